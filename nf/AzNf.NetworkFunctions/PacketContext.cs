@@ -1,0 +1,37 @@
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions;
+
+/// <summary>Which way a packet travels relative to the flow's originator (A sent the first packet).</summary>
+public enum FlowDirection : byte
+{
+    AToB = 0,
+    BToA = 1,
+}
+
+/// <summary>
+/// One packet as it travels the chain: the captured bytes, what the parser learned and where
+/// the packet sits in its flow. A ref struct so the bytes are never copied.
+/// </summary>
+public ref struct PacketContext
+{
+    /// <summary>The captured bytes (possibly shorter than <see cref="WireLength"/>).</summary>
+    public ReadOnlySpan<byte> Frame;
+    /// <summary>Decoded headers; meaningful only when <see cref="IsParsed"/>.</summary>
+    public ParsedPacket Packet;
+    /// <summary>Why the frame is unparsed, or <see cref="MalformedReason.None"/>.</summary>
+    public MalformedReason Malformed;
+    /// <summary>The frame's original length on the wire.</summary>
+    public int WireLength;
+    /// <summary>Capture timestamp, nanoseconds since the Unix epoch.</summary>
+    public long TimestampNanos;
+    /// <summary>1-based position of the packet in capture order.</summary>
+    public long Index;
+    /// <summary>Direction relative to the flow's originator; meaningful only when parsed.</summary>
+    public FlowDirection Direction;
+
+    public readonly bool IsParsed => Malformed == MalformedReason.None;
+
+    /// <summary>The transport payload (after TCP/UDP/ICMP headers, without link padding).</summary>
+    public readonly ReadOnlySpan<byte> Payload => Frame.Slice(Packet.PayloadOffset, Packet.PayloadLength);
+}
