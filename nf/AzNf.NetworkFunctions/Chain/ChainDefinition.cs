@@ -1,0 +1,208 @@
+using System.Text.Json;
+
+namespace AzNf.NetworkFunctions.Chain;
+
+/// <summary>
+/// A loaded chain file: stages in order (each NF configured once), chain variables, flow-table
+/// limits and report limits. The file format is documented in docs/chain-file.md.
+/// </summary>
+public sealed class ChainDefinition
+{
+    private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "flowTable", "report", "stages"];
+    private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "config"];
+    private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
+
+    public required string Name { get; init; }
+    public required string Source { get; init; }
+    public required IReadOnlyList<INetworkFunctionDefinition> Stages { get; init; }
+    public required IReadOnlyDictionary<string, string> Variables { get; init; }
+    public required FlowTableOptions FlowTable { get; init; }
+    /// <summary>Most flow records kept for the report; later ones are counted, not listed.</summary>
+    public required int MaxReportFlows { get; init; }
+    public required ConfigDiagnostics Diagnostics { get; init; }
+
+    /// <summary>Loads a chain file; rule files are resolved against its folder.</summary>
+    public static ChainDefinition Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, $"cannot read chain file: {e.Message}", e);
+        }
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Parses chain JSON named <paramref name="source"/> (for messages).</summary>
+    public static ChainDefinition Parse(string json, string source, string baseDirectory)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"{source}:{e.LineNumber + 1}:{e.BytePositionInLine + 1}", $"not valid JSON: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new ConfigException(source, "a chain file is a JSON object");
+            }
+            RejectUnknown(root, TopLevelProperties, source, "");
+            var diagnostics = new ConfigDiagnostics();
+            var variables = ReadVariables(root, source);
+            var stages = ReadStages(root, source, baseDirectory, variables, diagnostics);
+            return new ChainDefinition
+            {
+                Name = root.TryGetProperty("name", out var name) ? ReadString(name, source, "name") : Path.GetFileNameWithoutExtension(source),
+                Source = source,
+                Stages = stages,
+                Variables = variables,
+                FlowTable = ReadFlowTable(root, source),
+                MaxReportFlows = root.TryGetProperty("report", out var report) && report.TryGetProperty("maxFlows", out var max)
+                    ? ReadPositiveInt(max, source, "report.maxFlows")
+                    : 1_000_000,
+                Diagnostics = diagnostics,
+            };
+        }
+    }
+
+    private static Dictionary<string, string> ReadVariables(JsonElement root, string source)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!root.TryGetProperty("variables", out var element))
+        {
+            return variables;
+        }
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new ConfigException($"{source}: variables", "must be an object of name → value");
+        }
+        foreach (var variable in element.EnumerateObject())
+        {
+            string name = variable.Name.TrimStart('$');
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                throw new ConfigException($"{source}: variables.{variable.Name}", "a variable name is letters, digits and '_'");
+            }
+            variables[name] = ReadString(variable.Value, source, $"variables.{variable.Name}");
+        }
+        return variables;
+    }
+
+    private static List<INetworkFunctionDefinition> ReadStages(
+        JsonElement root, string source, string baseDirectory, Dictionary<string, string> variables, ConfigDiagnostics diagnostics)
+    {
+        if (!root.TryGetProperty("stages", out var stagesElement) || stagesElement.ValueKind != JsonValueKind.Array || stagesElement.GetArrayLength() == 0)
+        {
+            throw new ConfigException($"{source}: stages", "a chain needs a non-empty 'stages' array");
+        }
+        var stages = new List<INetworkFunctionDefinition>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        int index = 0;
+        foreach (var stage in stagesElement.EnumerateArray())
+        {
+            string location = $"{source}: stages[{index++}]";
+            if (stage.ValueKind != JsonValueKind.Object)
+            {
+                throw new ConfigException(location, "a stage is a JSON object");
+            }
+            RejectUnknown(stage, StageProperties, source, $"stages[{index - 1}].");
+            if (!stage.TryGetProperty("type", out var typeElement))
+            {
+                throw new ConfigException(location, $"missing 'type' (one of {string.Join(", ", NetworkFunctionCatalog.Kinds)})");
+            }
+            string kind = ReadString(typeElement, source, $"stages[{index - 1}].type");
+            if (!NetworkFunctionCatalog.TryGetLoader(kind, out var loader))
+            {
+                throw new ConfigException($"{location}.type", $"unknown stage type '{kind}' (known: {string.Join(", ", NetworkFunctionCatalog.Kinds)})");
+            }
+            string name = stage.TryGetProperty("name", out var nameElement) ? ReadString(nameElement, source, $"stages[{index - 1}].name") : kind;
+            if (!names.Add(name))
+            {
+                throw new ConfigException($"{location}.name", $"duplicate stage name '{name}'");
+            }
+            string? rules = stage.TryGetProperty("rules", out var rulesElement)
+                ? Path.GetFullPath(Path.Combine(baseDirectory, ReadString(rulesElement, source, $"stages[{index - 1}].rules")))
+                : null;
+            var setup = new StageSetup
+            {
+                Name = name,
+                Kind = kind,
+                RulesPath = rules,
+                Config = stage.TryGetProperty("config", out var config) ? config.Clone() : default,
+                Variables = variables,
+                Diagnostics = diagnostics,
+                Location = location,
+            };
+            stages.Add(loader(setup));
+        }
+        return stages;
+    }
+
+    private static FlowTableOptions ReadFlowTable(JsonElement root, string source)
+    {
+        var options = new FlowTableOptions();
+        if (!root.TryGetProperty("flowTable", out var table))
+        {
+            return options;
+        }
+        RejectUnknown(table, FlowTableProperties, source, "flowTable.");
+        if (table.TryGetProperty("capacity", out var capacity))
+        {
+            options = options with { Capacity = ReadPositiveInt(capacity, source, "flowTable.capacity") };
+        }
+        if (table.TryGetProperty("timeoutsSeconds", out var timeouts))
+        {
+            foreach (var timeout in timeouts.EnumerateObject())
+            {
+                var value = TimeSpan.FromSeconds(ReadPositiveInt(timeout.Value, source, $"flowTable.timeoutsSeconds.{timeout.Name}"));
+                options = timeout.Name switch
+                {
+                    "tcpNew" => options with { TcpNewTimeout = value },
+                    "tcpEstablished" => options with { TcpEstablishedTimeout = value },
+                    "tcpClosed" => options with { TcpClosedTimeout = value },
+                    "udp" => options with { UdpTimeout = value },
+                    "icmp" => options with { IcmpTimeout = value },
+                    "other" => options with { OtherTimeout = value },
+                    _ => throw new ConfigException($"{source}: flowTable.timeoutsSeconds.{timeout.Name}",
+                        "unknown timeout (known: tcpNew, tcpEstablished, tcpClosed, udp, icmp, other)"),
+                };
+            }
+        }
+        return options;
+    }
+
+    private static void RejectUnknown(JsonElement element, HashSet<string> known, string source, string prefix)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new ConfigException($"{source}: {prefix.TrimEnd('.')}", "must be a JSON object");
+        }
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!known.Contains(property.Name))
+            {
+                throw new ConfigException($"{source}: {prefix}{property.Name}", $"unknown property (known: {string.Join(", ", known)})");
+            }
+        }
+    }
+
+    private static string ReadString(JsonElement element, string source, string path) =>
+        element.ValueKind == JsonValueKind.String
+            ? element.GetString()!
+            : throw new ConfigException($"{source}: {path}", $"must be a string, not {element.ValueKind}");
+
+    private static int ReadPositiveInt(JsonElement element, string source, string path) =>
+        element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out int value) && value > 0
+            ? value
+            : throw new ConfigException($"{source}: {path}", $"must be a positive integer, not {element}");
+}

@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Capture;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AzNf.Cli.Commands;
+
+/// <summary><c>aznf run</c>: a capture through a chain on the embedded runtime.</summary>
+internal sealed class RunCommand : Command<RunCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("-c|--capture <FILE>")]
+        [Description("pcap or pcapng file to run.")]
+        public string Capture { get; init; } = "";
+
+        [CommandOption("--chain <FILE>")]
+        [Description("Chain file (JSON). Default: the sample full chain counter → firewall → IDS.")]
+        public string? Chain { get; init; }
+
+        [CommandOption("-p|--partitions <N>")]
+        [Description("Partitions, one thread each (default: core count).")]
+        public int? Partitions { get; init; }
+
+        [CommandOption("--batch <N>")]
+        [Description("Packets per partition batch (default 256).")]
+        public int? Batch { get; init; }
+
+        [CommandOption("-r|--report <FILE>")]
+        [Description("Write the JSON report here.")]
+        public string? Report { get; init; }
+
+        [CommandOption("-q|--quiet")]
+        [Description("No progress bar or summary table.")]
+        public bool Quiet { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Capture))
+            {
+                return ValidationResult.Error("--capture FILE is required");
+            }
+            if (Partitions is < 1 or > 1024)
+            {
+                return ValidationResult.Error("--partitions must be 1..1024");
+            }
+            if (Batch is < 1 or > 65_536)
+            {
+                return ValidationResult.Error("--batch must be 1..65536");
+            }
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var console = AnsiConsole.Console;
+        ChainDefinition chain;
+        CaptureReader capture;
+        try
+        {
+            chain = ChainDefinition.Load(settings.Chain ?? SamplePaths.FullChain);
+            capture = CaptureReader.Open(settings.Capture);
+        }
+        catch (Exception e) when (e is ConfigException or CaptureFormatException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var options = new EngineOptions
+        {
+            Partitions = settings.Partitions ?? Environment.ProcessorCount,
+            BatchPackets = settings.Batch ?? 256,
+        };
+        foreach (var warning in chain.Diagnostics.Warnings)
+        {
+            Console.Error.WriteLine($"warning: {warning}");
+        }
+
+        EngineResult result;
+        using (capture)
+        {
+            result = settings.Quiet || capture.Length is null or 0 || Console.IsErrorRedirected
+                ? ChainEngine.Run(chain, capture, options, cancellation: cancellation)
+                : RunWithProgress(console, chain, capture, options, cancellation);
+            foreach (var (code, count) in capture.Warnings.Counts)
+            {
+                Console.Error.WriteLine($"warning: {capture.Name}: {code} ×{count}");
+            }
+        }
+
+        var report = RunReport.From(result, settings.Capture, capture.Warnings.Counts);
+        if (settings.Report is { } path)
+        {
+            using var stream = File.Create(path);
+            report.WriteJson(stream);
+        }
+        if (!settings.Quiet)
+        {
+            ReportSummary.Write(console, report);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static EngineResult RunWithProgress(IAnsiConsole console, ChainDefinition chain, CaptureReader capture, EngineOptions options, CancellationToken cancellation) =>
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(progress =>
+            {
+                var task = progress.AddTask(Path.GetFileName(capture.Name), maxValue: capture.Length!.Value);
+                return ChainEngine.Run(chain, capture, options, position => task.Value = position, cancellation);
+            });
+}

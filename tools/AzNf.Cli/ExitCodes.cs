@@ -1,0 +1,11 @@
+namespace AzNf.Cli;
+
+/// <summary>Process exit codes, documented in README.md.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>A bad command line (unknown option, bad value).</summary>
+    public const int Usage = 64;
+    /// <summary>An input file (capture, chain, rules) that cannot be used at all.</summary>
+    public const int BadInput = 65;
+}
