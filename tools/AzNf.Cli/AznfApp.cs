@@ -1,0 +1,39 @@
+using AzNf.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace AzNf.Cli;
+
+/// <summary>The <c>aznf</c> command line, callable in-process by tests.</summary>
+public static class AznfApp
+{
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("aznf");
+            config.PropagateExceptions();
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Run a capture through an NF chain on the embedded runtime and report flows, alerts and drops.")
+                .WithExample("run", "--capture", "samples/captures/http-loopback.pcapng", "--report", "out.json");
+            config.AddCommand<GenCommand>("gen")
+                .WithDescription("Write a synthetic capture: TCP/UDP/ICMP flows plus attack traffic the sample rules catch.")
+                .WithExample("gen", "--out", "synthetic.pcap", "--flows", "1000");
+        });
+
+        try
+        {
+            return app.Run(args);
+        }
+        catch (CommandParseException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (CommandRuntimeException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+    }
+}
