@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+
+namespace AzNf.NetworkFunctions.Chain;
+
+/// <summary>
+/// The chains that <c>aznf bench</c> and the BenchmarkDotNet suite measure, with their rule
+/// files generated into a folder: a firewall with <c>n</c> rules (the allowing rule last, so
+/// a new connection walks all of them) and an IDS with <c>n</c> content rules whose literals
+/// the benchmark payloads almost never contain (the common case in production).
+/// </summary>
+public static class BenchmarkChains
+{
+    public static readonly string[] Names = ["counter", "firewall-100", "ids-10", "ids-100", "ids-1000", "full"];
+
+    /// <summary>Writes the chain named <paramref name="name"/> and its rule files into <paramref name="folder"/>.</summary>
+    public static ChainDefinition Create(string name, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        string counter = """{ "name": "counter", "type": "counter" }""";
+        string firewall = $$"""{ "name": "firewall", "type": "firewall", "rules": "{{WriteFirewallRules(folder, 100)}}" }""";
+        string Ids(int rules) => $$"""{ "name": "ids", "type": "ids", "rules": "{{WriteIdsRules(folder, rules)}}" }""";
+        string stages = name switch
+        {
+            "counter" => counter,
+            "firewall-100" => firewall,
+            "ids-10" => Ids(10),
+            "ids-100" => Ids(100),
+            "ids-1000" => Ids(1000),
+            "full" => $"{counter}, {firewall}, {Ids(1000)}",
+            _ => throw new ArgumentException($"unknown benchmark chain '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
+        };
+        string json = $$"""
+            { "name": "{{name}}",
+              "variables": { "HOME_NET": "[10.0.0.0/8]", "EXTERNAL_NET": "any" },
+              "flowTable": { "capacity": 262144 },
+              "stages": [ {{stages}} ] }
+            """;
+        return ChainDefinition.Parse(json, $"bench-{name}.json", folder);
+    }
+
+    private static string WriteFirewallRules(string folder, int count)
+    {
+        var text = new StringBuilder("# generated: ").Append(count).AppendLine(" rules, the allowing one last");
+        for (int i = 0; i < count - 1; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"deny tcp from 172.{16 + (i % 16)}.{i / 16}.0/24 to any port {1000 + i}\n");
+        }
+        text.AppendLine("allow tcp from any to 10.0.0.0/8 port 80 state new,established");
+        string path = Path.Combine(folder, $"firewall-{count}.rules");
+        File.WriteAllText(path, text.ToString());
+        return Path.GetFileName(path);
+    }
+
+    private static string WriteIdsRules(string folder, int count)
+    {
+        var random = new Random(count);
+        var text = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            var literal = new char[random.Next(8, 17)];
+            for (int c = 0; c < literal.Length; c++)
+            {
+                literal[c] = (char)random.Next('a', 'z' + 1);
+            }
+            string nocase = i % 4 == 0 ? " nocase;" : "";
+            text.Append(CultureInfo.InvariantCulture,
+                $"alert tcp any any -> $HOME_NET any (msg:\"bench {i}\"; flow:established; content:\"{new string(literal)}\";{nocase} sid:{2_000_000 + i}; rev:1;)\n");
+        }
+        string path = Path.Combine(folder, $"ids-{count}.rules");
+        File.WriteAllText(path, text.ToString());
+        return Path.GetFileName(path);
+    }
+}
