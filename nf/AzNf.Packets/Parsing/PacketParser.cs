@@ -136,7 +136,8 @@ public static class PacketParser
     {
         if (frame.Length <= offset)
         {
-            return MalformedReason.IPv4Truncated;
+            // Not even a version nibble: neither family can be named, so blame the frame.
+            return MalformedReason.LinkTruncated;
         }
         return (frame[offset] >> 4) switch
         {
@@ -264,14 +265,24 @@ public static class PacketParser
             {
                 return MalformedReason.IPv6ExtensionTruncated;
             }
+            bool laterFragment = false;
             if (next == 44)
             {
                 ushort fragment = BinaryPrimitives.ReadUInt16BigEndian(datagram[(position + 2)..]);
                 packet.IsFragment = true;
-                packet.IsLaterFragment = (fragment & 0xFFF8) != 0;
+                laterFragment = (fragment & 0xFFF8) != 0;
+                packet.IsLaterFragment = laterFragment;
             }
             next = datagram[position];
             position += length;
+            if (laterFragment)
+            {
+                // RFC 8200 §4.5: a non-first fragment carries only fragment data; the fragment
+                // header's Next Header names the first header of the fragmentable part, which
+                // is in the first fragment, so nothing after this header can be walked.
+                packet.Protocol = next;
+                break;
+            }
         }
         return ParseTransport(frame, offset + position, offset + available, ref packet);
     }
@@ -313,7 +324,10 @@ public static class PacketParser
                     }
                     if (l4.Length < dataOffset)
                     {
-                        return MalformedReason.TcpTruncated;
+                        // Short because the capture was cut (snaplen) or the header straddles a
+                        // fragment boundary: truncated. The whole datagram is here and still too
+                        // short: the data offset is a lie.
+                        return packet.IsCaptureTruncated || packet.IsFragment ? MalformedReason.TcpTruncated : MalformedReason.TcpBadDataOffset;
                     }
                     packet.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(l4);
                     packet.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(l4[2..]);
@@ -330,7 +344,9 @@ public static class PacketParser
                         return MalformedReason.UdpTruncated;
                     }
                     int udpLength = BinaryPrimitives.ReadUInt16BigEndian(l4[4..]);
-                    if (udpLength < UdpHeaderLength)
+                    // RFC 768: the length covers header and data, so it is at least 8 and, unless
+                    // the capture was cut or this is a first fragment, fits in the IP payload.
+                    if (udpLength < UdpHeaderLength || (udpLength > l4.Length && !packet.IsCaptureTruncated && !packet.IsFragment))
                     {
                         return MalformedReason.UdpBadLength;
                     }
