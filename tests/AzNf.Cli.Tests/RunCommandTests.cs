@@ -1,0 +1,135 @@
+using AzNf.Packets.Building;
+using AzNf.Packets.Capture;
+using AzNf.Packets.Parsing;
+using AzNf.TestOracles;
+
+namespace AzNf.Cli.Tests;
+
+public class RunCommandTests
+{
+    private static readonly string CounterChain = CliRunner.Samples("chains", "counter.json");
+
+    [Fact]
+    public void Run_DifferentPartitionCounts_SameReport()
+    {
+        string capture = CliRunner.Generate(flows: 400, seed: 5, OracleProcess.TempDirectory("partitions"));
+
+        var one = CliRunner.Run(capture, CounterChain, partitions: 1);
+        var three = CliRunner.Run(capture, CounterChain, partitions: 3);
+
+        Assert.Equal(1, one.Input.Partitions);
+        Assert.Equal(3, three.Input.Partitions);
+        Assert.Equal(one.Totals.Packets, three.Totals.Packets);
+        Assert.Equal(one.Flows, three.Flows);
+        Assert.Equal(one.Alerts, three.Alerts);
+        Assert.True(one.Flows.Count >= 400);
+    }
+
+    [Fact]
+    public void Run_GarbageCapture_ExitsBadInputNamingTheFile()
+    {
+        string path = Path.Combine(OracleProcess.TempDirectory("garbage"), "garbage.pcap");
+        File.WriteAllBytes(path, "this is not a capture file at all"u8.ToArray());
+
+        var (code, errors) = CliRunner.Aznf("run", "--capture", path, "--chain", CounterChain, "--quiet");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(path, errors, StringComparison.Ordinal);
+        Assert.Contains("byte 0", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_MissingCapture_ExitsBadInput()
+    {
+        var (code, errors) = CliRunner.Aznf("run", "--capture", "/nonexistent/x.pcap", "--chain", CounterChain, "--quiet");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("/nonexistent/x.pcap", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_BadChain_ExitsBadInputNamingThePlace()
+    {
+        string chain = Path.Combine(OracleProcess.TempDirectory("bad-chain"), "chain.json");
+        File.WriteAllText(chain, """{ "stages": [ { "type": "counter" }, { "type": "nope" } ] }""");
+
+        var (code, errors) = CliRunner.Aznf("run", "--capture", CliRunner.Samples("captures", "http-loopback.pcapng"), "--chain", chain, "--quiet");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("stages[1].type", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_TruncatedLastRecord_WarnsAndKeepsEveryWholePacket()
+    {
+        string folder = OracleProcess.TempDirectory("truncated");
+        string path = Path.Combine(folder, "cut.pcap");
+        var frames = SyntheticTraffic.Generate(new SyntheticTrafficOptions { Flows = 20, Seed = 3 });
+        using (var writer = PcapWriter.Create(path, LinkType.Ethernet))
+        {
+            foreach (var frame in frames)
+            {
+                writer.Write(frame.TimestampNanos, frame.Data);
+            }
+        }
+        using (var file = new FileStream(path, FileMode.Open))
+        {
+            file.SetLength(file.Length - 10);
+        }
+
+        var report = CliRunner.Run(path, CounterChain);
+
+        Assert.Equal(frames.Count - 1, report.Totals.Packets);
+        Assert.Equal(frames.Take(frames.Count - 1).Sum(f => (long)f.Data.Length), report.Totals.Bytes);
+        Assert.NotEmpty(report.Input.CaptureWarnings);
+    }
+
+    [Fact]
+    public void Run_MalformedPackets_CountedByReasonAndRunGoesOn()
+    {
+        string path = Path.Combine(OracleProcess.TempDirectory("malformed"), "malformed.pcap");
+        var good = PacketBuilder.Udp(NetAddress.Parse("10.0.0.1"), 1000, NetAddress.Parse("10.0.0.2"), 53, "hello"u8);
+        var badIhl = (byte[])good.Clone();
+        badIhl[14] = 0x42;
+        var truncatedTcp = PacketBuilder.Tcp(NetAddress.Parse("10.0.0.1"), 1000, NetAddress.Parse("10.0.0.2"), 80, TcpFlags.Syn, 1, 0)[..40];
+        using (var writer = PcapWriter.Create(path, LinkType.Ethernet))
+        {
+            writer.Write(1, good);
+            writer.Write(2, badIhl);
+            writer.Write(3, truncatedTcp);
+            writer.Write(4, good);
+        }
+
+        var report = CliRunner.Run(path, CounterChain);
+
+        Assert.Equal(4, report.Totals.Packets);
+        Assert.Equal(4, report.Totals.Forwarded);
+        Assert.Equal(1, report.Totals.Unparsed["ipv4-bad-ihl"]);
+        Assert.Equal(1, report.Totals.Unparsed["tcp-truncated"]);
+        var flow = Assert.Single(report.Flows);
+        Assert.Equal(2, flow.PacketsAtoB);
+    }
+
+    [Fact]
+    public void Gen_SameSeed_SameBytes()
+    {
+        string folder = OracleProcess.TempDirectory("gen");
+        string first = CliRunner.Generate(flows: 50, seed: 9, folder);
+        byte[] a = File.ReadAllBytes(first);
+        File.Delete(first);
+
+        byte[] b = File.ReadAllBytes(CliRunner.Generate(flows: 50, seed: 9, folder));
+
+        Assert.Equal(a, b);
+        Assert.True(a.Length > 10_000);
+    }
+
+    [Fact]
+    public void Run_BadOption_ExitsUsage()
+    {
+        var (code, errors) = CliRunner.Aznf("run", "--capture", "x.pcap", "--partitions", "0");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("partitions", errors, StringComparison.Ordinal);
+    }
+}
