@@ -118,6 +118,7 @@ public sealed class TsharkOracleTests : IDisposable
                     break;
                 case LinkType.LinuxSll:
                     yield return Sll(etherType, payload);
+                    yield return Sll(0x8100, [0x20, 0x07, (byte)(etherType >> 8), (byte)etherType, .. payload]);
                     break;
                 case LinkType.LinuxSll2:
                     yield return Sll2(etherType, payload);
