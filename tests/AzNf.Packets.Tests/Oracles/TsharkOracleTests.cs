@@ -15,7 +15,7 @@ public sealed class TsharkOracleTests : IDisposable
 {
     private static readonly string[] Fields =
     [
-        "frame.number", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
+        "frame.number", "frame.time_epoch", "frame.len", "frame.cap_len", "ip.src", "ipv6.src", "ip.dst", "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
         "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "udp.length", "icmp.ident", "icmpv6.echo.identifier",
     ];
 
@@ -39,6 +39,30 @@ public sealed class TsharkOracleTests : IDisposable
             }
         }
 
+        AssertParserMatchesTshark(path, minimumPackets: 15);
+    }
+
+    [Fact]
+    public void Parser_DumpcapLoopbackCapture_MatchesTsharkPerPacket()
+    {
+        // Written by dumpcap (tshark -i lo) around curl against a local HTTP server over IPv4 and
+        // IPv6: a pcapng from a real writer, with its SHB/IDB options and nanosecond if_tsresol.
+        string path = TestDataFile.Path("capture", "loopback-curl.pcapng");
+
+        AssertParserMatchesTshark(path, minimumPackets: 30);
+    }
+
+    [Fact]
+    public void Parser_DumpcapCaptureConvertedToNanosecondPcap_MatchesTsharkPerPacket()
+    {
+        string path = Path.Combine(_directory, "loopback-curl.pcap");
+        OracleTool.Run("editcap", "-F", "nsecpcap", TestDataFile.Path("capture", "loopback-curl.pcapng"), path);
+
+        AssertParserMatchesTshark(path, minimumPackets: 30);
+    }
+
+    private static void AssertParserMatchesTshark(string path, int minimumPackets)
+    {
         string output = OracleTool.Run(
             "tshark", ["-r", path, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
             "-T", "fields", "-E", "separator=,", "-E", "occurrence=f", .. Fields.SelectMany(f => new[] { "-e", f })]);
@@ -49,11 +73,12 @@ public sealed class TsharkOracleTests : IDisposable
             while (reader.TryRead(out var record))
             {
                 PacketParser.Parse(record.LinkType, record.Data, out var packet);
-                actual.Add(Row(actual.Count + 1, packet));
+                actual.Add(Row(actual.Count + 1, record, packet));
             }
+            Assert.Equal(0, reader.Warnings.Total);
         }
 
-        Assert.True(expected.Count >= 15, $"tshark printed too little:\n{output}");
+        Assert.True(expected.Count >= minimumPackets, $"tshark printed too little:\n{output}");
         Assert.Equal(expected.Count, actual.Count);
         for (int i = 0; i < expected.Count; i++)
         {
@@ -61,8 +86,8 @@ public sealed class TsharkOracleTests : IDisposable
         }
     }
 
-    /// <summary>Our parse in tshark's field order and number formats.</summary>
-    private static string Row(int number, in ParsedPacket packet)
+    /// <summary>Our reading and parse in tshark's field order and number formats.</summary>
+    private static string Row(int number, in CaptureRecord record, in ParsedPacket packet)
     {
         bool v4 = packet.IpVersion == 4;
         bool v6 = packet.IpVersion == 6;
@@ -72,6 +97,9 @@ public sealed class TsharkOracleTests : IDisposable
         string[] cells =
         [
             Text(number),
+            Text(record.TimestampNanos),
+            Text(record.OriginalLength),
+            Text(record.Data.Length),
             v4 ? packet.Source.ToString() : "",
             v6 ? packet.Source.ToString() : "",
             v4 ? packet.Destination.ToString() : "",
@@ -91,11 +119,20 @@ public sealed class TsharkOracleTests : IDisposable
         return string.Join(',', cells);
     }
 
-    /// <summary>tshark prints some numbers in hex (tcp.flags, icmpv6 id) or as "7 (0x0007)": compare as decimals.</summary>
+    /// <summary>
+    /// tshark prints the time as seconds with a fraction, some numbers in hex (tcp.flags, icmpv6
+    /// id) or as "7 (0x0007)": compare times as nanoseconds and numbers as decimals.
+    /// </summary>
     private static string Normalize(string line) =>
-        string.Join(',', line.TrimEnd('\r').Split(',').Select(cell =>
+        string.Join(',', line.TrimEnd('\r').Split(',').Select((cell, column) =>
         {
             string value = cell.Split(' ')[0];
+            if (Fields[column] == "frame.time_epoch")
+            {
+                string[] parts = value.Split('.');
+                string fraction = parts.Length > 1 ? parts[1].PadRight(9, '0') : "0";
+                return Text((long.Parse(parts[0], CultureInfo.InvariantCulture) * 1_000_000_000L) + long.Parse(fraction, CultureInfo.InvariantCulture));
+            }
             return value.StartsWith("0x", StringComparison.Ordinal)
                 ? Text(long.Parse(value.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture))
                 : value;
