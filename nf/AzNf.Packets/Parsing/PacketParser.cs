@@ -55,6 +55,10 @@ public static class PacketParser
                 }
                 offset = SllHeaderLength;
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[14..]);
+                if (!TrySkipVlanTags(frame, ref offset, ref etherType, out var sllReason))
+                {
+                    return sllReason;
+                }
                 break;
             case LinkType.LinuxSll2:
                 if (frame.Length < Sll2HeaderLength)
@@ -63,6 +67,10 @@ public static class PacketParser
                 }
                 offset = Sll2HeaderLength;
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(frame);
+                if (!TrySkipVlanTags(frame, ref offset, ref etherType, out var sll2Reason))
+                {
+                    return sll2Reason;
+                }
                 break;
             case LinkType.Null or LinkType.Loop:
                 if (frame.Length < NullHeaderLength)
@@ -94,6 +102,14 @@ public static class PacketParser
             return false;
         }
         etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[12..]);
+        return TrySkipVlanTags(frame, ref offset, ref etherType, out reason);
+    }
+
+    // 802.1Q / 802.1ad tags: after each tag protocol id come the 2-byte tag control and the
+    // next EtherType. Linux cooked captures keep tags the NIC did not strip, so SLL and SLL2
+    // walk them too.
+    private static bool TrySkipVlanTags(ReadOnlySpan<byte> frame, ref int offset, ref ushort etherType, out MalformedReason reason)
+    {
         int tags = 0;
         while (etherType is EtherTypeVlan or EtherTypeQinQ or EtherTypeQinQLegacy)
         {
