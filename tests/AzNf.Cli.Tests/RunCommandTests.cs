@@ -26,6 +26,21 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void Run_Inline_SameReportAsThreaded()
+    {
+        string capture = CliRunner.Generate(flows: 200, seed: 6, OracleProcess.TempDirectory("inline"));
+        string folder = OracleProcess.TempDirectory("inline-report");
+
+        var threaded = CliRunner.Run(capture, CounterChain, partitions: 1);
+        var (code, errors) = CliRunner.Aznf("run", "--capture", capture, "--chain", CounterChain, "--partitions", "1", "--inline", "--quiet", "--report", Path.Combine(folder, "r.json"));
+
+        Assert.True(code == 0, errors);
+        var inline = AzNf.NetworkFunctions.Chain.RunReport.ReadJson(File.ReadAllText(Path.Combine(folder, "r.json")));
+        Assert.Equal(threaded.Totals.Packets, inline.Totals.Packets);
+        Assert.Equal(threaded.Flows, inline.Flows);
+    }
+
+    [Fact]
     public void Run_GarbageCapture_ExitsBadInputNamingTheFile()
     {
         string path = Path.Combine(OracleProcess.TempDirectory("garbage"), "garbage.pcap");

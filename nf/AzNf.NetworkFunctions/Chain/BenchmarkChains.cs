@@ -13,7 +13,10 @@ public static class BenchmarkChains
 {
     public static readonly string[] Names = ["counter", "firewall-100", "ids-10", "ids-100", "ids-1000", "full"];
 
-    /// <summary>Writes the chain named <paramref name="name"/> and its rule files into <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// Writes the chain named <paramref name="name"/> (<c>bench-NAME.json</c>) and its rule files
+    /// into <paramref name="folder"/> and loads it.
+    /// </summary>
     public static ChainDefinition Create(string name, string folder)
     {
         Directory.CreateDirectory(folder);
@@ -36,7 +39,9 @@ public static class BenchmarkChains
               "flowTable": { "capacity": 262144 },
               "stages": [ {{stages}} ] }
             """;
-        return ChainDefinition.Parse(json, $"bench-{name}.json", folder);
+        string path = Path.Combine(folder, $"bench-{name}.json");
+        File.WriteAllText(path, json);
+        return ChainDefinition.Load(path);
     }
 
     private static string WriteFirewallRules(string folder, int count)

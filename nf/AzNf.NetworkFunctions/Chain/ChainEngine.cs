@@ -16,6 +16,10 @@ public static class ChainEngine
     public static EngineResult Run(ChainDefinition chain, CaptureReader capture, EngineOptions options, Action<long>? progress = null, CancellationToken cancellation = default)
     {
         options.Validate();
+        if (options.Inline)
+        {
+            return RunInline(chain, capture, progress, cancellation);
+        }
         int count = options.Partitions;
         var partitions = new ChainPartition[count];
         var full = new BlockingCollection<PacketBatch>[count];
@@ -99,6 +103,26 @@ public static class ChainEngine
             partition.Finish();
         }
         return new EngineResult(chain, partitions, index);
+    }
+
+    private static EngineResult RunInline(ChainDefinition chain, CaptureReader capture, Action<long>? progress, CancellationToken cancellation)
+    {
+        var partition = new ChainPartition(chain, 0);
+        long index = 0;
+        while (capture.TryRead(out var record))
+        {
+            index++;
+            var malformed = PacketParser.Parse(record.LinkType, record.Data, out var parsed);
+            partition.Process(record.Data, parsed, malformed, record.OriginalLength, record.TimestampNanos, index);
+            if ((index & 0xFFFF) == 0)
+            {
+                progress?.Invoke(capture.Position);
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+        progress?.Invoke(capture.Position);
+        partition.Finish();
+        return new EngineResult(chain, [partition], index);
     }
 
     private static void Drain(ChainPartition partition, BlockingCollection<PacketBatch> input, BlockingCollection<PacketBatch> recycle, ConcurrentQueue<Exception> failures)

@@ -12,8 +12,18 @@ public sealed record EngineOptions
     /// <summary>Batches queued per partition before the reader waits (bounds memory).</summary>
     public int QueueDepth { get; init; } = 8;
 
+    /// <summary>
+    /// With one partition, run it on the reading thread instead of its own (no copy into
+    /// batches, one thread in all): the fair setting next to a single-threaded peer.
+    /// </summary>
+    public bool Inline { get; init; }
+
     public void Validate()
     {
+        if (Inline && Partitions != 1)
+        {
+            throw new ArgumentException("inline runs need exactly one partition", nameof(Inline));
+        }
         if (Partitions is < 1 or > 1024)
         {
             throw new ArgumentOutOfRangeException(nameof(Partitions), Partitions, "partitions must be 1..1024");

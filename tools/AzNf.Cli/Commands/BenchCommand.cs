@@ -33,6 +33,10 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         [Description("Live flows (default 100000).")]
         public int Flows { get; init; } = 100_000;
 
+        [CommandOption("--emit <DIR>")]
+        [Description("Only write the benchmark chain and rule files into DIR (for peer runs, e.g. scripts/bench-peer.sh).")]
+        public string? Emit { get; init; }
+
         [CommandOption("--threads <N>")]
         [Description("Threads for the all-cores case (default: core count).")]
         public int Threads { get; init; } = Environment.ProcessorCount;
@@ -48,6 +52,15 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
+        if (settings.Emit is { } emit)
+        {
+            foreach (string name in BenchmarkChains.Names)
+            {
+                BenchmarkChains.Create(name, emit);
+            }
+            AnsiConsole.MarkupLine($"wrote {BenchmarkChains.Names.Length} benchmark chains to {Markup.Escape(emit)}");
+            return ExitCodes.Ok;
+        }
         int[] sizes = settings.Sizes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
         string[] chains = settings.Chains.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string folder = Path.Combine(Path.GetTempPath(), "aznf-bench-" + Environment.ProcessId);

@@ -27,6 +27,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [Description("Packets per partition batch (default 256).")]
         public int? Batch { get; init; }
 
+        [CommandOption("--inline")]
+        [Description("With --partitions 1: process on the reading thread (one thread in all).")]
+        public bool Inline { get; init; }
+
         [CommandOption("-r|--report <FILE>")]
         [Description("Write the JSON report here.")]
         public string? Report { get; init; }
@@ -44,6 +48,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             if (Partitions is < 1 or > 1024)
             {
                 return ValidationResult.Error("--partitions must be 1..1024");
+            }
+            if (Inline && Partitions != 1)
+            {
+                return ValidationResult.Error("--inline needs --partitions 1");
             }
             if (Batch is < 1 or > 65_536)
             {
@@ -73,6 +81,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         {
             Partitions = settings.Partitions ?? Environment.ProcessorCount,
             BatchPackets = settings.Batch ?? 256,
+            Inline = settings.Inline,
         };
         foreach (var warning in chain.Diagnostics.Warnings)
         {
