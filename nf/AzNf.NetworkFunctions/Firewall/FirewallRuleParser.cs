@@ -214,7 +214,7 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
         }
         var address = FirewallRule.ToValue(NetAddress.FromIPAddress(ip));
         int hostBits = bits - prefix;
-        UInt128 hostMask = hostBits == 0 ? UInt128.Zero : (UInt128.One << hostBits) - 1;
+        UInt128 hostMask = HostMask(hostBits);
         if ((address & hostMask) != UInt128.Zero)
         {
             throw new FormatException($"'{text}' has host bits set (did you mean {Network(NetAddress.FromIPAddress(ip), prefix, v6)}?)");
@@ -227,10 +227,14 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
     private static string Network(NetAddress address, int prefix, bool v6)
     {
         int hostBits = (v6 ? 128 : 32) - prefix;
-        UInt128 value = FirewallRule.ToValue(address) & ~(hostBits == 0 ? UInt128.Zero : (UInt128.One << hostBits) - 1);
+        UInt128 value = FirewallRule.ToValue(address) & ~HostMask(hostBits);
         var network = new NetAddress((ulong)(value >> 64), (ulong)value);
         return $"{network}/{prefix}";
     }
+
+    // Shifts are taken modulo the width, so a /0 (128 host bits) needs its own case.
+    private static UInt128 HostMask(int hostBits) =>
+        hostBits == 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1;
 
     private static bool IsDottedQuad(string text)
     {
