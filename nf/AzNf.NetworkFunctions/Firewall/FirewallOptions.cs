@@ -3,24 +3,6 @@ using AzNf.NetworkFunctions.Chain;
 
 namespace AzNf.NetworkFunctions.Firewall;
 
-/// <summary>What to do with a rule line that cannot be parsed.</summary>
-public enum BadRulePolicy : byte
-{
-    /// <summary>Refuse the whole file (as pf and iptables-restore do): a skipped deny rule is a hole.</summary>
-    RejectFile = 0,
-    /// <summary>Warn, skip the line and load the rest.</summary>
-    SkipRule = 1,
-}
-
-/// <summary>What to do with a packet that fits no tracked connection (conntrack INVALID).</summary>
-public enum InvalidPacketPolicy : byte
-{
-    /// <summary>Drop it before the rules, as <c>-m conntrack --ctstate INVALID -j DROP</c> first would.</summary>
-    Drop = 0,
-    /// <summary>Let the rules decide; only rules without a state clause or with <c>state invalid</c> match it.</summary>
-    Rules = 1,
-}
-
 /// <summary>
 /// The firewall stage's <c>config</c> object, validated once at load. Timeouts are idle timeouts
 /// per connection state, in seconds in JSON and nanoseconds here; the defaults are Linux's
