@@ -20,7 +20,8 @@ namespace AzNf.NetworkFunctions.Firewall;
 /// (<c>rule:LINE</c>, <c>default</c>, <c>invalid-state</c>, <c>malformed</c>, <c>non-ip</c>),
 /// <c>rule:LINE:hits</c> and <c>default:hits</c> (packets decided by each), <c>conntrack:opened</c>,
 /// <c>conntrack:refused</c> (first packet denied), <c>conntrack:invalid</c>,
-/// <c>conntrack:timeout:STATE</c>, <c>conntrack:FROM-&gt;TO</c> (state transitions).</para>
+/// <c>conntrack:timeout:STATE</c>, <c>conntrack:FROM-&gt;TO</c> (state transitions);
+/// <c>rules:loaded</c> and <c>rules:rejected</c> (lines skipped under <c>onBadRule: skip-rule</c>).</para>
 /// </remarks>
 public sealed class Firewall : INetworkFunction
 {
@@ -41,6 +42,7 @@ public sealed class Firewall : INetworkFunction
     private readonly InvalidPacketPolicy _invalidPolicy;
     private readonly FirewallAction _malformedPolicy;
     private readonly FirewallAction _nonIpPolicy;
+    private readonly int _rejectedRules;
 
     private long _packets;
     private long _forwarded;
@@ -77,6 +79,7 @@ public sealed class Firewall : INetworkFunction
         _invalidPolicy = definition.Options.InvalidPolicy;
         _malformedPolicy = definition.Options.MalformedPolicy;
         _nonIpPolicy = definition.Options.NonIpPolicy;
+        _rejectedRules = definition.RejectedRules;
     }
 
     public long Errors => 0;
@@ -159,6 +162,9 @@ public sealed class Firewall : INetworkFunction
                 Add(into, "drops:" + _dropReasons[slot]["firewall:".Length..], _hits[slot]);
             }
         }
+        // Rule counts are per definition, not per partition: report them once, not summed.
+        into["rules:loaded"] = _rules.Length;
+        into["rules:rejected"] = _rejectedRules;
         Add(into, "conntrack:opened", _opened);
         Add(into, "conntrack:refused", _refused);
         Add(into, "conntrack:invalid", _invalid);
