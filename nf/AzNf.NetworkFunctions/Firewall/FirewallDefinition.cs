@@ -74,7 +74,8 @@ public sealed class FirewallDefinition : INetworkFunctionDefinition
         diagnostics ??= new ConfigDiagnostics();
         var parser = new FirewallRuleParser(variables ?? new Dictionary<string, string>());
         var rules = new List<FirewallRule>();
-        string? firstRejected = null;
+        string? firstRejectedWhere = null;
+        string? firstRejectedReason = null;
         int rejected = 0;
         int lineNumber = 0;
         foreach (string line in text.Split('\n'))
@@ -91,15 +92,16 @@ public sealed class FirewallDefinition : INetworkFunctionDefinition
             {
                 string where = $"{fileName}:{lineNumber}";
                 diagnostics.Warn("firewall-rule-rejected", where, e.Message);
-                firstRejected ??= $"{where}: {e.Message}";
+                firstRejectedWhere ??= where;
+                firstRejectedReason ??= e.Message;
                 rejected++;
             }
         }
         if (rejected > 0 && options.OnBadRule == BadRulePolicy.RejectFile)
         {
             throw new ConfigException(
-                fileName,
-                $"{rejected} rule line(s) rejected, first {firstRejected}; the file is refused (onBadRule: reject-file). Fix the lines or set onBadRule: skip-rule.");
+                firstRejectedWhere!,
+                $"{firstRejectedReason} ({rejected} rule line(s) rejected in all, each reported; the file is refused under onBadRule: reject-file)");
         }
         if (rules.Count > options.MaxRules)
         {

@@ -55,8 +55,9 @@ public sealed class FirewallDefinitionTests : IDisposable
 
         var error = Assert.Throws<ConfigException>(() => FirewallDefinition.Load(setup));
 
-        Assert.Equal(path, error.Where);
-        Assert.Contains($"2 rule line(s) rejected, first {path}:2", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"{path}:2", error.Where);
+        Assert.Contains("unexpected 'extra' after the rule", error.Message, StringComparison.Ordinal);
+        Assert.Contains("2 rule line(s) rejected", error.Message, StringComparison.Ordinal);
         Assert.Equal([$"{path}:2", $"{path}:4"], setup.Diagnostics.Warnings.Select(w => w.Where));
         Assert.Equal(2, setup.Diagnostics.Counts["firewall-rule-rejected"]);
     }

@@ -170,7 +170,7 @@ public sealed class FirewallRuleParserTests
         Assert.Equal("firewall-rule-rejected", warning.Code);
         Assert.Equal("bad.rules:1", warning.Where);
         Assert.Contains(expectedReason, warning.Message, StringComparison.Ordinal);
-        Assert.Equal("bad.rules", error.Where);
+        Assert.Equal("bad.rules:1", error.Where);
     }
 
     [Fact]
