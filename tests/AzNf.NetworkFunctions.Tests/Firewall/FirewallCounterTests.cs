@@ -54,4 +54,22 @@ public sealed class FirewallCounterTests
         Assert.Equal(1, merged["rules:loaded"]);
         Assert.Equal(1, merged["rules:rejected"]);
     }
+
+    [Fact]
+    public void Process_SameCaptureTwice_GivesSameVerdictsAndCounters()
+    {
+        const string Rules = "allow tcp from 10.0.0.0/8 to any port 80 state new\nallow ip from any to any state established\n";
+        var first = new FirewallHarness(Rules);
+        var second = new FirewallHarness(Rules);
+        string[] steps = "A:S B:SA A:A A:D B:D B:S A:F B:A B:F A:A A:S".Split(' ');
+        var firstConversation = new TcpConversation();
+        var secondConversation = new TcpConversation();
+
+        var firstVerdicts = steps.Select(step => first.Send(firstConversation.Frame(step, out _))).ToList();
+        var secondVerdicts = steps.Select(step => second.Send(secondConversation.Frame(step, out _))).ToList();
+
+        Assert.Equal(firstVerdicts, secondVerdicts);
+        Assert.Equal(first.Counters().OrderBy(c => c.Key), second.Counters().OrderBy(c => c.Key));
+        Assert.Contains(firstVerdicts, verdict => verdict.IsDrop); // the stray B:S is invalid
+    }
 }
