@@ -125,3 +125,13 @@ public class PacketCounterContractTests : NetworkFunctionContractTests
 {
     protected override string ChainJson => """{ "stages": [ { "type": "counter" } ] }""";
 }
+
+public class FirewallContractTests : NetworkFunctionContractTests
+{
+    protected override string ChainJson => """
+        { "variables": { "HOME_NET": "[10.0.0.0/8,fd00::/8]" },
+          "stages": [ { "type": "firewall", "rules": "samples/rules/firewall.rules" } ] }
+        """;
+
+    protected override string BaseDirectory => AzNf.NetworkFunctions.Tests.RepositoryPaths.Root;
+}

@@ -46,12 +46,13 @@ public static class BenchmarkChains
 
     private static string WriteFirewallRules(string folder, int count)
     {
-        var text = new StringBuilder("# generated: ").Append(count).AppendLine(" rules, the allowing one last");
-        for (int i = 0; i < count - 1; i++)
+        var text = new StringBuilder("# generated: ").Append(count).AppendLine(" rules, the allowing ones last");
+        for (int i = 0; i < count - 2; i++)
         {
             text.Append(CultureInfo.InvariantCulture, $"deny tcp from 172.{16 + (i % 16)}.{i / 16}.0/24 to any port {1000 + i}\n");
         }
         text.AppendLine("allow tcp from any to 10.0.0.0/8 port 80 state new,established");
+        text.AppendLine("allow tcp from 10.0.0.0/8 port 80 to any state established");
         string path = Path.Combine(folder, $"firewall-{count}.rules");
         File.WriteAllText(path, text.ToString());
         return Path.GetFileName(path);

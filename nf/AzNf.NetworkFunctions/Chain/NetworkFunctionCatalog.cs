@@ -1,4 +1,5 @@
 using AzNf.NetworkFunctions.Counter;
+using AzNf.NetworkFunctions.Firewall;
 
 namespace AzNf.NetworkFunctions.Chain;
 
@@ -8,6 +9,7 @@ public static class NetworkFunctionCatalog
     private static readonly Dictionary<string, Func<StageSetup, INetworkFunctionDefinition>> Loaders = new(StringComparer.Ordinal)
     {
         ["counter"] = PacketCounterDefinition.Load,
+        ["firewall"] = FirewallDefinition.Load,
     };
 
     public static IReadOnlyCollection<string> Kinds => Loaders.Keys;

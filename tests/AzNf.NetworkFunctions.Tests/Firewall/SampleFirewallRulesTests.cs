@@ -3,7 +3,7 @@ using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Tests.Firewall;
 
-/// <summary>samples/firewall.rules does what its comments promise.</summary>
+/// <summary>samples/rules/firewall.rules does what its comments promise.</summary>
 public sealed class SampleFirewallRulesTests
 {
     private static readonly Dictionary<string, string> Variables = new() { ["HOME_NET"] = "[10.0.0.0/8,fd00::/8]" };
@@ -31,12 +31,12 @@ public sealed class SampleFirewallRulesTests
     }
 
     [Theory]
-    [InlineData("203.0.113.9", "10.1.0.80", 22, "firewall:rule:30")]     // SSH from the internet
-    [InlineData("10.5.0.5", "10.1.0.80", 22, "firewall:rule:30")]        // SSH from inside, not the admin subnet
+    [InlineData("203.0.113.9", "10.1.0.80", 22, "firewall:rule:31")]     // SSH from the internet
+    [InlineData("10.5.0.5", "10.1.0.80", 22, "firewall:rule:31")]        // SSH from inside, not the admin subnet
     [InlineData("10.20.0.5", "10.1.0.80", 23, "firewall:rule:7")]        // telnet, even from the admin subnet
     [InlineData("10.1.0.7", "10.1.0.80", 445, "firewall:rule:8")]        // SMB inside the network
-    [InlineData("203.0.113.9", "10.1.0.80", 3306, "firewall:rule:30")]   // a port nobody offers
-    [InlineData("203.0.113.9", "198.51.100.1", 80, "firewall:rule:30")]  // HTTP to someone else's network
+    [InlineData("203.0.113.9", "10.1.0.80", 3306, "firewall:rule:31")]   // a port nobody offers
+    [InlineData("203.0.113.9", "198.51.100.1", 80, "firewall:rule:31")]  // HTTP to someone else's network
     public void Sample_ForbiddenConnection_IsDeniedByTheNamedRule(string client, string server, int port, string expectedReason)
     {
         var harness = Harness();
@@ -62,7 +62,7 @@ public sealed class SampleFirewallRulesTests
 
         Assert.Equal(Verdict.Forward, query);
         Assert.Equal(Verdict.Forward, reply);
-        Assert.Equal(Verdict.Drop("firewall:rule:30"), unsolicited);
+        Assert.Equal(Verdict.Drop("firewall:rule:31"), unsolicited);
         Assert.Equal(Verdict.Drop("firewall:rule:9"), netbios);
     }
 
@@ -77,7 +77,7 @@ public sealed class SampleFirewallRulesTests
 
         Assert.Equal(Verdict.Forward, requestOut);
         Assert.Equal(Verdict.Forward, replyIn);
-        Assert.Equal(Verdict.Drop("firewall:rule:30"), requestIn);
+        Assert.Equal(Verdict.Drop("firewall:rule:31"), requestIn);
     }
 
     private static FirewallHarness Harness() => new(File.ReadAllText(SamplePath()), variables: Variables);
@@ -86,12 +86,12 @@ public sealed class SampleFirewallRulesTests
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
-            string candidate = Path.Combine(folder.FullName, "samples", "firewall.rules");
+            string candidate = Path.Combine(folder.FullName, "samples", "rules", "firewall.rules");
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
-        throw new FileNotFoundException("samples/firewall.rules not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException("samples/rules/firewall.rules not found above " + AppContext.BaseDirectory);
     }
 }
