@@ -17,7 +17,7 @@ public static class BenchmarkChains
     /// Writes the chain named <paramref name="name"/> (<c>bench-NAME.json</c>) and its rule files
     /// into <paramref name="folder"/> and loads it.
     /// </summary>
-    public static ChainDefinition Create(string name, string folder)
+    public static ChainDefinition Create(string name, string folder, int flowCapacity = 262_144)
     {
         Directory.CreateDirectory(folder);
         string counter = """{ "name": "counter", "type": "counter" }""";
@@ -36,7 +36,7 @@ public static class BenchmarkChains
         string json = $$"""
             { "name": "{{name}}",
               "variables": { "HOME_NET": "[10.0.0.0/8]", "EXTERNAL_NET": "any" },
-              "flowTable": { "capacity": 262144 },
+              "flowTable": { "capacity": {{flowCapacity}} },
               "stages": [ {{stages}} ] }
             """;
         string path = Path.Combine(folder, $"bench-{name}.json");

@@ -29,8 +29,9 @@ public delegate void FlowEndHandler(ref FlowState flow, FlowEndReason reason);
 /// </summary>
 /// <remarks>
 /// The queues are lazy LRU lists ("second chance"): a packet only stamps its flow's last-seen
-/// time; a flow moves to its queue's tail when it reaches the head and turns out to have been
-/// seen since it was queued. That keeps pointer-chasing off the per-packet path (measured: moving
+/// time and a seen-since-queued bit; a flow moves to its queue's tail when it reaches the head
+/// with that bit set. An unmarked head was queued before everything behind it and not seen
+/// since, so it is the least recently seen of its class. That keeps pointer-chasing off the per-packet path (measured: moving
 /// to the tail on every packet cost ~25% of the counter's throughput at 100k flows) while
 /// expiry stays exact and eviction picks the least recently seen flow.
 /// </remarks>
@@ -55,13 +56,12 @@ public sealed class FlowTable
     private struct Slot
     {
         public FlowState State;
-        /// <summary>LastSeenNanos when the flow was (re)queued; a later LastSeen means it was seen since.</summary>
-        public long QueuedAtNanos;
         public int NextInBucket;
         public int LruPrev;
         public int LruNext;
         public FlowTimeoutClass Class;
         public bool Live;
+        public bool SeenSinceQueued;
     }
 
     public FlowTable(FlowTableOptions options, FlowEndHandler onEnd)
@@ -123,6 +123,7 @@ public sealed class FlowTable
         {
             s.State.LastSeenNanos = nowNanos;
         }
+        s.SeenSinceQueued = true;
         if (s.Class != timeoutClass)
         {
             Unlink(slot);
@@ -226,7 +227,7 @@ public sealed class FlowTable
     private int SettledHead(int c)
     {
         int head;
-        while ((head = _lruHead[c]) != None && _slots[head].State.LastSeenNanos > _slots[head].QueuedAtNanos)
+        while ((head = _lruHead[c]) != None && _slots[head].SeenSinceQueued)
         {
             Unlink(head);
             Append(head);
@@ -282,7 +283,7 @@ public sealed class FlowTable
     {
         ref var s = ref _slots[slot];
         int c = (int)s.Class;
-        s.QueuedAtNanos = s.State.LastSeenNanos;
+        s.SeenSinceQueued = false;
         s.LruPrev = _lruTail[c];
         s.LruNext = None;
         if (_lruTail[c] != None)

@@ -84,7 +84,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             }
             AnsiConsole.Write(table);
             string memoryChain = chains.Contains("full") ? "full" : chains[0];
-            AnsiConsole.MarkupLine($"flow-table memory: [bold]{BytesPerFlow(BenchmarkChains.Create(memoryChain, folder)):N0}[/] bytes per live flow ({memoryChain} chain, 100,000 flows)");
+            AnsiConsole.MarkupLine($"flow-table memory: [bold]{BytesPerFlow(BenchmarkChains.Create(memoryChain, folder, flowCapacity: 100_000)):N0}[/] bytes per live flow ({memoryChain} chain, 100,000 flows in a table of that capacity)");
         }
         finally
         {
