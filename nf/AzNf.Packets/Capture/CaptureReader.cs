@@ -55,6 +55,7 @@ public abstract class CaptureReader : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         options ??= new CaptureReaderOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPacketLength, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxPacketLength, CaptureReaderOptions.LargestMaxPacketLength);
         var input = new CaptureBuffer(stream, Math.Max(MinBufferLength, options.MaxPacketLength + BlockOverhead), options.LeaveOpen);
         try
         {

@@ -3,6 +3,9 @@ namespace AzNf.Packets.Capture;
 /// <summary>Limits applied while reading a capture.</summary>
 public sealed record CaptureReaderOptions
 {
+    /// <summary>The upper bound for <see cref="MaxPacketLength"/>: the reader's one buffer must hold a whole record.</summary>
+    public const int LargestMaxPacketLength = 64 << 20;
+
     /// <summary>
     /// The largest captured frame accepted (libpcap's own limit is 262,144). A record claiming
     /// more is treated as corrupt framing, not as a frame to buffer.

@@ -26,7 +26,7 @@ internal readonly record struct PcapNgInterface(
     {
         long nanos = BinaryShift >= 0
             ? (long)(((UInt128)units * 1_000_000_000UL) >> BinaryShift)
-            : unchecked((long)units * Multiplier / Divisor);
+            : unchecked((long)(units * (ulong)Multiplier / (ulong)Divisor));
         return unchecked(nanos + OffsetNanos);
     }
 }

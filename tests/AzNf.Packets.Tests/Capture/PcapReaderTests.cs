@@ -220,4 +220,15 @@ public sealed class PcapReaderTests
         Assert.Null(reader.Length);
         Assert.Equal(file.Length, reader.Position);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(int.MaxValue)]
+    public void Open_MaxPacketLengthOutOfRange_RejectedAtOpen(int maxPacketLength)
+    {
+        var file = new PcapFileBuilder().Record(1, 0, FrameA).ToArray();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            CaptureReader.Open(new MemoryStream(file), "options.pcap", new CaptureReaderOptions { MaxPacketLength = maxPacketLength }));
+    }
 }
