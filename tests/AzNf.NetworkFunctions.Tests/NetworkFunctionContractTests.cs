@@ -133,5 +133,5 @@ public class FirewallContractTests : NetworkFunctionContractTests
           "stages": [ { "type": "firewall", "rules": "samples/rules/firewall.rules" } ] }
         """;
 
-    protected override string BaseDirectory => AzNf.NetworkFunctions.Tests.RepositoryPaths.Root;
+    protected override string BaseDirectory => AzNf.TestOracles.OracleProcess.RepositoryRoot();
 }

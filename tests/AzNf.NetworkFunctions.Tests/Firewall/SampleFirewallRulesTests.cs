@@ -1,3 +1,4 @@
+using AzNf.TestOracles;
 using AzNf.Packets.Building;
 using AzNf.Packets.Parsing;
 
@@ -82,16 +83,5 @@ public sealed class SampleFirewallRulesTests
 
     private static FirewallHarness Harness() => new(File.ReadAllText(SamplePath()), variables: Variables);
 
-    private static string SamplePath()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            string candidate = Path.Combine(folder.FullName, "samples", "rules", "firewall.rules");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new FileNotFoundException("samples/rules/firewall.rules not found above " + AppContext.BaseDirectory);
-    }
+    private static string SamplePath() => Path.Combine(OracleProcess.RepositoryRoot(), "samples", "rules", "firewall.rules");
 }

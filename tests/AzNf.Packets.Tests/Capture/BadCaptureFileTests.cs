@@ -1,3 +1,4 @@
+using AzNf.TestOracles;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
 
@@ -15,7 +16,7 @@ public sealed class BadCaptureFileTests
     [InlineData("unsupported-version.pcapng", 0L, "pcapng-unsupported-version")]
     public void Open_UnusableFile_ThrowsWithFileAndPosition(string file, long position, string reason)
     {
-        string path = TestDataFile.Path("capture", "bad", file);
+        string path = OracleProcess.TestData("capture", "bad", file);
 
         var error = Assert.Throws<CaptureFormatException>(() => CaptureReader.Open(path));
 
@@ -35,7 +36,7 @@ public sealed class BadCaptureFileTests
     [InlineData("undeclared-interface.pcapng", new[] { 40000, 40002 }, "pcapng-unknown-interface", 148L)]
     public void TryRead_DamagedFile_KeepsGoodRecordsAndCountsWarning(string file, int[] sourcePorts, string code, long position)
     {
-        using var reader = CaptureReader.Open(TestDataFile.Path("capture", "bad", file));
+        using var reader = CaptureReader.Open(OracleProcess.TestData("capture", "bad", file));
 
         var ports = new List<int>();
         while (reader.TryRead(out var record))

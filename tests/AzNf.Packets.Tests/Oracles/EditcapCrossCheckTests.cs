@@ -1,3 +1,4 @@
+using AzNf.TestOracles;
 using AzNf.Packets.Building;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
@@ -12,7 +13,7 @@ namespace AzNf.Packets.Tests.Oracles;
 /// </summary>
 public sealed class EditcapCrossCheckTests : IDisposable
 {
-    private readonly string _directory = OracleTool.TempDirectory();
+    private readonly string _directory = OracleProcess.TempDirectory("packets");
 
     [Theory]
     [InlineData(false)]
@@ -23,7 +24,7 @@ public sealed class EditcapCrossCheckTests : IDisposable
         string pcapng = Path.Combine(_directory, "converted.pcapng");
         WriteMixedCapture(pcap, nanoseconds);
 
-        OracleTool.Run("editcap", "-F", "pcapng", pcap, pcapng);
+        OracleProcess.Run("editcap", "-F", "pcapng", pcap, pcapng);
         List<CapturedFrame> fromPcap, fromPcapng;
         CaptureWarnings pcapngWarnings;
         using (var reader = CaptureReader.Open(pcap))

@@ -1,3 +1,4 @@
+using AzNf.TestOracles;
 using System.Globalization;
 using AzNf.Packets.Building;
 using AzNf.Packets.Capture;
@@ -19,7 +20,7 @@ public sealed class TsharkOracleTests : IDisposable
         "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.len", "udp.length", "icmp.ident", "icmpv6.echo.identifier",
     ];
 
-    private readonly string _directory = OracleTool.TempDirectory();
+    private readonly string _directory = OracleProcess.TempDirectory("packets");
 
     [Theory]
     [InlineData(LinkType.Ethernet)]
@@ -47,7 +48,7 @@ public sealed class TsharkOracleTests : IDisposable
     {
         // Written by dumpcap (tshark -i lo) around curl against a local HTTP server over IPv4 and
         // IPv6: a pcapng from a real writer, with its SHB/IDB options and nanosecond if_tsresol.
-        string path = TestDataFile.Path("capture", "loopback-curl.pcapng");
+        string path = OracleProcess.TestData("capture", "loopback-curl.pcapng");
 
         AssertParserMatchesTshark(path, minimumPackets: 30);
     }
@@ -56,14 +57,14 @@ public sealed class TsharkOracleTests : IDisposable
     public void Parser_DumpcapCaptureConvertedToNanosecondPcap_MatchesTsharkPerPacket()
     {
         string path = Path.Combine(_directory, "loopback-curl.pcap");
-        OracleTool.Run("editcap", "-F", "nsecpcap", TestDataFile.Path("capture", "loopback-curl.pcapng"), path);
+        OracleProcess.Run("editcap", "-F", "nsecpcap", OracleProcess.TestData("capture", "loopback-curl.pcapng"), path);
 
         AssertParserMatchesTshark(path, minimumPackets: 30);
     }
 
     private static void AssertParserMatchesTshark(string path, int minimumPackets)
     {
-        string output = OracleTool.Run(
+        string output = OracleProcess.Run(
             "tshark", ["-r", path, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
             "-T", "fields", "-E", "separator=,", "-E", "occurrence=f", .. Fields.SelectMany(f => new[] { "-e", f })]);
         var expected = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Normalize).ToList();
