@@ -44,6 +44,14 @@ public readonly record struct FlowKey(NetAddress Lower, NetAddress Upper, ushort
             : new FlowKey(packet.Destination, packet.Source, destinationPort, sourcePort, packet.Protocol);
     }
 
+    /// <summary>Field-wise equality without the per-field comparers a record generates (flow-table hot path).</summary>
+    public bool Equals(FlowKey other) =>
+        Lower.Low == other.Lower.Low && Upper.Low == other.Upper.Low
+        && Lower.High == other.Lower.High && Upper.High == other.Upper.High
+        && LowerPort == other.LowerPort && UpperPort == other.UpperPort && Protocol == other.Protocol;
+
+    public override int GetHashCode() => (int)StableHash;
+
     /// <summary>A 64-bit hash that is the same in every process and release (xxHash64-style mixing).</summary>
     public ulong StableHash
     {
