@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Peer benchmark: AzNf's IDS stage and full chain against Suricata 7 on the same capture and
+# the same 1,000 content rules, both single-threaded (AzNf --partitions 1 --inline; Suricata
+# --runmode single, -k none). Each tool's time on a one-packet capture (start-up, rule loading)
+# is subtracted so the ratio compares packet processing. Results go to docs/PERFORMANCE.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flows=${FLOWS:-30000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+bash scripts/install-oracles.sh >/dev/null
+dotnet build -c Release tools/AzNf.Cli >/dev/null
+aznf=(dotnet tools/AzNf.Cli/bin/Release/net10.0/aznf.dll)
+"${aznf[@]}" bench --emit "$work/chains" >/dev/null
+"${aznf[@]}" gen --out "$work/peer.pcap" --flows "$flows" --seed 3 >/dev/null
+"${aznf[@]}" gen --out "$work/one.pcap" --flows 1 --seed 3 >/dev/null
+read -r packets bytes < <(tshark -r "$work/peer.pcap" -T fields -e frame.len 2>/dev/null | awk '{ n++; s += $1 } END { print n, s }')
+
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); echo "$end - $start" | bc -l; }
+best() { local best=999999 t; for _ in 1 2 3; do t=$(seconds "$@"); best=$(echo "if ($t < $best) $t else $best" | bc -l); done; echo "$best"; }
+suricata_run() { rm -rf "$work/suri"; mkdir -p "$work/suri"; suricata -c tests/TestData/suricata/aznf-oracle.yaml --runmode single -k none -r "$1" -S "$work/chains/ids-1000.rules" -l "$work/suri" --set 'vars.address-groups.HOME_NET=[10.0.0.0/8]'; }
+aznf_run() { "${aznf[@]}" run --capture "$1" --chain "$work/chains/bench-$2.json" --partitions 1 --inline --quiet; }
+
+echo "capture: $flows flows, $packets packets, $bytes bytes"
+suricata_base=$(best suricata_run "$work/one.pcap"); suricata_full=$(best suricata_run "$work/peer.pcap")
+suricata_net=$(echo "$suricata_full - $suricata_base" | bc -l)
+for chain in ids-1000 full; do
+  base=$(best aznf_run "$work/one.pcap" "$chain"); full=$(best aznf_run "$work/peer.pcap" "$chain")
+  net=$(echo "$full - $base" | bc -l)
+  printf '%-9s aznf %.3f s (%.0f Mbps, %.2f Mpps)  suricata %.3f s (%.0f Mbps)  aznf/suricata throughput %.2fx\n' "$chain" \
+    "$net" "$(echo "$bytes * 8 / $net / 1000000" | bc -l)" "$(echo "$packets / $net / 1000000" | bc -l)" \
+    "$suricata_net" "$(echo "$bytes * 8 / $suricata_net / 1000000" | bc -l)" "$(echo "$suricata_net / $net" | bc -l)"
+done
