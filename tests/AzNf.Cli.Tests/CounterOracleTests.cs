@@ -1,5 +1,7 @@
 using System.Globalization;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Building;
+using AzNf.Packets.Capture;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 using AzNf.TestOracles;
@@ -12,14 +14,60 @@ namespace AzNf.Cli.Tests;
 /// </summary>
 public class CounterOracleTests
 {
-    public static TheoryData<string> Captures => new() { "sample", "generated" };
+    public static TheoryData<string> Captures => new() { "sample", "generated", "port-reuse" };
 
-    private static string Capture(string which) => which == "sample"
-        ? CliRunner.Samples("captures", "http-loopback.pcapng")
-        : CliRunner.Generate(flows: 300, seed: 11, OracleProcess.TempDirectory("counter-oracle"));
+    private static string Capture(string which) => which switch
+    {
+        "sample" => CliRunner.Samples("captures", "http-loopback.pcapng"),
+        "generated" => CliRunner.Generate(flows: 300, seed: 11, OracleProcess.TempDirectory("counter-oracle")),
+        _ => PortReuseCapture(),
+    };
 
-    private static Dictionary<string, (long, long, long, long)> Ours(RunReport report, Func<ReportFlow, bool> include) =>
-        report.Flows.Where(include).ToDictionary(f => f.Key + " a=" + f.A, f => (f.PacketsAtoB, f.PacketsBtoA, f.BytesAtoB, f.BytesBtoA));
+    /// <summary>
+    /// Three connections on one 5-tuple: closed by FINs, then by a RST, then left open — and a
+    /// fourth whose client reuses the port after the first closed but talks to another server.
+    /// </summary>
+    private static string PortReuseCapture()
+    {
+        string path = Path.Combine(OracleProcess.TempDirectory("port-reuse"), "reuse.pcap");
+        var client = NetAddress.Parse("192.168.7.7");
+        var server = NetAddress.Parse("10.0.0.10");
+        long t = 1_767_225_600_000_000_000;
+        using var writer = PcapWriter.Create(path, LinkType.Ethernet);
+        void Send(bool fromClient, TcpFlags flags, uint seq, uint ack, string payload = "")
+        {
+            byte[] data = System.Text.Encoding.ASCII.GetBytes(payload);
+            writer.Write(t += 1_000_000, fromClient
+                ? PacketBuilder.Tcp(client, 40001, server, 80, flags, seq, ack, data)
+                : PacketBuilder.Tcp(server, 80, client, 40001, flags, seq, ack, data));
+        }
+        foreach (var (isn, close) in new[] { (1000u, "fin"), (500000u, "rst"), (900000u, "open") })
+        {
+            uint c = isn, s = isn + 77777;
+            Send(true, TcpFlags.Syn, c, 0);
+            Send(false, TcpFlags.Syn | TcpFlags.Ack, s, c + 1);
+            Send(true, TcpFlags.Ack, c + 1, s + 1);
+            Send(true, TcpFlags.Ack | TcpFlags.Psh, c + 1, s + 1, "GET / HTTP/1.1\r\n\r\n");
+            c += 1 + 18;
+            Send(false, TcpFlags.Ack | TcpFlags.Psh, s + 1, c, "HTTP/1.1 200 OK\r\n\r\n");
+            s += 1 + 19;
+            if (close == "fin")
+            {
+                Send(true, TcpFlags.Fin | TcpFlags.Ack, c, s);
+                Send(false, TcpFlags.Fin | TcpFlags.Ack, s, c + 1);
+                Send(true, TcpFlags.Ack, c + 1, s + 1);
+            }
+            else if (close == "rst")
+            {
+                Send(false, TcpFlags.Rst | TcpFlags.Ack, s, c);
+            }
+            t += 2_000_000_000;
+        }
+        return path;
+    }
+
+    private static List<string> Ours(RunReport report, Func<ReportFlow, bool> include) =>
+        report.Flows.Where(include).Select(f => $"{f.Key} a={f.A} {f.PacketsAtoB}/{f.PacketsBtoA} {f.BytesAtoB}/{f.BytesBtoA}").Order(StringComparer.Ordinal).ToList();
 
     [Theory]
     [MemberData(nameof(Captures))]
@@ -35,11 +83,12 @@ public class CounterOracleTests
 
         var expected = suricata.Flows
             .Where(f => f.Proto is "tcp" or "udp")
-            .ToDictionary(
-                f => KeyOf(f.Proto, f.Source, f.SourcePort, f.Destination, f.DestinationPort) + " a=" + FlowKey.Endpoint(f.Source, f.SourcePort),
-                f => (f.PacketsToServer, f.PacketsToClient, f.BytesToServer, f.BytesToClient));
+            .Select(f => $"{KeyOf(f.Proto, f.Source, f.SourcePort, f.Destination, f.DestinationPort)} a={FlowKey.Endpoint(f.Source, f.SourcePort)} "
+                + $"{f.PacketsToServer}/{f.PacketsToClient} {f.BytesToServer}/{f.BytesToClient}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
         Assert.NotEmpty(expected);
-        Assert.Equal(expected.OrderBy(e => e.Key), Ours(report, f => f.Proto is "tcp" or "udp").OrderBy(e => e.Key));
+        Assert.Equal(expected, Ours(report, f => f.Proto is "tcp" or "udp"));
     }
 
     [Theory]
@@ -51,9 +100,10 @@ public class CounterOracleTests
         var report = CliRunner.Run(capture, CliRunner.Samples("chains", "counter.json"));
         string fields = OracleProcess.Run("tshark", "-r", capture, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
             "-e", "frame.len", "-e", "ip.src", "-e", "ipv6.src", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "ip.proto", "-e", "ipv6.nxt",
-            "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "icmp.ident", "-e", "icmpv6.echo.identifier");
+            "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "udp.srcport", "-e", "udp.dstport", "-e", "icmp.ident", "-e", "icmpv6.echo.identifier", "-e", "tcp.stream");
 
-        // Rebuild flows from tshark's fields: the first packet's sender is A.
+        // Rebuild flows from tshark's fields: the first packet's sender is A; Wireshark's own
+        // tcp.stream index tells a reused 5-tuple's connections apart.
         var flows = new Dictionary<string, (string A, long PacketsAToB, long PacketsBToA, long BytesAToB, long BytesBToA)>();
         var order = new List<string>();
         long packets = 0, bytes = 0;
@@ -79,7 +129,7 @@ public class CounterOracleTests
                 sourcePort = ushort.Parse(Either(f[7], f[9]), CultureInfo.InvariantCulture);
                 destinationPort = ushort.Parse(Either(f[8], f[10]), CultureInfo.InvariantCulture);
             }
-            string key = KeyOf(IpProtocol.Name(proto), source, sourcePort, destination, destinationPort);
+            string key = KeyOf(IpProtocol.Name(proto), source, sourcePort, destination, destinationPort) + "#" + f[13];
             string sender = FlowKey.Endpoint(source, sourcePort);
             if (!flows.TryGetValue(key, out var flow))
             {
@@ -93,7 +143,7 @@ public class CounterOracleTests
 
         Assert.Equal(packets, report.Totals.Packets);
         Assert.Equal(bytes, report.Totals.Bytes);
-        var expected = order.Select(k => $"{k} a={flows[k].A} {flows[k].PacketsAToB}/{flows[k].PacketsBToA} {flows[k].BytesAToB}/{flows[k].BytesBToA}");
+        var expected = order.Select(k => $"{k[..k.IndexOf('#', StringComparison.Ordinal)]} a={flows[k].A} {flows[k].PacketsAToB}/{flows[k].PacketsBToA} {flows[k].BytesAToB}/{flows[k].BytesBToA}");
         var actual = report.Flows.Select(f => $"{f.Key} a={f.A} {f.PacketsAtoB}/{f.PacketsBtoA} {f.BytesAtoB}/{f.BytesBtoA}");
         Assert.Equal(expected, actual);
     }
