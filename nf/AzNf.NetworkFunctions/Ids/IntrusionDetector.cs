@@ -1,0 +1,337 @@
+using System.Text.RegularExpressions;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions.Ids;
+
+/// <summary>
+/// The IDS element of one partition. Each packet is inspected on its own payload and, for an
+/// established TCP flow, on the reassembled stream of its direction (tail of earlier bytes +
+/// the new in-order bytes), so a content split across segments matches. Matching rules raise
+/// alerts; a <c>drop</c> rule also drops the packet; a matching <c>pass</c> rule silences every
+/// other rule for that packet.
+/// </summary>
+/// <remarks>
+/// Counters: <c>ids.alerts</c>, <c>ids.drops</c>, <c>ids.pcreTimeouts</c>,
+/// <c>ids.outOfOrderSegments</c>, <c>ids.streamGapsSkipped</c>, <c>ids.streamSlotsInUse</c>.
+/// Steady state allocates nothing per packet (alerts themselves are rare and allocated).
+/// </remarks>
+public sealed class IntrusionDetector : INetworkFunction
+{
+    private const string AlertAction = "alert";
+    private const string DropAction = "drop";
+
+    private readonly IdsDefinition _definition;
+    private readonly IReadOnlyList<IdsRule> _rules;
+    private readonly PartitionResources _resources;
+    private readonly CandidateRuleSet _candidates;
+    private readonly CandidateRuleSet _matched;
+    private readonly PayloadInspector _inspector;
+    private readonly TcpStreamPool _streams;
+    private readonly byte[] _streamBuffer;
+    private readonly int _windowBytes;
+    private readonly int _streamDepth;
+    private long _errors;
+    private long _alerts;
+    private long _drops;
+    private long _outOfOrder;
+    private long _gapsSkipped;
+
+    public IntrusionDetector(IdsDefinition definition, PartitionResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        _definition = definition;
+        _rules = definition.Rules;
+        _resources = resources;
+        _candidates = new CandidateRuleSet(_rules.Count);
+        _matched = new CandidateRuleSet(_rules.Count);
+        var options = definition.Options;
+        _windowBytes = options.StreamWindowBytes;
+        _streamDepth = options.StreamDepthBytes;
+        _streamBuffer = new byte[_windowBytes + ushort.MaxValue];
+        _inspector = new PayloadInspector(_streamBuffer.Length, options.InspectionRecursionLimit);
+        _streams = new TcpStreamPool(_windowBytes, options.MaxBufferedSegments);
+    }
+
+    public long Errors => _errors;
+
+    public Verdict Process(ref PacketContext packet, ref FlowState flow)
+    {
+        if (!packet.IsParsed || packet.Packet.IpVersion == 0)
+        {
+            return Verdict.Forward;
+        }
+        ref var ids = ref flow.Ids;
+        ref readonly var header = ref packet.Packet;
+        bool toServer = packet.Direction == FlowDirection.AToB;
+        ids.Seen |= toServer ? IdsFlowSeen.ToServer : IdsFlowSeen.ToClient;
+        bool established;
+        if (header.IsTcp && header.HasTransport)
+        {
+            TrackHandshake(ref ids, in header, toServer);
+            established = ids.Stage == IdsTcpStage.Established;
+        }
+        else
+        {
+            established = ids.Seen == (IdsFlowSeen.ToServer | IdsFlowSeen.ToClient);
+        }
+        var state = new PacketFacts(toServer, established, header.PayloadLength, header.IsTcp, header.TcpFlags);
+
+        _matched.Clear();
+        var payload = packet.Payload;
+        _candidates.Clear();
+        if (payload.Length > 0)
+        {
+            _definition.Prefilter.Scan(payload, _candidates);
+        }
+        foreach (int rule in _definition.HeaderOnlyCandidates)
+        {
+            _candidates.Add(rule);
+        }
+        _candidates.Sort();
+        _inspector.NewBuffer();
+        foreach (int index in _candidates.Rules)
+        {
+            var rule = _rules[index];
+            if (PassesPacketChecks(rule, in header, state) && PayloadMatches(rule, payload, 0, 0))
+            {
+                _matched.Add(index);
+            }
+        }
+
+        if (established && header.IsTcp && payload.Length > 0 && _streamDepth > 0)
+        {
+            Reassemble(ref ids, ref packet, state);
+        }
+
+        return Conclude(ref packet);
+    }
+
+    public void OnFlowEnd(ref FlowState flow)
+    {
+        if (flow.Ids.StreamSlot != 0)
+        {
+            _streams.Return(flow.Ids.StreamSlot);
+        }
+        flow.Ids = default;
+    }
+
+    public void ReportCounters(IDictionary<string, long> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        Add("ids.alerts", _alerts);
+        Add("ids.drops", _drops);
+        Add("ids.pcreTimeouts", _errors);
+        Add("ids.outOfOrderSegments", _outOfOrder);
+        Add("ids.streamGapsSkipped", _gapsSkipped);
+        Add("ids.streamSlotsInUse", _streams.InUse);
+
+        void Add(string name, long value) => into[name] = into.TryGetValue(name, out long old) ? old + value : value;
+    }
+
+    private Verdict Conclude(ref PacketContext packet)
+    {
+        if (_matched.Count == 0)
+        {
+            return Verdict.Forward;
+        }
+        _matched.Sort();
+        var matched = _matched.Rules;
+        // Rules are in action order, so a matching pass rule comes first and silences the rest.
+        if (_rules[matched[0]].Action == IdsRuleAction.Pass)
+        {
+            return Verdict.Forward;
+        }
+        var verdict = Verdict.Forward;
+        ref readonly var header = ref packet.Packet;
+        foreach (int index in matched)
+        {
+            var rule = _rules[index];
+            bool drop = rule.Action == IdsRuleAction.Drop;
+            _resources.Alerts.Add(new Alert(
+                rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,
+                header.Source, header.SourcePort, header.Destination, header.DestinationPort,
+                packet.Index, rule.Classtype));
+            _alerts++;
+            if (drop && !verdict.IsDrop)
+            {
+                verdict = Verdict.Drop(rule.DropReason);
+                _drops++;
+            }
+        }
+        return verdict;
+    }
+
+    private static void TrackHandshake(ref IdsFlowState ids, in ParsedPacket header, bool toServer)
+    {
+        var synAck = header.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack);
+        switch (ids.Stage)
+        {
+            case IdsTcpStage.None or IdsTcpStage.SynSent when synAck == TcpFlags.Syn && toServer:
+                ids.Stage = IdsTcpStage.SynSent;
+                ids.NextSequenceToServer = header.TcpSequence + 1;
+                break;
+            case IdsTcpStage.SynSent when synAck == (TcpFlags.Syn | TcpFlags.Ack) && !toServer
+                && header.TcpAcknowledgment == ids.NextSequenceToServer:
+                ids.Stage = IdsTcpStage.SynAckSeen;
+                ids.NextSequenceToClient = header.TcpSequence + 1;
+                break;
+            case IdsTcpStage.SynAckSeen when synAck == TcpFlags.Ack && toServer
+                && header.TcpAcknowledgment == ids.NextSequenceToClient:
+                ids.Stage = IdsTcpStage.Established;
+                break;
+        }
+    }
+
+    private static bool PassesPacketChecks(IdsRule rule, in ParsedPacket header, PacketFacts facts)
+    {
+        if (!rule.MatchesHeader(in header))
+        {
+            return false;
+        }
+        var flow = rule.Flow;
+        if (flow != IdsFlowMatch.None)
+        {
+            if ((flow & IdsFlowMatch.ToServer) != 0 && !facts.ToServer
+                || (flow & IdsFlowMatch.ToClient) != 0 && facts.ToServer
+                || (flow & IdsFlowMatch.Established) != 0 && !facts.Established
+                || (flow & IdsFlowMatch.NotEstablished) != 0 && facts.Established)
+            {
+                return false;
+            }
+        }
+        if (rule.Dsize is { } dsize && (facts.PayloadLength < dsize.Min || facts.PayloadLength > dsize.Max))
+        {
+            return false;
+        }
+        return rule.TcpFlags is null || (facts.IsTcp && rule.TcpFlags.Matches(facts.TcpFlags));
+    }
+
+    private bool PayloadMatches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd)
+    {
+        if (rule.PayloadChecks.Count == 0)
+        {
+            return true;
+        }
+        try
+        {
+            return _inspector.Matches(rule, buffer, streamBase, minEnd);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // A pathological pcre must not stall the partition: count it and treat it as no match.
+            _errors++;
+            return false;
+        }
+    }
+
+    private void Reassemble(ref IdsFlowState ids, ref PacketContext packet, PacketFacts facts)
+    {
+        if (ids.StreamSlot == 0)
+        {
+            ids.StreamSlot = _streams.Rent();
+        }
+        var direction = _streams.Direction(ids.StreamSlot, packet.Direction);
+        ref uint next = ref facts.ToServer ? ref ids.NextSequenceToServer : ref ids.NextSequenceToClient;
+        var payload = packet.Payload;
+        uint sequence = packet.Packet.TcpSequence;
+        int ahead = (int)(sequence - next);
+        while (ahead > 0 && direction.PendingCount == direction.PendingCapacity)
+        {
+            // No room to wait for the gap: give it up and carry on from the earliest held segment.
+            if (direction.PendingCapacity == 0)
+            {
+                next = sequence;
+            }
+            else
+            {
+                next = direction.PendingSequence(direction.EarliestPending(next));
+                Drain(direction, ref next, ref packet, facts);
+            }
+            _gapsSkipped++;
+            ahead = (int)(sequence - next);
+        }
+        if (ahead > 0)
+        {
+            direction.AddPending(sequence, payload);
+            _outOfOrder++;
+            return;
+        }
+        if (-ahead < payload.Length)
+        {
+            // Bytes already consumed keep their first-seen value; only the new part is appended.
+            Consume(direction, payload[(-ahead)..], ref next, ref packet, facts);
+            Drain(direction, ref next, ref packet, facts);
+        }
+    }
+
+    private void Drain(TcpStreamDirection direction, ref uint next, ref PacketContext packet, PacketFacts facts)
+    {
+        while (true)
+        {
+            int index = direction.EarliestPending(next);
+            if (index < 0)
+            {
+                return;
+            }
+            int ahead = (int)(direction.PendingSequence(index) - next);
+            if (ahead > 0)
+            {
+                return;
+            }
+            var data = direction.PendingData(index);
+            if (-ahead < data.Length)
+            {
+                Consume(direction, data[(-ahead)..], ref next, ref packet, facts);
+            }
+            direction.RemovePending(index);
+        }
+    }
+
+    private void Consume(TcpStreamDirection direction, ReadOnlySpan<byte> data, ref uint next, ref PacketContext packet, PacketFacts facts)
+    {
+        next += (uint)data.Length;
+        long room = _streamDepth - direction.Consumed;
+        if (room <= 0)
+        {
+            return;
+        }
+        if (data.Length > room)
+        {
+            data = data[..(int)room];
+        }
+        int tail = direction.TailLength;
+        direction.Tail.AsSpan(0, tail).CopyTo(_streamBuffer);
+        data.CopyTo(_streamBuffer.AsSpan(tail));
+        var buffer = _streamBuffer.AsSpan(0, tail + data.Length);
+        InspectStream(buffer, direction.Consumed - tail, tail, ref packet, facts);
+
+        int keep = Math.Min(_windowBytes, buffer.Length);
+        buffer[^keep..].CopyTo(direction.Tail);
+        direction.TailLength = keep;
+        direction.Consumed += data.Length;
+    }
+
+    private void InspectStream(ReadOnlySpan<byte> buffer, long streamBase, int minEnd, ref PacketContext packet, PacketFacts facts)
+    {
+        _candidates.Clear();
+        _definition.Prefilter.Scan(buffer, _candidates);
+        foreach (int rule in _definition.StreamCandidatesWithoutPattern)
+        {
+            _candidates.Add(rule);
+        }
+        _inspector.NewBuffer();
+        ref readonly var header = ref packet.Packet;
+        foreach (int index in _candidates.Rules)
+        {
+            var rule = _rules[index];
+            if (rule.InspectsStream && !_matched.Contains(index)
+                && PassesPacketChecks(rule, in header, facts) && PayloadMatches(rule, buffer, streamBase, minEnd))
+            {
+                _matched.Add(index);
+            }
+        }
+    }
+
+    /// <summary>What the rule checks other than payload need to know about the packet.</summary>
+    private readonly record struct PacketFacts(bool ToServer, bool Established, int PayloadLength, bool IsTcp, TcpFlags TcpFlags);
+}
