@@ -17,4 +17,8 @@ public struct IdsFlowState
     public IdsTcpStage Stage;
     /// <summary>Which directions have carried a packet; decides <c>established</c> for UDP/ICMP.</summary>
     public IdsFlowSeen Seen;
+    /// <summary>
+    /// A pass rule matched: like Suricata 7, the rest of the flow is not inspected at all.
+    /// </summary>
+    public bool Passed;
 }

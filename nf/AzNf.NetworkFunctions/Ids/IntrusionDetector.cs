@@ -8,7 +8,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// established TCP flow, on the reassembled stream of its direction (tail of earlier bytes +
 /// the new in-order bytes), so a content split across segments matches. Matching rules raise
 /// alerts; a <c>drop</c> rule also drops the packet; a matching <c>pass</c> rule silences every
-/// other rule for that packet.
+/// other rule for that packet and, as in Suricata 7, stops inspection of the rest of the flow.
 /// </summary>
 /// <remarks>
 /// Counters: <c>ids.alerts</c>, <c>ids.drops</c>, <c>ids.pcreTimeouts</c>,
@@ -61,6 +61,10 @@ public sealed class IntrusionDetector : INetworkFunction
             return Verdict.Forward;
         }
         ref var ids = ref flow.Ids;
+        if (ids.Passed)
+        {
+            return Verdict.Forward;
+        }
         ref readonly var header = ref packet.Packet;
         bool toServer = packet.Direction == FlowDirection.AToB;
         ids.Seen |= toServer ? IdsFlowSeen.ToServer : IdsFlowSeen.ToClient;
@@ -79,6 +83,13 @@ public sealed class IntrusionDetector : INetworkFunction
         _matched.Clear();
         var payload = packet.Payload;
         _candidates.Clear();
+        if (established && header.IsTcp && IsRetransmission(in ids, in header, toServer))
+        {
+            // Suricata does not inspect the payload of a segment that starts inside data it has
+            // already seen (the oracle test checks it: an overlapping resend with different bytes
+            // never alerts); its new bytes, if any, still reach the stream below.
+            payload = [];
+        }
         if (payload.Length > 0)
         {
             _definition.Prefilter.Scan(payload, _candidates);
@@ -98,12 +109,12 @@ public sealed class IntrusionDetector : INetworkFunction
             }
         }
 
-        if (established && header.IsTcp && payload.Length > 0 && _streamDepth > 0)
+        if (established && header.IsTcp && header.PayloadLength > 0 && _streamDepth > 0)
         {
             Reassemble(ref ids, ref packet, state);
         }
 
-        return Conclude(ref packet);
+        return Conclude(ref packet, ref ids);
     }
 
     public void OnFlowEnd(ref FlowState flow)
@@ -128,7 +139,7 @@ public sealed class IntrusionDetector : INetworkFunction
         void Add(string name, long value) => into[name] = into.TryGetValue(name, out long old) ? old + value : value;
     }
 
-    private Verdict Conclude(ref PacketContext packet)
+    private Verdict Conclude(ref PacketContext packet, ref IdsFlowState ids)
     {
         if (_matched.Count == 0)
         {
@@ -139,6 +150,8 @@ public sealed class IntrusionDetector : INetworkFunction
         // Rules are in action order, so a matching pass rule comes first and silences the rest.
         if (_rules[matched[0]].Action == IdsRuleAction.Pass)
         {
+            // Suricata 7 passes the whole flow only for TCP; for UDP/ICMP a pass is per packet.
+            ids.Passed = packet.Packet.IsTcp;
             return Verdict.Forward;
         }
         var verdict = Verdict.Forward;
@@ -180,6 +193,12 @@ public sealed class IntrusionDetector : INetworkFunction
                 ids.Stage = IdsTcpStage.Established;
                 break;
         }
+    }
+
+    private static bool IsRetransmission(in IdsFlowState ids, in ParsedPacket header, bool toServer)
+    {
+        uint next = toServer ? ids.NextSequenceToServer : ids.NextSequenceToClient;
+        return header.PayloadLength > 0 && (int)(header.TcpSequence - next) < 0;
     }
 
     private static bool PassesPacketChecks(IdsRule rule, in ParsedPacket header, PacketFacts facts)

@@ -109,14 +109,16 @@ public sealed class PayloadInspector(int maxBufferLength, int stepBudget)
             Encoding.Latin1.GetChars(buffer, _chars);
             _charsValidFor = _bufferVersion;
         }
-        var text = _chars.AsSpan(start, buffer.Length - start);
-        foreach (var match in check.Regex!.EnumerateMatches(text))
+        // Like PCRE given a start offset (Suricata's R): '^' still means the buffer start, and
+        // lookbehind may see the bytes before the offset.
+        var text = _chars.AsSpan(0, buffer.Length);
+        foreach (var match in check.Regex!.EnumerateMatches(text, start))
         {
             if (check.Negated)
             {
                 return false;
             }
-            int end = start + match.Index + match.Length;
+            int end = match.Index + match.Length;
             return MatchFrom(checks, index + 1, buffer, streamBase, end, minEnd, Math.Max(maxEnd, end));
         }
         return check.Negated && MatchFrom(checks, index + 1, buffer, streamBase, prevEnd, minEnd, maxEnd);

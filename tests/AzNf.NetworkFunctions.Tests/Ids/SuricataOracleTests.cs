@@ -1,0 +1,64 @@
+using AzNf.Packets.Capture;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions.Tests.Ids;
+
+/// <summary>
+/// The IDS must alert on exactly the (sid, flow) pairs Suricata 7 alerts on, for one capture
+/// that exercises every supported keyword (see <see cref="IdsOracleScenario"/>).
+/// </summary>
+public sealed class SuricataOracleTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "aznf-ids-oracle-" + Guid.NewGuid().ToString("N"));
+
+    public SuricataOracleTests() => Directory.CreateDirectory(_directory);
+
+    [Fact]
+    public void KeywordCapture_SameRulesAsSuricata_SameSidFlowPairs()
+    {
+        var frames = IdsOracleScenario.Frames();
+        string capture = Path.Combine(_directory, "keywords.pcap");
+        string rules = Path.Combine(_directory, "keywords.rules");
+        using (var writer = PcapWriter.Create(capture, LinkType.Ethernet))
+        {
+            long time = 1_700_000_000_000_000_000L;
+            foreach (var frame in frames)
+            {
+                writer.Write(time, frame);
+                time += 1_000_000;
+            }
+        }
+        File.WriteAllText(rules, IdsOracleScenario.Rules);
+        var harness = new IdsTestHarness(IdsOracleScenario.Rules);
+        harness.SendAll(frames);
+        harness.EndAllFlows();
+
+        var expected = SuricataOracle.Alerts(capture, rules, Path.Combine(_directory, "out"));
+        var actual = harness.Alerts.Alerts
+            .Select(a => SuricataOracle.Pair(a.Sid, IpProtocol.Name(a.Protocol), a.Source, a.SourcePort, a.Destination, a.DestinationPort))
+            .ToHashSet();
+
+        Assert.Empty(harness.Diagnostics.Warnings);
+        Assert.Equal(harness.Definition.RulesLoaded, IdsOracleScenario.Rules.Split('\n').Count(l => l.TrimStart().StartsWith("alert", StringComparison.Ordinal) || l.TrimStart().StartsWith("drop", StringComparison.Ordinal) || l.TrimStart().StartsWith("pass", StringComparison.Ordinal)));
+        Assert.True(expected.Count > 20, $"Suricata raised only {expected.Count} distinct alerts; the scenario or config is broken");
+        string onlySuricata = string.Join("\n  ", expected.Except(actual).Order(StringComparer.Ordinal));
+        string onlyAzNf = string.Join("\n  ", actual.Except(expected).Order(StringComparer.Ordinal));
+        Assert.True(expected.SetEquals(actual), $"only Suricata:\n  {onlySuricata}\nonly AzNf:\n  {onlyAzNf}");
+    }
+
+    public void Dispose()
+    {
+        if (Environment.GetEnvironmentVariable("AZNF_KEEP_ORACLE_OUTPUT") == "1")
+        {
+            return;
+        }
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless.
+        }
+    }
+}
