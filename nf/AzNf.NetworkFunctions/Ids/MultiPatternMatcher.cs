@@ -93,7 +93,7 @@ public sealed class MultiPatternMatcher
         {
             for (int c = 0; c < classCount; c++)
             {
-                _next[(s * classCount) + c] = trie[s][c] * classCount;
+                _next[(s * classCount) + c] = trie[s][c];
             }
         }
         _outputStart = new int[trie.Count + 1];
@@ -124,15 +124,15 @@ public sealed class MultiPatternMatcher
         var classOf = _classOf;
         var outputStart = _outputStart;
         int classCount = _classCount;
-        int row = 0;
+        var outputs = _outputs;
+        int state = 0;
         foreach (byte b in data)
         {
-            row = next[row + classOf[b]];
-            int state = row / classCount;
+            state = next[(state * classCount) + classOf[b]];
             int start = outputStart[state], end = outputStart[state + 1];
             for (int i = start; i < end; i++)
             {
-                into.Add(_outputs[i]);
+                into.Add(outputs[i]);
             }
         }
     }
