@@ -708,12 +708,12 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         return fields;
     }
 
-    /// <summary>Splits <c>name:value; name;</c> at semicolons outside quotes, honouring <c>\;</c>.</summary>
+    /// <summary>Splits <c>name:value; name;</c> at every semicolon not escaped as <c>\;</c>.</summary>
     private static List<RuleOption> SplitOptions(string body)
     {
+        // As in Suricata, quotes do not protect ';': inside a value it must be written '\;'.
         var options = new List<RuleOption>();
         var current = new StringBuilder();
-        bool quoted = false;
         for (int i = 0; i < body.Length; i++)
         {
             char c = body[i];
@@ -722,21 +722,13 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 current.Append(c).Append(body[++i]);
                 continue;
             }
-            if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            if (c == ';' && !quoted)
+            if (c == ';')
             {
                 options.Add(Option(current.ToString()));
                 current.Clear();
                 continue;
             }
             current.Append(c);
-        }
-        if (quoted)
-        {
-            throw new RuleSyntaxException("unterminated quoted string in options");
         }
         if (current.ToString().Trim().Length > 0)
         {

@@ -109,16 +109,15 @@ public sealed class PayloadInspector(int maxBufferLength, int stepBudget)
             Encoding.Latin1.GetChars(buffer, _chars);
             _charsValidFor = _bufferVersion;
         }
-        // Like PCRE given a start offset (Suricata's R): '^' still means the buffer start, and
-        // lookbehind may see the bytes before the offset.
-        var text = _chars.AsSpan(0, buffer.Length);
-        foreach (var match in check.Regex!.EnumerateMatches(text, start))
+        // Suricata hands PCRE the buffer from the previous match's end (R), so '^' anchors there.
+        var text = _chars.AsSpan(start, buffer.Length - start);
+        foreach (var match in check.Regex!.EnumerateMatches(text))
         {
             if (check.Negated)
             {
                 return false;
             }
-            int end = match.Index + match.Length;
+            int end = start + match.Index + match.Length;
             return MatchFrom(checks, index + 1, buffer, streamBase, end, minEnd, Math.Max(maxEnd, end));
         }
         return check.Negated && MatchFrom(checks, index + 1, buffer, streamBase, prevEnd, minEnd, maxEnd);

@@ -19,7 +19,7 @@ internal static class IdsOracleScenario
         alert tcp any any -> any 7005 (msg:"distance within"; content:"user"; content:"pass"; distance:1; within:8; sid:1005;)
         alert tcp any any -> any 7006 (msg:"split"; content:"SPLITPATTERN"; sid:1006;)
         alert tcp any any -> any 7007 (msg:"pcre"; pcre:"/id=[0-9]{3,}x/i"; sid:1007;)
-        alert tcp any any -> any 7008 (msg:"pcre relative"; content:"key="; pcre:"/^[a-f]+;/R"; sid:1008;)
+        alert tcp any any -> any 7008 (msg:"pcre relative"; content:"key="; pcre:"/^[a-f]+\;/R"; sid:1008;)
         alert tcp any any <> any 7009 (msg:"to_server established"; content:"HELLO"; flow:to_server,established; sid:1009;)
         alert tcp any any <> any 7010 (msg:"to_client"; content:"BANNER"; flow:to_client; sid:1010;)
         alert tcp any any -> any 7011 (msg:"not established syn"; flags:S; flow:not_established; sid:1011;)
@@ -58,6 +58,13 @@ internal static class IdsOracleScenario
         alert udp any any -> any 7045 (msg:"udp after pass"; content:"TOKEN"; sid:1044;)
         alert tcp any any -> any 7046 (msg:"retransmission"; content:"FIRSTSEEN"; sid:1045;)
         alert tcp any any -> any 7046 (msg:"retransmission overlap"; content:"SECONDSEEN"; sid:1046;)
+        alert udp any any -> any 7047 (msg:"within after distance"; content:"ab"; content:"cd"; distance:1; within:3; sid:1047;)
+        alert tcp any any -> any 7048 (msg:"three segments"; content:"ABCDEFGHI"; sid:1048;)
+        alert tcp any any -> any 7049 (msg:"ipv6 split"; content:"V6PATTERN"; sid:1049;)
+        alert tcp any any -> any 7050 (msg:"out of order three"; content:"0123456789"; sid:1050;)
+        alert tcp any any -> any 7051 (msg:"flags none"; flags:0; sid:1051;)
+        alert tcp any any -> any 7052 (msg:"pcre split"; pcre:"/sel[a-z]*ct/"; sid:1052;)
+        alert udp any any -> any 7053 (msg:"pcre relative unanchored"; content:"key="; pcre:"/[a-f]+\;/R"; sid:1053;)
         """;
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
@@ -157,6 +164,8 @@ internal static class IdsOracleScenario
         UdpOut(7040, "abcd");
         Tcp(7041, c => c.Client("HEAD /x"));
         Tcp(7041, c => c.Client(" HEAD /x"));
+        Tcp(7041, c => c.Client("HE").Client("AD /x"));
+        Tcp(7041, c => c.Client("0123").Client("HE").Client("AD /x"));
         Tcp(7042, c => c.Client("123456TAIL"));
         Tcp(7042, c => c.Client("12345TAIL"));
         UdpOut(7043, "cmd=run now");
@@ -168,6 +177,18 @@ internal static class IdsOracleScenario
         Udp("10.2.0.1", 5013, "10.3.0.1", 7045, "then TOKEN");
         Udp("10.2.0.1", 5014, "10.3.0.1", 7045, "TOKEN only");
         Tcp(7046, c => c.Client("xxFIRSTSEEN").ClientRetransmit(9, "SECONDSEEN"));
+        UdpOut(7047, "abxxcd");
+        UdpOut(7047, "abxxxcd");
+        UdpOut(7047, "abcd");
+        Tcp(7048, c => c.Client("xAB").Client("CDEFG").Client("HIx"));
+        var v6 = new TcpConversation("2001:db8::1", 40500, "2001:db8::2", 7049).Handshake().Client("xxV6PA").Client("TTERNxx").Close();
+        frames.AddRange(v6.Frames);
+        Tcp(7050, c => c.ClientOutOfOrder("0123", "4567").Client("89"));
+        frames.Add(PacketBuilder.Tcp(Client, 40600, Server, 7051, TcpFlags.None, 1, 0));
+        frames.Add(PacketBuilder.Tcp(Client, 40601, Server, 7051, TcpFlags.Ack, 1, 0));
+        Tcp(7052, c => c.Client("xx sel").Client("eeect"));
+        UdpOut(7053, "key=abc;");
+        UdpOut(7053, "abc; key=zz");
         return frames;
     }
 

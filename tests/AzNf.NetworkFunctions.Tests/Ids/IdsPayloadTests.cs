@@ -97,11 +97,12 @@ public sealed class IdsPayloadTests
     [InlineData("pcre:\"/a.c/s\";", "a\nc", true)]
     [InlineData("pcre:\"/a b c/x\";", "abc", true)]
     [InlineData("pcre:\"/\\x41\\xff/\";", "xA\u00ffx", true)]
-    [InlineData("content:\"key=\"; pcre:\"/[a-f]+;/R\";", "key=abc;", true)]
-    [InlineData("content:\"key=\"; pcre:\"/[a-f]+;/R\";", "abc; key=zz", false)]
-    // As with PCRE given a start offset, '^' is the buffer start, not the previous match's end.
-    [InlineData("content:\"key=\"; pcre:\"/^[a-f]+;/R\";", "key=abc;", false)]
-    [InlineData("content:\"k\"; pcre:\"/^k/R\";", "kk", false)]
+    [InlineData("content:\"key=\"; pcre:\"/[a-f]+\\;/R\";", "key=abc;", true)]
+    [InlineData("content:\"key=\"; pcre:\"/[a-f]+\\;/R\";", "abc; key=zz", false)]
+    // With R the subject starts at the previous match's end, so '^' anchors there (Suricata).
+    [InlineData("content:\"key=\"; pcre:\"/^[a-f]+\\;/R\";", "key=abc;", true)]
+    [InlineData("content:\"key=\"; pcre:\"/^[a-f]+\\;/R\";", "key=zabc;", false)]
+    [InlineData("content:\"k\"; pcre:\"/^k/R\";", "kk", true)]
     [InlineData("pcre:!\"/admin/\";", "user", true)]
     [InlineData("pcre:!\"/admin/\";", "admin", false)]
     public void Pcre_FlagsAndRelative_BehaveLikeSuricata(string options, string payload, bool expected) =>

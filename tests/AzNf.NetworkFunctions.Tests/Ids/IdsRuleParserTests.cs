@@ -197,7 +197,9 @@ public sealed class IdsRuleParserTests
     [InlineData("alert tcp any any -> any any (content:\"|4g|\"; sid:1;)", "bad hex character")]
     [InlineData("alert tcp any any -> any any (content:\"a\\nb\"; sid:1;)", "content allows only the escapes")]
     [InlineData("alert tcp any any -> any any (content:\"\"; sid:1;)", "empty content")]
-    [InlineData("alert tcp any any -> any any (content:\"abc; sid:1;)", "unterminated quoted string")]
+    // Quotes do not protect ';' (Suricata): the content ends at it and is left unterminated.
+    [InlineData("alert tcp any any -> any any (content:\"a;b\"; sid:1;)", "content must be a quoted string")]
+    [InlineData("alert tcp any any -> any any (msg:\"a;b\"; sid:1;)", "unsupported keyword 'b\"'")]
     [InlineData("alert tcp any any -> any any (pcre:\"/a/U\"; sid:1;)", "unsupported pcre modifier 'U'")]
     [InlineData("alert tcp any any -> any any (pcre:\"/(a/\"; sid:1;)", "bad pcre")]
     [InlineData("alert tcp any any -> any any (flow:to_server,to_client; sid:1;)", "contradictory flow options")]

@@ -12,7 +12,8 @@ namespace AzNf.NetworkFunctions.Tests.Ids;
 /// </summary>
 internal static class SuricataOracle
 {
-    public static HashSet<string> Alerts(string capturePath, string rulesPath, string outputDirectory)
+    /// <summary>Runs Suricata; <paramref name="rulesLoaded"/> is how many rules it accepted.</summary>
+    public static HashSet<string> Alerts(string capturePath, string rulesPath, string outputDirectory, out int rulesLoaded)
     {
         string config = Path.Combine(TestDataDirectory(), "suricata-oracle.yaml");
         Directory.CreateDirectory(outputDirectory);
@@ -21,7 +22,7 @@ internal static class SuricataOracle
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { "-c", config, "-r", capturePath, "-S", rulesPath, "-l", outputDirectory, "-k", "none", "--runmode", "single" })
+        foreach (string argument in new[] { "-v", "-c", config, "-r", capturePath, "-S", rulesPath, "-l", outputDirectory, "-k", "none", "--runmode", "single" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -35,16 +36,25 @@ internal static class SuricataOracle
             throw new InvalidOperationException(
                 "Suricata 7 is required for the IDS oracle test but 'suricata' could not be run; install it with scripts/install-oracles.sh", e);
         }
+        string output;
         using (process)
         {
             var stdout = process.StandardOutput.ReadToEndAsync();
             string stderr = process.StandardError.ReadToEnd();
             process.WaitForExit();
+            output = stdout.Result + "\n" + stderr;
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"suricata exited with {process.ExitCode}: {stderr}\n{stdout.Result}");
+                throw new InvalidOperationException($"suricata exited with {process.ExitCode}: {output}");
             }
         }
+        // Suricata skips a rule it cannot parse and goes on; its summary line says how many it kept.
+        var summary = System.Text.RegularExpressions.Regex.Match(output, @"(\d+) rules successfully loaded, (\d+) rules failed");
+        if (!summary.Success)
+        {
+            throw new InvalidOperationException("suricata printed no rule-load summary: " + output);
+        }
+        rulesLoaded = int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
         var pairs = new HashSet<string>();
         foreach (string line in File.ReadLines(Path.Combine(outputDirectory, "eve.json")))
