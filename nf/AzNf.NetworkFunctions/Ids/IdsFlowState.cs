@@ -1,7 +1,7 @@
 namespace AzNf.NetworkFunctions.Ids;
 
 /// <summary>
-/// The IDS's per-flow state: 16 bytes, plain data so it can be copied into a durable entity.
+/// The IDS's per-flow state: 20 bytes, plain data so it can be copied into a durable entity.
 /// The reassembly window itself lives in the partition's <see cref="TcpStreamPool"/>;
 /// <see cref="StreamSlot"/> points at it (0 = none yet).
 /// </summary>
@@ -18,7 +18,10 @@ public struct IdsFlowState
     /// <summary>Which directions have carried a packet; decides <c>established</c> for UDP/ICMP.</summary>
     public IdsFlowSeen Seen;
     /// <summary>
-    /// A pass rule matched: like Suricata 7, the rest of the flow is not inspected at all.
+    /// A pass or drop rule decided for the whole flow (matched on stream data, or a rule with
+    /// nothing but a header), as Suricata 7 applies such actions to the flow.
     /// </summary>
-    public bool Passed;
+    public IdsFlowVerdict Verdict;
+    /// <summary>With <see cref="IdsFlowVerdict.Drop"/>: the index of the drop rule, for its reason.</summary>
+    public int VerdictRule;
 }

@@ -57,6 +57,18 @@ public sealed class IdsRule
     /// </summary>
     public bool InspectsStream { get; internal set; }
 
+    /// <summary>
+    /// True when a stream-inspected rule also checks each segment's own payload: Suricata does so
+    /// for TCP rules whose contents use <c>offset</c> or <c>depth</c> (they stay packet-anchored).
+    /// </summary>
+    public bool AlsoInspectsSegments { get; internal set; }
+
+    /// <summary>
+    /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
+    /// flow (Suricata's IP-only signatures).
+    /// </summary>
+    public bool IsHeaderOnly => PayloadChecks.Count == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
+
     /// <summary>The cached verdict reason, e.g. <c>ids:sid:2001</c>, so dropping allocates nothing.</summary>
     public string DropReason { get; internal set; } = "";
 

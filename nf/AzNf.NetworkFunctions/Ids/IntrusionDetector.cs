@@ -4,11 +4,14 @@ using AzNf.Packets.Parsing;
 namespace AzNf.NetworkFunctions.Ids;
 
 /// <summary>
-/// The IDS element of one partition. Each packet is inspected on its own payload and, for an
-/// established TCP flow, on the reassembled stream of its direction (tail of earlier bytes +
-/// the new in-order bytes), so a content split across segments matches. Matching rules raise
+/// The IDS element of one partition. A packet is inspected on its own payload, except a
+/// segment of an established TCP flow, which (as in Suricata) is inspected as part of the
+/// reassembled stream of its direction (tail of earlier bytes + the new in-order bytes), so a
+/// content split across segments matches. Matching rules raise
 /// alerts; a <c>drop</c> rule also drops the packet; a matching <c>pass</c> rule silences every
-/// other rule for that packet and, as in Suricata 7, stops inspection of the rest of the flow.
+/// other rule for that packet. As in Suricata 7, a pass or drop matched on stream data (or by a
+/// header-only rule) applies to the rest of the flow: no more inspection, every later packet
+/// forwarded (pass) or dropped (drop).
 /// </summary>
 /// <remarks>
 /// Counters: <c>ids.alerts</c>, <c>ids.drops</c>, <c>ids.pcreTimeouts</c>,
@@ -25,6 +28,7 @@ public sealed class IntrusionDetector : INetworkFunction
     private readonly PartitionResources _resources;
     private readonly CandidateRuleSet _candidates;
     private readonly CandidateRuleSet _matched;
+    private readonly CandidateRuleSet _matchedOnStream;
     private readonly PayloadInspector _inspector;
     private readonly TcpStreamPool _streams;
     private readonly byte[] _streamBuffer;
@@ -44,6 +48,7 @@ public sealed class IntrusionDetector : INetworkFunction
         _resources = resources;
         _candidates = new CandidateRuleSet(_rules.Count);
         _matched = new CandidateRuleSet(_rules.Count);
+        _matchedOnStream = new CandidateRuleSet(_rules.Count);
         var options = definition.Options;
         _windowBytes = options.StreamWindowBytes;
         _streamDepth = options.StreamDepthBytes;
@@ -61,9 +66,9 @@ public sealed class IntrusionDetector : INetworkFunction
             return Verdict.Forward;
         }
         ref var ids = ref flow.Ids;
-        if (ids.Passed)
+        if (ids.Verdict != IdsFlowVerdict.None)
         {
-            return Verdict.Forward;
+            return ids.Verdict == IdsFlowVerdict.Pass ? Verdict.Forward : Verdict.Drop(_rules[ids.VerdictRule].DropReason);
         }
         ref readonly var header = ref packet.Packet;
         bool toServer = packet.Direction == FlowDirection.AToB;
@@ -81,15 +86,14 @@ public sealed class IntrusionDetector : INetworkFunction
         var state = new PacketFacts(toServer, established, header.PayloadLength, header.IsTcp, header.TcpFlags);
 
         _matched.Clear();
+        _matchedOnStream.Clear();
         var payload = packet.Payload;
         _candidates.Clear();
-        if (established && header.IsTcp && IsRetransmission(in ids, in header, toServer))
-        {
-            // Suricata does not inspect the payload of a segment that starts inside data it has
-            // already seen (the oracle test checks it: an overlapping resend with different bytes
-            // never alerts); its new bytes, if any, still reach the stream below.
-            payload = [];
-        }
+        // Suricata inspects a segment that joins an established stream only as stream data;
+        // its payload alone is inspected only for packet-only rules (dsize) and rules with
+        // offset/depth. Source: Suricata 7 DetectEngineInspectRulePayloadMatches (PKT_STREAM_ADD)
+        // and SigValidate (REQUIRE_PACKET for depth/offset); checked by the oracle tests.
+        bool addedToStream = established && header.IsTcp && header.PayloadLength > 0 && !StreamDepthReached(in ids, packet.Direction);
         if (payload.Length > 0)
         {
             _definition.Prefilter.Scan(payload, _candidates);
@@ -103,13 +107,17 @@ public sealed class IntrusionDetector : INetworkFunction
         foreach (int index in _candidates.Rules)
         {
             var rule = _rules[index];
+            if (addedToStream && rule.InspectsStream && !rule.AlsoInspectsSegments)
+            {
+                continue;
+            }
             if (PassesPacketChecks(rule, in header, state) && PayloadMatches(rule, payload, 0, 0))
             {
                 _matched.Add(index);
             }
         }
 
-        if (established && header.IsTcp && header.PayloadLength > 0 && _streamDepth > 0)
+        if (addedToStream)
         {
             Reassemble(ref ids, ref packet, state);
         }
@@ -148,10 +156,13 @@ public sealed class IntrusionDetector : INetworkFunction
         _matched.Sort();
         var matched = _matched.Rules;
         // Rules are in action order, so a matching pass rule comes first and silences the rest.
-        if (_rules[matched[0]].Action == IdsRuleAction.Pass)
+        var first = _rules[matched[0]];
+        if (first.Action == IdsRuleAction.Pass)
         {
-            // Suricata 7 passes the whole flow only for TCP; for UDP/ICMP a pass is per packet.
-            ids.Passed = packet.Packet.IsTcp;
+            if (AppliesToFlow(matched[0]))
+            {
+                ids.Verdict = IdsFlowVerdict.Pass;
+            }
             return Verdict.Forward;
         }
         var verdict = Verdict.Forward;
@@ -169,10 +180,21 @@ public sealed class IntrusionDetector : INetworkFunction
             {
                 verdict = Verdict.Drop(rule.DropReason);
                 _drops++;
+                if (AppliesToFlow(index))
+                {
+                    ids.Verdict = IdsFlowVerdict.Drop;
+                    ids.VerdictRule = index;
+                }
             }
         }
         return verdict;
     }
+
+    /// <summary>
+    /// Suricata 7 applies pass/drop to the whole flow when the match was on stream data or the
+    /// rule is header-only (SIG_PROP_FLOW_ACTION_FLOW / _FLOW_IF_STATEFUL); otherwise to the packet.
+    /// </summary>
+    private bool AppliesToFlow(int index) => _matchedOnStream.Contains(index) || _rules[index].IsHeaderOnly;
 
     private static void TrackHandshake(ref IdsFlowState ids, in ParsedPacket header, bool toServer)
     {
@@ -195,11 +217,8 @@ public sealed class IntrusionDetector : INetworkFunction
         }
     }
 
-    private static bool IsRetransmission(in IdsFlowState ids, in ParsedPacket header, bool toServer)
-    {
-        uint next = toServer ? ids.NextSequenceToServer : ids.NextSequenceToClient;
-        return header.PayloadLength > 0 && (int)(header.TcpSequence - next) < 0;
-    }
+    private bool StreamDepthReached(in IdsFlowState ids, FlowDirection direction) =>
+        _streamDepth == 0 || (ids.StreamSlot != 0 && _streams.Direction(ids.StreamSlot, direction).Consumed >= _streamDepth);
 
     private static bool PassesPacketChecks(IdsRule rule, in ParsedPacket header, PacketFacts facts)
     {
@@ -347,6 +366,7 @@ public sealed class IntrusionDetector : INetworkFunction
                 && PassesPacketChecks(rule, in header, facts) && PayloadMatches(rule, buffer, streamBase, minEnd))
             {
                 _matched.Add(index);
+                _matchedOnStream.Add(index);
             }
         }
     }

@@ -39,9 +39,10 @@ internal sealed class TcpConversation(string client, ushort clientPort, string s
         return this;
     }
 
-    public TcpConversation Server(string text)
+    public TcpConversation Server(string text) => Server(Bytes(text));
+
+    public TcpConversation Server(byte[] data)
     {
-        var data = Bytes(text);
         Frames.Add(PacketBuilder.Tcp(_server, serverPort, _client, clientPort, TcpFlags.Psh | TcpFlags.Ack, _serverSequence, _clientSequence, data));
         _serverSequence += (uint)data.Length;
         Frames.Add(PacketBuilder.Tcp(_client, clientPort, _server, serverPort, TcpFlags.Ack, _clientSequence, _serverSequence));
@@ -78,4 +79,6 @@ internal sealed class TcpConversation(string client, ushort clientPort, string s
     }
 
     public static byte[] Bytes(string text) => System.Text.Encoding.Latin1.GetBytes(text);
+
+    public static string Text(byte[] bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 }
