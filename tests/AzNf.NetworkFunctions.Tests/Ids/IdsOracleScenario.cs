@@ -65,6 +65,11 @@ internal static class IdsOracleScenario
         alert tcp any any -> any 7051 (msg:"flags none"; flags:0; sid:1051;)
         alert tcp any any -> any 7052 (msg:"pcre split"; pcre:"/sel[a-z]*ct/"; sid:1052;)
         alert udp any any -> any 7053 (msg:"pcre relative unanchored"; content:"key="; pcre:"/[a-f]+\;/R"; sid:1053;)
+        pass udp 10.4.4.4 any -> any 7054 (msg:"header-only pass"; sid:1054;)
+        alert udp any any <> any 7054 (msg:"after header-only pass"; content:"TOKEN"; sid:1055;)
+        drop tcp any any -> any 7055 (msg:"stream drop"; content:"KILL"; sid:1056;)
+        alert tcp any any <> any 7055 (msg:"after stream drop"; content:"AFTER"; sid:1057;)
+        alert tcp any any -> any 7056 (msg:"depth on later segment"; content:"GET"; depth:3; sid:1058;)
         """;
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
@@ -189,6 +194,13 @@ internal static class IdsOracleScenario
         Tcp(7052, c => c.Client("xx sel").Client("eeect"));
         UdpOut(7053, "key=abc;");
         UdpOut(7053, "abc; key=zz");
+        Udp("10.4.4.4", 5015, "10.3.0.1", 7054, "TOKEN");
+        Udp("10.3.0.1", 7054, "10.4.4.4", 5015, "TOKEN back");
+        Udp("10.2.0.1", 5016, "10.3.0.1", 7054, "TOKEN");
+        Tcp(7055, c => c.Client("KILL").Server("AFTER"));
+        Tcp(7055, c => c.Client("fine").Server("AFTER"));
+        Tcp(7056, c => c.Client("xx").Client("GET /"));
+        Tcp(7056, c => c.Client("xGE").Client("T /"));
         return frames;
     }
 
