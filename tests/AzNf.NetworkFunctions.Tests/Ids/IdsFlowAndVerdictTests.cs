@@ -222,4 +222,61 @@ public sealed class IdsFlowAndVerdictTests
 
         Assert.DoesNotContain(2, harness.AlertedSids);
     }
+
+    [Fact]
+    public void DropRule_MatchedOnStream_DropsRestOfFlowWithoutInspecting()
+    {
+        var harness = new IdsTestHarness("drop tcp any any -> any any (content:\"KILL\"; sid:1;)\nalert tcp any any <> any any (content:\"AFTER\"; sid:2;)");
+        var frames = new TcpConversation("10.0.0.1", 40000, "10.0.0.2", 80).Handshake().Client("KILL").Server("AFTER").Frames;
+
+        var verdicts = harness.SendAll(frames);
+
+        Assert.Equal(new[] { 1 }, harness.AlertedSids);
+        Assert.All(verdicts.Skip(3), v => Assert.Equal(Verdict.Drop("ids:sid:1"), v));
+        Assert.All(verdicts.Take(3), v => Assert.False(v.IsDrop));
+    }
+
+    [Fact]
+    public void DropRule_MatchedOnUdpPacket_DropsOnlyThatPacket()
+    {
+        var harness = new IdsTestHarness("drop udp any any -> any any (content:\"KILL\"; sid:1;)");
+
+        var verdicts = harness.SendAll([UdpOut("KILL"), UdpOut("fine")]);
+
+        Assert.Equal(new[] { true, false }, verdicts.Select(v => v.IsDrop));
+    }
+
+    [Fact]
+    public void HeaderOnlyPassRule_OnUdp_PassesRestOfFlow()
+    {
+        var harness = new IdsTestHarness("pass udp 10.0.0.1 any -> any any (sid:1;)\nalert udp any any <> any any (content:\"TOKEN\"; sid:2;)");
+
+        harness.SendAll([UdpOut("TOKEN"), UdpBack("TOKEN")]);
+
+        Assert.Empty(harness.Alerts.Alerts);
+    }
+
+    [Fact]
+    public void DepthRule_OnLaterSegment_CheckedOnSegmentPayloadToo()
+    {
+        var harness = new IdsTestHarness("alert tcp any any -> any any (content:\"GET\"; depth:3; sid:1;)\nalert tcp any any -> any any (content:\"GET\"; sid:2;)");
+
+        harness.SendAll(new TcpConversation("10.0.0.1", 40000, "10.0.0.2", 80).Handshake().Client("xx").Client("GET /").Frames);
+
+        Assert.Equal(new[] { 1, 2 }, harness.AlertedSids.Order());
+    }
+
+    [Fact]
+    public void StreamRule_OnSegmentPayload_NotCheckedAgainstSegmentAlone()
+    {
+        // Without offset/depth, a segment of an established stream is inspected only as stream
+        // data: the second segment alone ("cmd", no "safe") would match, the stream does not.
+        var harness = new IdsTestHarness("alert ip any any -> any any (content:!\"safe\"; content:\"cmd\"; sid:1;)");
+
+        harness.SendAll(new TcpConversation("10.0.0.1", 40000, "10.0.0.2", 80).Handshake().Client("safe ").Client("cmd").Frames);
+        harness.Send(PacketBuilder.Udp(s_client, 1, s_server, 2, "cmd"u8));
+
+        // Only the UDP datagram (packet inspection) alerts.
+        Assert.Equal(new long[] { 8 }, harness.Alerts.Alerts.Select(a => a.PacketIndex));
+    }
 }
