@@ -17,19 +17,20 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     {
         Name = name;
         // Suricata's default action-order: pass, then drop, then alert; file order within each.
-        Rules = [.. rules.OrderBy(r => r.Action)];
+        RuleArray = [.. rules.OrderBy(r => r.Action)];
+        SegmentPayloadRulesExist = Array.Exists(RuleArray, r => r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
         RulesRejected = rejected;
         Options = options;
         var patterns = new List<(byte[] Pattern, int Rule)>();
         var always = new List<int>();
         var streamAlways = new List<int>();
-        for (int i = 0; i < Rules.Count; i++)
+        for (int i = 0; i < RuleArray.Length; i++)
         {
-            var fast = Rules[i].FastPatternCheck;
+            var fast = RuleArray[i].FastPatternCheck;
             if (fast is null)
             {
                 always.Add(i);
-                if (Rules[i].InspectsStream)
+                if (RuleArray[i].InspectsStream)
                 {
                     streamAlways.Add(i);
                 }
@@ -49,7 +50,16 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     public string Kind => "ids";
 
     /// <summary>The loaded rules in evaluation order (pass, drop, alert; then file order).</summary>
-    public IReadOnlyList<IdsRule> Rules { get; }
+    public IReadOnlyList<IdsRule> Rules => RuleArray;
+
+    /// <summary>The rules as an array, for the hot path.</summary>
+    internal IdsRule[] RuleArray { get; }
+
+    /// <summary>
+    /// False when no rule checks the payload of a segment that joined a TCP stream (no dsize or
+    /// offset/depth payload rules), so such segments skip the per-packet prefilter scan.
+    /// </summary>
+    internal bool SegmentPayloadRulesExist { get; }
 
     public int RulesLoaded => Rules.Count;
 

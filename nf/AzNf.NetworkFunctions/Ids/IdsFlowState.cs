@@ -21,7 +21,7 @@ public struct IdsFlowState
     /// A pass or drop rule decided for the whole flow (matched on stream data, or a rule with
     /// nothing but a header), as Suricata 7 applies such actions to the flow.
     /// </summary>
-    public IdsFlowVerdict Verdict;
+    public IdsFlowVerdict FlowVerdict;
     /// <summary>With <see cref="IdsFlowVerdict.Drop"/>: the index of the drop rule, for its reason.</summary>
     public int VerdictRule;
 }

@@ -43,7 +43,10 @@ public sealed class IdsRule
     /// <summary>The TCP flags condition; null when the rule has no flags keyword.</summary>
     public IdsTcpFlagsCondition? TcpFlags { get; internal set; }
 
-    public IReadOnlyList<IdsPayloadCheck> PayloadChecks { get; internal set; } = [];
+    public IReadOnlyList<IdsPayloadCheck> PayloadChecks => Checks;
+
+    /// <summary>The payload checks as an array, so the hot path indexes without interface calls.</summary>
+    internal IdsPayloadCheck[] Checks { get; set; } = [];
 
     /// <summary>True when any payload check needs a regex, so the caller prepares a char view.</summary>
     public bool HasRegex { get; internal set; }
@@ -67,7 +70,7 @@ public sealed class IdsRule
     /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
     /// flow (Suricata's IP-only signatures).
     /// </summary>
-    public bool IsHeaderOnly => PayloadChecks.Count == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
+    public bool IsHeaderOnly => Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
 
     /// <summary>The cached verdict reason, e.g. <c>ids:sid:2001</c>, so dropping allocates nothing.</summary>
     public string DropReason { get; internal set; } = "";

@@ -137,7 +137,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         {
             throw new RuleSyntaxException($"duplicate sid {rule.Sid}");
         }
-        rule.PayloadChecks = checks;
+        rule.Checks = [.. checks];
         rule.HasRegex = checks.Exists(c => c.Regex is not null);
         var positives = checks.Where(c => c.IsContent && !c.Negated).ToList();
         rule.FastPatternCheck = positives.Find(c => c.FastPattern)

@@ -24,7 +24,7 @@ public sealed class IntrusionDetector : INetworkFunction
     private const string DropAction = "drop";
 
     private readonly IdsDefinition _definition;
-    private readonly IReadOnlyList<IdsRule> _rules;
+    private readonly IdsRule[] _rules;
     private readonly PartitionResources _resources;
     private readonly CandidateRuleSet _candidates;
     private readonly CandidateRuleSet _matched;
@@ -44,11 +44,11 @@ public sealed class IntrusionDetector : INetworkFunction
     {
         ArgumentNullException.ThrowIfNull(definition);
         _definition = definition;
-        _rules = definition.Rules;
+        _rules = definition.RuleArray;
         _resources = resources;
-        _candidates = new CandidateRuleSet(_rules.Count);
-        _matched = new CandidateRuleSet(_rules.Count);
-        _matchedOnStream = new CandidateRuleSet(_rules.Count);
+        _candidates = new CandidateRuleSet(_rules.Length);
+        _matched = new CandidateRuleSet(_rules.Length);
+        _matchedOnStream = new CandidateRuleSet(_rules.Length);
         var options = definition.Options;
         _windowBytes = options.StreamWindowBytes;
         _streamDepth = options.StreamDepthBytes;
@@ -66,9 +66,9 @@ public sealed class IntrusionDetector : INetworkFunction
             return Verdict.Forward;
         }
         ref var ids = ref flow.Ids;
-        if (ids.Verdict != IdsFlowVerdict.None)
+        if (ids.FlowVerdict != IdsFlowVerdict.None)
         {
-            return ids.Verdict == IdsFlowVerdict.Pass ? Verdict.Forward : Verdict.Drop(_rules[ids.VerdictRule].DropReason);
+            return ids.FlowVerdict == IdsFlowVerdict.Pass ? Verdict.Forward : Verdict.Drop(_rules[ids.VerdictRule].DropReason);
         }
         ref readonly var header = ref packet.Packet;
         bool toServer = packet.Direction == FlowDirection.AToB;
@@ -94,7 +94,7 @@ public sealed class IntrusionDetector : INetworkFunction
         // offset/depth. Source: Suricata 7 DetectEngineInspectRulePayloadMatches (PKT_STREAM_ADD)
         // and SigValidate (REQUIRE_PACKET for depth/offset); checked by the oracle tests.
         bool addedToStream = established && header.IsTcp && header.PayloadLength > 0 && !StreamDepthReached(in ids, packet.Direction);
-        if (payload.Length > 0)
+        if (payload.Length > 0 && (!addedToStream || _definition.SegmentPayloadRulesExist))
         {
             _definition.Prefilter.Scan(payload, _candidates);
         }
@@ -161,7 +161,7 @@ public sealed class IntrusionDetector : INetworkFunction
         {
             if (AppliesToFlow(matched[0]))
             {
-                ids.Verdict = IdsFlowVerdict.Pass;
+                ids.FlowVerdict = IdsFlowVerdict.Pass;
             }
             return Verdict.Forward;
         }
@@ -182,7 +182,7 @@ public sealed class IntrusionDetector : INetworkFunction
                 _drops++;
                 if (AppliesToFlow(index))
                 {
-                    ids.Verdict = IdsFlowVerdict.Drop;
+                    ids.FlowVerdict = IdsFlowVerdict.Drop;
                     ids.VerdictRule = index;
                 }
             }
@@ -246,7 +246,7 @@ public sealed class IntrusionDetector : INetworkFunction
 
     private bool PayloadMatches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd)
     {
-        if (rule.PayloadChecks.Count == 0)
+        if (rule.Checks.Length == 0)
         {
             return true;
         }

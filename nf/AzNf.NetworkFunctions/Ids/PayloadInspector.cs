@@ -31,12 +31,12 @@ public sealed class PayloadInspector(int maxBufferLength, int stepBudget)
     public bool Matches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd)
     {
         _steps = stepBudget;
-        return MatchFrom(rule.PayloadChecks, 0, buffer, streamBase, 0, minEnd, -1);
+        return MatchFrom(rule.Checks, 0, buffer, streamBase, 0, minEnd, -1);
     }
 
-    private bool MatchFrom(IReadOnlyList<IdsPayloadCheck> checks, int index, ReadOnlySpan<byte> buffer, long streamBase, int prevEnd, int minEnd, int maxEnd)
+    private bool MatchFrom(IdsPayloadCheck[] checks, int index, ReadOnlySpan<byte> buffer, long streamBase, int prevEnd, int minEnd, int maxEnd)
     {
-        if (index == checks.Count)
+        if (index == checks.Length)
         {
             return minEnd <= 0 || maxEnd > minEnd;
         }
@@ -74,7 +74,7 @@ public sealed class PayloadInspector(int maxBufferLength, int stepBudget)
             return MatchFrom(checks, index + 1, buffer, streamBase, prevEnd, minEnd, maxEnd);
         }
 
-        bool retryable = index + 1 < checks.Count && checks[index + 1].IsRelative;
+        bool retryable = index + 1 < checks.Length && checks[index + 1].IsRelative;
         while (start + pattern.Length <= limit)
         {
             int found = IndexOf(buffer[(int)start..(int)limit], pattern, check.NoCase);
@@ -96,7 +96,7 @@ public sealed class PayloadInspector(int maxBufferLength, int stepBudget)
         return false;
     }
 
-    private bool MatchRegex(IReadOnlyList<IdsPayloadCheck> checks, int index, IdsPayloadCheck check, ReadOnlySpan<byte> buffer, long streamBase, int prevEnd, int minEnd, int maxEnd)
+    private bool MatchRegex(IdsPayloadCheck[] checks, int index, IdsPayloadCheck check, ReadOnlySpan<byte> buffer, long streamBase, int prevEnd, int minEnd, int maxEnd)
     {
         int start = check.RegexRelative ? prevEnd : 0;
         if (start > buffer.Length)
