@@ -24,6 +24,12 @@ public sealed class AddressSet
 
     public bool IsAny { get; }
 
+    /// <summary>Every IPv4 address (the IPv4-mapped block).</summary>
+    internal static AddressSet AllIPv4 { get; } = new([(new UInt128(0, 0x0000_FFFF_0000_0000UL), new UInt128(0, 0x0000_FFFF_FFFF_FFFFUL))]);
+
+    /// <summary>Every IPv6 address that is not IPv4-mapped.</summary>
+    internal static AddressSet AllIPv6 { get; } = AllIPv4.Complement();
+
     public bool IsEmpty => _starts.Length == 0;
 
     public bool Contains(NetAddress address)

@@ -514,7 +514,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         AddressSet result;
         if (text.StartsWith('!'))
         {
-            result = Addresses(text[1..], depth + 1).Complement();
+            result = Negate([], [Addresses(text[1..], depth + 1)]);
         }
         else if (text.StartsWith('$'))
         {
@@ -544,9 +544,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                     include.Add(Addresses(trimmed, depth + 1));
                 }
             }
-            // Suricata: a list of only negations means "any except those".
-            var positive = include.Count == 0 ? AddressSet.Any : AddressSet.Union(include);
-            result = exclude.Count == 0 ? positive : positive.Intersect(AddressSet.Union(exclude).Complement());
+            result = Negate(include, exclude);
         }
         else if (!AddressSet.TryParseCidr(text, out result))
         {
@@ -558,6 +556,29 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         }
         _addressCache[text] = result;
         return result;
+    }
+
+    /// <summary>
+    /// Positives minus negatives, per address family as Suricata does: a family with negations
+    /// but no positives starts from that whole family, and a family that is not mentioned at
+    /// all stays empty — so <c>!10.0.0.0/8</c> is every IPv4 address outside 10/8 and no IPv6.
+    /// </summary>
+    private static AddressSet Negate(List<AddressSet> include, List<AddressSet> exclude)
+    {
+        var positive = AddressSet.Union(include);
+        var negative = AddressSet.Union(exclude);
+        var parts = new List<AddressSet>();
+        foreach (var family in new[] { AddressSet.AllIPv4, AddressSet.AllIPv6 })
+        {
+            var familyPositive = positive.Intersect(family);
+            var familyNegative = negative.Intersect(family);
+            if (familyPositive.IsEmpty && !familyNegative.IsEmpty)
+            {
+                familyPositive = family;
+            }
+            parts.Add(familyPositive.Intersect(familyNegative.Complement()));
+        }
+        return AddressSet.Union(parts);
     }
 
     private PortSet Ports(string text) => Ports(text, 0);

@@ -70,6 +70,9 @@ internal static class IdsOracleScenario
         drop tcp any any -> any 7055 (msg:"stream drop"; content:"KILL"; sid:1056;)
         alert tcp any any <> any 7055 (msg:"after stream drop"; content:"AFTER"; sid:1057;)
         alert tcp any any -> any 7056 (msg:"depth on later segment"; content:"GET"; depth:3; sid:1058;)
+        alert udp any any -> !10.0.0.0/8 7057 (msg:"negated ipv4 block vs ipv6"; sid:1059;)
+        alert udp any any -> [2001:db8::/64,!2001:db8::5] 7058 (msg:"ipv6 list"; sid:1060;)
+        alert udp [!10.1.0.0/16,2001:db8::/32] any -> any 7059 (msg:"per-family negation"; sid:1061;)
         """;
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
@@ -201,6 +204,16 @@ internal static class IdsOracleScenario
         Tcp(7055, c => c.Client("fine").Server("AFTER"));
         Tcp(7056, c => c.Client("xx").Client("GET /"));
         Tcp(7056, c => c.Client("xGE").Client("T /"));
+        Udp("2001:db8::1", 5017, "2001:db8::2", 7057, "v6");
+        Udp("10.2.0.1", 5018, "8.8.8.8", 7057, "v4 out");
+        Udp("10.2.0.1", 5019, "10.3.0.1", 7057, "v4 in");
+        Udp("2001:db8::1", 5020, "2001:db8::2", 7058, "v6 in list");
+        Udp("2001:db8::1", 5021, "2001:db8::5", 7058, "v6 excluded");
+        Udp("2001:db8::1", 5022, "2001:db9::2", 7058, "v6 outside");
+        Udp("10.2.0.1", 5023, "10.3.0.1", 7059, "v4 kept");
+        Udp("10.1.0.5", 5024, "10.3.0.1", 7059, "v4 negated");
+        Udp("2001:db8::1", 5025, "2001:db8::2", 7059, "v6 listed");
+        Udp("2001:db9::1", 5026, "2001:db8::2", 7059, "v6 not listed");
         return frames;
     }
 

@@ -105,7 +105,8 @@ public sealed class IdsRuleParserTests
         Assert.True(rule.Source.Contains(NetAddress.Parse("192.168.1.1")));
         Assert.False(rule.Source.Contains(NetAddress.Parse("8.8.8.8")));
         Assert.True(rule.Destination.Contains(NetAddress.Parse("8.8.8.8")));
-        Assert.True(rule.Destination.Contains(NetAddress.Parse("2001:db8::1")));
+        // Negation stays within the negated family (Suricata): !$HOME_NET holds no IPv6.
+        Assert.False(rule.Destination.Contains(NetAddress.Parse("2001:db8::1")));
         Assert.False(rule.Destination.Contains(NetAddress.Parse("10.1.2.3")));
         Assert.True(rule.DestinationPorts.Contains(8080));
         Assert.False(rule.DestinationPorts.Contains(81));
@@ -122,6 +123,20 @@ public sealed class IdsRuleParserTests
         Assert.False(rule.Source.Contains(NetAddress.Parse("11.0.0.0")));
         Assert.False(rule.Destination.Contains(NetAddress.Parse("2.2.2.2")));
         Assert.True(rule.Destination.Contains(NetAddress.Parse("2.2.2.3")));
+    }
+
+    [Fact]
+    public void Parse_NegationPerFamily_OnlyNegatedFamilyStartsFromAll()
+    {
+        var rule = Single("alert ip [!10.1.0.0/16,2001:db8::/32] any -> [!2001:db8::/32] any (sid:1;)");
+
+        Assert.True(rule.Source.Contains(NetAddress.Parse("10.2.0.1")));
+        Assert.False(rule.Source.Contains(NetAddress.Parse("10.1.0.1")));
+        Assert.True(rule.Source.Contains(NetAddress.Parse("2001:db8::9")));
+        Assert.False(rule.Source.Contains(NetAddress.Parse("2001:db9::9")));
+        Assert.True(rule.Destination.Contains(NetAddress.Parse("2001:db9::1")));
+        Assert.False(rule.Destination.Contains(NetAddress.Parse("2001:db8::1")));
+        Assert.False(rule.Destination.Contains(NetAddress.Parse("1.2.3.4")));
     }
 
     [Fact]
