@@ -118,6 +118,11 @@ public sealed class IdsFlowAndVerdictTests
     [InlineData("*RF", TcpFlags.Syn | TcpFlags.Ack, false)]
     [InlineData("!A", TcpFlags.Syn, true)]
     [InlineData("!A", TcpFlags.Syn | TcpFlags.Ack, false)]
+    // '!' is "not all of these" in Suricata, not "none of these".
+    [InlineData("!SA", TcpFlags.Syn, true)]
+    [InlineData("!SA", TcpFlags.Syn | TcpFlags.Ack, false)]
+    [InlineData("!0", TcpFlags.Ack, true)]
+    [InlineData("*0", TcpFlags.None, false)]
     [InlineData("0", TcpFlags.None, true)]
     [InlineData("0", TcpFlags.Ack, false)]
     [InlineData("S,CE", TcpFlags.Syn | TcpFlags.Cwr | TcpFlags.Ece, true)]

@@ -73,6 +73,8 @@ internal static class IdsOracleScenario
         alert udp any any -> !10.0.0.0/8 7057 (msg:"negated ipv4 block vs ipv6"; sid:1059;)
         alert udp any any -> [2001:db8::/64,!2001:db8::5] 7058 (msg:"ipv6 list"; sid:1060;)
         alert udp [!10.1.0.0/16,2001:db8::/32] any -> any 7059 (msg:"per-family negation"; sid:1061;)
+        alert tcp any any -> any 7060 (msg:"flags not all"; flags:!SA; sid:1062;)
+        alert tcp any 7061 -> any any (msg:"flags not all reply"; flags:!SA; sid:1063;)
         """;
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
@@ -214,6 +216,8 @@ internal static class IdsOracleScenario
         Udp("10.1.0.5", 5024, "10.3.0.1", 7059, "v4 negated");
         Udp("2001:db8::1", 5025, "2001:db8::2", 7059, "v6 listed");
         Udp("2001:db9::1", 5026, "2001:db8::2", 7059, "v6 not listed");
+        frames.AddRange(new TcpConversation("10.2.0.1", 40700, "10.3.0.1", 7060).Handshake().Frames);
+        frames.AddRange(new TcpConversation("10.2.0.1", 40701, "10.3.0.1", 7061).Handshake().Frames);
         return frames;
     }
 
