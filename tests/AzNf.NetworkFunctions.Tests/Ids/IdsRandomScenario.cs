@@ -55,7 +55,8 @@ internal static class IdsRandomScenario
                 }
                 continue;
             }
-            var conversation = new TcpConversation("10.7.0.1", clientPort, "10.8.0.1", serverPort).Handshake();
+            bool v6 = random.Next(5) == 0;
+            var conversation = new TcpConversation(v6 ? "2001:db8:7::1" : "10.7.0.1", clientPort, v6 ? "2001:db8:8::1" : "10.8.0.1", serverPort).Handshake();
             for (int m = random.Next(1, 4); m > 0; m--)
             {
                 var message = Payload(random);
@@ -70,9 +71,19 @@ internal static class IdsRandomScenario
                     {
                         conversation.Server(piece);
                     }
+                    else if (piece.Length >= 2 && random.Next(5) == 0)
+                    {
+                        // The piece's second half overtakes its first.
+                        int half = piece.Length / 2;
+                        conversation.ClientOutOfOrder(TcpConversation.Text(piece[..half]), TcpConversation.Text(piece[half..]));
+                    }
                     else
                     {
                         conversation.Client(piece);
+                        if (random.Next(8) == 0)
+                        {
+                            conversation.ClientRetransmit(piece.Length, TcpConversation.Text(piece));
+                        }
                     }
                     start = end;
                 }

@@ -19,7 +19,11 @@ public sealed class SuricataOracleTests : IDisposable
 
     [Fact]
     public void RandomSegmentedCapture_SameRulesAsSuricata_SameSidFlowPairs() =>
-        AssertSameAlertsAsSuricata("random", IdsRandomScenario.Rules, IdsRandomScenario.Frames(seed: 20240607, conversations: 300), minimumDistinctAlerts: 50);
+        AssertSameAlertsAsSuricata("random", IdsRandomScenario.Rules, IdsRandomScenario.Frames(RandomSeed(), conversations: 300), minimumDistinctAlerts: 50);
+
+    /// <summary>A fixed seed; AZNF_IDS_ORACLE_SEED explores others by hand.</summary>
+    private static int RandomSeed() =>
+        int.TryParse(Environment.GetEnvironmentVariable("AZNF_IDS_ORACLE_SEED"), out int seed) ? seed : 20240607;
 
     private void AssertSameAlertsAsSuricata(string name, string ruleText, List<byte[]> frames, int minimumDistinctAlerts)
     {
