@@ -66,9 +66,14 @@ public sealed class IntrusionDetector : INetworkFunction
             return Verdict.Forward;
         }
         ref var ids = ref flow.Ids;
-        if (ids.FlowVerdict != IdsFlowVerdict.None)
+        if (ids.FlowVerdict == IdsFlowVerdict.Pass)
         {
-            return ids.FlowVerdict == IdsFlowVerdict.Pass ? Verdict.Forward : Verdict.Drop(_rules[ids.VerdictRule].DropReason);
+            return Verdict.Forward;
+        }
+        if (ids.FlowVerdict == IdsFlowVerdict.Drop)
+        {
+            _drops++;
+            return Verdict.Drop(_rules[ids.VerdictRule].DropReason);
         }
         ref readonly var header = ref packet.Packet;
         bool toServer = packet.Direction == FlowDirection.AToB;

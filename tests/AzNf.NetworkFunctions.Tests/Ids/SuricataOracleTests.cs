@@ -19,11 +19,11 @@ public sealed class SuricataOracleTests : IDisposable
 
     [Fact]
     public void RandomSegmentedCapture_SameRulesAsSuricata_SameSidFlowPairs() =>
-        AssertSameAlertsAsSuricata("random", IdsRandomScenario.Rules, IdsRandomScenario.Frames(RandomSeed(), conversations: 300), minimumDistinctAlerts: 50);
+        AssertSameAlertsAsSuricata("random", IdsRandomScenario.Rules, IdsRandomScenario.Frames(FromEnvironment("AZNF_IDS_ORACLE_SEED", 20240607), FromEnvironment("AZNF_IDS_ORACLE_CONVERSATIONS", 300)), minimumDistinctAlerts: 50);
 
-    /// <summary>A fixed seed; AZNF_IDS_ORACLE_SEED explores others by hand.</summary>
-    private static int RandomSeed() =>
-        int.TryParse(Environment.GetEnvironmentVariable("AZNF_IDS_ORACLE_SEED"), out int seed) ? seed : 20240607;
+    /// <summary>Fixed defaults; the environment variables explore other seeds and sizes by hand.</summary>
+    private static int FromEnvironment(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out int value) ? value : fallback;
 
     private void AssertSameAlertsAsSuricata(string name, string ruleText, List<byte[]> frames, int minimumDistinctAlerts)
     {
