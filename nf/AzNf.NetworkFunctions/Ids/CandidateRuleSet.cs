@@ -4,7 +4,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// The rules picked for one inspection buffer, without duplicates and without allocation: a
 /// generation stamp per rule marks membership, so clearing is one increment.
 /// </summary>
-public sealed class CandidateRuleSet
+internal sealed class CandidateRuleSet
 {
     private readonly int[] _stamps;
     private readonly int[] _rules;

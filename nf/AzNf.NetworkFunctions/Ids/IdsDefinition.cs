@@ -68,7 +68,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     public IdsOptions Options { get; }
 
     /// <summary>Aho–Corasick over each rule's fast pattern.</summary>
-    public MultiPatternMatcher Prefilter { get; }
+    internal MultiPatternMatcher Prefilter { get; }
 
     /// <summary>Rules without a positive content: candidates for every packet, checked by header first.</summary>
     internal int[] HeaderOnlyCandidates { get; }

@@ -16,7 +16,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
     private const int MaxVariableDepth = 16;
     private readonly Dictionary<string, AddressSet> _addressCache = [];
     private readonly Dictionary<string, PortSet> _portCache = [];
-    private readonly HashSet<int> _sids = [];
+    private readonly Dictionary<int, int> _ruleIndexBySid = [];
 
     public int Rejected { get; private set; }
 
@@ -51,7 +51,25 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             string where = $"{fileName}:{firstLine.ToString(CultureInfo.InvariantCulture)}";
             try
             {
-                rules.Add(ParseRule(ruleText, where));
+                var rule = ParseRule(ruleText, where);
+                if (_ruleIndexBySid.TryGetValue(rule.Sid, out int existing))
+                {
+                    // Suricata keeps the higher rev of two rules with one sid (the first on a tie).
+                    var old = rules[existing];
+                    Rejected++;
+                    if (rule.Rev > old.Rev)
+                    {
+                        rules[existing] = rule;
+                        diagnostics.Warn("ids-rule-rejected", old.Location, $"duplicate sid {rule.Sid}: replaced by rev {rule.Rev} at {where}");
+                    }
+                    else
+                    {
+                        diagnostics.Warn("ids-rule-rejected", where, $"duplicate sid {rule.Sid}: rev {old.Rev} at {old.Location} is kept");
+                    }
+                    continue;
+                }
+                _ruleIndexBySid[rule.Sid] = rules.Count;
+                rules.Add(rule);
             }
             catch (RuleSyntaxException e)
             {
@@ -132,10 +150,6 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         foreach (var option in options)
         {
             ApplyOption(rule, checks, option);
-        }
-        if (!_sids.Add(rule.Sid))
-        {
-            throw new RuleSyntaxException($"duplicate sid {rule.Sid}");
         }
         rule.Checks = [.. checks];
         rule.HasRegex = checks.Exists(c => c.Regex is not null);

@@ -6,7 +6,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// matched case-insensitively: it only picks candidate rules, and each candidate's contents are
 /// then checked exactly, so folding costs a few false candidates but keeps one automaton.
 /// </summary>
-public sealed class MultiPatternMatcher
+internal sealed class MultiPatternMatcher
 {
     private readonly byte[] _classOf = new byte[256];
     private readonly int _classCount;

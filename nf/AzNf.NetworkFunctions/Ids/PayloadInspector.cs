@@ -10,7 +10,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// next occurrence, up to a step budget (Suricata's <c>inspection-recursion-limit</c>).
 /// One per partition instance: it owns the char view regexes need, so it allocates nothing.
 /// </summary>
-public sealed class PayloadInspector(int maxBufferLength, int stepBudget)
+internal sealed class PayloadInspector(int maxBufferLength, int stepBudget)
 {
     private readonly char[] _chars = new char[maxBufferLength];
     private int _charsValidFor = -1;

@@ -7,7 +7,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// across segments is still seen whole), how far the stream has got, and segments that arrived
 /// ahead of a gap. Pooled per partition and reused from flow to flow.
 /// </summary>
-public sealed class TcpStreamDirection
+internal sealed class TcpStreamDirection
 {
     private readonly uint[] _pendingSequence;
     private readonly byte[]?[] _pendingData;

@@ -5,7 +5,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// (to_server, to_client). Slots are taken when a flow first carries established data and
 /// given back by <c>OnFlowEnd</c>, so in steady state no buffer is allocated.
 /// </summary>
-public sealed class TcpStreamPool(int windowBytes, int maxBufferedSegments)
+internal sealed class TcpStreamPool(int windowBytes, int maxBufferedSegments)
 {
     private readonly List<TcpStreamDirection> _directions = [];
     private readonly Stack<int> _free = new();

@@ -234,12 +234,28 @@ public sealed class IdsRuleParserTests
     }
 
     [Fact]
-    public void Parse_DuplicateSid_SecondRejected()
+    public void Parse_DuplicateSidSameRev_FirstKept()
     {
-        var warning = Rejected("alert tcp any any -> any any (sid:5;)\nalert udp any any -> any any (sid:5;)");
+        var diagnostics = new ConfigDiagnostics();
 
-        Assert.Equal("t.rules:2", warning.Where);
-        Assert.Equal("duplicate sid 5", warning.Message);
+        var definition = Parse("alert tcp any any -> any any (sid:5;)\nalert udp any any -> any any (sid:5;)", diagnostics);
+
+        Assert.Equal(IpProtocol.Tcp, Assert.Single(definition.Rules).Protocol);
+        Assert.Equal(1, definition.RulesRejected);
+        var warning = Assert.Single(diagnostics.Warnings);
+        Assert.Equal(("t.rules:2", "duplicate sid 5: rev 0 at t.rules:1 is kept"), (warning.Where, warning.Message));
+    }
+
+    [Fact]
+    public void Parse_DuplicateSidHigherRev_ReplacesEarlier()
+    {
+        var diagnostics = new ConfigDiagnostics();
+
+        var definition = Parse("alert tcp any any -> any any (sid:5; rev:1;)\nalert udp any any -> any any (sid:5; rev:2;)", diagnostics);
+
+        Assert.Equal(IpProtocol.Udp, Assert.Single(definition.Rules).Protocol);
+        Assert.Equal(1, definition.RulesRejected);
+        Assert.Equal("t.rules:1", Assert.Single(diagnostics.Warnings).Where);
     }
 
     [Fact]
