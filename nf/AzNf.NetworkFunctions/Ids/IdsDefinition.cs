@@ -41,6 +41,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
             }
         }
         Prefilter = new MultiPatternMatcher(patterns);
+        LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
         HeaderOnlyCandidates = [.. always];
         StreamCandidatesWithoutPattern = [.. streamAlways];
     }
@@ -69,6 +70,9 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     /// <summary>Aho–Corasick over each rule's fast pattern.</summary>
     internal MultiPatternMatcher Prefilter { get; }
+
+    /// <summary>The longest fast pattern: how far back a new stream match can start.</summary>
+    internal int LongestFastPattern { get; }
 
     /// <summary>Rules without a positive content: candidates for every packet, checked by header first.</summary>
     internal int[] HeaderOnlyCandidates { get; }

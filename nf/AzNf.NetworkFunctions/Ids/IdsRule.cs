@@ -72,6 +72,12 @@ public sealed class IdsRule
     /// </summary>
     public bool IsHeaderOnly => Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
 
+    /// <summary>
+    /// True for a stream rule with a fast pattern and further checks: it may complete in a later
+    /// segment after its fast pattern has left the rescanned bytes, so the stream carries it.
+    /// </summary>
+    public bool NeedsCarry { get; internal set; }
+
     /// <summary>The cached verdict reason, e.g. <c>ids:sid:2001</c>, so dropping allocates nothing.</summary>
     public string DropReason { get; internal set; } = "";
 

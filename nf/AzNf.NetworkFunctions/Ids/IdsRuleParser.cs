@@ -158,6 +158,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             ?? positives.OrderByDescending(c => c.Pattern!.Length).FirstOrDefault();
         rule.InspectsStream = checks.Exists(c => !c.Negated) && rule.Dsize is null && protocol is IpProtocol.Tcp or 0;
         rule.AlsoInspectsSegments = rule.InspectsStream && checks.Exists(c => c.IsContent && (c.Offset.HasValue || c.Depth.HasValue));
+        rule.NeedsCarry = rule.InspectsStream && rule.FastPatternCheck is not null && rule.Checks.Length > 1;
         rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
         return rule;
     }

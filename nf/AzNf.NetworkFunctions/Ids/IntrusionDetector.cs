@@ -346,7 +346,7 @@ public sealed class IntrusionDetector : INetworkFunction
         direction.Tail.AsSpan(0, tail).CopyTo(_streamBuffer);
         data.CopyTo(_streamBuffer.AsSpan(tail));
         var buffer = _streamBuffer.AsSpan(0, tail + data.Length);
-        InspectStream(buffer, direction.Consumed - tail, tail, ref packet, facts);
+        InspectStream(direction, buffer, direction.Consumed - tail, tail, ref packet, facts);
 
         int keep = Math.Min(_windowBytes, buffer.Length);
         buffer[^keep..].CopyTo(direction.Tail);
@@ -354,10 +354,33 @@ public sealed class IntrusionDetector : INetworkFunction
         direction.Consumed += data.Length;
     }
 
-    private void InspectStream(ReadOnlySpan<byte> buffer, long streamBase, int minEnd, ref PacketContext packet, PacketFacts facts)
+    private void InspectStream(TcpStreamDirection direction, ReadOnlySpan<byte> buffer, long streamBase, int minEnd, ref PacketContext packet, PacketFacts facts)
     {
         _candidates.Clear();
-        _definition.Prefilter.Scan(buffer, _candidates);
+        // Only bytes that can end a pattern in the new data are rescanned; rules with more than
+        // one check whose fast pattern sits wholly in the kept window were nominated by an
+        // earlier scan and are carried by the direction. If the carry overflowed, rescan it all.
+        bool rescanAll = direction.CarryOverflowed;
+        int scanFrom = rescanAll ? 0 : Math.Max(0, minEnd - (_definition.LongestFastPattern - 1));
+        _definition.Prefilter.Scan(buffer[scanFrom..], _candidates);
+        if (rescanAll)
+        {
+            direction.ClearCarry();
+        }
+        else
+        {
+            foreach (int rule in direction.Carried)
+            {
+                _candidates.Add(rule);
+            }
+        }
+        foreach (int index in _candidates.Rules)
+        {
+            if (_rules[index].NeedsCarry)
+            {
+                direction.Carry(index);
+            }
+        }
         foreach (int rule in _definition.StreamCandidatesWithoutPattern)
         {
             _candidates.Add(rule);

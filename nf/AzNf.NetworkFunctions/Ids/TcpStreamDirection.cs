@@ -12,6 +12,9 @@ internal sealed class TcpStreamDirection
     private readonly uint[] _pendingSequence;
     private readonly byte[]?[] _pendingData;
     private readonly int[] _pendingLength;
+    private readonly int[] _carried = new int[MaxCarried];
+    private int _carriedCount;
+    private const int MaxCarried = 16;
 
     public TcpStreamDirection(int windowBytes, int maxBufferedSegments)
     {
@@ -30,6 +33,32 @@ internal sealed class TcpStreamDirection
     public long Consumed { get; set; }
 
     public int PendingCount { get; private set; }
+
+    /// <summary>Multi-check rules whose fast pattern was seen in this direction and may still complete.</summary>
+    public ReadOnlySpan<int> Carried => _carried.AsSpan(0, _carriedCount);
+
+    /// <summary>True when more rules needed carrying than fit: the next scan covers the whole window.</summary>
+    public bool CarryOverflowed { get; private set; } = true;
+
+    public void Carry(int rule)
+    {
+        if (Carried.Contains(rule))
+        {
+            return;
+        }
+        if (_carriedCount == MaxCarried)
+        {
+            CarryOverflowed = true;
+            return;
+        }
+        _carried[_carriedCount++] = rule;
+    }
+
+    public void ClearCarry()
+    {
+        _carriedCount = 0;
+        CarryOverflowed = false;
+    }
 
     public int PendingCapacity => _pendingSequence.Length;
 
@@ -83,5 +112,7 @@ internal sealed class TcpStreamDirection
         }
         TailLength = 0;
         Consumed = 0;
+        _carriedCount = 0;
+        CarryOverflowed = true;
     }
 }

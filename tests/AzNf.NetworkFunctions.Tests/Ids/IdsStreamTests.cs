@@ -169,4 +169,28 @@ public sealed class IdsStreamTests
         Assert.Equal(1, counters["ids.streamSlotsInUse"]);
         Assert.Empty(harness.Alerts.Alerts);
     }
+
+    [Fact]
+    public void FastPatternInEarlierSegment_RelativeContentInLaterSegment_Alerts()
+    {
+        // Later scans only revisit the last bytes of the window, so the rule must be carried.
+        var harness = new IdsTestHarness("alert tcp any any -> any any (content:\"LONGPATTERN\"; content:\"x\"; distance:0; sid:1;)");
+
+        harness.SendAll(Conversation().Client("LONGPATTERN").Client(new string('y', 40)).Client("x").Frames);
+
+        Assert.Equal(new[] { 1 }, harness.AlertedSids);
+    }
+
+    [Fact]
+    public void CarryOverflow_ManyNominatedRules_StillAllMatch()
+    {
+        var rules = string.Join('\n', Enumerable.Range(1, 20).Select(i => $"alert tcp any any -> any any (content:\"NEEDLE{i:D2}\"; content:\"!\"; distance:0; sid:{i};)"));
+        var harness = new IdsTestHarness(rules);
+        var conversation = Conversation();
+        conversation.Client(string.Concat(Enumerable.Range(1, 20).Select(i => $"NEEDLE{i:D2} ")));
+
+        harness.SendAll(conversation.Client(new string('y', 30)).Client("!").Frames);
+
+        Assert.Equal(Enumerable.Range(1, 20), harness.AlertedSids.Order());
+    }
 }
