@@ -1,7 +1,27 @@
 namespace AzNf.NetworkFunctions.Ids;
 
-/// <summary>The IDS's per-flow state.</summary>
+/// <summary>
+/// The IDS's per-flow state: 20 bytes, plain data so it can be copied into a durable entity.
+/// The reassembly window itself lives in the partition's <see cref="TcpStreamPool"/>;
+/// <see cref="StreamSlot"/> points at it (0 = none yet).
+/// </summary>
 public struct IdsFlowState
 {
+    /// <summary>1 + index of the flow's stream slot in the partition pool; 0 when it has none.</summary>
     public int StreamSlot;
+    /// <summary>Next expected TCP sequence number from the originator (to_server).</summary>
+    public uint NextSequenceToServer;
+    /// <summary>Next expected TCP sequence number from the responder (to_client).</summary>
+    public uint NextSequenceToClient;
+    /// <summary>The IDS's own view of the TCP handshake, for <c>flow:established</c>.</summary>
+    public IdsTcpStage Stage;
+    /// <summary>Which directions have carried a packet; decides <c>established</c> for UDP/ICMP.</summary>
+    public IdsFlowSeen Seen;
+    /// <summary>
+    /// A pass or drop rule decided for the whole flow (matched on stream data, or a rule with
+    /// nothing but a header), as Suricata 7 applies such actions to the flow.
+    /// </summary>
+    public IdsFlowVerdict FlowVerdict;
+    /// <summary>With <see cref="IdsFlowVerdict.Drop"/>: the index of the drop rule, for its reason.</summary>
+    public int VerdictRule;
 }

@@ -1,0 +1,124 @@
+using AzNf.NetworkFunctions.Chain;
+
+namespace AzNf.NetworkFunctions.Ids;
+
+/// <summary>
+/// The IDS stage, configured once: rules parsed and compiled (address/port sets, regexes), sorted
+/// into evaluation order and indexed by a multi-pattern prefilter. Immutable and shared
+/// read-only by every partition's <see cref="IntrusionDetector"/>.
+/// </summary>
+/// <remarks>
+/// Config (<c>config</c> in the chain stage): see <see cref="IdsOptions"/>. Rejected rules are
+/// reported as <c>ids-rule-rejected</c> warnings with <c>file:line</c>.
+/// </remarks>
+public sealed class IdsDefinition : INetworkFunctionDefinition
+{
+    private IdsDefinition(string name, IReadOnlyList<IdsRule> rules, int rejected, IdsOptions options)
+    {
+        Name = name;
+        // Suricata's default action-order: pass, then drop, then alert; file order within each.
+        RuleArray = [.. rules.OrderBy(r => r.Action)];
+        SegmentPayloadRulesExist = Array.Exists(RuleArray, r => r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
+        RulesRejected = rejected;
+        Options = options;
+        var patterns = new List<(byte[] Pattern, int Rule)>();
+        var always = new List<int>();
+        var streamAlways = new List<int>();
+        for (int i = 0; i < RuleArray.Length; i++)
+        {
+            var fast = RuleArray[i].FastPatternCheck;
+            if (fast is null)
+            {
+                always.Add(i);
+                if (RuleArray[i].InspectsStream)
+                {
+                    streamAlways.Add(i);
+                }
+            }
+            else
+            {
+                patterns.Add((fast.Pattern!, i));
+            }
+        }
+        Prefilter = new MultiPatternMatcher(patterns);
+        LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
+        HeaderOnlyCandidates = [.. always];
+        StreamCandidatesWithoutPattern = [.. streamAlways];
+    }
+
+    public string Name { get; }
+
+    public string Kind => "ids";
+
+    /// <summary>The loaded rules in evaluation order (pass, drop, alert; then file order).</summary>
+    public IReadOnlyList<IdsRule> Rules => RuleArray;
+
+    /// <summary>The rules as an array, for the hot path.</summary>
+    internal IdsRule[] RuleArray { get; }
+
+    /// <summary>
+    /// False when no rule checks the payload of a segment that joined a TCP stream (no dsize or
+    /// offset/depth payload rules), so such segments skip the per-packet prefilter scan.
+    /// </summary>
+    internal bool SegmentPayloadRulesExist { get; }
+
+    public int RulesLoaded => Rules.Count;
+
+    public int RulesRejected { get; }
+
+    public IdsOptions Options { get; }
+
+    /// <summary>Aho–Corasick over each rule's fast pattern.</summary>
+    internal MultiPatternMatcher Prefilter { get; }
+
+    /// <summary>The longest fast pattern: how far back a new stream match can start.</summary>
+    internal int LongestFastPattern { get; }
+
+    /// <summary>Rules without a positive content: candidates for every packet, checked by header first.</summary>
+    internal int[] HeaderOnlyCandidates { get; }
+
+    /// <summary>Stream-inspected rules without a content to prefilter on (pcre only).</summary>
+    internal int[] StreamCandidatesWithoutPattern { get; }
+
+    /// <summary>Loads the stage: rules from <see cref="StageSetup.RulesPath"/>, options from its config.</summary>
+    /// <exception cref="ConfigException">The rule file is missing or unreadable, or an option is bad.</exception>
+    public static IdsDefinition Load(StageSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var options = IdsOptions.FromJson(setup.Config, setup.Location);
+        if (string.IsNullOrEmpty(setup.RulesPath))
+        {
+            throw new ConfigException(setup.Location, "the ids stage needs a rules file");
+        }
+        string text;
+        try
+        {
+            text = File.ReadAllText(setup.RulesPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ConfigException(setup.RulesPath, $"cannot read the IDS rule file: {e.Message}", e);
+        }
+        return Parse(text, Path.GetFileName(setup.RulesPath), setup.Variables, options, setup.Diagnostics, setup.Name);
+    }
+
+    /// <summary>Builds a definition from rule text (for tests and tools that hold rules in memory).</summary>
+    public static IdsDefinition Parse(
+        string text,
+        string fileName,
+        IReadOnlyDictionary<string, string>? variables = null,
+        IdsOptions? options = null,
+        ConfigDiagnostics? diagnostics = null,
+        string name = "ids")
+    {
+        options ??= new IdsOptions();
+        var parser = new IdsRuleParser(
+            variables ?? new Dictionary<string, string>(),
+            diagnostics ?? new ConfigDiagnostics(),
+            TimeSpan.FromMilliseconds(options.PcreTimeoutMs));
+        var rules = parser.ParseFile(text, fileName);
+        return new IdsDefinition(name, rules, parser.Rejected, options);
+    }
+
+    public INetworkFunction CreateInstance(PartitionResources resources) => new IntrusionDetector(this, resources);
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using AzNf.NetworkFunctions.Chain;
+
+namespace AzNf.NetworkFunctions.Ids;
+
+/// <summary>
+/// The IDS stage's <c>config</c> object. Every limit is explicit, with a default chosen to match
+/// Suricata 7's where one exists.
+/// </summary>
+public sealed record IdsOptions
+{
+    /// <summary>Per-pcre match timeout; a timeout counts as an NF error and the pcre as not matching.</summary>
+    public int PcreTimeoutMs { get; init; } = 100;
+
+    /// <summary>Bytes of each direction's stream that are reassembled and inspected (Suricata's <c>stream.reassembly.depth</c>, 1 MiB).</summary>
+    public int StreamDepthBytes { get; init; } = 1 << 20;
+
+    /// <summary>Bytes of already-inspected stream kept per direction, so a match may span segments.</summary>
+    public int StreamWindowBytes { get; init; } = 2048;
+
+    /// <summary>Out-of-order segments held per direction while waiting for a gap to fill.</summary>
+    public int MaxBufferedSegments { get; init; } = 16;
+
+    /// <summary>Content retries per rule and buffer (Suricata's <c>detect.inspection-recursion-limit</c>).</summary>
+    public int InspectionRecursionLimit { get; init; } = 3000;
+
+    /// <summary>Reads the options from a stage's <c>config</c>; unknown fields and bad values are errors.</summary>
+    /// <exception cref="ConfigException">A field is unknown, not an integer, or out of range.</exception>
+    public static IdsOptions FromJson(JsonElement config, string location)
+    {
+        var options = new IdsOptions();
+        if (config.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        {
+            return options;
+        }
+        if (config.ValueKind != JsonValueKind.Object)
+        {
+            throw new ConfigException(location, "config must be a JSON object");
+        }
+        foreach (var property in config.EnumerateObject())
+        {
+            options = property.Name switch
+            {
+                "pcreTimeoutMs" => options with { PcreTimeoutMs = Read(property, location, 1, 60_000) },
+                "streamDepthBytes" => options with { StreamDepthBytes = Read(property, location, 0, int.MaxValue) },
+                "streamWindowBytes" => options with { StreamWindowBytes = Read(property, location, 0, 1 << 20) },
+                "maxBufferedSegments" => options with { MaxBufferedSegments = Read(property, location, 0, 1024) },
+                "inspectionRecursionLimit" => options with { InspectionRecursionLimit = Read(property, location, 1, 1_000_000) },
+                _ => throw new ConfigException($"{location}.config.{property.Name}", "unknown IDS option"),
+            };
+        }
+        return options;
+    }
+
+    private static int Read(JsonProperty property, string location, int min, int max)
+    {
+        if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt32(out int value) || value < min || value > max)
+        {
+            throw new ConfigException($"{location}.config.{property.Name}", $"must be an integer from {min} to {max}");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,102 @@
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions.Ids;
+
+/// <summary>
+/// One compiled rule: the header as precompiled address and port sets, the options as plain
+/// fields. Immutable once the definition is built and shared read-only by all partitions.
+/// </summary>
+public sealed class IdsRule
+{
+    public required IdsRuleAction Action { get; init; }
+
+    /// <summary>IP protocol number, or 0 for <c>ip</c> (any protocol).</summary>
+    public required byte Protocol { get; init; }
+
+    public required AddressSet Source { get; init; }
+
+    public required PortSet SourcePorts { get; init; }
+
+    public required AddressSet Destination { get; init; }
+
+    public required PortSet DestinationPorts { get; init; }
+
+    /// <summary><c>&lt;&gt;</c>: the header may match in either direction.</summary>
+    public required bool Bidirectional { get; init; }
+
+    public required int Sid { get; init; }
+
+    public int Rev { get; internal set; }
+
+    public string Msg { get; internal set; } = "";
+
+    public string? Classtype { get; internal set; }
+
+    /// <summary>Where the rule was read, e.g. <c>local.rules:12</c>.</summary>
+    public required string Location { get; init; }
+
+    public IdsFlowMatch Flow { get; internal set; }
+
+    /// <summary>dsize bounds, inclusive; null when the rule has no dsize.</summary>
+    public (int Min, int Max)? Dsize { get; internal set; }
+
+    /// <summary>The TCP flags condition; null when the rule has no flags keyword.</summary>
+    public IdsTcpFlagsCondition? TcpFlags { get; internal set; }
+
+    public IReadOnlyList<IdsPayloadCheck> PayloadChecks => Checks;
+
+    /// <summary>The payload checks as an array, so the hot path indexes without interface calls.</summary>
+    internal IdsPayloadCheck[] Checks { get; set; } = [];
+
+    /// <summary>True when any payload check needs a regex, so the caller prepares a char view.</summary>
+    public bool HasRegex { get; internal set; }
+
+    /// <summary>The content that drives the prefilter (longest positive one, or the one marked <c>fast_pattern</c>).</summary>
+    public IdsPayloadCheck? FastPatternCheck { get; internal set; }
+
+    /// <summary>
+    /// True when the rule may match on the reassembled TCP stream as well as the packet: it has
+    /// payload checks and no per-packet keyword (dsize), as Suricata decides.
+    /// </summary>
+    public bool InspectsStream { get; internal set; }
+
+    /// <summary>
+    /// True when a stream-inspected rule also checks each segment's own payload: Suricata does so
+    /// for TCP rules whose contents use <c>offset</c> or <c>depth</c> (they stay packet-anchored).
+    /// </summary>
+    public bool AlsoInspectsSegments { get; internal set; }
+
+    /// <summary>
+    /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
+    /// flow (Suricata's IP-only signatures).
+    /// </summary>
+    public bool IsHeaderOnly => Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
+
+    /// <summary>
+    /// True for a stream rule with a fast pattern and further checks: it may complete in a later
+    /// segment after its fast pattern has left the rescanned bytes, so the stream carries it.
+    /// </summary>
+    public bool NeedsCarry { get; internal set; }
+
+    /// <summary>The cached verdict reason, e.g. <c>ids:sid:2001</c>, so dropping allocates nothing.</summary>
+    public string DropReason { get; internal set; } = "";
+
+    /// <summary>The header check: protocol, then addresses and ports (either way for <c>&lt;&gt;</c>).</summary>
+    public bool MatchesHeader(in ParsedPacket packet)
+    {
+        if (Protocol != 0 && Protocol != packet.Protocol
+            && !(Protocol == IpProtocol.Icmp && packet.Protocol == IpProtocol.IcmpV6))
+        {
+            return false;
+        }
+        ushort sp = packet.SourcePort, dp = packet.DestinationPort;
+        if (Source.Contains(packet.Source) && Destination.Contains(packet.Destination)
+            && SourcePorts.Contains(sp) && DestinationPorts.Contains(dp))
+        {
+            return true;
+        }
+        return Bidirectional
+            && Source.Contains(packet.Destination) && Destination.Contains(packet.Source)
+            && SourcePorts.Contains(dp) && DestinationPorts.Contains(sp);
+    }
+}

@@ -1,0 +1,820 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions.Ids;
+
+/// <summary>
+/// Reads Suricata/Snort rule text (the subset in docs/ids.md). A rule that cannot be honoured
+/// exactly — bad syntax, an unknown keyword, an undefined variable — is rejected with a
+/// <c>file:line</c> warning and the rest of the file still loads; nothing is silently ignored.
+/// </summary>
+public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables, ConfigDiagnostics diagnostics, TimeSpan pcreTimeout)
+{
+    private const int MaxVariableDepth = 16;
+    private readonly Dictionary<string, AddressSet> _addressCache = [];
+    private readonly Dictionary<string, PortSet> _portCache = [];
+    private readonly Dictionary<int, int> _ruleIndexBySid = [];
+
+    public int Rejected { get; private set; }
+
+    /// <summary>Parses every rule in <paramref name="text"/>; rejected ones are reported, not returned.</summary>
+    public List<IdsRule> ParseFile(string text, string fileName)
+    {
+        var rules = new List<IdsRule>();
+        var lines = text.Split('\n');
+        var pending = new StringBuilder();
+        int firstLine = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i].TrimEnd('\r');
+            if (pending.Length == 0)
+            {
+                string trimmed = line.Trim();
+                if (trimmed.Length == 0 || trimmed[0] == '#')
+                {
+                    continue;
+                }
+                firstLine = i + 1;
+            }
+            // A trailing backslash continues the rule on the next line, as in Suricata.
+            if (line.EndsWith('\\'))
+            {
+                pending.Append(line, 0, line.Length - 1);
+                continue;
+            }
+            pending.Append(line);
+            string ruleText = pending.ToString().Trim();
+            pending.Clear();
+            string where = $"{fileName}:{firstLine.ToString(CultureInfo.InvariantCulture)}";
+            try
+            {
+                var rule = ParseRule(ruleText, where);
+                if (_ruleIndexBySid.TryGetValue(rule.Sid, out int existing))
+                {
+                    // Suricata keeps the higher rev of two rules with one sid (the first on a tie).
+                    var old = rules[existing];
+                    Rejected++;
+                    if (rule.Rev > old.Rev)
+                    {
+                        rules[existing] = rule;
+                        diagnostics.Warn("ids-rule-rejected", old.Location, $"duplicate sid {rule.Sid}: replaced by rev {rule.Rev} at {where}");
+                    }
+                    else
+                    {
+                        diagnostics.Warn("ids-rule-rejected", where, $"duplicate sid {rule.Sid}: rev {old.Rev} at {old.Location} is kept");
+                    }
+                    continue;
+                }
+                _ruleIndexBySid[rule.Sid] = rules.Count;
+                rules.Add(rule);
+            }
+            catch (RuleSyntaxException e)
+            {
+                Rejected++;
+                diagnostics.Warn("ids-rule-rejected", where, e.Message);
+            }
+        }
+        if (pending.Length > 0)
+        {
+            Rejected++;
+            diagnostics.Warn("ids-rule-rejected", $"{fileName}:{firstLine.ToString(CultureInfo.InvariantCulture)}", "rule continues past the end of the file");
+        }
+        return rules;
+    }
+
+    /// <summary>Parses one rule; throws <see cref="RuleSyntaxException"/> with the reason to report.</summary>
+    internal IdsRule ParseRule(string text, string where)
+    {
+        int open = text.IndexOf('(', StringComparison.Ordinal);
+        if (open < 0 || !text.EndsWith(')'))
+        {
+            throw new RuleSyntaxException("expected '(options)' after the rule header");
+        }
+        var header = SplitHeader(text[..open]);
+        if (header.Count != 7)
+        {
+            throw new RuleSyntaxException($"expected 7 header fields (action proto src sport dir dst dport), found {header.Count}");
+        }
+        var action = header[0] switch
+        {
+            "alert" => IdsRuleAction.Alert,
+            "drop" => IdsRuleAction.Drop,
+            "pass" => IdsRuleAction.Pass,
+            _ => throw new RuleSyntaxException($"unsupported action '{header[0]}'"),
+        };
+        byte protocol = header[1] switch
+        {
+            "tcp" => IpProtocol.Tcp,
+            "udp" => IpProtocol.Udp,
+            "icmp" => IpProtocol.Icmp,
+            "ip" => (byte)0,
+            _ => throw new RuleSyntaxException($"unsupported protocol '{header[1]}'"),
+        };
+        bool bidirectional = header[4] switch
+        {
+            "->" => false,
+            "<>" => true,
+            _ => throw new RuleSyntaxException($"unsupported direction '{header[4]}' (expected -> or <>)"),
+        };
+        var source = Addresses(header[2]);
+        var sourcePorts = Ports(header[3]);
+        var destination = Addresses(header[5]);
+        var destinationPorts = Ports(header[6]);
+        if (protocol is 0 or IpProtocol.Icmp && (!sourcePorts.IsAny || !destinationPorts.IsAny))
+        {
+            throw new RuleSyntaxException($"ports must be 'any' for protocol '{header[1]}'");
+        }
+
+        var options = SplitOptions(text[(open + 1)..^1]);
+        int? sid = options.Where(o => o.Name == "sid").Select(o => (int?)ParseInt(o, 1, int.MaxValue)).LastOrDefault();
+        if (sid is null)
+        {
+            throw new RuleSyntaxException("missing sid");
+        }
+        var rule = new IdsRule
+        {
+            Action = action,
+            Protocol = protocol,
+            Source = source,
+            SourcePorts = sourcePorts,
+            Destination = destination,
+            DestinationPorts = destinationPorts,
+            Bidirectional = bidirectional,
+            Sid = sid.Value,
+            Location = where,
+        };
+        var checks = new List<IdsPayloadCheck>();
+        foreach (var option in options)
+        {
+            ApplyOption(rule, checks, option);
+        }
+        rule.Checks = [.. checks];
+        rule.HasRegex = checks.Exists(c => c.Regex is not null);
+        var positives = checks.Where(c => c.IsContent && !c.Negated).ToList();
+        rule.FastPatternCheck = positives.Find(c => c.FastPattern)
+            ?? positives.OrderByDescending(c => c.Pattern!.Length).FirstOrDefault();
+        rule.InspectsStream = checks.Exists(c => !c.Negated) && rule.Dsize is null && protocol is IpProtocol.Tcp or 0;
+        rule.AlsoInspectsSegments = rule.InspectsStream && checks.Exists(c => c.IsContent && (c.Offset.HasValue || c.Depth.HasValue));
+        rule.NeedsCarry = rule.InspectsStream && rule.FastPatternCheck is not null && rule.Checks.Length > 1;
+        rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
+        return rule;
+    }
+
+    private void ApplyOption(IdsRule rule, List<IdsPayloadCheck> checks, RuleOption option)
+    {
+        switch (option.Name)
+        {
+            case "msg":
+                rule.Msg = Unquote(option).Replace("\\\"", "\"", StringComparison.Ordinal)
+                    .Replace("\\;", ";", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+                break;
+            case "sid":
+                break;
+            case "rev":
+                rule.Rev = ParseInt(option, 0, int.MaxValue);
+                break;
+            case "classtype":
+                rule.Classtype = RequireValue(option);
+                break;
+            case "reference" or "metadata":
+                // Informational in Suricata too: they never change what matches (docs/ids.md).
+                RequireValue(option);
+                break;
+            case "content":
+                checks.Add(ParseContent(option));
+                break;
+            case "nocase":
+                NoValue(option);
+                var last = LastContent(checks, option);
+                last.NoCase = true;
+                last.Pattern = last.Pattern!.Select(b => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b).ToArray();
+                break;
+            case "fast_pattern":
+                NoValue(option);
+                LastContent(checks, option).FastPattern = true;
+                break;
+            case "offset" or "depth":
+                SetAbsolute(LastContent(checks, option), option);
+                break;
+            case "distance" or "within":
+                SetRelative(LastContent(checks, option), option);
+                break;
+            case "pcre":
+                checks.Add(ParsePcre(option));
+                break;
+            case "flow":
+                rule.Flow = ParseFlow(option);
+                break;
+            case "dsize":
+                rule.Dsize = ParseDsize(option);
+                break;
+            case "flags":
+                if (rule.Protocol is not (IpProtocol.Tcp or 0))
+                {
+                    throw new RuleSyntaxException("flags needs protocol tcp");
+                }
+                rule.TcpFlags = ParseFlags(option);
+                break;
+            default:
+                throw new RuleSyntaxException($"unsupported keyword '{option.Name}'");
+        }
+    }
+
+    private static IdsPayloadCheck LastContent(List<IdsPayloadCheck> checks, RuleOption option)
+    {
+        if (checks.Count == 0 || !checks[^1].IsContent)
+        {
+            throw new RuleSyntaxException($"'{option.Name}' needs a preceding content");
+        }
+        return checks[^1];
+    }
+
+    private static void SetAbsolute(IdsPayloadCheck content, RuleOption option)
+    {
+        if (content.Distance.HasValue || content.Within.HasValue)
+        {
+            throw new RuleSyntaxException($"'{option.Name}' cannot be mixed with distance/within on one content");
+        }
+        int value = ParseInt(option, option.Name == "depth" ? 1 : 0, 65535);
+        if (option.Name == "depth")
+        {
+            if (value < content.Pattern!.Length)
+            {
+                throw new RuleSyntaxException($"depth {value} is shorter than the content ({content.Pattern.Length} bytes)");
+            }
+            content.Depth = value;
+        }
+        else
+        {
+            content.Offset = value;
+        }
+    }
+
+    private static void SetRelative(IdsPayloadCheck content, RuleOption option)
+    {
+        if (content.Offset.HasValue || content.Depth.HasValue)
+        {
+            throw new RuleSyntaxException($"'{option.Name}' cannot be mixed with offset/depth on one content");
+        }
+        if (option.Name == "within")
+        {
+            int value = ParseInt(option, 1, 65535);
+            if (value < content.Pattern!.Length)
+            {
+                throw new RuleSyntaxException($"within {value} is shorter than the content ({content.Pattern.Length} bytes)");
+            }
+            content.Within = value;
+        }
+        else
+        {
+            content.Distance = ParseInt(option, -65535, 65535);
+        }
+    }
+
+    private static IdsPayloadCheck ParseContent(RuleOption option)
+    {
+        string value = RequireValue(option);
+        bool negated = value.StartsWith('!');
+        if (negated)
+        {
+            value = value[1..].TrimStart();
+        }
+        if (value.Length < 2 || value[0] != '"' || value[^1] != '"')
+        {
+            throw new RuleSyntaxException("content must be a quoted string");
+        }
+        var bytes = new List<byte>();
+        bool hex = false;
+        int hexDigit = -1;
+        for (int i = 1; i < value.Length - 1; i++)
+        {
+            char c = value[i];
+            if (c == '|')
+            {
+                if (hex && hexDigit >= 0)
+                {
+                    throw new RuleSyntaxException("odd number of hex digits in content");
+                }
+                hex = !hex;
+                continue;
+            }
+            if (hex)
+            {
+                if (c == ' ')
+                {
+                    continue;
+                }
+                int digit = HexValue(c);
+                if (digit < 0)
+                {
+                    throw new RuleSyntaxException($"bad hex character '{c}' in content");
+                }
+                if (hexDigit < 0)
+                {
+                    hexDigit = digit;
+                }
+                else
+                {
+                    bytes.Add((byte)((hexDigit << 4) | digit));
+                    hexDigit = -1;
+                }
+                continue;
+            }
+            if (c == '\\')
+            {
+                if (i + 1 >= value.Length - 1 || value[i + 1] is not ('"' or ';' or '\\' or ':'))
+                {
+                    throw new RuleSyntaxException("content allows only the escapes \\\" \\; \\: \\\\");
+                }
+                c = value[++i];
+            }
+            else if (c == '"' || c == ';')
+            {
+                throw new RuleSyntaxException($"unescaped '{c}' in content");
+            }
+            if (c > 0xFF)
+            {
+                throw new RuleSyntaxException("content has a non-Latin-1 character; use |hex|");
+            }
+            bytes.Add((byte)c);
+        }
+        if (hex)
+        {
+            throw new RuleSyntaxException("unterminated |hex| in content");
+        }
+        if (bytes.Count == 0)
+        {
+            throw new RuleSyntaxException("empty content");
+        }
+        return new IdsPayloadCheck { Pattern = [.. bytes], Negated = negated };
+    }
+
+    private IdsPayloadCheck ParsePcre(RuleOption option)
+    {
+        string value = RequireValue(option);
+        bool negated = value.StartsWith('!');
+        if (negated)
+        {
+            value = value[1..].TrimStart();
+        }
+        if (value.Length < 2 || value[0] != '"' || value[^1] != '"')
+        {
+            throw new RuleSyntaxException("pcre must be a quoted string");
+        }
+        value = value[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\;", ";", StringComparison.Ordinal);
+        int last = value.LastIndexOf('/');
+        if (value.Length < 2 || value[0] != '/' || last == 0)
+        {
+            throw new RuleSyntaxException("pcre must look like \"/pattern/flags\"");
+        }
+        string pattern = value[1..last];
+        var regexOptions = RegexOptions.CultureInvariant;
+        bool relative = false;
+        foreach (char flag in value[(last + 1)..])
+        {
+            switch (flag)
+            {
+                case 'i': regexOptions |= RegexOptions.IgnoreCase; break;
+                case 's': regexOptions |= RegexOptions.Singleline; break;
+                case 'm': regexOptions |= RegexOptions.Multiline; break;
+                case 'x': regexOptions |= RegexOptions.IgnorePatternWhitespace; break;
+                case 'R': relative = true; break;
+                default: throw new RuleSyntaxException($"unsupported pcre modifier '{flag}'");
+            }
+        }
+        // PCRE's '$' matches only at the very end unless /m; .NET's also before a final \n, as PCRE does without D.
+        try
+        {
+            var regex = new Regex(pattern, regexOptions, pcreTimeout);
+            return new IdsPayloadCheck { Regex = regex, RegexRelative = relative, Negated = negated };
+        }
+        catch (ArgumentException e)
+        {
+            throw new RuleSyntaxException($"bad pcre: {e.Message}");
+        }
+    }
+
+    private static IdsFlowMatch ParseFlow(RuleOption option)
+    {
+        var flow = IdsFlowMatch.None;
+        foreach (string part in RequireValue(option).Split(','))
+        {
+            flow |= part.Trim() switch
+            {
+                "to_server" or "from_client" => IdsFlowMatch.ToServer,
+                "to_client" or "from_server" => IdsFlowMatch.ToClient,
+                "established" => IdsFlowMatch.Established,
+                "not_established" => IdsFlowMatch.NotEstablished,
+                "stateless" => IdsFlowMatch.None,
+                var other => throw new RuleSyntaxException($"unsupported flow option '{other}'"),
+            };
+        }
+        if ((flow & (IdsFlowMatch.ToServer | IdsFlowMatch.ToClient)) == (IdsFlowMatch.ToServer | IdsFlowMatch.ToClient)
+            || (flow & (IdsFlowMatch.Established | IdsFlowMatch.NotEstablished)) == (IdsFlowMatch.Established | IdsFlowMatch.NotEstablished))
+        {
+            throw new RuleSyntaxException("contradictory flow options");
+        }
+        return flow;
+    }
+
+    private static (int Min, int Max) ParseDsize(RuleOption option)
+    {
+        string value = RequireValue(option).Replace(" ", "", StringComparison.Ordinal);
+        int between = value.IndexOf("<>", StringComparison.Ordinal);
+        if (between > 0)
+        {
+            int low = Number(value[..between]), high = Number(value[(between + 2)..]);
+            if (high <= low + 1)
+            {
+                throw new RuleSyntaxException("dsize range is empty (bounds are exclusive)");
+            }
+            return (low + 1, high - 1);
+        }
+        if (value.StartsWith('<'))
+        {
+            int bound = Number(value[1..]);
+            return bound == 0 ? throw new RuleSyntaxException("dsize <0 never matches") : (0, bound - 1);
+        }
+        if (value.StartsWith('>'))
+        {
+            return (Number(value[1..]) + 1, int.MaxValue);
+        }
+        int exact = Number(value.StartsWith('=') ? value[1..] : value);
+        return (exact, exact);
+
+        static int Number(string text) =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= 65535
+                ? n
+                : throw new RuleSyntaxException($"bad dsize number '{text}'");
+    }
+
+    private static IdsTcpFlagsCondition ParseFlags(RuleOption option)
+    {
+        string value = RequireValue(option);
+        string[] parts = value.Split(',');
+        if (parts.Length > 2)
+        {
+            throw new RuleSyntaxException("flags takes FLAGS[,IGNORED]");
+        }
+        char modifier = '\0';
+        var flags = TcpFlags.None;
+        bool sawZero = false, sawFlag = false;
+        foreach (char c in parts[0].Trim())
+        {
+            if (c is '+' or '*' or '!')
+            {
+                if (modifier != '\0')
+                {
+                    throw new RuleSyntaxException("flags takes one modifier");
+                }
+                modifier = c;
+                continue;
+            }
+            if (c == '0')
+            {
+                sawZero = true;
+                continue;
+            }
+            flags |= Flag(c);
+            sawFlag = true;
+        }
+        if (sawZero && sawFlag)
+        {
+            throw new RuleSyntaxException("flags '0' cannot be combined with other flags");
+        }
+        if (!sawZero && !sawFlag)
+        {
+            throw new RuleSyntaxException("flags needs at least one flag");
+        }
+        var ignored = TcpFlags.None;
+        if (parts.Length == 2)
+        {
+            foreach (char c in parts[1].Trim())
+            {
+                ignored |= Flag(c);
+            }
+        }
+        return new IdsTcpFlagsCondition(flags, modifier, ignored);
+
+        static TcpFlags Flag(char c) => c switch
+        {
+            'F' => TcpFlags.Fin,
+            'S' => TcpFlags.Syn,
+            'R' => TcpFlags.Rst,
+            'P' => TcpFlags.Psh,
+            'A' => TcpFlags.Ack,
+            'U' => TcpFlags.Urg,
+            'C' or '1' => TcpFlags.Cwr,
+            'E' or '2' => TcpFlags.Ece,
+            _ => throw new RuleSyntaxException($"unknown TCP flag '{c}'"),
+        };
+    }
+
+    private AddressSet Addresses(string text) => Addresses(text, 0);
+
+    private AddressSet Addresses(string text, int depth)
+    {
+        text = text.Trim();
+        if (_addressCache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+        if (depth > MaxVariableDepth)
+        {
+            throw new RuleSyntaxException("address variables nest too deeply");
+        }
+        AddressSet result;
+        if (text.StartsWith('!'))
+        {
+            result = Negate([], [Addresses(text[1..], depth + 1)]);
+        }
+        else if (text.StartsWith('$'))
+        {
+            result = Addresses(Variable(text[1..]), depth + 1);
+        }
+        else if (text == "any")
+        {
+            result = AddressSet.Any;
+        }
+        else if (text.StartsWith('['))
+        {
+            if (!text.EndsWith(']'))
+            {
+                throw new RuleSyntaxException($"unterminated address list '{text}'");
+            }
+            var include = new List<AddressSet>();
+            var exclude = new List<AddressSet>();
+            foreach (string item in SplitList(text[1..^1]))
+            {
+                string trimmed = item.Trim();
+                if (trimmed.StartsWith('!'))
+                {
+                    exclude.Add(Addresses(trimmed[1..], depth + 1));
+                }
+                else
+                {
+                    include.Add(Addresses(trimmed, depth + 1));
+                }
+            }
+            result = Negate(include, exclude);
+        }
+        else if (!AddressSet.TryParseCidr(text, out result))
+        {
+            throw new RuleSyntaxException($"bad address '{text}'");
+        }
+        if (result.IsEmpty)
+        {
+            throw new RuleSyntaxException($"address '{text}' matches nothing");
+        }
+        _addressCache[text] = result;
+        return result;
+    }
+
+    /// <summary>
+    /// Positives minus negatives, per address family as Suricata does: a family with negations
+    /// but no positives starts from that whole family, and a family that is not mentioned at
+    /// all stays empty — so <c>!10.0.0.0/8</c> is every IPv4 address outside 10/8 and no IPv6.
+    /// </summary>
+    private static AddressSet Negate(List<AddressSet> include, List<AddressSet> exclude)
+    {
+        var positive = AddressSet.Union(include);
+        var negative = AddressSet.Union(exclude);
+        var parts = new List<AddressSet>();
+        foreach (var family in new[] { AddressSet.AllIPv4, AddressSet.AllIPv6 })
+        {
+            var familyPositive = positive.Intersect(family);
+            var familyNegative = negative.Intersect(family);
+            if (familyPositive.IsEmpty && !familyNegative.IsEmpty)
+            {
+                familyPositive = family;
+            }
+            parts.Add(familyPositive.Intersect(familyNegative.Complement()));
+        }
+        return AddressSet.Union(parts);
+    }
+
+    private PortSet Ports(string text) => Ports(text, 0);
+
+    private PortSet Ports(string text, int depth)
+    {
+        text = text.Trim();
+        if (_portCache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+        if (depth > MaxVariableDepth)
+        {
+            throw new RuleSyntaxException("port variables nest too deeply");
+        }
+        PortSet result;
+        if (text.StartsWith('!'))
+        {
+            result = Ports(text[1..], depth + 1).Complement();
+        }
+        else if (text.StartsWith('$'))
+        {
+            result = Ports(Variable(text[1..]), depth + 1);
+        }
+        else if (text == "any")
+        {
+            result = PortSet.Any;
+        }
+        else if (text.StartsWith('['))
+        {
+            if (!text.EndsWith(']'))
+            {
+                throw new RuleSyntaxException($"unterminated port list '{text}'");
+            }
+            var include = new List<PortSet>();
+            var exclude = new List<PortSet>();
+            foreach (string item in SplitList(text[1..^1]))
+            {
+                string trimmed = item.Trim();
+                if (trimmed.StartsWith('!'))
+                {
+                    exclude.Add(Ports(trimmed[1..], depth + 1));
+                }
+                else
+                {
+                    include.Add(Ports(trimmed, depth + 1));
+                }
+            }
+            var positive = include.Count == 0 ? PortSet.Any : PortSet.Union(include);
+            result = exclude.Count == 0 ? positive : positive.Intersect(PortSet.Union(exclude).Complement());
+        }
+        else
+        {
+            int colon = text.IndexOf(':', StringComparison.Ordinal);
+            int first, last;
+            if (colon < 0)
+            {
+                first = last = Port(text);
+            }
+            else
+            {
+                first = colon == 0 ? 0 : Port(text[..colon]);
+                last = colon == text.Length - 1 ? 65535 : Port(text[(colon + 1)..]);
+            }
+            if (first > last)
+            {
+                throw new RuleSyntaxException($"port range '{text}' is backwards");
+            }
+            result = PortSet.Range(first, last);
+        }
+        if (result.IsEmpty)
+        {
+            throw new RuleSyntaxException($"port '{text}' matches nothing");
+        }
+        _portCache[text] = result;
+        return result;
+
+        static int Port(string s) =>
+            int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535
+                ? p
+                : throw new RuleSyntaxException($"bad port '{s}'");
+    }
+
+    private string Variable(string name) =>
+        variables.TryGetValue(name, out string? value)
+            ? value
+            : throw new RuleSyntaxException($"undefined variable '${name}'");
+
+    /// <summary>Splits a list body at top-level commas (nested brackets stay whole).</summary>
+    private static List<string> SplitList(string body)
+    {
+        var items = new List<string>();
+        int level = 0, start = 0;
+        for (int i = 0; i < body.Length; i++)
+        {
+            if (body[i] == '[')
+            {
+                level++;
+            }
+            else if (body[i] == ']')
+            {
+                level--;
+            }
+            else if (body[i] == ',' && level == 0)
+            {
+                items.Add(body[start..i]);
+                start = i + 1;
+            }
+        }
+        items.Add(body[start..]);
+        if (items.Exists(string.IsNullOrWhiteSpace))
+        {
+            throw new RuleSyntaxException($"empty item in list '[{body}]'");
+        }
+        return items;
+    }
+
+    /// <summary>Splits the header at whitespace outside brackets (lists may contain spaces).</summary>
+    private static List<string> SplitHeader(string header)
+    {
+        var fields = new List<string>();
+        var current = new StringBuilder();
+        int level = 0;
+        foreach (char c in header)
+        {
+            if (c == '[')
+            {
+                level++;
+            }
+            else if (c == ']')
+            {
+                level--;
+            }
+            if (char.IsWhiteSpace(c) && level == 0)
+            {
+                if (current.Length > 0)
+                {
+                    fields.Add(current.ToString());
+                    current.Clear();
+                }
+                continue;
+            }
+            current.Append(c);
+        }
+        if (current.Length > 0)
+        {
+            fields.Add(current.ToString());
+        }
+        return fields;
+    }
+
+    /// <summary>Splits <c>name:value; name;</c> at every semicolon not escaped as <c>\;</c>.</summary>
+    private static List<RuleOption> SplitOptions(string body)
+    {
+        // As in Suricata, quotes do not protect ';': inside a value it must be written '\;'.
+        var options = new List<RuleOption>();
+        var current = new StringBuilder();
+        for (int i = 0; i < body.Length; i++)
+        {
+            char c = body[i];
+            if (c == '\\' && i + 1 < body.Length)
+            {
+                current.Append(c).Append(body[++i]);
+                continue;
+            }
+            if (c == ';')
+            {
+                options.Add(Option(current.ToString()));
+                current.Clear();
+                continue;
+            }
+            current.Append(c);
+        }
+        if (current.ToString().Trim().Length > 0)
+        {
+            throw new RuleSyntaxException($"option '{current.ToString().Trim()}' is not terminated by ';'");
+        }
+        return options;
+
+        static RuleOption Option(string text)
+        {
+            text = text.Trim();
+            int colon = text.IndexOf(':', StringComparison.Ordinal);
+            string name = (colon < 0 ? text : text[..colon]).Trim();
+            if (name.Length == 0)
+            {
+                throw new RuleSyntaxException("empty option");
+            }
+            return new RuleOption(name, colon < 0 ? null : text[(colon + 1)..].Trim());
+        }
+    }
+
+    private static string Unquote(RuleOption option)
+    {
+        string value = RequireValue(option);
+        return value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;
+    }
+
+    private static string RequireValue(RuleOption option) =>
+        string.IsNullOrEmpty(option.Value) ? throw new RuleSyntaxException($"'{option.Name}' needs a value") : option.Value;
+
+    private static void NoValue(RuleOption option)
+    {
+        if (option.Value is not null)
+        {
+            throw new RuleSyntaxException($"'{option.Name}' takes no value");
+        }
+    }
+
+    private static int ParseInt(RuleOption option, int min, int max) =>
+        int.TryParse(RequireValue(option), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) && value >= min && value <= max
+            ? value
+            : throw new RuleSyntaxException($"'{option.Name}' must be an integer from {min} to {max}");
+
+    private static int HexValue(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    private sealed record RuleOption(string Name, string? Value);
+}

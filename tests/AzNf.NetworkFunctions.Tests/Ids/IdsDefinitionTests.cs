@@ -1,0 +1,107 @@
+using System.Text.Json;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Ids;
+using AzNf.Packets.Building;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions.Tests.Ids;
+
+public sealed class IdsDefinitionTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "aznf-ids-def-" + Guid.NewGuid().ToString("N"));
+
+    public IdsDefinitionTests() => Directory.CreateDirectory(_directory);
+
+    private StageSetup Setup(string? rulesPath, string config = "{}") => new()
+    {
+        Name = "ids",
+        Kind = "ids",
+        RulesPath = rulesPath,
+        Config = JsonDocument.Parse(config).RootElement.Clone(),
+        Variables = IdsTestHarness.DefaultVariables,
+        Diagnostics = new ConfigDiagnostics(),
+        Location = "chain.json: stages[2]",
+    };
+
+    [Fact]
+    public void Load_RulesFileWithOneBadRule_LoadsRestAndReportsRejection()
+    {
+        string path = Path.Combine(_directory, "local.rules");
+        File.WriteAllText(path, "alert tcp any any -> any 80 (content:\"a\"; sid:1;)\nalert tcp any any -> any 80 (xyz; sid:2;)\nalert udp any any -> any 53 (sid:3;)\n");
+        var setup = Setup(path, """{ "pcreTimeoutMs": 50, "streamDepthBytes": 4096, "maxBufferedSegments": 4 }""");
+
+        var definition = IdsDefinition.Load(setup);
+
+        Assert.Equal("ids", definition.Kind);
+        Assert.Equal(2, definition.RulesLoaded);
+        Assert.Equal(1, definition.RulesRejected);
+        Assert.Equal(new IdsOptions { PcreTimeoutMs = 50, StreamDepthBytes = 4096, MaxBufferedSegments = 4 }, definition.Options);
+        var warning = Assert.Single(setup.Diagnostics.Warnings);
+        Assert.Equal(new ConfigWarning("ids-rule-rejected", "local.rules:2", "unsupported keyword 'xyz'"), warning);
+        Assert.Equal(1, setup.Diagnostics.Counts["ids-rule-rejected"]);
+    }
+
+    [Fact]
+    public void Load_MissingRulesFile_ConfigExceptionNamingFile()
+    {
+        string path = Path.Combine(_directory, "missing.rules");
+
+        var error = Assert.Throws<ConfigException>(() => IdsDefinition.Load(Setup(path)));
+
+        Assert.Equal(path, error.Where);
+    }
+
+    [Fact]
+    public void Load_NoRulesPath_ConfigExceptionNamingStage()
+    {
+        var error = Assert.Throws<ConfigException>(() => IdsDefinition.Load(Setup(null)));
+
+        Assert.Equal("chain.json: stages[2]", error.Where);
+    }
+
+    [Theory]
+    [InlineData("""{ "pcreTimeoutMs": 0 }""", "pcreTimeoutMs")]
+    [InlineData("""{ "pcreTimeoutMs": "fast" }""", "pcreTimeoutMs")]
+    [InlineData("""{ "streamDepthBytes": -1 }""", "streamDepthBytes")]
+    [InlineData("""{ "maxBufferedSegments": 1.5 }""", "maxBufferedSegments")]
+    [InlineData("""{ "streamWindowBytes": 99999999 }""", "streamWindowBytes")]
+    [InlineData("""{ "colour": 1 }""", "colour")]
+    public void Load_BadOption_ConfigExceptionNamingLocationAndField(string config, string field)
+    {
+        string path = Path.Combine(_directory, "ok.rules");
+        File.WriteAllText(path, "alert udp any any -> any any (sid:1;)");
+
+        var error = Assert.Throws<ConfigException>(() => IdsDefinition.Load(Setup(path, config)));
+
+        Assert.Equal($"chain.json: stages[2].config.{field}", error.Where);
+    }
+
+    [Fact]
+    public void Load_ConfigNotAnObject_ConfigException()
+    {
+        var error = Assert.Throws<ConfigException>(() => IdsDefinition.Load(Setup(Path.Combine(_directory, "x.rules"), "[1]")));
+
+        Assert.Equal("chain.json: stages[2]", error.Where);
+    }
+
+    [Fact]
+    public void Instances_SharingOneDefinition_KeepSeparateState()
+    {
+        var definition = IdsDefinition.Parse("alert udp any any -> any any (content:\"x\"; sid:1;)", "t.rules");
+        var firstLog = new AlertLog();
+        var secondLog = new AlertLog();
+        var first = definition.CreateInstance(new PartitionResources(0, firstLog));
+        _ = definition.CreateInstance(new PartitionResources(1, secondLog));
+        var frame = PacketBuilder.Udp(NetAddress.Parse("10.0.0.1"), 1, NetAddress.Parse("10.0.0.2"), 2, "x"u8);
+        var context = new PacketContext { Frame = frame, Malformed = PacketParser.Parse(LinkType.Ethernet, frame, out var parsed), Index = 1 };
+        context.Packet = parsed;
+        var flow = default(FlowState);
+
+        first.Process(ref context, ref flow);
+
+        Assert.Single(firstLog.Alerts);
+        Assert.Empty(secondLog.Alerts);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

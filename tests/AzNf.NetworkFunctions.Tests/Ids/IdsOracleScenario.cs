@@ -1,0 +1,225 @@
+using AzNf.Packets.Building;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions.Tests.Ids;
+
+/// <summary>
+/// One capture and one rule file that exercise every supported keyword, each rule on flows of
+/// its own (distinct ports), with flows meant to match and flows meant not to. The expected
+/// answer is not written here: Suricata computes it from the same capture and rules.
+/// </summary>
+internal static class IdsOracleScenario
+{
+    public const string Rules = """
+        # Each rule owns a destination port 7000+N so flows do not trip each other's rules.
+        alert tcp any any -> any $HTTP_PORTS (msg:"content basic"; content:"GET /admin"; sid:1001; rev:2; classtype:web-application-attack;)
+        alert tcp any any -> any 7002 (msg:"nocase"; content:"select"; nocase; sid:1002;)
+        alert tcp any any -> any 7003 (msg:"hex"; content:"|de ad|x|be ef|"; sid:1003;)
+        alert tcp any any -> any 7004 (msg:"offset depth"; content:"MAGIC"; offset:2; depth:5; sid:1004;)
+        alert tcp any any -> any 7005 (msg:"distance within"; content:"user"; content:"pass"; distance:1; within:8; sid:1005;)
+        alert tcp any any -> any 7006 (msg:"split"; content:"SPLITPATTERN"; sid:1006;)
+        alert tcp any any -> any 7007 (msg:"pcre"; pcre:"/id=[0-9]{3,}x/i"; sid:1007;)
+        alert tcp any any -> any 7008 (msg:"pcre relative"; content:"key="; pcre:"/^[a-f]+\;/R"; sid:1008;)
+        alert tcp any any <> any 7009 (msg:"to_server established"; content:"HELLO"; flow:to_server,established; sid:1009;)
+        alert tcp any any <> any 7010 (msg:"to_client"; content:"BANNER"; flow:to_client; sid:1010;)
+        alert tcp any any -> any 7011 (msg:"not established syn"; flags:S; flow:not_established; sid:1011;)
+        alert udp any any -> any 7012 (msg:"dsize gt"; dsize:>100; sid:1012;)
+        alert udp any any -> any 7013 (msg:"dsize range"; dsize:10<>20; sid:1013;)
+        alert tcp any 7014 -> any any (msg:"flags exact SA"; flags:SA; sid:1014;)
+        alert tcp any any -> any 7015 (msg:"flags plus"; flags:P+; sid:1015;)
+        alert tcp any any -> any 7016 (msg:"flags not"; flags:!A; sid:1016;)
+        alert tcp any any -> any 7017 (msg:"flags any"; flags:*FR; sid:1017;)
+        alert tcp any any -> any 7018 (msg:"flags ignore"; flags:S,CE; sid:1018;)
+        alert udp any any -> any 7019 (msg:"negated content"; content:"ping"; content:!"pong"; sid:1019;)
+        drop tcp any any -> any 7020 (msg:"drop"; content:"DROPME"; sid:1020;)
+        pass tcp any any -> any 7021 (msg:"pass"; content:"SAFE"; sid:1021;)
+        alert tcp any any -> any 7021 (msg:"silenced by pass"; content:"TOKEN"; sid:1022;)
+        alert icmp any any -> any any (msg:"icmp"; content:"ICMPDATA"; sid:1023;)
+        alert ip 10.9.9.9 any -> any any (msg:"ip proto"; sid:1024;)
+        alert udp [10.0.0.0/8,!10.1.0.0/16] any -> $EXTERNAL_NET 7025 (msg:"address list negation"; sid:1025;)
+        alert udp any 1024: -> any [7026,7027:7028,!7028] (msg:"port range list"; sid:1026;)
+        alert udp 10.5.0.1 any <> 10.6.0.1 7029 (msg:"bidirectional"; content:"BIDI"; sid:1027;)
+        alert udp any any -> any 7030 (msg:"escapes"; content:"a\;b\"c\\d"; sid:1028;)
+        alert udp any any -> any 7031 (msg:"within only"; content:"AB"; content:"CD"; within:4; sid:1029;)
+        alert udp any any -> any 7032 (msg:"backtrack"; content:"X="; content:"END"; distance:0; within:5; sid:1030;)
+        alert udp any any -> any 7033 (msg:"udp established"; flow:established; sid:1031;)
+        alert tcp any any -> any 7034 (msg:"nocase relative"; content:"HOST"; nocase; content:"evil"; nocase; distance:0; sid:1032;)
+        alert tcp any any -> any 7035 (msg:"split relative"; content:"BEGIN"; content:"FINISH"; distance:0; sid:1033;)
+        alert tcp any any -> any 7036 (msg:"out of order"; content:"OUTOFORDER"; sid:1034;)
+        alert tcp any any <> any 7037 (msg:"from_server"; content:"REPLY"; flow:from_server; sid:1035;)
+        alert udp any any -> any 7038 (msg:"stateless"; flow:stateless; content:"STATELESS"; sid:1036;)
+        alert udp any any -> any 7039 (msg:"dsize exact"; dsize:5; sid:1037;)
+        alert udp any any -> any 7040 (msg:"dsize lt"; dsize:<4; sid:1038;)
+        alert tcp any any -> any 7041 (msg:"depth only"; content:"HEAD"; depth:4; sid:1039;)
+        alert tcp any any -> any 7042 (msg:"offset only"; content:"TAIL"; offset:6; sid:1040;)
+        alert udp any any -> any 7043 (msg:"negated relative"; content:"cmd"; content:!"safe"; distance:0; within:10; sid:1041;)
+        alert tcp any any -> any 7044 (msg:"pcre negated"; content:"name="; pcre:!"/name=admin/"; sid:1042;)
+        pass udp any any -> any 7045 (msg:"udp pass"; content:"SAFE"; sid:1043;)
+        alert udp any any -> any 7045 (msg:"udp after pass"; content:"TOKEN"; sid:1044;)
+        alert tcp any any -> any 7046 (msg:"retransmission"; content:"FIRSTSEEN"; sid:1045;)
+        alert tcp any any -> any 7046 (msg:"retransmission overlap"; content:"SECONDSEEN"; sid:1046;)
+        alert udp any any -> any 7047 (msg:"within after distance"; content:"ab"; content:"cd"; distance:1; within:3; sid:1047;)
+        alert tcp any any -> any 7048 (msg:"three segments"; content:"ABCDEFGHI"; sid:1048;)
+        alert tcp any any -> any 7049 (msg:"ipv6 split"; content:"V6PATTERN"; sid:1049;)
+        alert tcp any any -> any 7050 (msg:"out of order three"; content:"0123456789"; sid:1050;)
+        alert tcp any any -> any 7051 (msg:"flags none"; flags:0; sid:1051;)
+        alert tcp any any -> any 7052 (msg:"pcre split"; pcre:"/sel[a-z]*ct/"; sid:1052;)
+        alert udp any any -> any 7053 (msg:"pcre relative unanchored"; content:"key="; pcre:"/[a-f]+\;/R"; sid:1053;)
+        pass udp 10.4.4.4 any -> any 7054 (msg:"header-only pass"; sid:1054;)
+        alert udp any any <> any 7054 (msg:"after header-only pass"; content:"TOKEN"; sid:1055;)
+        drop tcp any any -> any 7055 (msg:"stream drop"; content:"KILL"; sid:1056;)
+        alert tcp any any <> any 7055 (msg:"after stream drop"; content:"AFTER"; sid:1057;)
+        alert tcp any any -> any 7056 (msg:"depth on later segment"; content:"GET"; depth:3; sid:1058;)
+        alert udp any any -> !10.0.0.0/8 7057 (msg:"negated ipv4 block vs ipv6"; sid:1059;)
+        alert udp any any -> [2001:db8::/64,!2001:db8::5] 7058 (msg:"ipv6 list"; sid:1060;)
+        alert udp [!10.1.0.0/16,2001:db8::/32] any -> any 7059 (msg:"per-family negation"; sid:1061;)
+        alert tcp any any -> any 7060 (msg:"flags not all"; flags:!SA; sid:1062;)
+        alert tcp any 7061 -> any any (msg:"flags not all reply"; flags:!SA; sid:1063;)
+        """;
+
+    private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
+    private static readonly NetAddress Server = NetAddress.Parse("10.3.0.1");
+    private static ushort s_nextClientPort = 40000;
+
+    public static List<byte[]> Frames()
+    {
+        s_nextClientPort = 40000;
+        var frames = new List<byte[]>();
+        void Tcp(ushort port, Action<TcpConversation> script)
+        {
+            var conversation = new TcpConversation("10.2.0.1", s_nextClientPort++, "10.3.0.1", port).Handshake();
+            script(conversation);
+            conversation.Close();
+            frames.AddRange(conversation.Frames);
+        }
+        void Udp(string source, ushort sourcePort, string destination, ushort port, string payload) =>
+            frames.Add(PacketBuilder.Udp(NetAddress.Parse(source), sourcePort, NetAddress.Parse(destination), port, TcpConversation.Bytes(payload)));
+        void UdpOut(ushort port, string payload) => Udp("10.2.0.1", s_nextClientPort++, "10.3.0.1", port, payload);
+
+        Tcp(80, c => c.Client("GET /admin HTTP/1.0\r\n\r\n"));
+        Tcp(8080, c => c.Client("GET /index HTTP/1.0\r\n\r\n"));
+        Tcp(7002, c => c.Client("xx SeLeCt * from t"));
+        Tcp(7002, c => c.Client("xx selec t"));
+        Tcp(7003, c => c.Client(Hex("00 de ad 78 be ef 00")));
+        Tcp(7003, c => c.Client(Hex("00 de ad 79 be ef 00")));
+        Tcp(7004, c => c.Client("xxMAGIC rest"));
+        Tcp(7004, c => c.Client("xxxMAGIC rest"));
+        Tcp(7004, c => c.Client("first segment").Client("xxMAGIC later"));
+        Tcp(7005, c => c.Client("user=a pass"));
+        Tcp(7005, c => c.Client("userpass"));
+        Tcp(7005, c => c.Client("user=aaaaaaaaaaaaaaaa pass"));
+        Tcp(7006, c => c.Client("xxSPLIT").Client("PATTERNyy"));
+        Tcp(7006, c => c.Client("xxSPLIT").Client("PATTERzyy"));
+        Tcp(7007, c => c.Client("q ID=1234X"));
+        Tcp(7007, c => c.Client("q id=12x"));
+        Tcp(7008, c => c.Client("key=abcdef;"));
+        Tcp(7008, c => c.Client("key=xyz; abc;"));
+        Tcp(7009, c => c.Client("HELLO"));
+        Tcp(7009, c => c.Server("HELLO"));
+        Tcp(7010, c => c.Server("BANNER v1"));
+        Tcp(7010, c => c.Client("BANNER v1"));
+        Tcp(7011, c => c.Client("data"));
+        UdpOut(7012, new string('a', 150));
+        UdpOut(7012, new string('a', 50));
+        UdpOut(7013, new string('a', 15));
+        UdpOut(7013, new string('a', 20));
+        UdpOut(7013, new string('a', 10));
+        frames.AddRange(new TcpConversation("10.2.0.1", s_nextClientPort++, "10.3.0.1", 7014).Handshake().Close().Frames);
+        Tcp(7015, c => c.Client("push"));
+        frames.AddRange(new TcpConversation("10.2.0.1", s_nextClientPort++, "10.3.0.1", 7016).Handshake().Frames);
+        Tcp(7017, c => c.Client("x"));
+        frames.AddRange(new TcpConversation("10.2.0.1", s_nextClientPort++, "10.3.0.1", 7018).Handshake(TcpFlags.Ece | TcpFlags.Cwr).Close().Frames);
+        UdpOut(7019, "a ping here");
+        UdpOut(7019, "a ping pong");
+        Tcp(7020, c => c.Client("please DROPME now"));
+        Tcp(7021, c => c.Client("SAFE TOKEN"));
+        Tcp(7021, c => c.Client("TOKEN only"));
+        Tcp(7021, c => c.Client("SAFE first").Client("then TOKEN"));
+        frames.Add(PacketBuilder.IcmpEcho(Client, Server, request: true, id: 77, sequence: 1, TcpConversation.Bytes("xxICMPDATAxx")));
+        frames.Add(PacketBuilder.IcmpEcho(Server, Client, request: false, id: 77, sequence: 1, TcpConversation.Bytes("xxICMPDATAxx")));
+        frames.Add(PacketBuilder.IcmpEcho(Client, Server, request: true, id: 78, sequence: 1, TcpConversation.Bytes("nothing")));
+        Udp("10.9.9.9", 5000, "10.3.0.1", 5001, "any");
+        Udp("10.2.0.1", 5002, "8.8.8.8", 7025, "out");
+        Udp("10.1.0.5", 5003, "8.8.8.8", 7025, "out");
+        Udp("10.2.0.1", 5004, "10.3.3.3", 7025, "in");
+        Udp("10.2.0.1", 5005, "10.3.0.1", 7026, "p");
+        Udp("10.2.0.1", 5006, "10.3.0.1", 7027, "p");
+        Udp("10.2.0.1", 5007, "10.3.0.1", 7028, "p");
+        Udp("10.2.0.1", 1000, "10.3.0.1", 7026, "p");
+        Udp("10.6.0.1", 7029, "10.5.0.1", 5008, "BIDI back");
+        Udp("10.5.0.1", 5009, "10.6.0.1", 7029, "BIDI fwd");
+        Udp("10.6.0.1", 7030, "10.5.0.1", 5010, "no bidi");
+        UdpOut(7030, "xa;b\"c\\dx");
+        UdpOut(7030, "xa;b\"cdx");
+        UdpOut(7031, "ABxxCD");
+        UdpOut(7031, "ABxxxCD");
+        UdpOut(7032, "X=aaaaaaaaaa X=abEND");
+        UdpOut(7032, "X=aaaaaaaaaaEND");
+        Udp("10.2.0.1", 5011, "10.3.0.1", 7033, "req");
+        Udp("10.3.0.1", 7033, "10.2.0.1", 5011, "reply");
+        Udp("10.2.0.1", 5011, "10.3.0.1", 7033, "req2");
+        Udp("10.2.0.1", 5012, "10.3.0.1", 7033, "req");
+        Udp("10.2.0.1", 5012, "10.3.0.1", 7033, "req again");
+        Tcp(7034, c => c.Client("host: EVIL.example"));
+        Tcp(7034, c => c.Client("evil host"));
+        Tcp(7035, c => c.Client("BEGIN here").Client("and FINISH"));
+        Tcp(7035, c => c.Client("FINISH first").Client("BEGIN last"));
+        Tcp(7036, c => c.ClientOutOfOrder("xxOUTOF", "ORDERyy"));
+        Tcp(7037, c => c.Server("REPLY"));
+        Tcp(7037, c => c.Client("REPLY"));
+        UdpOut(7038, "STATELESS");
+        UdpOut(7039, "12345");
+        UdpOut(7039, "123456");
+        UdpOut(7040, "abc");
+        UdpOut(7040, "abcd");
+        Tcp(7041, c => c.Client("HEAD /x"));
+        Tcp(7041, c => c.Client(" HEAD /x"));
+        Tcp(7041, c => c.Client("HE").Client("AD /x"));
+        Tcp(7041, c => c.Client("0123").Client("HE").Client("AD /x"));
+        Tcp(7042, c => c.Client("123456TAIL"));
+        Tcp(7042, c => c.Client("12345TAIL"));
+        UdpOut(7043, "cmd=run now");
+        UdpOut(7043, "cmd=safe now");
+        UdpOut(7043, "cmd=run now and later safe");
+        Tcp(7044, c => c.Client("name=guest"));
+        Tcp(7044, c => c.Client("name=admin"));
+        Udp("10.2.0.1", 5013, "10.3.0.1", 7045, "SAFE first");
+        Udp("10.2.0.1", 5013, "10.3.0.1", 7045, "then TOKEN");
+        Udp("10.2.0.1", 5014, "10.3.0.1", 7045, "TOKEN only");
+        Tcp(7046, c => c.Client("xxFIRSTSEEN").ClientRetransmit(9, "SECONDSEEN"));
+        UdpOut(7047, "abxxcd");
+        UdpOut(7047, "abxxxcd");
+        UdpOut(7047, "abcd");
+        Tcp(7048, c => c.Client("xAB").Client("CDEFG").Client("HIx"));
+        var v6 = new TcpConversation("2001:db8::1", 40500, "2001:db8::2", 7049).Handshake().Client("xxV6PA").Client("TTERNxx").Close();
+        frames.AddRange(v6.Frames);
+        Tcp(7050, c => c.ClientOutOfOrder("0123", "4567").Client("89"));
+        frames.Add(PacketBuilder.Tcp(Client, 40600, Server, 7051, TcpFlags.None, 1, 0));
+        frames.Add(PacketBuilder.Tcp(Client, 40601, Server, 7051, TcpFlags.Ack, 1, 0));
+        Tcp(7052, c => c.Client("xx sel").Client("eeect"));
+        UdpOut(7053, "key=abc;");
+        UdpOut(7053, "abc; key=zz");
+        Udp("10.4.4.4", 5015, "10.3.0.1", 7054, "TOKEN");
+        Udp("10.3.0.1", 7054, "10.4.4.4", 5015, "TOKEN back");
+        Udp("10.2.0.1", 5016, "10.3.0.1", 7054, "TOKEN");
+        Tcp(7055, c => c.Client("KILL").Server("AFTER"));
+        Tcp(7055, c => c.Client("fine").Server("AFTER"));
+        Tcp(7056, c => c.Client("xx").Client("GET /"));
+        Tcp(7056, c => c.Client("xGE").Client("T /"));
+        Udp("2001:db8::1", 5017, "2001:db8::2", 7057, "v6");
+        Udp("10.2.0.1", 5018, "8.8.8.8", 7057, "v4 out");
+        Udp("10.2.0.1", 5019, "10.3.0.1", 7057, "v4 in");
+        Udp("2001:db8::1", 5020, "2001:db8::2", 7058, "v6 in list");
+        Udp("2001:db8::1", 5021, "2001:db8::5", 7058, "v6 excluded");
+        Udp("2001:db8::1", 5022, "2001:db9::2", 7058, "v6 outside");
+        Udp("10.2.0.1", 5023, "10.3.0.1", 7059, "v4 kept");
+        Udp("10.1.0.5", 5024, "10.3.0.1", 7059, "v4 negated");
+        Udp("2001:db8::1", 5025, "2001:db8::2", 7059, "v6 listed");
+        Udp("2001:db9::1", 5026, "2001:db8::2", 7059, "v6 not listed");
+        frames.AddRange(new TcpConversation("10.2.0.1", 40700, "10.3.0.1", 7060).Handshake().Frames);
+        frames.AddRange(new TcpConversation("10.2.0.1", 40701, "10.3.0.1", 7061).Handshake().Frames);
+        return frames;
+    }
+
+    private static byte[] Hex(string text) => Convert.FromHexString(text.Replace(" ", "", StringComparison.Ordinal));
+}

@@ -1,0 +1,80 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Ids;
+using AzNf.Packets.Flows;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.NetworkFunctions.Tests.Ids;
+
+/// <summary>
+/// Runs frames through one <see cref="IntrusionDetector"/> the way the chain engine does: a flow
+/// table keyed by the symmetric flow key, direction from the flow's first packet, 1-based index.
+/// </summary>
+internal sealed class IdsTestHarness
+{
+    private readonly Dictionary<FlowKey, FlowState> _flows = [];
+    private long _index;
+
+    public IdsTestHarness(string rules, IdsOptions? options = null, IReadOnlyDictionary<string, string>? variables = null)
+    {
+        Definition = IdsDefinition.Parse(rules, "test.rules", variables ?? DefaultVariables, options, Diagnostics);
+        Detector = (IntrusionDetector)Definition.CreateInstance(new PartitionResources(0, Alerts));
+    }
+
+    public static IReadOnlyDictionary<string, string> DefaultVariables { get; } = new Dictionary<string, string>
+    {
+        ["HOME_NET"] = "[10.0.0.0/8,192.168.0.0/16]",
+        ["EXTERNAL_NET"] = "!$HOME_NET",
+        ["HTTP_PORTS"] = "[80,8080]",
+    };
+
+    public ConfigDiagnostics Diagnostics { get; } = new();
+
+    public IdsDefinition Definition { get; }
+
+    public IntrusionDetector Detector { get; }
+
+    public AlertLog Alerts { get; } = new();
+
+    public IReadOnlyDictionary<FlowKey, FlowState> Flows => _flows;
+
+    /// <summary>Sids that alerted, in order.</summary>
+    public List<int> AlertedSids => Alerts.Alerts.Select(a => a.Sid).ToList();
+
+    public Verdict Send(byte[] frame)
+    {
+        var context = new PacketContext
+        {
+            Frame = frame,
+            Malformed = PacketParser.Parse(LinkType.Ethernet, frame, out var parsed),
+            WireLength = frame.Length,
+            Index = ++_index,
+        };
+        context.Packet = parsed;
+        if (!context.IsParsed)
+        {
+            var scratch = default(FlowState);
+            return Detector.Process(ref context, ref scratch);
+        }
+        var key = FlowKey.From(in parsed, out bool sourceIsLower);
+        if (!_flows.TryGetValue(key, out var flow))
+        {
+            flow = new FlowState { Key = key, OriginatorIsLower = sourceIsLower, FirstPacketIndex = _index };
+        }
+        context.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
+        var verdict = Detector.Process(ref context, ref flow);
+        _flows[key] = flow;
+        return verdict;
+    }
+
+    public List<Verdict> SendAll(IEnumerable<byte[]> frames) => frames.Select(Send).ToList();
+
+    public void EndAllFlows()
+    {
+        foreach (var key in _flows.Keys.ToList())
+        {
+            var flow = _flows[key];
+            Detector.OnFlowEnd(ref flow);
+            _flows.Remove(key);
+        }
+    }
+}
