@@ -83,6 +83,7 @@ public abstract class NetworkFunctionContractTests
         var partition = NewPartition();
         Run(partition, traffic); // warm up: flows created, buffers pooled, JIT done
 
+        int alerts = partition.Alerts.Alerts.Count;
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int round = 0; round < 5; round++)
         {
@@ -91,6 +92,8 @@ public abstract class NetworkFunctionContractTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
+        Assert.Equal(alerts, partition.Alerts.Alerts.Count); // the premise: benign traffic raises no alert
+        Assert.True(partition.Packets > traffic.Count * 5, "the replay went through the chain");
     }
 
     private static List<Verdict> Run(ChainPartition partition, List<byte[]> traffic)
@@ -134,4 +137,21 @@ public class FirewallContractTests : NetworkFunctionContractTests
         """;
 
     protected override string BaseDirectory => AzNf.TestOracles.OracleProcess.RepositoryRoot();
+}
+
+public class IdsContractTests : NetworkFunctionContractTests
+{
+    protected override string ChainJson => """
+        { "variables": { "HOME_NET": "[10.0.0.0/8,fd00::/8]", "EXTERNAL_NET": "any", "HTTP_PORTS": "80" },
+          "stages": [ { "type": "ids", "rules": "samples/rules/ids.rules" } ] }
+        """;
+
+    protected override string BaseDirectory => AzNf.TestOracles.OracleProcess.RepositoryRoot();
+}
+
+public class FullChainContractTests : NetworkFunctionContractTests
+{
+    protected override string ChainJson => File.ReadAllText(Path.Combine(BaseDirectory, "full.json"));
+
+    protected override string BaseDirectory => Path.Combine(AzNf.TestOracles.OracleProcess.RepositoryRoot(), "samples", "chains");
 }

@@ -1,5 +1,6 @@
 using AzNf.NetworkFunctions.Counter;
 using AzNf.NetworkFunctions.Firewall;
+using AzNf.NetworkFunctions.Ids;
 
 namespace AzNf.NetworkFunctions.Chain;
 
@@ -10,6 +11,7 @@ public static class NetworkFunctionCatalog
     {
         ["counter"] = PacketCounterDefinition.Load,
         ["firewall"] = FirewallDefinition.Load,
+        ["ids"] = IdsDefinition.Load,
     };
 
     public static IReadOnlyCollection<string> Kinds => Loaders.Keys;

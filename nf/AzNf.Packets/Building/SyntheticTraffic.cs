@@ -26,7 +26,8 @@ public readonly record struct SyntheticFrame(long TimestampNanos, byte[] Data);
 /// Deterministic synthetic traffic for <c>aznf gen</c>, tests and benchmarks: HTTP over TCP
 /// (full handshakes, segmented bodies, FIN close), DNS-like UDP, ICMP echo, IPv4 and IPv6,
 /// and hostile flows that the sample firewall and IDS rules catch (path traversal, SQL
-/// injection split across segments, sqlmap, shellshock, telnet and SMB probes).
+/// injection split across segments, sqlmap, shellshock, telnet and SMB probes, a ping carrying
+/// a covert-channel marker).
 /// </summary>
 public static class SyntheticTraffic
 {
@@ -48,7 +49,7 @@ public static class SyntheticTraffic
                 : NetAddress.FromIPv4(0xC0A80000u | (uint)random.Next(1, 0xFFFF)); // 192.168.x.y
             ushort clientPort = (ushort)random.Next(32768, 61000);
             bool hostile = options.AttackEvery > 0 && flow % options.AttackEvery == options.AttackEvery - 1;
-            int kind = hostile ? 100 + (flow / options.AttackEvery % 6) : random.Next(0, 10);
+            int kind = hostile ? 100 + (flow / options.AttackEvery % 7) : random.Next(0, 10);
             var server = v6 ? WebServer6 : WebServer4;
             switch (kind)
             {
@@ -63,7 +64,10 @@ public static class SyntheticTraffic
                     Dns(frames, random, start, client, clientPort, DnsServer4);
                     break;
                 case 9:
-                    Ping(frames, start, client, server, (ushort)random.Next(1, 65535));
+                    Ping(frames, start, client, server, (ushort)random.Next(1, 65535), OrdinaryPingPayload);
+                    break;
+                case 106:
+                    Ping(frames, start, client, server, (ushort)random.Next(1, 65535), CovertPingPayload);
                     break;
                 case 100:
                     Http(frames, random, options, start, client, clientPort, server, 80, Request("GET /static/../../etc/passwd HTTP/1.1", "curl/8.5.0"), split: false);
@@ -152,9 +156,12 @@ public static class SyntheticTraffic
         frames.Add(new(t + 300_000, PacketBuilder.Udp(server, 53, client, clientPort, answer)));
     }
 
-    private static void Ping(List<SyntheticFrame> frames, long t, NetAddress client, NetAddress server, ushort id)
+    // What Linux ping sends, and a marker the sample IDS rules look for (a covert channel).
+    private static readonly byte[] OrdinaryPingPayload = Encoding.ASCII.GetBytes("\x10\x11\x12\x13\x14\x15\x16\x17 !\"#$%&'()*+,-./01234567");
+    private static readonly byte[] CovertPingPayload = Encoding.ASCII.GetBytes("aznf-ping-0123456789abcdefghijklmnopqrstuv");
+
+    private static void Ping(List<SyntheticFrame> frames, long t, NetAddress client, NetAddress server, ushort id, byte[] payload)
     {
-        var payload = Encoding.ASCII.GetBytes("aznf-ping-0123456789abcdefghijklmnopqrstuv");
         for (ushort seq = 1; seq <= 3; seq++)
         {
             frames.Add(new(t, PacketBuilder.IcmpEcho(client, server, request: true, id, seq, payload)));
