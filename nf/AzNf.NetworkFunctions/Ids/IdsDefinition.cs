@@ -115,7 +115,8 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         var parser = new IdsRuleParser(
             variables ?? new Dictionary<string, string>(),
             diagnostics ?? new ConfigDiagnostics(),
-            TimeSpan.FromMilliseconds(options.PcreTimeoutMs));
+            TimeSpan.FromMilliseconds(options.PcreTimeoutMs),
+            linearRegex: options.PcreEngine == "linear");
         var rules = parser.ParseFile(text, fileName);
         return new IdsDefinition(name, rules, parser.Rejected, options);
     }

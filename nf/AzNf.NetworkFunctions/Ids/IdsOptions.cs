@@ -21,6 +21,14 @@ public sealed record IdsOptions
     /// <summary>Out-of-order segments held per direction while waiting for a gap to fill.</summary>
     public int MaxBufferedSegments { get; init; } = 16;
 
+    /// <summary>
+    /// <c>backtracking</c> (default: PCRE-like semantics, bounded by <see cref="PcreTimeoutMs"/>) or
+    /// <c>linear</c>: .NET's non-backtracking engine, linear in the input so hostile payloads
+    /// cannot stall a partition; a pattern it cannot run (backreferences, lookaround) falls back
+    /// to backtracking with an <c>ids-pcre-backtracking</c> warning.
+    /// </summary>
+    public string PcreEngine { get; init; } = "backtracking";
+
     /// <summary>Content retries per rule and buffer (Suricata's <c>detect.inspection-recursion-limit</c>).</summary>
     public int InspectionRecursionLimit { get; init; } = 3000;
 
@@ -46,11 +54,17 @@ public sealed record IdsOptions
                 "streamWindowBytes" => options with { StreamWindowBytes = Read(property, location, 0, 1 << 20) },
                 "maxBufferedSegments" => options with { MaxBufferedSegments = Read(property, location, 0, 1024) },
                 "inspectionRecursionLimit" => options with { InspectionRecursionLimit = Read(property, location, 1, 1_000_000) },
+                "pcreEngine" => options with { PcreEngine = ReadEngine(property, location) },
                 _ => throw new ConfigException($"{location}.config.{property.Name}", "unknown IDS option"),
             };
         }
         return options;
     }
+
+    private static string ReadEngine(JsonProperty property, string location) =>
+        property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is "backtracking" or "linear"
+            ? property.Value.GetString()!
+            : throw new ConfigException($"{location}.config.{property.Name}", "must be \"backtracking\" or \"linear\"");
 
     private static int Read(JsonProperty property, string location, int min, int max)
     {

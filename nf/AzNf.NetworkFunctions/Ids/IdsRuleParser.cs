@@ -11,7 +11,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// exactly — bad syntax, an unknown keyword, an undefined variable — is rejected with a
 /// <c>file:line</c> warning and the rest of the file still loads; nothing is silently ignored.
 /// </summary>
-public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables, ConfigDiagnostics diagnostics, TimeSpan pcreTimeout)
+public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables, ConfigDiagnostics diagnostics, TimeSpan pcreTimeout, bool linearRegex = false)
 {
     private const int MaxVariableDepth = 16;
     private readonly Dictionary<string, AddressSet> _addressCache = [];
@@ -203,7 +203,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 SetRelative(LastContent(checks, option), option);
                 break;
             case "pcre":
-                checks.Add(ParsePcre(option));
+                checks.Add(ParsePcre(option, rule.Location));
                 break;
             case "flow":
                 rule.Flow = ParseFlow(option);
@@ -352,7 +352,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         return new IdsPayloadCheck { Pattern = [.. bytes], Negated = negated };
     }
 
-    private IdsPayloadCheck ParsePcre(RuleOption option)
+    private IdsPayloadCheck ParsePcre(RuleOption option, string where)
     {
         string value = RequireValue(option);
         bool negated = value.StartsWith('!');
@@ -389,6 +389,17 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         try
         {
             var regex = new Regex(pattern, regexOptions, pcreTimeout);
+            if (linearRegex)
+            {
+                try
+                {
+                    regex = new Regex(pattern, regexOptions | RegexOptions.NonBacktracking, pcreTimeout);
+                }
+                catch (NotSupportedException e)
+                {
+                    diagnostics.Warn("ids-pcre-backtracking", where, $"pcre runs with backtracking: {e.Message}");
+                }
+            }
             return new IdsPayloadCheck { Regex = regex, RegexRelative = relative, Negated = negated };
         }
         catch (ArgumentException e)

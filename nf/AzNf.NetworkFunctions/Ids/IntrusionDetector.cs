@@ -201,9 +201,21 @@ public sealed class IntrusionDetector : INetworkFunction
     /// </summary>
     private bool AppliesToFlow(int index) => _matchedOnStream.Contains(index) || _rules[index].IsHeaderOnly;
 
-    private static void TrackHandshake(ref IdsFlowState ids, in ParsedPacket header, bool toServer)
+    private void TrackHandshake(ref IdsFlowState ids, in ParsedPacket header, bool toServer)
     {
         var synAck = header.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack);
+        if (ids.Stage == IdsTcpStage.Established && synAck == TcpFlags.Syn && toServer
+            && header.TcpSequence + 1 != ids.NextSequenceToServer)
+        {
+            // A new connection reusing the 5-tuple (source-port reuse) while the flow entry
+            // lives: start over, so the old stream's bytes and sequence numbers do not leak in.
+            if (ids.StreamSlot != 0)
+            {
+                _streams.Return(ids.StreamSlot);
+            }
+            ids = default;
+            ids.Seen = IdsFlowSeen.ToServer;
+        }
         switch (ids.Stage)
         {
             case IdsTcpStage.None or IdsTcpStage.SynSent when synAck == TcpFlags.Syn && toServer:

@@ -66,6 +66,7 @@ public sealed class IdsDefinitionTests : IDisposable
     [InlineData("""{ "maxBufferedSegments": 1.5 }""", "maxBufferedSegments")]
     [InlineData("""{ "streamWindowBytes": 99999999 }""", "streamWindowBytes")]
     [InlineData("""{ "colour": 1 }""", "colour")]
+    [InlineData("""{ "pcreEngine": "fast" }""", "pcreEngine")]
     public void Load_BadOption_ConfigExceptionNamingLocationAndField(string config, string field)
     {
         string path = Path.Combine(_directory, "ok.rules");

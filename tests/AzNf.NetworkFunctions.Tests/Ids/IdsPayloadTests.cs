@@ -144,4 +144,20 @@ public sealed class IdsPayloadTests
 
         Assert.Equal(new[] { 1 }, harness.AlertedSids);
     }
+
+    [Fact]
+    public void Pcre_LinearEngine_CatastrophicPatternMatchesWithoutTimeout()
+    {
+        var harness = new IdsTestHarness(
+            "alert udp any any -> any any (pcre:\"/^(a+)+$/\"; sid:1;)\nalert udp any any -> any any (pcre:\"/(a)\\1!/\"; sid:2;)",
+            new IdsOptions { PcreTimeoutMs = 20, PcreEngine = "linear" });
+        var payload = TcpConversation.Bytes(new string('a', 40) + "!");
+
+        harness.Send(PacketBuilder.Udp(NetAddress.Parse("10.0.0.1"), 1, NetAddress.Parse("10.0.0.2"), 2, payload));
+
+        Assert.Equal(0, harness.Detector.Errors);
+        Assert.Equal(new[] { 2 }, harness.AlertedSids);
+        var warning = Assert.Single(harness.Diagnostics.Warnings);
+        Assert.Equal(("ids-pcre-backtracking", "test.rules:2"), (warning.Code, warning.Where));
+    }
 }

@@ -193,4 +193,25 @@ public sealed class IdsStreamTests
 
         Assert.Equal(Enumerable.Range(1, 20), harness.AlertedSids.Order());
     }
+
+    [Fact]
+    public void NewHandshakeOnSameFiveTuple_StartsFreshStream()
+    {
+        var harness = new IdsTestHarness("alert tcp any any -> any any (content:\"SPLITPATTERN\"; sid:1;)\nalert tcp any any -> any any (content:\"FRESH\"; sid:2;)");
+        var first = Conversation().Client("xxSPLIT").Frames;
+        var client = NetAddress.Parse("10.0.0.1");
+        var server = NetAddress.Parse("10.0.0.2");
+        // The second connection's ISN is far from the first's next sequence number.
+        var second = new List<byte[]>
+        {
+            PacketBuilder.Tcp(client, 40000, server, 80, TcpFlags.Syn, 900_000, 0),
+            PacketBuilder.Tcp(server, 80, client, 40000, TcpFlags.Syn | TcpFlags.Ack, 7_000, 900_001),
+            PacketBuilder.Tcp(client, 40000, server, 80, TcpFlags.Ack, 900_001, 7_001),
+            PacketBuilder.Tcp(client, 40000, server, 80, TcpFlags.Ack | TcpFlags.Psh, 900_001, 7_001, "PATTERN FRESH"u8),
+        };
+
+        harness.SendAll(first.Concat(second));
+
+        Assert.Equal(new[] { 2 }, harness.AlertedSids);
+    }
 }
