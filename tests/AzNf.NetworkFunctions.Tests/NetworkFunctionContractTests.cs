@@ -19,8 +19,8 @@ public abstract class NetworkFunctionContractTests
     private ChainPartition NewPartition() => new(ChainDefinition.Parse(ChainJson, "contract.json", BaseDirectory), 0);
 
     /// <summary>A small mix: a TCP conversation with payload, UDP, ICMP, IPv6.</summary>
-    protected static List<byte[]> Traffic(bool hostile = true) =>
-        SyntheticTraffic.Generate(new SyntheticTrafficOptions { Flows = 40, Seed = 7, AttackEvery = hostile ? 4 : 0 })
+    protected static List<byte[]> Traffic(bool hostile = true, int flows = 40) =>
+        SyntheticTraffic.Generate(new SyntheticTrafficOptions { Flows = flows, Seed = 7, AttackEvery = hostile ? 4 : 0 })
             .Select(f => f.Data).ToList();
 
     [Fact]
@@ -79,21 +79,27 @@ public abstract class NetworkFunctionContractTests
     public void Process_SteadyState_AllocatesNothingPerPacket()
     {
         // Benign traffic: an alert is a rare event and may allocate its record.
-        var traffic = Traffic(hostile: false);
+        var traffic = Traffic(hostile: false, flows: 150);
         var partition = NewPartition();
-        Run(partition, traffic); // warm up: flows created, buffers pooled, JIT done
+        Run(partition, traffic); // warm up: flows created, buffers pooled
+        ReplayKnownFlows(partition, traffic); // and the JIT's tiers settled
 
         int alerts = partition.Alerts.Alerts.Count;
+        long packetsBefore = partition.Packets;
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int round = 0; round < 5; round++)
+        for (int round = 0; round < 20; round++)
         {
             ReplayKnownFlows(partition, traffic);
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long replayed = partition.Packets - packetsBefore;
 
-        Assert.Equal(0, allocated);
+        // Less than one byte per packet: no per-packet allocation (the smallest object is 24
+        // bytes). Not exactly zero because the runtime's background JIT now and then charges a
+        // few KB to whichever thread runs.
+        Assert.True(allocated < replayed, $"{allocated} bytes allocated over {replayed} packets");
         Assert.Equal(alerts, partition.Alerts.Alerts.Count); // the premise: benign traffic raises no alert
-        Assert.True(partition.Packets > traffic.Count * 5, "the replay went through the chain");
+        Assert.True(replayed > traffic.Count * 10, "at least half the traffic was replayed through the chain");
     }
 
     private static List<Verdict> Run(ChainPartition partition, List<byte[]> traffic)
