@@ -148,3 +148,49 @@ public class RunCommandTests
         Assert.Contains("partitions", errors, StringComparison.Ordinal);
     }
 }
+
+public class RuleFileTests
+{
+    private static string ChainWith(string folder, string firewallRules, string idsRules)
+    {
+        File.WriteAllText(Path.Combine(folder, "fw.rules"), firewallRules);
+        File.WriteAllText(Path.Combine(folder, "ids.rules"), idsRules);
+        string chain = Path.Combine(folder, "chain.json");
+        File.WriteAllText(chain, """
+            { "variables": { "HOME_NET": "[127.0.0.0/8]", "HTTP_PORTS": "18080" },
+              "stages": [ { "type": "counter" },
+                          { "type": "firewall", "rules": "fw.rules" },
+                          { "type": "ids", "rules": "ids.rules" } ] }
+            """);
+        return chain;
+    }
+
+    [Fact]
+    public void Run_IdsRuleWithUnsupportedKeyword_RejectedWithFileLineAndTheRestAlerts()
+    {
+        string folder = OracleProcess.TempDirectory("bad-ids-rule");
+        string chain = ChainWith(folder, "allow ip from any to any\n",
+            "alert tcp any any -> any any (msg:\"fine\"; content:\"/etc/passwd\"; sid:1;)\n"
+            + "alert tcp any any -> any any (msg:\"app layer\"; http.uri; content:\"x\"; sid:2;)\n");
+
+        var report = CliRunner.Run(CliRunner.Samples("captures", "http-loopback.pcapng"), chain);
+
+        var warning = Assert.Single(report.Warnings);
+        Assert.Contains("ids.rules:2", warning, StringComparison.Ordinal);
+        Assert.Contains("http.uri", warning, StringComparison.Ordinal);
+        Assert.Contains(report.Alerts, a => a.Sid == 1);
+        Assert.Equal(1, report.WarningCounts["ids-rule-rejected"]);
+    }
+
+    [Fact]
+    public void Run_UnparsableFirewallRule_ExitsBadInputNamingFileAndLine()
+    {
+        string folder = OracleProcess.TempDirectory("bad-fw-rule");
+        string chain = ChainWith(folder, "allow ip from any to any\nallow sctp from nowhere to any\n", "");
+
+        var (code, errors) = CliRunner.Aznf("run", "--capture", CliRunner.Samples("captures", "http-loopback.pcapng"), "--chain", chain, "--quiet");
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("fw.rules:2", errors, StringComparison.Ordinal);
+    }
+}

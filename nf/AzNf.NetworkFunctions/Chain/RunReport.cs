@@ -17,7 +17,8 @@ public sealed record RunReport(
     IReadOnlyList<ReportAlert> Alerts,
     IReadOnlyList<ReportNf> Nfs,
     ReportFlowTable FlowTable,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    IReadOnlyDictionary<string, long> WarningCounts)
 {
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -96,7 +97,8 @@ public sealed record RunReport(
 
         var input = new ReportInput(captureName, new SortedDictionary<string, long>(captureWarnings.ToDictionary(), StringComparer.Ordinal), chain.Name, chain.Source, partitions.Count);
         var warnings = chain.Diagnostics.Warnings.Select(w => w.ToString()).ToList();
-        return new RunReport(input, totals, flows, alerts, nfs, table, warnings);
+        var warningCounts = new SortedDictionary<string, long>(chain.Diagnostics.Counts.ToDictionary(), StringComparer.Ordinal);
+        return new RunReport(input, totals, flows, alerts, nfs, table, warnings, warningCounts);
     }
 
     public void WriteJson(Stream stream) => JsonSerializer.Serialize(stream, this, JsonOptions);

@@ -91,7 +91,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         EngineResult result;
         using (capture)
         {
-            result = settings.Quiet || capture.Length is null or 0 || Console.IsErrorRedirected
+            result = settings.Quiet || capture.Length is null or 0 || !console.Profile.Capabilities.Interactive
                 ? ChainEngine.Run(chain, capture, options, cancellation: cancellation)
                 : RunWithProgress(console, chain, capture, options, cancellation);
             foreach (var (code, count) in capture.Warnings.Counts)
