@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
+using AzNf.NetworkFunctions.Rules;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Firewall;
 
 /// <summary>
-/// One compiled rule: every list, negation and variable already folded into range sets, so a
-/// match is a protocol compare, up to four binary searches and a state bit test. Fields that
+/// One compiled rule: every list, negation and variable already folded into address and port
+/// sets, so a match is a protocol compare, up to two binary searches, two port bit tests and a
+/// state bit test. Fields that
 /// match anything are flagged so they cost nothing.
 /// </summary>
 public sealed class FirewallRule
@@ -15,7 +17,7 @@ public sealed class FirewallRule
 
     public FirewallRule(
         int line, FirewallAction action, int protocol,
-        RangeSet source, RangeSet? sourcePorts, RangeSet destination, RangeSet? destinationPorts,
+        AddressSet source, PortSet? sourcePorts, AddressSet destination, PortSet? destinationPorts,
         ConnectionMatch states, string text)
     {
         Line = line;
@@ -28,8 +30,8 @@ public sealed class FirewallRule
         States = states;
         Text = text;
         DropReason = "firewall:rule:" + line;
-        _anySource = source.IsAll;
-        _anyDestination = destination.IsAll;
+        _anySource = source.IsAny;
+        _anyDestination = destination.IsAny;
         _needsPorts = sourcePorts is not null || destinationPorts is not null;
     }
 
@@ -45,15 +47,15 @@ public sealed class FirewallRule
     /// <summary>IP protocol number, or <see cref="AnyProtocol"/>.</summary>
     public int Protocol { get; }
 
-    public RangeSet Source { get; }
+    public AddressSet Source { get; }
 
     /// <summary>Null when the rule names no source port (any, including none).</summary>
-    public RangeSet? SourcePorts { get; }
+    public PortSet? SourcePorts { get; }
 
-    public RangeSet Destination { get; }
+    public AddressSet Destination { get; }
 
     /// <summary>Null when the rule names no destination port (any, including none).</summary>
-    public RangeSet? DestinationPorts { get; }
+    public PortSet? DestinationPorts { get; }
 
     public ConnectionMatch States { get; }
 
@@ -93,7 +95,7 @@ public sealed class FirewallRule
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static UInt128 ToValue(NetAddress address) => new(address.High, address.Low);
+    public static UInt128 ToValue(NetAddress address) => AddressSet.ToValue(address);
 
     public override string ToString() => $"line {Line}: {Text}";
 }

@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions.Rules;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Ids;

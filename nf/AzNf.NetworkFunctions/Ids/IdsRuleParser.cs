@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Rules;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Ids;
@@ -13,9 +14,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// </summary>
 public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables, ConfigDiagnostics diagnostics, TimeSpan pcreTimeout, bool linearRegex = false)
 {
-    private const int MaxVariableDepth = 16;
-    private readonly Dictionary<string, AddressSet> _addressCache = [];
-    private readonly Dictionary<string, PortSet> _portCache = [];
+    private readonly AddressPortParser _expressions = new(variables, AddressPortSyntax.Suricata);
     private readonly Dictionary<int, int> _ruleIndexBySid = [];
 
     public int Rejected { get; private set; }
@@ -524,202 +523,32 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         };
     }
 
-    private AddressSet Addresses(string text) => Addresses(text, 0);
-
-    private AddressSet Addresses(string text, int depth)
+    private AddressSet Addresses(string text)
     {
-        text = text.Trim();
-        if (_addressCache.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-        if (depth > MaxVariableDepth)
-        {
-            throw new RuleSyntaxException("address variables nest too deeply");
-        }
         AddressSet result;
-        if (text.StartsWith('!'))
+        try
         {
-            result = Negate([], [Addresses(text[1..], depth + 1)]);
+            result = _expressions.ParseAddresses(text);
         }
-        else if (text.StartsWith('$'))
+        catch (FormatException e)
         {
-            result = Addresses(Variable(text[1..]), depth + 1);
+            throw new RuleSyntaxException($"bad address '{text}': {e.Message}");
         }
-        else if (text == "any")
-        {
-            result = AddressSet.Any;
-        }
-        else if (text.StartsWith('['))
-        {
-            if (!text.EndsWith(']'))
-            {
-                throw new RuleSyntaxException($"unterminated address list '{text}'");
-            }
-            var include = new List<AddressSet>();
-            var exclude = new List<AddressSet>();
-            foreach (string item in SplitList(text[1..^1]))
-            {
-                string trimmed = item.Trim();
-                if (trimmed.StartsWith('!'))
-                {
-                    exclude.Add(Addresses(trimmed[1..], depth + 1));
-                }
-                else
-                {
-                    include.Add(Addresses(trimmed, depth + 1));
-                }
-            }
-            result = Negate(include, exclude);
-        }
-        else if (!AddressSet.TryParseCidr(text, out result))
-        {
-            throw new RuleSyntaxException($"bad address '{text}'");
-        }
-        if (result.IsEmpty)
-        {
-            throw new RuleSyntaxException($"address '{text}' matches nothing");
-        }
-        _addressCache[text] = result;
-        return result;
+        return result.IsEmpty ? throw new RuleSyntaxException($"address '{text}' matches nothing") : result;
     }
 
-    /// <summary>
-    /// Positives minus negatives, per address family as Suricata does: a family with negations
-    /// but no positives starts from that whole family, and a family that is not mentioned at
-    /// all stays empty — so <c>!10.0.0.0/8</c> is every IPv4 address outside 10/8 and no IPv6.
-    /// </summary>
-    private static AddressSet Negate(List<AddressSet> include, List<AddressSet> exclude)
+    private PortSet Ports(string text)
     {
-        var positive = AddressSet.Union(include);
-        var negative = AddressSet.Union(exclude);
-        var parts = new List<AddressSet>();
-        foreach (var family in new[] { AddressSet.AllIPv4, AddressSet.AllIPv6 })
-        {
-            var familyPositive = positive.Intersect(family);
-            var familyNegative = negative.Intersect(family);
-            if (familyPositive.IsEmpty && !familyNegative.IsEmpty)
-            {
-                familyPositive = family;
-            }
-            parts.Add(familyPositive.Intersect(familyNegative.Complement()));
-        }
-        return AddressSet.Union(parts);
-    }
-
-    private PortSet Ports(string text) => Ports(text, 0);
-
-    private PortSet Ports(string text, int depth)
-    {
-        text = text.Trim();
-        if (_portCache.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-        if (depth > MaxVariableDepth)
-        {
-            throw new RuleSyntaxException("port variables nest too deeply");
-        }
         PortSet result;
-        if (text.StartsWith('!'))
+        try
         {
-            result = Ports(text[1..], depth + 1).Complement();
+            result = _expressions.ParsePorts(text);
         }
-        else if (text.StartsWith('$'))
+        catch (FormatException e)
         {
-            result = Ports(Variable(text[1..]), depth + 1);
+            throw new RuleSyntaxException($"bad port '{text}': {e.Message}");
         }
-        else if (text == "any")
-        {
-            result = PortSet.Any;
-        }
-        else if (text.StartsWith('['))
-        {
-            if (!text.EndsWith(']'))
-            {
-                throw new RuleSyntaxException($"unterminated port list '{text}'");
-            }
-            var include = new List<PortSet>();
-            var exclude = new List<PortSet>();
-            foreach (string item in SplitList(text[1..^1]))
-            {
-                string trimmed = item.Trim();
-                if (trimmed.StartsWith('!'))
-                {
-                    exclude.Add(Ports(trimmed[1..], depth + 1));
-                }
-                else
-                {
-                    include.Add(Ports(trimmed, depth + 1));
-                }
-            }
-            var positive = include.Count == 0 ? PortSet.Any : PortSet.Union(include);
-            result = exclude.Count == 0 ? positive : positive.Intersect(PortSet.Union(exclude).Complement());
-        }
-        else
-        {
-            int colon = text.IndexOf(':', StringComparison.Ordinal);
-            int first, last;
-            if (colon < 0)
-            {
-                first = last = Port(text);
-            }
-            else
-            {
-                first = colon == 0 ? 0 : Port(text[..colon]);
-                last = colon == text.Length - 1 ? 65535 : Port(text[(colon + 1)..]);
-            }
-            if (first > last)
-            {
-                throw new RuleSyntaxException($"port range '{text}' is backwards");
-            }
-            result = PortSet.Range(first, last);
-        }
-        if (result.IsEmpty)
-        {
-            throw new RuleSyntaxException($"port '{text}' matches nothing");
-        }
-        _portCache[text] = result;
-        return result;
-
-        static int Port(string s) =>
-            int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && p <= 65535
-                ? p
-                : throw new RuleSyntaxException($"bad port '{s}'");
-    }
-
-    private string Variable(string name) =>
-        variables.TryGetValue(name, out string? value)
-            ? value
-            : throw new RuleSyntaxException($"undefined variable '${name}'");
-
-    /// <summary>Splits a list body at top-level commas (nested brackets stay whole).</summary>
-    private static List<string> SplitList(string body)
-    {
-        var items = new List<string>();
-        int level = 0, start = 0;
-        for (int i = 0; i < body.Length; i++)
-        {
-            if (body[i] == '[')
-            {
-                level++;
-            }
-            else if (body[i] == ']')
-            {
-                level--;
-            }
-            else if (body[i] == ',' && level == 0)
-            {
-                items.Add(body[start..i]);
-                start = i + 1;
-            }
-        }
-        items.Add(body[start..]);
-        if (items.Exists(string.IsNullOrWhiteSpace))
-        {
-            throw new RuleSyntaxException($"empty item in list '[{body}]'");
-        }
-        return items;
+        return result.IsEmpty ? throw new RuleSyntaxException($"port '{text}' matches nothing") : result;
     }
 
     /// <summary>Splits the header at whitespace outside brackets (lists may contain spaces).</summary>

@@ -75,6 +75,8 @@ internal static class IdsOracleScenario
         alert udp [!10.1.0.0/16,2001:db8::/32] any -> any 7059 (msg:"per-family negation"; sid:1061;)
         alert tcp any any -> any 7060 (msg:"flags not all"; flags:!SA; sid:1062;)
         alert tcp any 7061 -> any any (msg:"flags not all reply"; flags:!SA; sid:1063;)
+        alert udp any any -> ::/0 7062 (msg:"ipv6 cidr holds no ipv4"; sid:1064;)
+        alert udp 10.0.0.1/8 any -> any 7063 (msg:"host bits cleared"; sid:1065;)
         """;
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
@@ -218,6 +220,10 @@ internal static class IdsOracleScenario
         Udp("2001:db9::1", 5026, "2001:db8::2", 7059, "v6 not listed");
         frames.AddRange(new TcpConversation("10.2.0.1", 40700, "10.3.0.1", 7060).Handshake().Frames);
         frames.AddRange(new TcpConversation("10.2.0.1", 40701, "10.3.0.1", 7061).Handshake().Frames);
+        Udp("2001:db8::1", 5027, "2001:db8::2", 7062, "v6 to v6 cidr");
+        Udp("10.2.0.1", 5028, "10.3.0.1", 7062, "v4 to v6 cidr");
+        Udp("10.200.0.1", 5029, "10.3.0.1", 7063, "inside the cleared /8");
+        Udp("11.0.0.1", 5030, "10.3.0.1", 7063, "outside the /8");
         return frames;
     }
 
