@@ -18,6 +18,7 @@ public sealed class BenchmarkTraffic
     private readonly bool[] _fromClient;
     private readonly uint _clientAdvance;
     private readonly uint _serverAdvance;
+    private uint _advances;
 
     private BenchmarkTraffic(List<byte[]> handshakes, List<byte[]> data, bool[] fromClient, int frameSize, uint clientAdvance, uint serverAdvance)
     {
@@ -99,13 +100,23 @@ public sealed class BenchmarkTraffic
     /// retransmitted bytes and make the benchmark look faster than it is). Checksums go stale;
     /// nothing on the measured path verifies them.
     /// </summary>
-    public void AdvanceSequences()
+    public void AdvanceSequences() => MoveSequences(1);
+
+    /// <summary>
+    /// Puts every data frame back at its first replay's sequence numbers, so that a fresh chain
+    /// that has just seen the handshakes finds the streams in order (a gap would make a
+    /// reassembler buffer every segment as out of order).
+    /// </summary>
+    public void Rewind() => MoveSequences(unchecked(0u - _advances));
+
+    private void MoveSequences(uint replays)
     {
+        _advances = unchecked(_advances + replays);
         for (int i = 0; i < Data.Count; i++)
         {
             var frame = Data[i].AsSpan();
-            uint own = _fromClient[i] ? _clientAdvance : _serverAdvance;
-            uint peer = _fromClient[i] ? _serverAdvance : _clientAdvance;
+            uint own = unchecked((_fromClient[i] ? _clientAdvance : _serverAdvance) * replays);
+            uint peer = unchecked((_fromClient[i] ? _serverAdvance : _clientAdvance) * replays);
             BinaryPrimitives.WriteUInt32BigEndian(frame[SequenceOffset..], BinaryPrimitives.ReadUInt32BigEndian(frame[SequenceOffset..]) + own);
             BinaryPrimitives.WriteUInt32BigEndian(frame[AcknowledgmentOffset..], BinaryPrimitives.ReadUInt32BigEndian(frame[AcknowledgmentOffset..]) + peer);
         }

@@ -84,7 +84,10 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             }
             AnsiConsole.Write(table);
             string memoryChain = chains.Contains("full") ? "full" : chains[0];
-            AnsiConsole.MarkupLine($"flow-table memory: [bold]{BytesPerFlow(BenchmarkChains.Create(memoryChain, folder, flowCapacity: 100_000)):N0}[/] bytes per live flow ({memoryChain} chain, 100,000 flows in a table of that capacity)");
+            foreach (string name in new[] { "counter", memoryChain }.Distinct())
+            {
+                AnsiConsole.MarkupLine($"memory: [bold]{BytesPerFlow(BenchmarkChains.Create(name, folder, flowCapacity: 100_000)):N0}[/] bytes per live flow ({name} chain, 100,000 TCP flows with data, table capacity 100,000)");
+            }
         }
         finally
         {
@@ -100,6 +103,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
     private static Measurement MeasureOne(ChainDefinition chain, BenchmarkTraffic traffic, double seconds)
     {
         var partition = new ChainPartition(chain, 0);
+        traffic.Rewind();
         Replay(partition, traffic.Handshakes);
         Replay(partition, traffic.Data); // warm up: JIT, pools, flow table at size
         long packets = 0;
@@ -123,6 +127,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         var partitions = shares.Select((s, i) => new ChainPartition(chain, i)).ToArray();
         for (int i = 0; i < shares.Length; i++)
         {
+            shares[i].Rewind();
             Replay(partitions[i], shares[i].Handshakes);
             Replay(partitions[i], shares[i].Data);
         }
