@@ -140,6 +140,17 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void Run_ReportInMissingFolder_ExitsCannotWriteNamingThePath()
+    {
+        string report = Path.Combine(OracleProcess.TempDirectory("no-report"), "missing", "report.json");
+
+        var (code, errors) = CliRunner.Aznf("run", "--capture", CliRunner.Samples("captures", "http-loopback.pcapng"), "--chain", CounterChain, "--report", report, "--quiet");
+
+        Assert.Equal(ExitCodes.CannotWriteOutput, code);
+        Assert.Contains(report, errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_BadOption_ExitsUsage()
     {
         var (code, errors) = CliRunner.Aznf("run", "--capture", "x.pcap", "--partitions", "0");

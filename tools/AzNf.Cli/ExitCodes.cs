@@ -8,4 +8,6 @@ internal static class ExitCodes
     public const int Usage = 64;
     /// <summary>An input file (capture, chain, rules) that cannot be used at all.</summary>
     public const int BadInput = 65;
+    /// <summary>An output file (the report, a generated capture) that cannot be written.</summary>
+    public const int CannotWriteOutput = 73;
 }

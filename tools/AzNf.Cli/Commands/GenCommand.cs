@@ -49,12 +49,18 @@ internal sealed class GenCommand : Command<GenCommand.Settings>
             AttackEvery = settings.AttackEvery,
             IPv6Share = settings.IPv6Share,
         });
-        using (var writer = PcapWriter.Create(settings.Out, LinkType.Ethernet))
+        try
         {
+            using var writer = PcapWriter.Create(settings.Out, LinkType.Ethernet);
             foreach (var frame in frames)
             {
                 writer.Write(frame.TimestampNanos, frame.Data);
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {settings.Out}: cannot write the capture: {e.Message}");
+            return ExitCodes.CannotWriteOutput;
         }
         AnsiConsole.MarkupLine($"wrote [bold]{frames.Count:N0}[/] packets in {settings.Flows:N0} flows to {Markup.Escape(settings.Out)}");
         return ExitCodes.Ok;

@@ -103,8 +103,16 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         var report = RunReport.From(result, settings.Capture, capture.Warnings.Counts);
         if (settings.Report is { } path)
         {
-            using var stream = File.Create(path);
-            report.WriteJson(stream);
+            try
+            {
+                using var stream = File.Create(path);
+                report.WriteJson(stream);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: {path}: cannot write the report: {e.Message}");
+                return ExitCodes.CannotWriteOutput;
+            }
         }
         if (!settings.Quiet)
         {
