@@ -68,7 +68,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     public IdsOptions Options { get; }
 
-    /// <summary>Aho–Corasick over each rule's fast pattern.</summary>
+    /// <summary>multi-pattern prefilter (sampled window filters, Aho–Corasick for 1–3-byte patterns).</summary>
     internal MultiPatternMatcher Prefilter { get; }
 
     /// <summary>The longest fast pattern: how far back a new stream match can start.</summary>
