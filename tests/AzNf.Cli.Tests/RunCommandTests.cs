@@ -151,6 +151,30 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void Gen_Mss_NoTcpSegmentCarriesMore()
+    {
+        string path = Path.Combine(OracleProcess.TempDirectory("gen-mss"), "mss.pcap");
+        var (code, errors) = CliRunner.Aznf("gen", "--out", path, "--flows", "60", "--mss", "300", "--response-bytes", "5000");
+        Assert.True(code == 0, errors);
+
+        int largest = 0, segments = 0;
+        using (var reader = CaptureReader.Open(path))
+        {
+            while (reader.TryRead(out var record))
+            {
+                if (PacketParser.Parse(record.LinkType, record.Data, out var packet) == MalformedReason.None && packet.IsTcp)
+                {
+                    largest = Math.Max(largest, packet.PayloadLength);
+                    segments++;
+                }
+            }
+        }
+
+        Assert.True(segments > 100);
+        Assert.True(largest is > 250 and <= 300, $"largest TCP payload {largest}");
+    }
+
+    [Fact]
     public void Run_BadOption_ExitsUsage()
     {
         var (code, errors) = CliRunner.Aznf("run", "--capture", "x.pcap", "--partitions", "0");

@@ -32,11 +32,21 @@ internal sealed class GenCommand : Command<GenCommand.Settings>
         [Description("Share of IPv6 flows, 0..1 (default 0.2).")]
         public double IPv6Share { get; init; } = 0.2;
 
+        [CommandOption("--mss <BYTES>")]
+        [Description("Largest TCP payload per segment (default 1400).")]
+        public int Mss { get; init; } = 1400;
+
+        [CommandOption("--response-bytes <BYTES>")]
+        [Description("Largest HTTP response body; each flow draws 200..this (default 8000).")]
+        public int ResponseBytes { get; init; } = 8000;
+
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out FILE is required")
             : Flows is < 1 or > 10_000_000 ? ValidationResult.Error("--flows must be 1..10000000")
             : AttackEvery < 0 ? ValidationResult.Error("--attack-every must be ≥ 0")
             : IPv6Share is < 0 or > 1 ? ValidationResult.Error("--ipv6-share must be 0..1")
+            : Mss is < 1 or > 9000 ? ValidationResult.Error("--mss must be 1..9000")
+            : ResponseBytes is < 201 or > 10_000_000 ? ValidationResult.Error("--response-bytes must be 201..10000000")
             : ValidationResult.Success();
     }
 
@@ -48,6 +58,8 @@ internal sealed class GenCommand : Command<GenCommand.Settings>
             Seed = settings.Seed,
             AttackEvery = settings.AttackEvery,
             IPv6Share = settings.IPv6Share,
+            MaxSegmentPayload = settings.Mss,
+            MaxResponseBytes = settings.ResponseBytes,
         });
         try
         {
