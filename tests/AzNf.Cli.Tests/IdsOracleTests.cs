@@ -29,6 +29,9 @@ public class IdsOracleTests
         var ours = report.Alerts
             .Select(a => Suricata.AlertPair(a.Sid, a.Proto, NetAddress.Parse(a.Src), (ushort)a.SrcPort, NetAddress.Parse(a.Dst), (ushort)a.DstPort))
             .ToHashSet();
+        int ruleLines = File.ReadLines(CliRunner.Samples("rules", "ids.rules")).Count(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#'));
+        Assert.Equal(ruleLines, suricata.RulesLoaded);
+        Assert.Empty(report.Warnings);
         Assert.True(suricata.AlertPairs.Count >= 5, $"the capture should exercise the sample rules; Suricata raised {suricata.AlertPairs.Count}");
         Assert.Equal(suricata.AlertPairs.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
     }

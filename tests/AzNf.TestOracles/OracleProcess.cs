@@ -8,7 +8,11 @@ namespace AzNf.TestOracles;
 /// </summary>
 public static class OracleProcess
 {
-    public static string Run(string tool, params string[] arguments)
+    /// <summary>Runs <paramref name="tool"/> and returns its standard output.</summary>
+    public static string Run(string tool, params string[] arguments) => RunCapturingErrors(tool, arguments).Output;
+
+    /// <summary>Runs <paramref name="tool"/> and returns its standard output and, apart, its standard error.</summary>
+    public static (string Output, string Errors) RunCapturingErrors(string tool, params string[] arguments)
     {
         var start = new ProcessStartInfo(tool)
         {
@@ -38,7 +42,7 @@ public static class OracleProcess
             {
                 throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} exited with {process.ExitCode}: {stderr.Result}");
             }
-            return stdout;
+            return (stdout, stderr.Result);
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
@@ -8,8 +10,8 @@ namespace AzNf.TestOracles;
 public sealed record SuricataFlow(string Proto, NetAddress Source, ushort SourcePort, NetAddress Destination, ushort DestinationPort,
     long PacketsToServer, long PacketsToClient, long BytesToServer, long BytesToClient);
 
-/// <summary>What one Suricata run reported.</summary>
-public sealed record SuricataResult(IReadOnlySet<string> AlertPairs, IReadOnlyList<SuricataFlow> Flows);
+/// <summary>What one Suricata run reported; <c>RulesLoaded</c> is how many rules it accepted.</summary>
+public sealed record SuricataResult(IReadOnlySet<string> AlertPairs, IReadOnlyList<SuricataFlow> Flows, int RulesLoaded);
 
 /// <summary>
 /// Suricata 7 as the reference for IDS keyword semantics and for per-flow counts: runs it
@@ -21,9 +23,13 @@ public static class Suricata
     public static SuricataResult Run(string capturePath, string rulesPath, IReadOnlyDictionary<string, string> variables, string outputDirectory)
     {
         Directory.CreateDirectory(outputDirectory);
+        // AZNF_SURICATA_CONFIG swaps in another configuration by hand (e.g. the distribution's).
+        string config = Environment.GetEnvironmentVariable("AZNF_SURICATA_CONFIG") is { Length: > 0 } custom
+            ? custom
+            : OracleProcess.TestData("suricata", "aznf-oracle.yaml");
         var arguments = new List<string>
         {
-            "-c", OracleProcess.TestData("suricata", "aznf-oracle.yaml"),
+            "-v", "-c", config,
             "-r", capturePath, "-S", rulesPath, "-l", outputDirectory, "-k", "none", "--runmode", "single",
         };
         foreach (var (name, value) in variables)
@@ -32,7 +38,15 @@ public static class Suricata
             arguments.Add("--set");
             arguments.Add($"vars.{group}.{name}={value}");
         }
-        OracleProcess.Run("suricata", [.. arguments]);
+        var (output, errors) = OracleProcess.RunCapturingErrors("suricata", [.. arguments]);
+        output += errors;
+
+        // Suricata skips a rule it cannot parse and goes on; its summary line (-v) says how many it
+        // kept. An empty rule file gets a warning instead of the summary.
+        var summary = Regex.Match(output, @"(\d+) rules successfully loaded, (\d+) rules failed");
+        int rulesLoaded = summary.Success ? int.Parse(summary.Groups[1].Value, CultureInfo.InvariantCulture)
+            : output.Contains("no rules were loaded", StringComparison.Ordinal) ? 0
+            : throw new InvalidOperationException("suricata printed no rule-load summary: " + output);
 
         var pairs = new HashSet<string>(StringComparer.Ordinal);
         var flows = new List<SuricataFlow>();
@@ -58,7 +72,7 @@ public static class Suricata
                     break;
             }
         }
-        return new SuricataResult(pairs, flows);
+        return new SuricataResult(pairs, flows, rulesLoaded);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Ids;
 using AzNf.Packets.Building;
 using AzNf.Packets.Parsing;
+using AzNf.TestOracles;
 
 namespace AzNf.NetworkFunctions.Tests.Ids;
 
@@ -13,7 +14,7 @@ public sealed class IdsSampleRulesTests
     {
         Name = "ids",
         Kind = "ids",
-        RulesPath = Path.Combine(SuricataOracle.TestDataDirectory(), "sample.rules"),
+        RulesPath = OracleProcess.TestData("ids", "sample.rules"),
         Config = JsonDocument.Parse("{}").RootElement.Clone(),
         Variables = IdsTestHarness.DefaultVariables,
         Diagnostics = diagnostics,
@@ -35,7 +36,7 @@ public sealed class IdsSampleRulesTests
     [Fact]
     public void SampleRules_AttackConversation_AlertsAndDrops()
     {
-        var harness = new IdsTestHarness(File.ReadAllText(Path.Combine(SuricataOracle.TestDataDirectory(), "sample.rules")));
+        var harness = new IdsTestHarness(File.ReadAllText(OracleProcess.TestData("ids", "sample.rules")));
         var frames = new TcpConversation("8.8.4.4", 40000, "10.0.0.2", 80).Handshake()
             .Client("GET /../../etc/passwd HTTP/1.1\r\n")
             .Client("X: ${JNDI:ldap://x}\r\n\r\n")

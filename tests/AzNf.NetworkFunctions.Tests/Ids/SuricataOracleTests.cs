@@ -1,5 +1,6 @@
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
+using AzNf.TestOracles;
 
 namespace AzNf.NetworkFunctions.Tests.Ids;
 
@@ -43,9 +44,11 @@ public sealed class SuricataOracleTests : IDisposable
         harness.SendAll(frames);
         harness.EndAllFlows();
 
-        var expected = SuricataOracle.Alerts(capture, rules, Path.Combine(_directory, name), out int suricataRulesLoaded);
+        var suricata = Suricata.Run(capture, rules, IdsTestHarness.DefaultVariables, Path.Combine(_directory, name));
+        var expected = suricata.AlertPairs;
+        int suricataRulesLoaded = suricata.RulesLoaded;
         var actual = harness.Alerts.Alerts
-            .Select(a => SuricataOracle.Pair(a.Sid, IpProtocol.Name(a.Protocol), a.Source, a.SourcePort, a.Destination, a.DestinationPort))
+            .Select(a => Suricata.AlertPair(a.Sid, IpProtocol.Name(a.Protocol), a.Source, a.SourcePort, a.Destination, a.DestinationPort))
             .ToHashSet();
 
         Assert.Empty(harness.Diagnostics.Warnings);
