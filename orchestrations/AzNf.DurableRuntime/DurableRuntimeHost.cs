@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using DurableTask.Core.Entities;
+using DurableTask.Core.Middleware;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Shims;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AzNf.DurableRuntime;
+
+/// <summary>
+/// The durable runtime without a Functions host: DurableTask.Core's worker and client over the
+/// Azure Storage backend (what Durable Functions runs on by default), running the project's
+/// Microsoft.DurableTask orchestrators, activities and entities through the public shims.
+/// </summary>
+public sealed class DurableRuntimeHost : IAsyncDisposable
+{
+    private static readonly OrchestrationStatus[] RunningOrDone =
+        [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.Completed, OrchestrationStatus.ContinuedAsNew];
+
+    private readonly AzureStorageOrchestrationService _service;
+    private readonly TaskHubWorker? _worker;
+    private readonly ServiceProvider _services;
+    private readonly DataConverter _converter;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _finished = new(StringComparer.Ordinal);
+    private int _stopped;
+
+    private DurableRuntimeHost(AzureStorageOrchestrationService service, TaskHubWorker? worker, ServiceProvider services, DataConverter converter, DurableRuntimeOptions options)
+    {
+        _service = service;
+        _worker = worker;
+        _services = services;
+        _converter = converter;
+        Options = options;
+        Client = new TaskHubClient(service, new SdkDataConverter(converter), services.GetRequiredService<ILoggerFactory>());
+        Entities = ((IEntityOrchestrationService)service).EntityBackendQueries ?? throw new InvalidOperationException("the Azure Storage backend did not offer entity queries");
+    }
+
+    public DurableRuntimeOptions Options { get; }
+
+    /// <summary>Core's client, with the SDK's JSON converter so inputs and outputs read the same on both sides.</summary>
+    public TaskHubClient Client { get; }
+
+    /// <summary>Entity state reads and queries, straight from the backend.</summary>
+    public EntityBackendQueries Entities { get; }
+
+    /// <summary>The services activities and entities are built from.</summary>
+    public IServiceProvider Services => _services;
+
+    /// <summary>
+    /// Creates the task hub if needed and, when <paramref name="runWorker"/>, starts a worker
+    /// that runs <paramref name="tasks"/>. Without a worker the host is a client only.
+    /// </summary>
+    public static async Task<DurableRuntimeHost> StartAsync(
+        DurableRuntimeOptions options,
+        TaskTypeCatalog tasks,
+        Action<IServiceCollection>? configureServices = null,
+        ILoggerFactory? loggerFactory = null,
+        bool runWorker = true)
+    {
+        options.Validate();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var collection = new ServiceCollection();
+        collection.AddSingleton(loggerFactory);
+        collection.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        configureServices?.Invoke(collection);
+        var services = collection.BuildServiceProvider();
+
+        var workerOptions = new DurableTaskWorkerOptions { EnableEntitySupport = true };
+        var converter = workerOptions.DataConverter;
+        var shims = new DurableTaskShimFactory(workerOptions, loggerFactory);
+
+        var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = options.TaskHubName,
+            StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
+            PartitionCount = options.ControlQueuePartitions,
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
+            MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
+            MaxConcurrentTaskEntityWorkItems = options.MaxConcurrentEntities,
+            UseSeparateQueueForEntityWorkItems = true,
+            // Extended sessions lose entity state between batches on this backend (measured:
+            // every batch started from an empty state), so histories are reloaded per work item.
+            ExtendedSessionsEnabled = false,
+            WorkerId = options.WorkerId,
+            // Without it a duplicate start is only logged, and the caller cannot tell.
+            ThrowExceptionOnInvalidDedupeStatus = true,
+            LoggerFactory = loggerFactory,
+        });
+        await service.CreateIfNotExistsAsync();
+
+        TaskHubWorker? worker = null;
+        DurableRuntimeHost? host = null;
+        if (runWorker)
+        {
+            worker = new TaskHubWorker(
+                service,
+                new ShimOrchestrationManager(tasks, shims, services),
+                new ShimActivityManager(tasks, shims, services),
+                new ShimEntityManager(tasks, shims, services),
+                loggerFactory);
+            worker.AddOrchestrationDispatcherMiddleware(async (context, next) =>
+            {
+                await next();
+                host?.OnOrchestrationStep(context);
+            });
+        }
+        host = new DurableRuntimeHost(service, worker, services, converter, options);
+        if (worker is not null)
+        {
+            await worker.StartAsync();
+        }
+        return host;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="name"/> as <paramref name="instanceId"/> unless an instance with
+    /// that id is already pending, running or completed — the id is deterministic, so a unit
+    /// redelivered after a crash finds the instance it started the first time.
+    /// </summary>
+    /// <returns>True if this call created the instance.</returns>
+    public async Task<bool> StartOrchestrationAsync(string name, string instanceId, object input)
+    {
+        try
+        {
+            await Client.CreateOrchestrationInstanceAsync(name, version: string.Empty, instanceId, input, tags: null, dedupeStatuses: RunningOrDone);
+            return true;
+        }
+        catch (DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="instanceId"/> reaches a final state and returns it. A worker in
+    /// this process wakes the wait as soon as the instance finishes; otherwise (or to be sure the
+    /// result is committed) the instance table is read every <paramref name="pollInterval"/>.
+    /// </summary>
+    public async Task<OrchestrationState> WaitForCompletionAsync(string instanceId, TimeSpan pollInterval, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var signal = _finished.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var state = await Client.GetOrchestrationStateAsync(instanceId);
+            if (state is not null && IsFinal(state.OrchestrationStatus))
+            {
+                _finished.TryRemove(instanceId, out _);
+                return state;
+            }
+            await Task.WhenAny(signal.Task, Task.Delay(pollInterval, cancellation));
+            cancellation.ThrowIfCancellationRequested();
+            if (signal.Task.IsCompleted)
+            {
+                _finished.TryRemove(new KeyValuePair<string, TaskCompletionSource>(instanceId, signal));
+            }
+        }
+    }
+
+    /// <summary>Reads an orchestration's output with the SDK's converter.</summary>
+    public T? ReadOutput<T>(OrchestrationState state) => state.Output is null ? default : _converter.Deserialize<T>(state.Output);
+
+    /// <summary>Sends <paramref name="operation"/> to an entity without waiting for it to run.</summary>
+    public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, DateTimeOffset? signalTime = null)
+    {
+        var id = EntityIdOf(entityName, key);
+        var message = ClientEntityHelpers.EmitOperationSignal(
+            new OrchestrationInstance { InstanceId = id.ToString() },
+            Guid.NewGuid(),
+            operation,
+            _converter.Serialize(input),
+            EntityMessageEvent.GetCappedScheduledTime(DateTime.UtcNow, TimeSpan.FromDays(6), signalTime?.UtcDateTime));
+        return Client.ServiceClient.SendTaskOrchestrationMessageAsync(message.AsTaskMessage());
+    }
+
+    /// <summary>An entity's current state, or default when it has none.</summary>
+    public async Task<T?> GetEntityStateAsync<T>(string entityName, string key, CancellationToken cancellation = default)
+    {
+        var metadata = await Entities.GetEntityAsync(EntityIdOf(entityName, key), includeState: true, includeStateless: false, cancellation);
+        return metadata?.SerializedState is { } state ? _converter.Deserialize<T>(state) : default;
+    }
+
+    /// <summary>Every entity named <paramref name="entityName"/> with its state.</summary>
+    public async IAsyncEnumerable<(string Key, T State)> QueryEntitiesAsync<T>(string entityName, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        string? continuation = null;
+        do
+        {
+            var page = await Entities.QueryEntitiesAsync(
+                new EntityBackendQueries.EntityQuery
+                {
+                    InstanceIdStartsWith = $"@{entityName.ToLowerInvariant()}@",
+                    IncludeState = true,
+                    ContinuationToken = continuation,
+                    PageSize = 500,
+                },
+                cancellation);
+            foreach (var entity in page.Results)
+            {
+                if (entity.SerializedState is { } state)
+                {
+                    yield return (entity.EntityId.Key, _converter.Deserialize<T>(state)!);
+                }
+            }
+            continuation = page.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(continuation));
+    }
+
+    /// <summary>
+    /// Stops the worker. <paramref name="drain"/> waits for work items in flight; without it the
+    /// worker stops at once and the backend hands unfinished work to the next worker after its
+    /// lease and visibility timeouts — the crash case.
+    /// </summary>
+    public async Task StopAsync(bool drain = true)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+        if (_worker is not null)
+        {
+            await _worker.StopAsync(isForced: !drain);
+        }
+        else
+        {
+            await _service.StopAsync(isForced: !drain);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _worker?.Dispose();
+        await _services.DisposeAsync();
+    }
+
+    // The SDK lower-cases entity names (EntityInstanceId); Core's EntityId keeps what it is given,
+    // and the backend's instance ids are case-sensitive, so "Flow" and "flow" would be two entities.
+    private static EntityId EntityIdOf(string entityName, string key) => new(entityName.ToLowerInvariant(), key);
+
+    private static bool IsFinal(OrchestrationStatus status) =>
+        status is OrchestrationStatus.Completed or OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled;
+
+    private void OnOrchestrationStep(DispatchMiddlewareContext context)
+    {
+        var result = context.GetProperty<OrchestratorExecutionResult>();
+        var instance = context.GetProperty<OrchestrationInstance>();
+        if (result is null || instance is null || !result.Actions.OfType<DurableTask.Core.Command.OrchestrationCompleteOrchestratorAction>().Any())
+        {
+            return;
+        }
+        // The step's results are committed just after the middleware returns; the waiter
+        // re-reads the instance table, so an early wake-up costs one read, never a wrong answer.
+        if (_finished.TryGetValue(instance.InstanceId, out var signal))
+        {
+            _ = Task.Delay(20).ContinueWith(_ => signal.TrySetResult(), TaskScheduler.Default);
+        }
+    }
+}

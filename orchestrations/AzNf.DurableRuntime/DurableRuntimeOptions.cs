@@ -1,0 +1,57 @@
+namespace AzNf.DurableRuntime;
+
+/// <summary>
+/// Settings of the durable runtime: the storage account (Azurite or real) behind the task hub
+/// and the knobs that decide its latency and concurrency. Every limit is explicit.
+/// </summary>
+public sealed record DurableRuntimeOptions
+{
+    /// <summary>Storage connection string (Azurite's, or a real account's).</summary>
+    public required string StorageConnectionString { get; init; }
+
+    /// <summary>Task hub name: 3–45 letters and digits, starting with a letter (the backend names queues and tables after it).</summary>
+    public string TaskHubName { get; init; } = "aznf";
+
+    /// <summary>Control-queue partitions of the task hub (1–16); orchestrations and entities spread over them.</summary>
+    public int ControlQueuePartitions { get; init; } = 4;
+
+    /// <summary>
+    /// Longest wait between polls of an empty queue. The backend backs off up to this; the
+    /// default of Durable Functions (30 s) makes an idle-then-busy hub sluggish, so it is short here.
+    /// </summary>
+    public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    public int MaxConcurrentOrchestrations { get; init; } = 256;
+
+    public int MaxConcurrentActivities { get; init; } = 32;
+
+    public int MaxConcurrentEntities { get; init; } = 256;
+
+    /// <summary>Identifies this worker in partition leases.</summary>
+    public string WorkerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Throws if a setting is out of range, naming it.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(StorageConnectionString))
+        {
+            throw new ArgumentException("StorageConnectionString is empty", nameof(StorageConnectionString));
+        }
+        if (TaskHubName.Length is < 3 or > 45 || !char.IsAsciiLetter(TaskHubName[0]) || !TaskHubName.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ArgumentException($"TaskHubName '{TaskHubName}' must be 3–45 letters and digits starting with a letter", nameof(TaskHubName));
+        }
+        if (ControlQueuePartitions is < 1 or > 16)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ControlQueuePartitions), ControlQueuePartitions, "must be 1–16");
+        }
+        if (MaxQueuePollingInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxQueuePollingInterval), MaxQueuePollingInterval, "must be positive");
+        }
+        if (MaxConcurrentOrchestrations < 1 || MaxConcurrentActivities < 1 || MaxConcurrentEntities < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentOrchestrations), "every concurrency limit must be at least 1");
+        }
+    }
+}
