@@ -29,73 +29,50 @@ public sealed record RunReport(
 
     public static RunReport From(EngineResult result, string captureName, IReadOnlyDictionary<string, long> captureWarnings)
     {
-        var partitions = result.Partitions;
-        var chain = result.Chain;
-        var unparsed = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var drops = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var partition in partitions)
-        {
-            for (int r = 1; r < partition.UnparsedByReason.Length; r++)
-            {
-                if (partition.UnparsedByReason[r] > 0)
-                {
-                    string name = MalformedReasons.Name((MalformedReason)r);
-                    unparsed[name] = unparsed.GetValueOrDefault(name) + partition.UnparsedByReason[r];
-                }
-            }
-            foreach (var (reason, count) in partition.DropsByReason)
-            {
-                drops[reason] = drops.GetValueOrDefault(reason) + count;
-            }
-        }
+        ArgumentNullException.ThrowIfNull(result);
+        var tallies = result.Partitions.Select(p => ChainTally.Of(p));
+        return From(result.Chain, ChainTally.Sum(tallies, result.Chain.Stages.Count), result.Partitions.Count, captureName, captureWarnings);
+    }
 
+    /// <summary>The report of <paramref name="chain"/> from the sum of its partitions' or work units' tallies.</summary>
+    public static RunReport From(ChainDefinition chain, ChainTally tally, int partitions, string captureName, IReadOnlyDictionary<string, long> captureWarnings)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(tally);
         var totals = new ReportTotals(
-            partitions.Sum(p => p.Packets),
-            partitions.Sum(p => p.Bytes),
-            partitions.Sum(p => p.Forwarded),
-            partitions.Sum(p => p.Dropped),
-            unparsed,
-            drops);
+            tally.Packets,
+            tally.Bytes,
+            tally.Forwarded,
+            tally.Dropped,
+            new SortedDictionary<string, long>(tally.Unparsed, StringComparer.Ordinal),
+            new SortedDictionary<string, long>(tally.DropReasons, StringComparer.Ordinal));
 
-        var flows = partitions
-            .SelectMany(p => p.FinishedFlows)
-            .OrderBy(f => f.FirstPacketIndex)
-            .Select(ReportFlow.From)
-            .ToList();
-
-        var alerts = partitions
-            .SelectMany(p => p.Alerts.Alerts)
-            .OrderBy(a => a.PacketIndex).ThenBy(a => a.Sid)
-            .Select(ReportAlert.From)
-            .ToList();
+        var flows = tally.Flows.OrderBy(f => f.FirstPacketIndex).ToList();
+        var alerts = tally.Alerts.OrderBy(a => a.PacketIndex).ThenBy(a => a.Sid).ToList();
 
         var nfs = new List<ReportNf>();
         for (int s = 0; s < chain.Stages.Count; s++)
         {
-            var counters = new SortedDictionary<string, long>(StringComparer.Ordinal);
-            foreach (var partition in partitions)
-            {
-                partition.Stages[s].ReportCounters(counters);
-            }
+            var stage = tally.Stages[s];
             nfs.Add(new ReportNf(
                 chain.Stages[s].Name,
                 chain.Stages[s].Kind,
-                partitions.Sum(p => p.StageCounters[s].PacketsIn),
-                partitions.Sum(p => p.StageCounters[s].PacketsOut),
-                partitions.Sum(p => p.StageCounters[s].Drops),
-                partitions.Sum(p => p.Stages[s].Errors),
-                counters));
+                stage.PacketsIn,
+                stage.PacketsOut,
+                stage.Drops,
+                stage.Errors,
+                new SortedDictionary<string, long>(stage.Counters, StringComparer.Ordinal)));
         }
 
         var table = new ReportFlowTable(
             chain.FlowTable.Capacity,
-            partitions.Sum(p => p.Flows.Peak),
-            partitions.Sum(p => p.Flows.Expired),
-            partitions.Sum(p => p.Flows.Evicted),
-            partitions.Sum(p => p.FlowsReused),
-            partitions.Sum(p => p.FlowRecordsOmitted));
+            tally.PeakFlows,
+            tally.FlowsExpired,
+            tally.FlowsEvicted,
+            tally.FlowsReused,
+            tally.FlowRecordsOmitted);
 
-        var input = new ReportInput(captureName, new SortedDictionary<string, long>(captureWarnings.ToDictionary(), StringComparer.Ordinal), chain.Name, chain.Source, partitions.Count);
+        var input = new ReportInput(captureName, new SortedDictionary<string, long>(captureWarnings.ToDictionary(), StringComparer.Ordinal), chain.Name, chain.Source, partitions);
         var warnings = chain.Diagnostics.Warnings.Select(w => w.ToString()).ToList();
         var warningCounts = new SortedDictionary<string, long>(chain.Diagnostics.Counts.ToDictionary(), StringComparer.Ordinal);
         return new RunReport(input, totals, flows, alerts, nfs, table, warnings, warningCounts);
