@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace AzNf.Azurite;
+
+/// <summary>
+/// A private Azurite (blob, queue and table services) on free loopback ports, owned by this
+/// process: started by <see cref="StartAsync"/>, killed by <see cref="DisposeAsync"/> or when
+/// the process exits. The pid held is node's own, not a wrapper shell's, so the kill reaches it.
+/// </summary>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account; public by design, not a secret.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private const int PortAttempts = 3;
+    private const int OutputLinesKept = 40;
+
+    private readonly Process _process;
+    private readonly string _workDirectory;
+    private readonly Queue<string> _output = new();
+    private int _disposed;
+
+    private AzuriteServer(Process process, string workDirectory, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        _workDirectory = workDirectory;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+        ConnectionString =
+            $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};" +
+            $"QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};" +
+            $"TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
+        process.OutputDataReceived += (_, e) => Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+    }
+
+    /// <summary>A storage connection string for all three services.</summary>
+    public string ConnectionString { get; }
+
+    public int BlobPort { get; }
+
+    public int QueuePort { get; }
+
+    public int TablePort { get; }
+
+    /// <summary>node's process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Installs Azurite if needed, starts it and waits until every service accepts connections.</summary>
+    public static async Task<AzuriteServer> StartAsync(AzuriteOptions? options = null, CancellationToken cancellation = default)
+    {
+        options ??= new AzuriteOptions();
+        string entry = await AzuriteInstaller.EnsureInstalledAsync(options, cancellation);
+        for (int attempt = 1; ; attempt++)
+        {
+            var server = Launch(entry, options);
+            try
+            {
+                await server.WaitUntilReadyAsync(options.StartTimeout, cancellation);
+                return server;
+            }
+            catch (AzuriteException) when (attempt < PortAttempts && server._process.HasExited && server.Output.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // Another process took a port between our probe and Azurite's bind: new ports.
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The last lines Azurite printed, for error messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        Kill();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Killed with SIGKILL; if it is still there after 10 s the OS will reap it.
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_workDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a dying process: the temp folder is cleaned up later.
+        }
+    }
+
+    private static AzuriteServer Launch(string entry, AzuriteOptions options)
+    {
+        int[] ports = FreeLoopbackPorts(3);
+        string work = Path.Combine(Path.GetTempPath(), "aznf-azurite", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = work,
+        };
+        var arguments = new List<string>
+        {
+            entry,
+            "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--skipApiVersionCheck",
+            "--disableTelemetry",
+            "--silent",
+        };
+        // Azurite refuses --location together with --inMemoryPersistence; the working
+        // directory still catches its debug files.
+        arguments.AddRange(options.InMemory ? ["--inMemoryPersistence"] : ["--location", work]);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new AzuriteException("node did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new AzuriteException($"Azurite runs on Node.js, and 'node' could not be run ({e.Message}); install Node.js", e);
+        }
+        var server = new AzuriteServer(process, work, ports[0], ports[1], ports[2]);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellation)
+    {
+        var elapsed = Stopwatch.StartNew();
+        foreach (int port in (int[])[BlobPort, QueuePort, TablePort])
+        {
+            while (true)
+            {
+                if (_process.HasExited)
+                {
+                    throw new AzuriteException($"Azurite exited with {_process.ExitCode} while starting: {Output}");
+                }
+                if (elapsed.Elapsed > timeout)
+                {
+                    throw new AzuriteException($"Azurite did not accept connections on 127.0.0.1:{port} within {timeout}: {Output}");
+                }
+                if (await AcceptsConnectionsAsync(port, cancellation))
+                {
+                    break;
+                }
+                await Task.Delay(50, cancellation);
+            }
+        }
+    }
+
+    private static async Task<bool> AcceptsConnectionsAsync(int port, CancellationToken cancellation)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellation);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int[] FreeLoopbackPorts(int count)
+    {
+        // Hold every listener until all ports are known, so the three are distinct.
+        var listeners = new TcpListener[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                listeners[i] = new TcpListener(IPAddress.Loopback, 0);
+                listeners[i].Start();
+            }
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener?.Stop();
+            }
+        }
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > OutputLinesKept)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                // Azurite may ignore SIGTERM; it holds nothing that needs a clean shutdown.
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Kill();
+}
