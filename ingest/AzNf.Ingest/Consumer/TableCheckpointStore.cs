@@ -109,8 +109,7 @@ public sealed class TableCheckpointStore : CheckpointStore
             PartitionId = partitionId,
             ClientIdentifier = entity.GetString(ClientColumn),
             LastModified = entity.Timestamp ?? DateTimeOffset.MinValue,
-            // The checkpoint names the last event handled; reading resumes after it.
-            StartingPosition = EventPosition.FromSequenceNumber(sequenceNumber, isInclusive: false),
+            StartingPosition = StartAfter(entity, sequenceNumber),
         };
     }
 
@@ -130,7 +129,7 @@ public sealed class TableCheckpointStore : CheckpointStore
                     PartitionId = entity.RowKey[CheckpointPrefix.Length..],
                     ClientIdentifier = entity.GetString(ClientColumn),
                     LastModified = entity.Timestamp ?? DateTimeOffset.MinValue,
-                    StartingPosition = EventPosition.FromSequenceNumber(sequenceNumber, isInclusive: false),
+                    StartingPosition = StartAfter(entity, sequenceNumber),
                 });
             }
         }
@@ -154,6 +153,13 @@ public sealed class TableCheckpointStore : CheckpointStore
         };
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
+
+    // The checkpoint names the last event handled; reading resumes after it. The service prefers
+    // the offset (sequence-number-only positions are deprecated), so it is used when present.
+    private static EventPosition StartAfter(TableEntity entity, long sequenceNumber) =>
+        entity.GetString(OffsetColumn) is { Length: > 0 } offset
+            ? EventPosition.FromOffset(offset, isInclusive: false)
+            : EventPosition.FromSequenceNumber(sequenceNumber, isInclusive: false);
 
     internal static string Scope(string fullyQualifiedNamespace, string eventHubName, string consumerGroup) =>
         $"{fullyQualifiedNamespace}:{eventHubName}:{consumerGroup}".ToLowerInvariant();
