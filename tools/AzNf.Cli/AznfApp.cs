@@ -19,6 +19,9 @@ public static class AznfApp
             config.AddCommand<GenCommand>("gen")
                 .WithDescription("Write a synthetic capture: TCP/UDP/ICMP flows plus attack traffic the sample rules catch.")
                 .WithExample("gen", "--out", "synthetic.pcap", "--flows", "1000");
+            config.AddCommand<SendCommand>("send")
+                .WithDescription("Send a capture to an event hub as flow-keyed packet events (or --dry-run: show the flow spread).")
+                .WithExample("send", "--capture", "samples/captures/http-loopback.pcapng", "--namespace", "myns", "--hub", "packets", "--flowlet", "8");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure packets/s and Gbps per NF and for the fused chain, on one core and on all cores.")
                 .WithExample("bench", "--seconds", "2", "--sizes", "64,1500");

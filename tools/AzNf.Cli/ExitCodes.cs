@@ -10,4 +10,8 @@ internal static class ExitCodes
     public const int BadInput = 65;
     /// <summary>An output file (the report, a generated capture) that cannot be written.</summary>
     public const int CannotWriteOutput = 73;
+    /// <summary>A service (an event hub) that cannot be reached or does not exist.</summary>
+    public const int Unavailable = 69;
+    /// <summary>No usable credential, or the identity may not do what was asked.</summary>
+    public const int NoPermission = 77;
 }

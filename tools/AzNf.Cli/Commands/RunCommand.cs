@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Partitions;
 using AzNf.Packets.Capture;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -92,7 +93,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         using (capture)
         {
             result = settings.Quiet || capture.Length is null or 0 || !console.Profile.Capabilities.Interactive
-                ? ChainEngine.Run(chain, capture, options, cancellation: cancellation)
+                ? LocalLogChainEngine.Run(chain, capture, options, cancellation: cancellation)
                 : RunWithProgress(console, chain, capture, options, cancellation);
             foreach (var (code, count) in capture.Warnings.Counts)
             {
@@ -127,6 +128,6 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             .Start(progress =>
             {
                 var task = progress.AddTask(Path.GetFileName(capture.Name), maxValue: capture.Length!.Value);
-                return ChainEngine.Run(chain, capture, options, position => task.Value = position, cancellation);
+                return LocalLogChainEngine.Run(chain, capture, options, position => task.Value = position, cancellation);
             });
 }

@@ -1,0 +1,17 @@
+using Azure.Messaging.EventHubs.Primitives;
+using AzNf.NetworkFunctions.Partitions;
+
+namespace AzNf.Ingest.Consumer;
+
+/// <summary>A partition this processor owns: its number and the batch its events are decoded into.</summary>
+public sealed class PacketPartition : EventProcessorPartition
+{
+    /// <summary>The partition id as a number (Event Hubs ids are "0" .. "n-1").</summary>
+    public int Index { get; internal set; }
+
+    /// <summary>A partition context for <paramref name="partitionId"/> outside the SDK's loop (tests, tools).</summary>
+    internal static PacketPartition Of(string partitionId) => new() { PartitionId = partitionId };
+
+    /// <summary>Reused for every batch of the partition, so decoding allocates nothing once it has grown.</summary>
+    internal PartitionBatch? Batch { get; set; }
+}

@@ -1,0 +1,170 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Messaging.EventHubs.Consumer;
+using Azure.Messaging.EventHubs.Primitives;
+using Azure.Messaging.EventHubs.Processor;
+
+namespace AzNf.Ingest.Consumer;
+
+/// <summary>
+/// Partition ownership and checkpoints for an event processor, in one Azure Table. The SDK's
+/// load balancer does the balancing; this store gives it what it relies on: a complete listing
+/// with each claim's last-modified time (for expiry) and version, and claims that succeed only
+/// against the version the claimer saw (ETag), so that two processors racing for one partition
+/// never both win.
+/// </summary>
+/// <remarks>
+/// Layout: table partition key <c>namespace:hub:consumer-group</c> (lower case; '/' and the
+/// other characters tables reject never occur in those names); row <c>ownership:{id}</c> holds
+/// <c>Owner</c>, row <c>checkpoint:{id}</c> holds <c>SequenceNumber</c>, <c>Offset</c> and
+/// <c>ClientIdentifier</c>. The row's service timestamp is the last-modified time.
+/// </remarks>
+public sealed class TableCheckpointStore : CheckpointStore
+{
+    private const string OwnershipPrefix = "ownership:";
+    private const string CheckpointPrefix = "checkpoint:";
+    private const string OwnerColumn = "Owner";
+    private const string SequenceNumberColumn = "SequenceNumber";
+    private const string OffsetColumn = "Offset";
+    private const string ClientColumn = "ClientIdentifier";
+
+    private readonly TableClient _table;
+
+    public TableCheckpointStore(TableClient table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    /// <summary>Creates the table if it does not exist yet.</summary>
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellation = default) =>
+        await _table.CreateIfNotExistsAsync(cancellation).ConfigureAwait(false);
+
+    public override async Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, CancellationToken cancellationToken)
+    {
+        string scope = Scope(fullyQualifiedNamespace, eventHubName, consumerGroup);
+        var list = new List<EventProcessorPartitionOwnership>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(RowsOf(scope, OwnershipPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(new EventProcessorPartitionOwnership
+            {
+                FullyQualifiedNamespace = fullyQualifiedNamespace,
+                EventHubName = eventHubName,
+                ConsumerGroup = consumerGroup,
+                PartitionId = entity.RowKey[OwnershipPrefix.Length..],
+                OwnerIdentifier = entity.GetString(OwnerColumn) ?? "",
+                LastModifiedTime = entity.Timestamp ?? DateTimeOffset.MinValue,
+                Version = entity.ETag.ToString(),
+            });
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Claims each ownership: a new row when the claimer saw none (fails if another processor
+    /// created it first), otherwise a replace guarded by the version it saw (fails if anyone
+    /// wrote the row since). Only the claims that succeeded are returned, with their new version.
+    /// </summary>
+    public override async Task<IEnumerable<EventProcessorPartitionOwnership>> ClaimOwnershipAsync(IEnumerable<EventProcessorPartitionOwnership> desiredOwnership, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(desiredOwnership);
+        var claimed = new List<EventProcessorPartitionOwnership>();
+        foreach (var ownership in desiredOwnership)
+        {
+            var entity = new TableEntity(Scope(ownership.FullyQualifiedNamespace, ownership.EventHubName, ownership.ConsumerGroup), OwnershipPrefix + ownership.PartitionId)
+            {
+                [OwnerColumn] = ownership.OwnerIdentifier ?? "",
+            };
+            try
+            {
+                var response = string.IsNullOrEmpty(ownership.Version)
+                    ? await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
+                    : await _table.UpdateEntityAsync(entity, new ETag(ownership.Version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                ownership.Version = response.Headers.ETag?.ToString();
+                ownership.LastModifiedTime = response.Headers.Date ?? DateTimeOffset.UtcNow;
+                claimed.Add(ownership);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // 409: another processor created the row first; 412: it changed since we listed it.
+                // Either way the partition is someone else's now: not claimed, not an error.
+            }
+        }
+        return claimed;
+    }
+
+    public override async Task<EventProcessorCheckpoint?> GetCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, CancellationToken cancellationToken)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix + partitionId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!response.HasValue || response.Value is not { } entity || entity.GetInt64(SequenceNumberColumn) is not long sequenceNumber)
+        {
+            return null;
+        }
+        return new EventProcessorCheckpoint
+        {
+            FullyQualifiedNamespace = fullyQualifiedNamespace,
+            EventHubName = eventHubName,
+            ConsumerGroup = consumerGroup,
+            PartitionId = partitionId,
+            ClientIdentifier = entity.GetString(ClientColumn),
+            LastModified = entity.Timestamp ?? DateTimeOffset.MinValue,
+            StartingPosition = StartAfter(entity, sequenceNumber),
+        };
+    }
+
+    /// <summary>Every checkpoint of the hub and consumer group (for status displays and the SDK's legacy path).</summary>
+    public async Task<IReadOnlyList<EventProcessorCheckpoint>> ListCheckpointsAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, CancellationToken cancellationToken)
+    {
+        var list = new List<EventProcessorCheckpoint>();
+        await foreach (var entity in _table.QueryAsync<TableEntity>(RowsOf(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entity.GetInt64(SequenceNumberColumn) is long sequenceNumber)
+            {
+                list.Add(new EventProcessorCheckpoint
+                {
+                    FullyQualifiedNamespace = fullyQualifiedNamespace,
+                    EventHubName = eventHubName,
+                    ConsumerGroup = consumerGroup,
+                    PartitionId = entity.RowKey[CheckpointPrefix.Length..],
+                    ClientIdentifier = entity.GetString(ClientColumn),
+                    LastModified = entity.Timestamp ?? DateTimeOffset.MinValue,
+                    StartingPosition = StartAfter(entity, sequenceNumber),
+                });
+            }
+        }
+        return list;
+    }
+
+    public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier, CheckpointPosition startingPosition, CancellationToken cancellationToken) =>
+        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, cancellationToken);
+
+    [Obsolete("The SDK's own obsolete overload; kept because CheckpointStore declares it abstract.")]
+    public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, long offset, long? sequenceNumber, CancellationToken cancellationToken) =>
+        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, null, sequenceNumber ?? -1, offset.ToString(CultureInfo.InvariantCulture), cancellationToken);
+
+    private async Task WriteCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string? clientIdentifier, long sequenceNumber, string? offset, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix + partitionId)
+        {
+            [SequenceNumberColumn] = sequenceNumber,
+            [OffsetColumn] = offset,
+            [ClientColumn] = clientIdentifier,
+        };
+        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The checkpoint names the last event handled; reading resumes after it. The service prefers
+    // the offset (sequence-number-only positions are deprecated), so it is used when present.
+    private static EventPosition StartAfter(TableEntity entity, long sequenceNumber) =>
+        entity.GetString(OffsetColumn) is { Length: > 0 } offset
+            ? EventPosition.FromOffset(offset, isInclusive: false)
+            : EventPosition.FromSequenceNumber(sequenceNumber, isInclusive: false);
+
+    internal static string Scope(string fullyQualifiedNamespace, string eventHubName, string consumerGroup) =>
+        $"{fullyQualifiedNamespace}:{eventHubName}:{consumerGroup}".ToLowerInvariant();
+
+    // Rows whose key starts with the prefix: ':' + 1 is ';', the next character in ordinal order.
+    private static string RowsOf(string scope, string prefix) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {scope} and RowKey ge {prefix} and RowKey lt {prefix[..^1] + ";"}");
+}

@@ -1,0 +1,12 @@
+namespace AzNf.Ingest.Producer;
+
+/// <summary>What a send did; <see cref="Rejected"/> lists why packets were left out (first few, with counts in <see cref="PacketsRejected"/>).</summary>
+public sealed record SendSummary(
+    long PacketsRead,
+    long PacketsSent,
+    long PacketsRejected,
+    long UnparsedPackets,
+    long Events,
+    long Batches,
+    long BodyBytes,
+    IReadOnlyList<string> Rejected);

@@ -1,0 +1,68 @@
+using Azure.Messaging.EventHubs.Primitives;
+using Azure.Messaging.EventHubs.Processor;
+using AzNf.TestOracles;
+
+namespace AzNf.Ingest.Tests.Consumer;
+
+[Collection(AzuriteFixture.Collection)]
+public sealed class TableCheckpointStoreTests(AzuriteFixture azurite)
+{
+    private const string Namespace = "aznf-test.servicebus.windows.net";
+    private const string Group = "$Default";
+
+    private static EventProcessorPartitionOwnership Ownership(string partition, string owner, string? version = null) => new()
+    {
+        FullyQualifiedNamespace = Namespace,
+        EventHubName = ConsumerTestSetup.Hub,
+        ConsumerGroup = Group,
+        PartitionId = partition,
+        OwnerIdentifier = owner,
+        Version = version,
+    };
+
+    [Fact]
+    public async Task Claim_TwoClaimersOnTheSameVersion_OnlyOneWins()
+    {
+        var (store, _) = await ConsumerTestSetup.TablesAsync(azurite);
+        var first = (await store.ClaimOwnershipAsync([Ownership("3", "a")], default)).Single();
+
+        var byB = await store.ClaimOwnershipAsync([Ownership("3", "b", first.Version)], default);
+        var byC = await store.ClaimOwnershipAsync([Ownership("3", "c", first.Version)], default);
+        var listed = (await store.ListOwnershipAsync(Namespace, ConsumerTestSetup.Hub, Group, default)).Single();
+
+        Assert.Single(byB);
+        Assert.Empty(byC);
+        Assert.Equal("b", listed.OwnerIdentifier);
+        Assert.Equal(byB.Single().Version, listed.Version);
+        Assert.NotEqual(first.Version, listed.Version);
+    }
+
+    [Fact]
+    public async Task Claim_NewRowThatAnotherCreatedFirst_IsNotClaimed()
+    {
+        var (store, _) = await ConsumerTestSetup.TablesAsync(azurite);
+        await store.ClaimOwnershipAsync([Ownership("0", "a")], default);
+
+        var late = await store.ClaimOwnershipAsync([Ownership("0", "b")], default);
+
+        Assert.Empty(late);
+    }
+
+    [Fact]
+    public async Task Checkpoint_Written_ResumesAfterTheLastHandledEvent()
+    {
+        var (store, _) = await ConsumerTestSetup.TablesAsync(azurite);
+
+        var before = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "5", default);
+        await store.UpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "5", "proc-1", new CheckpointPosition("4100", 41), default);
+        await store.UpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "5", "proc-1", new CheckpointPosition("9900", 99), default);
+        var after = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "5", default);
+        var listed = await store.ListCheckpointsAsync(Namespace, ConsumerTestSetup.Hub, Group, default);
+
+        Assert.Null(before);
+        Assert.NotNull(after);
+        Assert.Equal(Azure.Messaging.EventHubs.Consumer.EventPosition.FromOffset("9900", isInclusive: false), after.StartingPosition);
+        Assert.Equal("proc-1", after.ClientIdentifier);
+        Assert.Equal("5", Assert.Single(listed).PartitionId);
+    }
+}

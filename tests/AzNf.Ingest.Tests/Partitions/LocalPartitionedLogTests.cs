@@ -1,0 +1,96 @@
+using AzNf.NetworkFunctions.Partitions;
+using AzNf.Packets.Flows;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.Ingest.Tests.Partitions;
+
+public sealed class LocalPartitionedLogTests
+{
+    /// <summary>Records what a consumer hands it, to check the protocol rather than a chain.</summary>
+    private sealed class RecordingHandler(int partitions) : IPartitionBatchHandler
+    {
+        public readonly List<string>[] Calls = Enumerable.Range(0, partitions).Select(_ => new List<string>()).ToArray();
+        public readonly List<(long Sequence, int Partition, ulong FlowHash)>[] Packets = Enumerable.Range(0, partitions).Select(_ => new List<(long, int, ulong)>()).ToArray();
+
+        public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation)
+        {
+            Calls[partition].Add("open");
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation)
+        {
+            Calls[batch.Partition].Add("batch");
+            foreach (var packet in batch.Packets)
+            {
+                ulong hash = PacketParser.Parse(packet.LinkType, batch.Frame(packet), out var parsed) == MalformedReason.None
+                    ? FlowKey.From(parsed, out _).StableHash
+                    : 0;
+                Packets[batch.Partition].Add((packet.SequenceNumber, batch.Partition, hash));
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation)
+        {
+            Calls[partition].Add("close:" + reason);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public void Feed_Conversations_EachFlowOnItsPartitionInCaptureOrder()
+    {
+        using var capture = TestTraffic.Capture(TestTraffic.Conversations(flows: 20, packetsEach: 10));
+        var handler = new RecordingHandler(4);
+        var log = new LocalPartitionedLog(4, batchPackets: 7);
+
+        long frames = log.Feed(capture, handler);
+
+        Assert.Equal(200, frames);
+        Assert.Equal(200, handler.Packets.Sum(p => p.Count));
+        for (int p = 0; p < 4; p++)
+        {
+            var packets = handler.Packets[p];
+            Assert.All(packets, x => Assert.Equal(p, (int)(x.FlowHash % 4)));
+            Assert.Equal(packets.Select(x => x.Sequence).Order(), packets.Select(x => x.Sequence));
+            Assert.Equal("open", handler.Calls[p][0]);
+            Assert.Equal("close:EndOfInput", handler.Calls[p][^1]);
+            Assert.Equal(packets.Count == 0 ? -1 : packets[^1].Sequence, log.Checkpoints[p]);
+        }
+    }
+
+    [Fact]
+    public void Feed_UnparsableFrames_GoRoundRobin()
+    {
+        var garbage = Enumerable.Range(0, 9).Select(_ => new byte[] { 1, 2, 3 }).ToList();
+        using var capture = TestTraffic.Capture(garbage);
+        var handler = new RecordingHandler(3);
+        var log = new LocalPartitionedLog(3);
+
+        log.Feed(capture, handler);
+
+        Assert.All(handler.Packets, p => Assert.Equal(3, p.Count));
+        Assert.All(handler.Packets, p => Assert.All(p, x => Assert.Equal(x.Partition, (int)(x.Sequence % 3))));
+    }
+
+    [Fact]
+    public void Feed_HandlerFails_ThrowsAggregateNamingIt()
+    {
+        using var capture = TestTraffic.Capture(TestTraffic.Conversations(4, 4));
+        var log = new LocalPartitionedLog(2);
+
+        var error = Assert.Throws<AggregateException>(() => log.Feed(capture, new FailingHandler()));
+
+        Assert.Contains(error.InnerExceptions, e => e.Message == "handler bug");
+    }
+
+    private sealed class FailingHandler : IPartitionBatchHandler
+    {
+        public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+        public ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation) => throw new InvalidOperationException("handler bug");
+
+        public ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation) => ValueTask.CompletedTask;
+    }
+}
