@@ -27,6 +27,7 @@ public static class ChainCompiler
         {
             var firewallRules = FirewallRuleFiles(text.ChainJson);
             string denyLine = DenyLine(blockedAddresses);
+            var written = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (relative, rules) in text.RuleFiles)
             {
                 string path = Path.GetFullPath(Path.Combine(chainFolder, relative));
@@ -35,6 +36,7 @@ public static class ChainCompiler
                     throw new ConfigException($"{text.ChainFileName}: rules", $"rule file '{relative}' lies outside the rule set");
                 }
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                written[path] = relative;
                 File.WriteAllText(path, firewallRules.Contains(relative) ? denyLine + rules : rules);
             }
             try
@@ -44,7 +46,7 @@ public static class ChainCompiler
             catch (ConfigException e)
             {
                 string message = e.Message.StartsWith(e.Where + ": ", StringComparison.Ordinal) ? e.Message[(e.Where.Length + 2)..] : e.Message;
-                throw new ConfigException(Relative(e.Where, chainFolder, root), Relative(message, chainFolder, root), e);
+                throw new ConfigException(AsWritten(e.Where, written, root), AsWritten(message, written, root), e);
             }
         }
         finally
@@ -90,10 +92,14 @@ public static class ChainCompiler
         return files;
     }
 
-    private static string Relative(string text, string chainFolder, string root)
+    /// <summary>Names each rule file as the chain file writes it, not by its temporary path.</summary>
+    private static string AsWritten(string text, Dictionary<string, string> written, string root)
     {
         var builder = new StringBuilder(text);
-        builder.Replace(chainFolder + Path.DirectorySeparatorChar, "");
+        foreach (var (path, relative) in written.OrderByDescending(w => w.Key.Length))
+        {
+            builder.Replace(path, relative);
+        }
         builder.Replace(root + Path.DirectorySeparatorChar, "");
         return builder.ToString();
     }
