@@ -51,6 +51,7 @@ public sealed class ChainStepRunner(IChainSource chains)
         int alertsBefore = partition.Alerts.Alerts.Count;
         int finishedBefore = partition.FinishedFlows.Count;
         long reusedBefore = partition.FlowsReused;
+        long expiredBefore = partition.Flows.Expired;
         var countersBefore = (StageCounters[])partition.StageCounters.Clone();
         long started = Stopwatch.GetTimestamp();
 
@@ -119,7 +120,8 @@ public sealed class ChainStepRunner(IChainSource chains)
             Snapshot = snapshot,
             IdleTimeoutSeconds = IdleTimeout(compiled.Chain.FlowTable, timeoutClass).TotalSeconds,
             FinishedFlows = partition.FinishedFlows.Skip(finishedBefore).Select(FinishedFlow.From).ToList(),
-            NewFlow = first == 0 && key is not null && (input.Snapshot is null || partition.FlowsReused > reusedBefore),
+            NewFlow = first == 0 && key is not null
+                && (input.Snapshot is null || partition.FlowsReused > reusedBefore || partition.Flows.Expired > expiredBefore),
             Originator = originator,
             ResponderPort = responderPort,
             Bytes = bytes,
