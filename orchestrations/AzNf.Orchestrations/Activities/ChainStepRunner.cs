@@ -28,6 +28,15 @@ public sealed class ChainStepRunner(IChainSource chains)
             throw new ArgumentException(
                 $"flow {input.FlowKey}: stages {input.FirstStage}..{input.FirstStage + input.StageCount - 1} do not exist in chain '{input.ChainName}' ({chain.Stages.Count} stages)", nameof(input));
         }
+        for (int i = 0; input.StageNames is not null && i < input.StageNames.Count; i++)
+        {
+            string actual = chain.Stages[input.FirstStage + i].Name;
+            if (!string.Equals(actual, input.StageNames[i], StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"flow {input.FlowKey}: unknown stage '{input.StageNames[i]}': stage {input.FirstStage + i} of chain '{input.ChainName}' (rule set {compiled.RuleSetVersion}) is '{actual}'", nameof(input));
+            }
+        }
         if (Stopwatch.GetTimestamp() >= deadline)
         {
             return new ChainStepOutput { Late = true };

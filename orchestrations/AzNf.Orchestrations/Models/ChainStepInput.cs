@@ -19,6 +19,13 @@ public sealed record ChainStepInput
 
     public required int StageCount { get; init; }
 
+    /// <summary>
+    /// The names the unit's plan gives stages <see cref="FirstStage"/> onwards; the step refuses to
+    /// run if the chain it gets names them otherwise (the rules changed the stages under the unit).
+    /// Null: not checked.
+    /// </summary>
+    public IReadOnlyList<string>? StageNames { get; init; }
+
     /// <summary>The flow's state (a <see cref="AzNf.NetworkFunctions.Chain.FlowSnapshot"/>) before these stages; null for a new flow.</summary>
     public byte[]? Snapshot { get; init; }
 

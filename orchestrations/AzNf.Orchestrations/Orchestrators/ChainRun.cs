@@ -61,6 +61,7 @@ internal sealed class ChainRun
         BlocklistVersion = _unit.BlocklistVersion,
         FirstStage = first,
         StageCount = count,
+        StageNames = _unit.Plan.Stages.Skip(first).Take(count).Select(s => s.Name).ToList(),
         Snapshot = Snapshot,
         Packets = _pending.Select(i => _unit.Packets[i]).ToList(),
         DeadlineUtc = deadlineUtc,

@@ -23,6 +23,15 @@ public sealed class NfChainOrchestrator : TaskOrchestrator<ChainWorkUnit, ChainW
 {
     public const string Name = "NfChain";
 
+    /// <summary>
+    /// A step is pure (it returns state, writes none), so a transient failure (a storage read in
+    /// the chain source, a lost worker) is retried; bad input is not, it fails the same way again.
+    /// </summary>
+    private static readonly TaskOptions StepRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromMilliseconds(200))
+    {
+        HandleFailure = failure => !failure.IsCausedBy<ArgumentException>() && !failure.IsCausedBy<FlowSnapshotException>() && !failure.IsCausedBy<ConfigException>(),
+    });
+
     /// <summary>Units up to this many packets get their whole result as custom status.</summary>
     public const int CustomStatusPacketLimit = 64;
 
@@ -131,7 +140,7 @@ public sealed class NfChainOrchestrator : TaskOrchestrator<ChainWorkUnit, ChainW
     /// <summary>The step's output, or null when the deadline passed first (or the step itself found it late).</summary>
     private static async Task<ChainStepOutput?> RaceAsync(TaskOrchestrationContext context, string activity, ChainStepInput input, DateTime? deadline)
     {
-        var step = context.CallActivityAsync<ChainStepOutput>(activity, input);
+        var step = context.CallActivityAsync<ChainStepOutput>(activity, input, StepRetry);
         if (deadline is null)
         {
             return await step;

@@ -98,6 +98,20 @@ public class ChainStepRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_DeadlineAhead_RunsToTheEnd()
+    {
+        var chain = TestChains.Full();
+        var frames = Traffic();
+        var runner = new ChainStepRunner(new FixedChainSource(chain));
+
+        var output = await runner.RunAsync(Step(chain, frames, 0, frames.Count, null) with { DeadlineUtc = DateTime.UtcNow.AddHours(1) });
+
+        Assert.False(output.Late);
+        Assert.Equal(frames.Count, output.Verdicts.Count);
+        Assert.Single(output.Alerts);
+    }
+
+    [Fact]
     public async Task RunAsync_PacketOfAnotherFlow_ErrorNamesTheFlow()
     {
         var chain = TestChains.Full();
@@ -135,6 +149,19 @@ public class ChainStepRunnerTests
         var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(step));
 
         Assert.Contains("do not exist in chain 'full'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_PlanNamesAStageTheChainDoesNotHave_ErrorNamesFlowAndStage()
+    {
+        var chain = TestChains.Full();
+        var runner = new ChainStepRunner(new FixedChainSource(chain));
+        var step = Step(chain, Traffic(), 0, 1, null) with { FirstStage = 2, StageCount = 1, StageNames = ["dpi"] };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => runner.RunAsync(step));
+
+        Assert.Contains($"flow {step.FlowKey}: unknown stage 'dpi'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("is 'ids'", error.Message, StringComparison.Ordinal);
     }
 
     private static ChainStepInput Step(ChainDefinition chain, List<byte[]> frames, int from, int to, byte[]? snapshot)
