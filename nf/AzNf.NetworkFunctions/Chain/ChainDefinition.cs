@@ -8,8 +8,8 @@ namespace AzNf.NetworkFunctions.Chain;
 /// </summary>
 public sealed class ChainDefinition
 {
-    private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "flowTable", "report", "stages"];
-    private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "config"];
+    private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline"];
+    private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "config", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
 
     public required string Name { get; init; }
@@ -20,6 +20,21 @@ public sealed class ChainDefinition
     /// <summary>Most flow records kept for the report; later ones are counted, not listed.</summary>
     public required int MaxReportFlows { get; init; }
     public required ConfigDiagnostics Diagnostics { get; init; }
+
+    /// <summary>Each stage's deadline and policy, in stage order (durable path only).</summary>
+    public IReadOnlyList<StageQos> StageDeadlines { get; init; } = [];
+
+    /// <summary>How long the whole chain may take for one unit of work; null = no chain deadline (durable path only).</summary>
+    public TimeSpan? Deadline { get; init; }
+
+    /// <summary>What happens to the stages still running when the chain deadline passes.</summary>
+    public DeadlinePolicy OnDeadline { get; init; }
+
+    /// <summary>Fused (one step for every stage) or staged (one step per stage) on the durable path.</summary>
+    public ChainMode Mode { get; init; }
+
+    /// <summary>What one durable unit of work holds; the embedded engine ignores it.</summary>
+    public ChainGranularity Granularity { get; init; } = ChainGranularity.Flowlet;
 
     /// <summary>Loads a chain file; rule files are resolved against its folder.</summary>
     public static ChainDefinition Load(string path)
@@ -59,7 +74,8 @@ public sealed class ChainDefinition
             RejectUnknown(root, TopLevelProperties, source, "");
             var diagnostics = new ConfigDiagnostics();
             var variables = ReadVariables(root, source);
-            var stages = ReadStages(root, source, baseDirectory, variables, diagnostics);
+            var deadlines = new List<StageQos>();
+            var stages = ReadStages(root, source, baseDirectory, variables, diagnostics, deadlines);
             return new ChainDefinition
             {
                 Name = root.TryGetProperty("name", out var name) ? ReadString(name, source, "name") : Path.GetFileNameWithoutExtension(source),
@@ -71,8 +87,50 @@ public sealed class ChainDefinition
                     ? ReadPositiveInt(max, source, "report.maxFlows")
                     : 1_000_000,
                 Diagnostics = diagnostics,
+                StageDeadlines = deadlines,
+                Deadline = ReadDeadline(root, source, "deadlineMs", "the chain"),
+                OnDeadline = ReadPolicy(root, source, "onDeadline", "the chain"),
+                Mode = ReadChoice<ChainMode>(root, source, "mode", ChainQosNames.TryParse, "fused, staged", ChainMode.Fused),
+                Granularity = ReadChoice<ChainGranularity>(root, source, "granularity", ChainQosNames.TryParse, "packet, flow, flowlet", ChainGranularity.Flowlet),
             };
         }
+    }
+
+    private delegate bool ChoiceParser<T>(string text, out T value);
+
+    // Deadlines and policies only matter on the durable path, but a bad one is refused here, at
+    // load, so that no run starts with a deadline it cannot honour.
+    private static TimeSpan? ReadDeadline(JsonElement element, string source, string path, string owner)
+    {
+        if (!element.TryGetProperty("deadlineMs", out var value))
+        {
+            return null;
+        }
+        return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double ms) && ms > 0 && double.IsFinite(ms)
+            ? TimeSpan.FromMilliseconds(ms)
+            : throw new ConfigException($"{source}: {path}", $"{owner}: deadlineMs must be a positive number of milliseconds, not {value}");
+    }
+
+    private static DeadlinePolicy ReadPolicy(JsonElement element, string source, string path, string owner)
+    {
+        if (!element.TryGetProperty("onDeadline", out var value))
+        {
+            return DeadlinePolicy.FailOpen;
+        }
+        return value.ValueKind == JsonValueKind.String && ChainQosNames.TryParse(value.GetString()!, out DeadlinePolicy policy)
+            ? policy
+            : throw new ConfigException($"{source}: {path}", $"{owner}: onDeadline must be one of fail-open, fail-closed, skip, not {value}");
+    }
+
+    private static T ReadChoice<T>(JsonElement element, string source, string property, ChoiceParser<T> parse, string known, T fallback)
+    {
+        if (!element.TryGetProperty(property, out var value))
+        {
+            return fallback;
+        }
+        return value.ValueKind == JsonValueKind.String && parse(value.GetString()!, out T parsed)
+            ? parsed
+            : throw new ConfigException($"{source}: {property}", $"must be one of {known}, not {value}");
     }
 
     private static Dictionary<string, string> ReadVariables(JsonElement root, string source)
@@ -99,7 +157,7 @@ public sealed class ChainDefinition
     }
 
     private static List<INetworkFunctionDefinition> ReadStages(
-        JsonElement root, string source, string baseDirectory, Dictionary<string, string> variables, ConfigDiagnostics diagnostics)
+        JsonElement root, string source, string baseDirectory, Dictionary<string, string> variables, ConfigDiagnostics diagnostics, List<StageQos> deadlines)
     {
         if (!root.TryGetProperty("stages", out var stagesElement) || stagesElement.ValueKind != JsonValueKind.Array || stagesElement.GetArrayLength() == 0)
         {
@@ -143,6 +201,11 @@ public sealed class ChainDefinition
                 Diagnostics = diagnostics,
                 Location = location,
             };
+            string owner = $"stage '{name}'";
+            deadlines.Add(new StageQos(
+                name,
+                ReadDeadline(stage, source, $"stages[{index - 1}].deadlineMs", owner),
+                ReadPolicy(stage, source, $"stages[{index - 1}].onDeadline", owner)));
             stages.Add(loader(setup));
         }
         return stages;

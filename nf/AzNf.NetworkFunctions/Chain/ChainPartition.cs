@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using AzNf.NetworkFunctions.Ids;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
@@ -45,8 +47,20 @@ public sealed class ChainPartition
     public Dictionary<string, long> DropsByReason { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Runs one packet through the chain and returns the final verdict.</summary>
-    public Verdict Process(ReadOnlySpan<byte> frame, in ParsedPacket parsed, MalformedReason malformed, int wireLength, long timestampNanos, long index)
+    public Verdict Process(ReadOnlySpan<byte> frame, in ParsedPacket parsed, MalformedReason malformed, int wireLength, long timestampNanos, long index) =>
+        Process(frame, parsed, malformed, wireLength, timestampNanos, index, 0, _stages.Length);
+
+    /// <summary>
+    /// Runs one packet through stages <paramref name="firstStage"/> .. <paramref name="endStage"/> − 1
+    /// only (the durable path's staged mode: one step per stage). The engine's own per-packet work
+    /// (packet and byte totals, flow lifecycle, 5-tuple reuse, idle expiry) is done by the step
+    /// that runs stage 0; a later step finds the flow as the earlier step left it.
+    /// </summary>
+    /// <remarks>Inlined so that the whole-chain overload folds the stage-range checks away.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Verdict Process(ReadOnlySpan<byte> frame, in ParsedPacket parsed, MalformedReason malformed, int wireLength, long timestampNanos, long index, int firstStage, int endStage)
     {
+        Debug.Assert(firstStage >= 0 && firstStage < endStage && endStage <= _stages.Length);
         var packet = new PacketContext
         {
             Frame = frame,
@@ -56,16 +70,26 @@ public sealed class ChainPartition
             TimestampNanos = timestampNanos,
             Index = index,
         };
-        Packets++;
-        Bytes += wireLength;
+        if (firstStage == 0)
+        {
+            Packets++;
+            Bytes += wireLength;
+        }
         if (!packet.IsParsed)
         {
-            UnparsedByReason[(int)malformed]++;
+            if (firstStage == 0)
+            {
+                UnparsedByReason[(int)malformed]++;
+            }
             _scratch = default;
-            return RunStages(ref packet, ref _scratch);
+            return RunStages(ref packet, ref _scratch, firstStage, endStage);
         }
 
         var key = FlowKey.From(packet.Packet, out bool sourceIsLower);
+        if (firstStage > 0)
+        {
+            return ContinueStages(ref packet, key, sourceIsLower, firstStage, endStage);
+        }
         int slot = _flows.FindOrAdd(key, timestampNanos, out bool created);
         if (!created && StartsNewConnection(ref _flows[slot], packet.Packet))
         {
@@ -83,17 +107,112 @@ public sealed class ChainPartition
         packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
         var timeoutClass = TrackLifecycle(ref flow, packet.Packet, packet.Direction);
         _flows.Touch(slot, timestampNanos, timeoutClass);
-        return RunStages(ref packet, ref flow);
+        return RunStages(ref packet, ref flow, 0, endStage);
+    }
+
+    /// <summary>
+    /// Puts a flow's state, taken from a durable flow entity, into this partition's table before
+    /// its packets run. <paramref name="rulesStamp"/> identifies the rules this partition's chain
+    /// was built from; cached rule decisions made under other rules are cleared.
+    /// </summary>
+    /// <exception cref="FlowSnapshotException">The snapshot cannot be read; the message names <paramref name="flowName"/>.</exception>
+    public void ImportFlow(ReadOnlySpan<byte> snapshot, long rulesStamp, string flowName)
+    {
+        var streams = StreamPool();
+        var state = FlowSnapshot.Decode(snapshot, streams, rulesStamp, flowName);
+        if (_flows.TryFind(state.Key, out int existing))
+        {
+            DetachSlot(existing);
+        }
+        int slot = _flows.FindOrAdd(state.Key, state.LastSeenNanos, out _);
+        _flows[slot] = state;
+        _flows.Touch(slot, state.LastSeenNanos, TimeoutClassOf(state));
+    }
+
+    /// <summary>
+    /// Takes <paramref name="key"/>'s live flow out of the table as a snapshot (null when there is
+    /// none), so that the table holds no flow once a durable step is done with it.
+    /// </summary>
+    public byte[]? ExportFlow(in FlowKey key, long rulesStamp, out FlowTimeoutClass timeoutClass)
+    {
+        if (!_flows.TryFind(key, out int slot))
+        {
+            timeoutClass = FlowTimeoutClass.Other;
+            return null;
+        }
+        ref var flow = ref _flows[slot];
+        timeoutClass = TimeoutClassOf(flow);
+        byte[] snapshot = FlowSnapshot.Encode(flow, StreamPool(), rulesStamp);
+        DetachSlot(slot);
+        return snapshot;
+    }
+
+    private void DetachSlot(int slot)
+    {
+        ref var flow = ref _flows[slot];
+        if (flow.Ids.StreamSlot != 0)
+        {
+            StreamPool()?.Return(flow.Ids.StreamSlot);
+        }
+        _flows.Detach(slot);
+    }
+
+    // FlowState has one IDS field, so only the chain's first IDS stage keeps stream state.
+    private TcpStreamPool? StreamPool()
+    {
+        foreach (var stage in _stages)
+        {
+            if (stage is IntrusionDetector ids)
+            {
+                return ids.Streams;
+            }
+        }
+        return null;
+    }
+
+    private Verdict ContinueStages(ref PacketContext packet, in FlowKey key, bool sourceIsLower, int firstStage, int endStage)
+    {
+        if (!_flows.TryFind(key, out int slot))
+        {
+            // The first step saw the flow; if it is gone here, the later stages get a fresh state
+            // for this packet only, as for an unparsed packet.
+            _scratch = default;
+            _scratch.Key = key;
+            _scratch.OriginatorIsLower = sourceIsLower;
+            packet.Direction = FlowDirection.AToB;
+            return RunStages(ref packet, ref _scratch, firstStage, endStage);
+        }
+        ref var flow = ref _flows[slot];
+        packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
+        return RunStages(ref packet, ref flow, firstStage, endStage);
+    }
+
+    private static FlowTimeoutClass TimeoutClassOf(in FlowState flow)
+    {
+        if (flow.Key.Protocol != IpProtocol.Tcp)
+        {
+            return flow.Key.Protocol switch
+            {
+                IpProtocol.Udp => FlowTimeoutClass.Udp,
+                IpProtocol.Icmp or IpProtocol.IcmpV6 => FlowTimeoutClass.Icmp,
+                _ => FlowTimeoutClass.Other,
+            };
+        }
+        if ((flow.Tcp & TcpLifecycle.Reset) != 0 || (flow.Tcp & (TcpLifecycle.FinFromA | TcpLifecycle.FinFromB)) == (TcpLifecycle.FinFromA | TcpLifecycle.FinFromB))
+        {
+            return FlowTimeoutClass.TcpClosed;
+        }
+        return (flow.Tcp & TcpLifecycle.Established) != 0 ? FlowTimeoutClass.TcpEstablished : FlowTimeoutClass.TcpNew;
     }
 
     /// <summary>Ends every live flow (end of run) so that each appears in <see cref="FinishedFlows"/>.</summary>
     public void Finish() => _flows.RemoveAll(FlowEndReason.EndOfRun);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Verdict RunStages(ref PacketContext packet, ref FlowState flow)
+    private Verdict RunStages(ref PacketContext packet, ref FlowState flow, int firstStage, int endStage)
     {
         var stages = _stages;
-        for (int i = 0; i < stages.Length; i++)
+        for (int i = firstStage; i < endStage; i++)
         {
             ref var counters = ref StageCounters[i];
             counters.PacketsIn++;
@@ -108,7 +227,10 @@ public sealed class ChainPartition
             }
             counters.PacketsOut++;
         }
-        Forwarded++;
+        if (endStage == stages.Length)
+        {
+            Forwarded++;
+        }
         return Verdict.Forward;
     }
 

@@ -114,6 +114,32 @@ public sealed class FlowTable
         return Add(key, nowNanos, hash);
     }
 
+    /// <summary>The slot of <paramref name="key"/>'s live flow, without adding or expiring anything.</summary>
+    public bool TryFind(in FlowKey key, out int slot)
+    {
+        int bucket = (int)(key.StableHash & (ulong)_bucketMask);
+        for (int i = _buckets[bucket] - 1; i != None; i = _slots[i].NextInBucket)
+        {
+            if (_slots[i].State.Key == key)
+            {
+                slot = i;
+                return true;
+            }
+        }
+        slot = None;
+        return false;
+    }
+
+    /// <summary>
+    /// Takes a flow out of the table without ending it (no end handler, no record): its state
+    /// has moved elsewhere (a durable flow entity) and lives on there.
+    /// </summary>
+    public void Detach(int slot)
+    {
+        Debug.Assert(_slots[slot].Live);
+        Free(slot);
+    }
+
     /// <summary>Marks a flow as seen now and files it under <paramref name="timeoutClass"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Touch(int slot, long nowNanos, FlowTimeoutClass timeoutClass)

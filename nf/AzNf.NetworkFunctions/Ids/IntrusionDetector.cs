@@ -59,6 +59,9 @@ public sealed class IntrusionDetector : INetworkFunction
 
     public long Errors => _errors;
 
+    /// <summary>The partition's stream windows, which a flow snapshot carries in and out.</summary>
+    internal TcpStreamPool Streams => _streams;
+
     public Verdict Process(ref PacketContext packet, ref FlowState flow)
     {
         if (!packet.IsParsed || packet.Packet.IpVersion == 0)

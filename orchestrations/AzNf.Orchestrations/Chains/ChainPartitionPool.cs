@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using AzNf.NetworkFunctions.Chain;
+
+namespace AzNf.Orchestrations.Chains;
+
+/// <summary>
+/// Idle <see cref="ChainPartition"/>s per compiled chain. A partition is single-threaded and
+/// costly to build (NF instances, stream buffers), so a step rents one, runs one flow through
+/// it and gives it back empty. Keyed weakly by the chain, so a replaced chain's partitions go
+/// with it.
+/// </summary>
+internal sealed class ChainPartitionPool
+{
+    // A partition's alert log and flow records only grow; one that has gathered many is let go.
+    private const int MaxRecordsKept = 4096;
+    private const int MaxIdlePerChain = 16;
+
+    private readonly ConditionalWeakTable<ChainDefinition, ConcurrentBag<ChainPartition>> _idle = [];
+
+    public static ChainPartitionPool Shared { get; } = new();
+
+    public ChainPartition Rent(ChainDefinition chain) =>
+        _idle.GetOrCreateValue(chain).TryTake(out var partition) ? partition : new ChainPartition(chain, 0);
+
+    public void Return(ChainDefinition chain, ChainPartition partition)
+    {
+        if (partition.Flows.Count > 0)
+        {
+            partition.Finish();
+        }
+        var idle = _idle.GetOrCreateValue(chain);
+        if (partition.Alerts.Alerts.Count < MaxRecordsKept && partition.FinishedFlows.Count < MaxRecordsKept && idle.Count < MaxIdlePerChain)
+        {
+            idle.Add(partition);
+        }
+    }
+}

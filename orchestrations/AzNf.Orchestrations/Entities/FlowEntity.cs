@@ -1,0 +1,86 @@
+using AzNf.Orchestrations.Models;
+using Microsoft.DurableTask.Entities;
+
+namespace AzNf.Orchestrations.Entities;
+
+/// <summary>
+/// The <c>flow</c> entity, one per flow key: the flow's NF state between units of work, versioned
+/// by the last event sequence number applied. Operations: <c>Get</c>, <c>Apply</c>, <c>Expire</c>.
+/// </summary>
+/// <remarks>
+/// Idle expiry: the first Apply schedules an <c>Expire</c> self-signal one idle timeout ahead; when
+/// it fires, the state is deleted if nothing was applied since, or the signal is scheduled again
+/// for one idle timeout after the last Apply. So a busy flow has one pending signal, not one per unit.
+/// The idle timeout is the flow's class timeout from the chain file, in wall-clock time (the chain
+/// itself expires flows in capture time when it runs them).
+/// </remarks>
+public sealed class FlowEntity : TaskEntity<FlowEntityState?>
+{
+    public const string Name = "flow";
+
+    /// <summary>Used when an update carries no idle timeout.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly TimeProvider _clock;
+
+    public FlowEntity()
+        : this(TimeProvider.System)
+    {
+    }
+
+    internal FlowEntity(TimeProvider clock) => _clock = clock;
+
+    /// <summary>The flow's state; null when the flow has none (never seen, or expired).</summary>
+    public FlowEntityState? Get() => State;
+
+    /// <summary>
+    /// Stores <paramref name="update"/>'s snapshot unless its version is not newer than the one
+    /// held (a unit applied twice, or a late write): then it is counted and ignored.
+    /// </summary>
+    /// <returns>True when applied.</returns>
+    public bool Apply(FlowUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        State ??= new FlowEntityState();
+        if (update.Version <= State.Version)
+        {
+            State.IgnoredApplies++;
+            return false;
+        }
+        var now = _clock.GetUtcNow().UtcDateTime;
+        State.Version = update.Version;
+        State.Snapshot = update.Snapshot;
+        State.LastAppliedUtc = now;
+        State.IdleTimeoutSeconds = update.IdleTimeoutSeconds > 0 ? update.IdleTimeoutSeconds : DefaultIdleTimeout.TotalSeconds;
+        if (State.ExpiryDueUtc is null)
+        {
+            ScheduleExpiry(now + TimeSpan.FromSeconds(State.IdleTimeoutSeconds));
+        }
+        return true;
+    }
+
+    /// <summary>The scheduled self-signal: deletes the state if the flow stayed idle for its timeout.</summary>
+    public void Expire()
+    {
+        if (State is null)
+        {
+            return;
+        }
+        State.ExpiryDueUtc = null;
+        var idleUntil = State.LastAppliedUtc + TimeSpan.FromSeconds(State.IdleTimeoutSeconds);
+        if (_clock.GetUtcNow().UtcDateTime >= idleUntil)
+        {
+            State = null;
+            return;
+        }
+        ScheduleExpiry(idleUntil);
+    }
+
+    protected override FlowEntityState? InitializeState(TaskEntityOperation entityOperation) => null;
+
+    private void ScheduleExpiry(DateTime dueUtc)
+    {
+        State!.ExpiryDueUtc = dueUtc;
+        Context.SignalEntity(Context.Id, nameof(Expire), new SignalEntityOptions { SignalTime = new DateTimeOffset(dueUtc, TimeSpan.Zero) });
+    }
+}

@@ -1,0 +1,127 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Flows;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.Orchestrations.Tests.Chain;
+
+public class FlowSnapshotTests
+{
+    private const long Millisecond = 1_000_000;
+
+    // "/etc/passwd" (sample IDS rule 1000001) split across two segments, so only a carried stream window finds it.
+    private static List<byte[]> SplitTraversal() =>
+        new TcpConversation("127.0.0.1", 40001, "127.0.0.2", 80)
+            .Handshake()
+            .Client("GET /etc/pa")
+            .Client("sswd HTTP/1.0\r\n\r\n")
+            .Close()
+            .Frames;
+
+    [Fact]
+    public void ExportImport_ContentSplitAcrossParts_SameAlertsAndCountsAsOneGo()
+    {
+        var chain = TestChains.Full();
+        var frames = SplitTraversal();
+        const int FirstPart = 5; // handshake, first data segment and its ACK
+        var whole = new ChainPartition(chain, 0);
+        Run(whole, frames, 0, frames.Count);
+        whole.Finish();
+
+        var first = new ChainPartition(chain, 0);
+        Run(first, frames, 0, FirstPart);
+        byte[] snapshot = first.ExportFlow(KeyOf(frames[0]), 7, out _)!;
+        var second = new ChainPartition(chain, 0);
+        second.ImportFlow(snapshot, 7, "test flow");
+        Run(second, frames, FirstPart, frames.Count);
+        second.Finish();
+
+        var expected = Assert.Single(whole.Alerts.Alerts);
+        Assert.Equal(1000001, expected.Sid);
+        Assert.Empty(first.Alerts.Alerts);
+        var actual = Assert.Single(second.Alerts.Alerts);
+        Assert.Equal((expected.Sid, expected.PacketIndex), (actual.Sid, actual.PacketIndex));
+        Assert.Equal(whole.FinishedFlows.Single() with { End = FlowEndReason.EndOfRun }, second.FinishedFlows.Single());
+        Assert.Empty(first.FinishedFlows);
+        Assert.Equal(0, first.Flows.Count);
+    }
+
+    [Fact]
+    public void Process_SecondPartWithoutImport_MissesTheSplitContent()
+    {
+        var frames = SplitTraversal();
+        var partition = new ChainPartition(TestChains.Full(), 0);
+
+        Run(partition, frames, 5, frames.Count);
+
+        Assert.Empty(partition.Alerts.Alerts);
+    }
+
+    [Fact]
+    public void ExportImportExport_SameBytes()
+    {
+        var chain = TestChains.Full();
+        var frames = SplitTraversal();
+        var first = new ChainPartition(chain, 0);
+        Run(first, frames, 0, 4);
+        var key = KeyOf(frames[0]);
+        byte[] snapshot = first.ExportFlow(key, 1, out var timeoutClass)!;
+
+        var second = new ChainPartition(chain, 0);
+        second.ImportFlow(snapshot, 1, "test flow");
+        byte[] again = second.ExportFlow(key, 1, out _)!;
+
+        Assert.Equal(snapshot, again);
+        Assert.Equal(FlowTimeoutClass.TcpEstablished, timeoutClass);
+        Assert.Equal((3, 1), (FlowSnapshot.Read(snapshot, "test flow").Counter.PacketsAToB, FlowSnapshot.Read(snapshot, "test flow").Counter.PacketsBToA));
+    }
+
+    [Fact]
+    public void ImportFlow_UnknownFormatVersion_ErrorNamesTheFlow()
+    {
+        var partition = new ChainPartition(TestChains.Full(), 0);
+        byte[] snapshot = Snapshot();
+        snapshot[0] = 99;
+
+        var error = Assert.Throws<FlowSnapshotException>(() => partition.ImportFlow(snapshot, 1, "tcp 127.0.0.1:40001 <-> 127.0.0.2:80"));
+
+        Assert.Contains("tcp 127.0.0.1:40001 <-> 127.0.0.2:80", error.Message, StringComparison.Ordinal);
+        Assert.Contains("format version 99", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, partition.Flows.Count);
+    }
+
+    [Fact]
+    public void ImportFlow_Truncated_ErrorNamesTheFlowAndLeavesNoFlow()
+    {
+        var partition = new ChainPartition(TestChains.Full(), 0);
+        byte[] snapshot = Snapshot();
+
+        var error = Assert.Throws<FlowSnapshotException>(() => partition.ImportFlow(snapshot.AsSpan(0, snapshot.Length - 3), 1, "flow X"));
+
+        Assert.Equal("flow X", error.Flow);
+        Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, partition.Flows.Count);
+    }
+
+    private static byte[] Snapshot()
+    {
+        var frames = SplitTraversal();
+        var partition = new ChainPartition(TestChains.Full(), 0);
+        Run(partition, frames, 0, 5);
+        return partition.ExportFlow(KeyOf(frames[0]), 1, out _)!;
+    }
+
+    private static FlowKey KeyOf(byte[] frame)
+    {
+        PacketParser.Parse(LinkType.Ethernet, frame, out var parsed);
+        return FlowKey.From(parsed, out _);
+    }
+
+    private static void Run(ChainPartition partition, List<byte[]> frames, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            var malformed = PacketParser.Parse(LinkType.Ethernet, frames[i], out var parsed);
+            partition.Process(frames[i], parsed, malformed, frames[i].Length, (i + 1) * Millisecond, i + 1);
+        }
+    }
+}
