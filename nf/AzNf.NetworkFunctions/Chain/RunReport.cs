@@ -123,16 +123,21 @@ public sealed record ReportFlow(
         f.FirstPacketIndex,
         Timestamp(f.FirstSeenNanos),
         Timestamp(f.LastSeenNanos),
-        f.End switch
-        {
-            FlowEndReason.Expired => "expired",
-            FlowEndReason.Evicted => "evicted",
-            FlowEndReason.Reused => "reused",
-            _ => "end-of-run",
-        });
+        EndName(f.End));
 
-    private static string Timestamp(long nanos) =>
-        DateTimeOffset.UnixEpoch.AddTicks(nanos / 100).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>How the report spells why a flow ended.</summary>
+    public static string EndName(FlowEndReason end) => end switch
+    {
+        FlowEndReason.Expired => "expired",
+        FlowEndReason.Evicted => "evicted",
+        FlowEndReason.Reused => "reused",
+        _ => "end-of-run",
+    };
+
+    private static string Timestamp(long nanos) => Timestamp(DateTimeOffset.UnixEpoch.AddTicks(nanos / 100));
+
+    /// <summary>How the report writes a capture time.</summary>
+    public static string Timestamp(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }
 
 /// <summary>One IDS alert; <c>packetIndex</c> is 1-based in capture order.</summary>

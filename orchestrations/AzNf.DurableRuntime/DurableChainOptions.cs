@@ -1,0 +1,38 @@
+using AzNf.NetworkFunctions.Chain;
+
+namespace AzNf.DurableRuntime;
+
+/// <summary>How the durable path cuts partition batches into work units and runs them.</summary>
+public sealed record DurableChainOptions
+{
+    /// <summary>Unit of work; null takes the chain file's <c>granularity</c>.</summary>
+    public ChainGranularity? Granularity { get; init; }
+
+    /// <summary>Fused (one activity) or staged (one per NF); null takes the chain file's <c>mode</c>.</summary>
+    public ChainMode? Mode { get; init; }
+
+    /// <summary>
+    /// Bound on packets per event, so <c>sequence × bound + position</c> numbers packets in
+    /// partition order (1 for the local log, where the sequence number is the capture index).
+    /// </summary>
+    public int PacketsPerEvent { get; init; } = 1;
+
+    /// <summary>Orchestrations one handler keeps running at once.</summary>
+    public int MaxUnitsInFlight { get; init; } = 64;
+
+    /// <summary>Fallback poll of the instance table while waiting for a unit (a worker in this process wakes the wait sooner).</summary>
+    public TimeSpan CompletionPoll { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait for one unit before the batch fails (and is redelivered, so nothing is lost).</summary>
+    public TimeSpan UnitTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnitsInFlight, 1);
+        if (CompletionPoll <= TimeSpan.Zero || UnitTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CompletionPoll), "poll interval and unit timeout must be positive");
+        }
+    }
+}

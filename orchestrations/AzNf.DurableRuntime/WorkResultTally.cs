@@ -1,0 +1,97 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Models;
+using AzNf.Packets.Flows;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.DurableRuntime;
+
+/// <summary>
+/// Turns what an NfChain orchestration returned into the tally a report adds up, so the durable
+/// run's report is built the same way as the embedded one's.
+/// </summary>
+public static class WorkResultTally
+{
+    /// <summary>Stage counter naming the deadline misses a stage had on the durable path.</summary>
+    public const string DeadlineMissesCounter = "deadlineMisses";
+
+    public static ChainTally From(ChainWorkResult result, int stageCount)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var drops = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var verdict in result.Verdicts)
+        {
+            if (!verdict.Forwarded)
+            {
+                string reason = verdict.Reason ?? "unknown";
+                drops[reason] = drops.GetValueOrDefault(reason) + 1;
+            }
+        }
+        var stages = new List<StageTally>(stageCount);
+        for (int s = 0; s < stageCount; s++)
+        {
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+            if (s < result.Stages.Count)
+            {
+                var stage = result.Stages[s];
+                if (stage.DeadlineMissed)
+                {
+                    counters[DeadlineMissesCounter] = 1;
+                }
+                stages.Add(new StageTally(stage.PacketsIn, stage.PacketsOut, stage.Drops, 0, counters));
+            }
+            else
+            {
+                stages.Add(new StageTally(0, 0, 0, 0, counters));
+            }
+        }
+        return new ChainTally
+        {
+            Packets = result.Packets,
+            Bytes = result.Bytes,
+            Forwarded = result.Forwarded,
+            Dropped = result.Dropped,
+            FlowsReused = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Reused)),
+            FlowsExpired = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Expired)),
+            DropReasons = drops,
+            Stages = stages,
+            Flows = result.FinishedFlows.Select(ToReport).ToList(),
+            Alerts = result.Alerts.Select(ToReport).ToList(),
+        };
+    }
+
+    /// <summary>A flow still held by its entity at the end of a run, as the report lists it.</summary>
+    public static ReportFlow EndOfRun(string flowKey, byte[] snapshot)
+    {
+        var state = FlowSnapshot.Read(snapshot, flowKey);
+        return ReportFlow.From(FlowRecord.From(ref state, FlowEndReason.EndOfRun));
+    }
+
+    private static ReportFlow ToReport(FinishedFlow flow)
+    {
+        var a = NetAddress.Parse(flow.AAddress);
+        var b = NetAddress.Parse(flow.BAddress);
+        var end = Enum.TryParse<FlowEndReason>(flow.End, out var parsed) ? parsed : FlowEndReason.EndOfRun;
+        string proto = flow.Key.Split(' ', 2)[0];
+        var first = DateTimeOffset.UnixEpoch.AddTicks(flow.FirstSeenNanos / 100);
+        var last = DateTimeOffset.UnixEpoch.AddTicks(flow.LastSeenNanos / 100);
+        return new ReportFlow(
+            flow.Key,
+            proto,
+            FlowKey.Endpoint(a, flow.APort),
+            FlowKey.Endpoint(b, flow.BPort),
+            flow.PacketsAToB + flow.PacketsBToA,
+            flow.BytesAToB + flow.BytesBToA,
+            flow.PacketsAToB,
+            flow.PacketsBToA,
+            flow.BytesAToB,
+            flow.BytesBToA,
+            flow.FirstPacketIndex,
+            ReportFlow.Timestamp(first),
+            ReportFlow.Timestamp(last),
+            ReportFlow.EndName(end));
+    }
+
+    private static ReportAlert ToReport(UnitAlert alert) => new(
+        alert.Sid, alert.Rev, alert.Msg, alert.Action, IpProtocol.Name(alert.Protocol),
+        alert.Source, alert.SourcePort, alert.Destination, alert.DestinationPort, alert.PacketIndex, alert.Classtype);
+}
