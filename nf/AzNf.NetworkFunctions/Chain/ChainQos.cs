@@ -26,10 +26,10 @@ public enum ChainGranularity : byte
     /// <summary>One packet per unit (kept to measure how costly it is).</summary>
     Packet = 0,
 
-    /// <summary>One unit per flow: all of its packets that one partition batch holds.</summary>
+    /// <summary>One unit per flow: the handler holds a flow's packets across batches until the flow ends.</summary>
     Flow = 1,
 
-    /// <summary>A run of one flow's packets inside one partition batch (the default).</summary>
+    /// <summary>One unit per flow per partition batch: the flow's packets in that batch (the default).</summary>
     Flowlet = 2,
 }
 
