@@ -56,6 +56,3 @@ public static class NfTasks
         return registry;
     }
 }
-
-/// <summary>A durable task type and the name it is registered under.</summary>
-public sealed record NfTask(string Name, Type Type);

@@ -1,5 +1,4 @@
 using AzNf.NetworkFunctions.Chain;
-using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
@@ -43,11 +42,4 @@ internal static class TestUnits
             partition.Process(frames[i], parsed, malformed, frames[i].Length, (i + 1) * Millisecond, i + 1);
         }
     }
-}
-
-/// <summary>An <see cref="IChainSource"/> that always has one chain, at RuleSet version 1.</summary>
-internal sealed class FixedChainSource(ChainDefinition chain) : IChainSource
-{
-    public ValueTask<CompiledChain> GetChainAsync(string chainName, long ruleSetVersion, long blocklistVersion, CancellationToken cancellation) =>
-        ValueTask.FromResult(new CompiledChain(chain, 1, 0));
 }

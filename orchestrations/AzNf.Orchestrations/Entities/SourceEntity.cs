@@ -7,7 +7,8 @@ namespace AzNf.Orchestrations.Entities;
 /// The <c>source</c> entity, one per source address (the key is the address as text): alerts,
 /// drops, new flows and distinct destination ports within a window. Over a
 /// <see cref="SourceLimits"/> threshold it signals the <c>blocklist</c> entity's <c>Block</c>, once
-/// per block period. Operations: <c>Record</c>, <c>Get</c>.
+/// per block period. A quiet source's state is deleted by an <c>Expire</c> self-signal once its
+/// window and any block have ended. Operations: <c>Record</c>, <c>Get</c>, <c>Expire</c>.
 /// </summary>
 public sealed class SourceEntity : TaskEntity<SourceEntityState>
 {
@@ -29,6 +30,21 @@ public sealed class SourceEntity : TaskEntity<SourceEntityState>
 
     public SourceEntityState Get() => State;
 
+    /// <summary>The scheduled self-signal: deletes the state when nothing was recorded in the last window and no block is running.</summary>
+    public void Expire()
+    {
+        var now = _clock.GetUtcNow().UtcDateTime;
+        State.ExpiryDueUtc = null;
+        var quietFrom = State.WindowStartUtc + _limits.Window;
+        var blockEnds = State.BlockedUntilUtc ?? DateTime.MinValue;
+        if (now >= quietFrom && now >= blockEnds)
+        {
+            State = null!;
+            return;
+        }
+        ScheduleExpiry(quietFrom > blockEnds ? quietFrom : blockEnds);
+    }
+
     /// <summary>Adds one unit's activity from this source (signalled once per unit, merged).</summary>
     public void Record(SourceDelta delta)
     {
@@ -36,6 +52,10 @@ public sealed class SourceEntity : TaskEntity<SourceEntityState>
         var now = _clock.GetUtcNow().UtcDateTime;
         if (now - State.WindowStartUtc >= _limits.Window)
         {
+            if (State.ExpiryDueUtc is null)
+            {
+                ScheduleExpiry(now + _limits.Window);
+            }
             State.WindowStartUtc = now;
             State.Alerts = State.Drops = State.NewFlows = 0;
             State.DestinationPorts.Clear();
@@ -65,5 +85,11 @@ public sealed class SourceEntity : TaskEntity<SourceEntityState>
                 nameof(BlocklistEntity.Block),
                 new BlockRequest(Context.Id.Key, until, $"{reason} within {_limits.Window.TotalSeconds:0} s"));
         }
+    }
+
+    private void ScheduleExpiry(DateTime dueUtc)
+    {
+        State.ExpiryDueUtc = dueUtc;
+        Context.SignalEntity(Context.Id, nameof(Expire), new SignalEntityOptions { SignalTime = new DateTimeOffset(dueUtc, TimeSpan.Zero) });
     }
 }

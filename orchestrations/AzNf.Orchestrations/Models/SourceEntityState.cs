@@ -16,4 +16,7 @@ public sealed class SourceEntityState
 
     /// <summary>When the source was last reported to the blocklist; null if never.</summary>
     public DateTime? BlockedUntilUtc { get; set; }
+
+    /// <summary>When the pending Expire self-signal fires; null when none is pending.</summary>
+    public DateTime? ExpiryDueUtc { get; set; }
 }

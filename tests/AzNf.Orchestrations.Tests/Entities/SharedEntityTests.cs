@@ -19,7 +19,7 @@ public class SharedEntityTests
         await source.RunAsync("Record", new SourceDelta(1, 0, 0, []));
         await source.RunAsync("Record", new SourceDelta(5, 0, 0, []));
 
-        var signal = Assert.Single(source.Context.Signals);
+        var signal = Assert.Single(source.Context.Signals, s => s.Operation == "Block");
         Assert.Equal(("@blocklist@global", "Block"), (signal.Target.ToString(), signal.Operation));
         var request = (BlockRequest)signal.Input!;
         Assert.Equal(("10.6.6.6", Start.AddMinutes(5)), (request.Address, request.UntilUtc));
@@ -35,10 +35,10 @@ public class SharedEntityTests
         {
             await source.RunAsync("Record", new SourceDelta(0, 1, 1, [port]));
         }
-        Assert.Empty(source.Context.Signals);
+        Assert.DoesNotContain(source.Context.Signals, s => s.Operation == "Block");
         await source.RunAsync("Record", new SourceDelta(0, 1, 1, [25]));
 
-        Assert.Contains("4 destination ports", ((BlockRequest)Assert.Single(source.Context.Signals).Input!).Reason, StringComparison.Ordinal);
+        Assert.Contains("4 destination ports", ((BlockRequest)Assert.Single(source.Context.Signals, s => s.Operation == "Block").Input!).Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,8 +51,37 @@ public class SharedEntityTests
         clock.Advance(TimeSpan.FromSeconds(61));
         await source.RunAsync("Record", new SourceDelta(2, 0, 0, []));
 
-        Assert.Empty(source.Context.Signals);
+        Assert.DoesNotContain(source.Context.Signals, s => s.Operation == "Block");
         Assert.Equal(2, source.Read<SourceEntityState>()!.Alerts);
+    }
+
+    [Fact]
+    public async Task Source_QuietForAWindow_ExpiryDeletesIt()
+    {
+        var clock = new ManualClock(Start);
+        var source = new EntityHarness(new SourceEntity(clock, Limits), SourceEntity.Name, "10.6.6.9");
+        await source.RunAsync("Record", new SourceDelta(1, 0, 0, []));
+        var expiry = Assert.Single(source.Context.Signals);
+        clock.Advance(TimeSpan.FromSeconds(60));
+
+        await source.RunAsync("Expire");
+
+        Assert.Equal(("Expire", new DateTimeOffset(Start.AddSeconds(60))), (expiry.Operation, expiry.Options!.SignalTime!.Value));
+        Assert.False(source.State.HasState);
+    }
+
+    [Fact]
+    public async Task Source_BlockStillRunning_ExpiryWaitsForItsEnd()
+    {
+        var clock = new ManualClock(Start);
+        var source = new EntityHarness(new SourceEntity(clock, Limits), SourceEntity.Name, "10.6.6.10");
+        await source.RunAsync("Record", new SourceDelta(3, 0, 0, []));
+        clock.Advance(TimeSpan.FromSeconds(60));
+
+        await source.RunAsync("Expire");
+
+        Assert.True(source.State.HasState);
+        Assert.Equal(new DateTimeOffset(Start.AddMinutes(5)), source.Context.Signals[^1].Options!.SignalTime);
     }
 
     [Fact]

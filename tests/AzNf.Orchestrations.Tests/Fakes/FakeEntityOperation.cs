@@ -18,29 +18,3 @@ internal sealed class FakeEntityOperation(string name, FakeEntityContext context
 
     public override object? GetInput(Type inputType) => _input is null ? null : JsonSerializer.Deserialize(_input, inputType);
 }
-
-/// <summary>An entity's id and the signals its operations sent.</summary>
-internal sealed class FakeEntityContext(EntityInstanceId id) : TaskEntityContext
-{
-    public override EntityInstanceId Id { get; } = id;
-
-    public List<(EntityInstanceId Target, string Operation, object? Input, SignalEntityOptions? Options)> Signals { get; } = [];
-
-    public override void SignalEntity(EntityInstanceId id, string operationName, object? input = null, SignalEntityOptions? options = null) =>
-        Signals.Add((id, operationName, input, options));
-
-    public override string ScheduleNewOrchestration(Microsoft.DurableTask.TaskName name, object? input = null, Microsoft.DurableTask.StartOrchestrationOptions? options = null) =>
-        throw new NotSupportedException("entities here start no orchestrations");
-}
-
-/// <summary>An entity's stored state, kept as JSON between operations as a backend keeps it.</summary>
-internal sealed class FakeEntityState : TaskEntityState
-{
-    public string? Json { get; set; }
-
-    public override bool HasState => Json is not null;
-
-    public override object? GetState(Type type) => Json is null ? null : JsonSerializer.Deserialize(Json, type);
-
-    public override void SetState(object? state) => Json = state is null ? null : JsonSerializer.Serialize(state, state.GetType());
-}

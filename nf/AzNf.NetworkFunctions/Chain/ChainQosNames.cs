@@ -1,47 +1,5 @@
 namespace AzNf.NetworkFunctions.Chain;
 
-/// <summary>What the durable path does with a stage (or the chain) that missed its deadline.</summary>
-public enum DeadlinePolicy : byte
-{
-    /// <summary>Forward the packets the stage had not decided, marked as decided by the deadline.</summary>
-    FailOpen = 0,
-
-    /// <summary>Drop the packets the stage had not decided.</summary>
-    FailClosed = 1,
-
-    /// <summary>Carry on as if the stage had forwarded them, leaving its state as it was.</summary>
-    Skip = 2,
-}
-
-/// <summary>How the durable path runs a chain's stages: all in one step, or one step per stage.</summary>
-public enum ChainMode : byte
-{
-    Fused = 0,
-    Staged = 1,
-}
-
-/// <summary>What one durable unit of work holds.</summary>
-public enum ChainGranularity : byte
-{
-    /// <summary>One packet per unit (kept to measure how costly it is).</summary>
-    Packet = 0,
-
-    /// <summary>One unit per flow: all of its packets that one partition batch holds.</summary>
-    Flow = 1,
-
-    /// <summary>A run of one flow's packets inside one partition batch (the default).</summary>
-    Flowlet = 2,
-}
-
-/// <summary>
-/// A stage's deadline and what happens when it is missed, from the chain file. Only the durable
-/// path reads it; the embedded engine runs every stage to completion.
-/// </summary>
-/// <param name="Stage">The stage name.</param>
-/// <param name="Deadline">How long the stage may take for one unit of work; null = no deadline.</param>
-/// <param name="OnDeadline">The policy when <paramref name="Deadline"/> is missed.</param>
-public sealed record StageQos(string Stage, TimeSpan? Deadline, DeadlinePolicy OnDeadline);
-
 /// <summary>The chain file's spellings of <see cref="DeadlinePolicy"/>, <see cref="ChainMode"/> and <see cref="ChainGranularity"/>.</summary>
 public static class ChainQosNames
 {
