@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations;
+using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Models;
 using AzNf.Orchestrations.Orchestrators;
@@ -30,7 +32,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 {
     private readonly DurableRuntimeHost _host;
     private readonly ChainDefinition _chain;
-    private readonly ChainPlan _plan;
     private readonly DurableChainOptions _options;
     private readonly ChainGranularity _granularity;
     private readonly ChainMode _mode;
@@ -51,7 +52,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         options.Validate();
         _host = host;
         _chain = chain;
-        _plan = ChainPlan.From(chain);
         _options = options;
         _granularity = options.Granularity ?? chain.Granularity;
         _mode = options.Mode ?? chain.Mode;
@@ -91,62 +91,52 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         ArgumentNullException.ThrowIfNull(batch);
         var progress = _progress.GetOrAdd(batch.Partition, _ => new PartitionProgress());
         var (ruleSet, blocklist) = await ReadPolicyVersionsAsync(cancellation);
-        var flows = new Dictionary<string, List<WorkPacket>>(StringComparer.Ordinal);
-        var order = new List<string>();
+        var units = WorkUnitSplitter.Split(
+            batch,
+            new CompiledChain(_chain, ruleSet, blocklist),
+            _granularity == ChainGranularity.Packet ? ChainGranularity.Packet : ChainGranularity.Flowlet,
+            _mode,
+            p => (p.SequenceNumber * _options.PacketsPerEvent) + p.PositionInEvent);
+
         long lastSequence = progress.LastSequence;
         int lastPosition = progress.LastPosition;
-        foreach (ref readonly var packet in batch.Packets)
+        var byFlow = new Dictionary<string, List<ChainWorkUnit>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var cut in units)
         {
-            if (packet.SequenceNumber < lastSequence || (packet.SequenceNumber == lastSequence && packet.PositionInEvent <= lastPosition))
+            // A batch redelivered to this same handler: what it already ran is skipped here.
+            var fresh = cut.Packets.Where(p => p.SequenceNumber > lastSequence || (p.SequenceNumber == lastSequence && p.PositionInEvent > lastPosition)).ToList();
+            Interlocked.Add(ref _skipped, cut.Packets.Count - fresh.Count);
+            if (fresh.Count == 0)
             {
-                Interlocked.Increment(ref _skipped);
                 continue;
             }
-            var frame = batch.Frame(packet);
-            var malformed = PacketParser.Parse(packet.LinkType, frame, out var parsed);
-            string key;
-            if (malformed == MalformedReason.None)
+            var unit = cut with { Granularity = _granularity, Packets = fresh, FirstSequenceNumber = fresh[0].SequenceNumber };
+            progress.CountUnparsed(unit);
+            if (_granularity == ChainGranularity.Flow)
             {
-                key = FlowKey.From(parsed, out _).ToString();
+                unit = progress.HoldOrRelease(unit);
+                if (unit.Packets.Count == 0)
+                {
+                    continue;
+                }
             }
-            else
+            if (!byFlow.TryGetValue(unit.FlowKey, out var list))
             {
-                // Unparsed frames still cross the chain (a firewall may drop them); they share
-                // one pseudo-flow per partition, which keeps their entity version for idempotency.
-                key = $"unparsed p{batch.Partition}";
-                progress.CountUnparsed(malformed);
+                byFlow[unit.FlowKey] = list = [];
+                order.Add(unit.FlowKey);
             }
-            if (!flows.TryGetValue(key, out var packets))
-            {
-                packets = progress.TakeHeld(key) ?? [];
-                flows[key] = packets;
-                order.Add(key);
-            }
-            long index = (packet.SequenceNumber * _options.PacketsPerEvent) + packet.PositionInEvent;
-            packets.Add(new WorkPacket(packet.SequenceNumber, packet.PositionInEvent, index, packet.LinkType, packet.TimestampNanos, packet.WireLength, frame.ToArray()));
-            if (_granularity == ChainGranularity.Flow && malformed == MalformedReason.None)
-            {
-                progress.TrackClose(key, parsed);
-            }
-            lastSequence = packet.SequenceNumber;
-            lastPosition = packet.PositionInEvent;
+            list.Add(unit);
+        }
+        if (batch.Count > 0)
+        {
+            var last = batch.Packets[^1];
+            progress.LastSequence = Math.Max(lastSequence, last.SequenceNumber);
+            progress.LastPosition = last.SequenceNumber >= lastSequence ? last.PositionInEvent : lastPosition;
         }
 
-        var runs = new List<Task>(order.Count);
-        foreach (string key in order)
-        {
-            var packets = flows[key];
-            if (_granularity == ChainGranularity.Flow && !progress.IsClosed(key))
-            {
-                progress.Hold(key, packets);
-                continue;
-            }
-            progress.Forget(key);
-            runs.Add(RunFlowAsync(batch.Partition, key, packets, ruleSet, blocklist, cancellation));
-        }
-        await Task.WhenAll(runs);
-        progress.LastSequence = lastSequence;
-        progress.LastPosition = lastPosition;
+        // A flow's units one after the other (its entity's version must only move forward); flows in parallel.
+        await Task.WhenAll(order.Select(key => RunInOrderAsync(byFlow[key], cancellation)));
     }
 
     public async ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation)
@@ -155,13 +145,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             return;
         }
-        var held = progress.TakeAllHeld();
-        if (held.Count == 0)
-        {
-            return;
-        }
-        var (ruleSet, blocklist) = await ReadPolicyVersionsAsync(cancellation);
-        await Task.WhenAll(held.Select(h => RunFlowAsync(partition, h.Key, h.Value, ruleSet, blocklist, cancellation)));
+        await Task.WhenAll(progress.ReleaseAll().Select(unit => RunUnitAsync(unit, cancellation)));
     }
 
     private async Task<(long RuleSet, long Blocklist)> ReadPolicyVersionsAsync(CancellationToken cancellation)
@@ -171,38 +155,19 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         return (ruleSet?.Version ?? 0, blocklist?.Version ?? 0);
     }
 
-    private async Task RunFlowAsync(int partition, string key, List<WorkPacket> packets, long ruleSet, long blocklist, CancellationToken cancellation)
+    private async Task RunInOrderAsync(List<ChainWorkUnit> units, CancellationToken cancellation)
     {
-        if (_granularity == ChainGranularity.Packet)
+        foreach (var unit in units)
         {
-            foreach (var packet in packets)
-            {
-                await RunUnitAsync(partition, key, [packet], ruleSet, blocklist, cancellation);
-            }
-        }
-        else
-        {
-            await RunUnitAsync(partition, key, packets, ruleSet, blocklist, cancellation);
+            await RunUnitAsync(unit, cancellation);
         }
     }
 
-    private async Task RunUnitAsync(int partition, string key, IReadOnlyList<WorkPacket> packets, long ruleSet, long blocklist, CancellationToken cancellation)
+    private async Task RunUnitAsync(ChainWorkUnit unit, CancellationToken cancellation)
     {
-        var unit = new ChainWorkUnit
-        {
-            ChainName = _chain.Name,
-            Partition = partition,
-            FlowKey = key,
-            Granularity = _granularity,
-            Mode = _mode,
-            FirstSequenceNumber = packets[0].SequenceNumber,
-            LastSequenceNumber = packets[^1].SequenceNumber,
-            RuleSetVersion = ruleSet,
-            BlocklistVersion = blocklist,
-            Plan = _plan,
-            Packets = packets,
-        };
-        string instanceId = InstanceId(_chain.Name, partition, packets[0]);
+        var first = unit.Packets[0];
+        string key = unit.FlowKey;
+        string instanceId = InstanceId(_chain.Name, unit.Partition, first);
         await _inFlight.WaitAsync(cancellation);
         try
         {
@@ -225,7 +190,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 return;
             }
             _tallies.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
-            _timings.Enqueue(new UnitTiming(packets.Count, packets.Sum(p => (long)p.WireLength), elapsed, result.Stages));
+            _timings.Enqueue(new UnitTiming(unit.Packets.Count, unit.Packets.Sum(p => (long)p.WireLength), elapsed, result.Stages));
         }
         finally
         {
@@ -250,14 +215,25 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private sealed class PartitionProgress
     {
         private readonly long[] _unparsed = new long[MalformedReasons.Count];
-        private readonly Dictionary<string, List<WorkPacket>> _held = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ChainWorkUnit> _held = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _closing = new(StringComparer.Ordinal);
 
         public long LastSequence { get; set; } = long.MinValue;
 
         public int LastPosition { get; set; }
 
-        public void CountUnparsed(MalformedReason reason) => _unparsed[(int)reason]++;
+        /// <summary>Counts a unit's unparsed frames by reason (the unit result does not carry them).</summary>
+        public void CountUnparsed(ChainWorkUnit unit)
+        {
+            if (!unit.FlowKey.StartsWith("unparsed ", StringComparison.Ordinal))
+            {
+                return;
+            }
+            foreach (var packet in unit.Packets)
+            {
+                _unparsed[(int)PacketParser.Parse(packet.LinkType, packet.Frame, out _)]++;
+            }
+        }
 
         public ChainTally UnparsedTally()
         {
@@ -272,36 +248,47 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             return new ChainTally { Unparsed = unparsed };
         }
 
-        public List<WorkPacket>? TakeHeld(string key) => _held.Remove(key, out var packets) ? packets : null;
-
-        public void Hold(string key, List<WorkPacket> packets) => _held[key] = packets;
-
-        public void Forget(string key) => _closing.Remove(key);
-
-        public Dictionary<string, List<WorkPacket>> TakeAllHeld()
+        /// <summary>
+        /// Flow granularity: adds the unit to what is held for its flow and releases the whole
+        /// flow as one unit once it closed (RST, or a FIN each way); otherwise returns an empty unit.
+        /// </summary>
+        public ChainWorkUnit HoldOrRelease(ChainWorkUnit unit)
         {
-            var all = new Dictionary<string, List<WorkPacket>>(_held, StringComparer.Ordinal);
+            if (_held.Remove(unit.FlowKey, out var held))
+            {
+                unit = unit with { FirstSequenceNumber = held.FirstSequenceNumber, Packets = [.. held.Packets, .. unit.Packets] };
+            }
+            foreach (var packet in unit.Packets.Skip(held?.Packets.Count ?? 0))
+            {
+                if (PacketParser.Parse(packet.LinkType, packet.Frame, out var parsed) != MalformedReason.None || !parsed.IsTcp)
+                {
+                    continue;
+                }
+                if ((parsed.TcpFlags & TcpFlags.Rst) != 0)
+                {
+                    _closing[unit.FlowKey] = 2;
+                }
+                else if ((parsed.TcpFlags & TcpFlags.Fin) != 0)
+                {
+                    _closing[unit.FlowKey] = _closing.GetValueOrDefault(unit.FlowKey) + 1;
+                }
+            }
+            if (_closing.GetValueOrDefault(unit.FlowKey) >= 2)
+            {
+                _closing.Remove(unit.FlowKey);
+                return unit;
+            }
+            _held[unit.FlowKey] = unit;
+            return unit with { Packets = [] };
+        }
+
+        public List<ChainWorkUnit> ReleaseAll()
+        {
+            var all = _held.Values.ToList();
             _held.Clear();
+            _closing.Clear();
             return all;
         }
-
-        public void TrackClose(string key, in ParsedPacket packet)
-        {
-            if (!packet.IsTcp)
-            {
-                return;
-            }
-            if ((packet.TcpFlags & TcpFlags.Rst) != 0)
-            {
-                _closing[key] = 2;
-            }
-            else if ((packet.TcpFlags & TcpFlags.Fin) != 0)
-            {
-                _closing[key] = _closing.GetValueOrDefault(key) + 1;
-            }
-        }
-
-        public bool IsClosed(string key) => _closing.GetValueOrDefault(key) >= 2;
     }
 }
 

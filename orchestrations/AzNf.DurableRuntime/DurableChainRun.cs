@@ -47,8 +47,15 @@ public sealed record DurableRunResult(
 public static class DurableChainRun
 {
     /// <summary>Every orchestrator, activity and entity of the durable path.</summary>
-    public static TaskTypeCatalog Tasks() =>
-        new TaskTypeCatalog().Add(NfTasks.Orchestrators.Concat(NfTasks.Activities).Concat(NfTasks.Entities).Select(t => t.Type));
+    public static TaskTypeCatalog Tasks()
+    {
+        var catalog = new TaskTypeCatalog();
+        foreach (var task in NfTasks.Orchestrators.Concat(NfTasks.Activities).Concat(NfTasks.Entities))
+        {
+            catalog.Add(task.Name, task.Type);
+        }
+        return catalog;
+    }
 
     /// <summary>Starts a worker (and client) with the durable path's services.</summary>
     public static async Task<DurableRuntimeHost> StartHostAsync(DurableRuntimeOptions options, ILoggerFactory? loggerFactory = null, bool runWorker = true)

@@ -21,15 +21,22 @@ public sealed class TaskTypeCatalog
     {
         foreach (var type in types)
         {
-            string name = type.GetCustomAttribute<DurableTaskAttribute>()?.Name.Name ?? type.Name;
-            var table = typeof(ITaskOrchestrator).IsAssignableFrom(type) ? _orchestrators
-                : typeof(ITaskActivity).IsAssignableFrom(type) ? _activities
-                : typeof(ITaskEntity).IsAssignableFrom(type) ? _entities
-                : throw new ArgumentException($"{type.FullName} is not an orchestrator, activity or entity", nameof(types));
-            if (!table.TryAdd(name, type))
-            {
-                throw new ArgumentException($"two tasks are named '{name}': {table[name].FullName} and {type.FullName}", nameof(types));
-            }
+            Add(type.GetCustomAttribute<DurableTaskAttribute>()?.Name.Name ?? type.Name, type);
+        }
+        return this;
+    }
+
+    /// <summary>Adds <paramref name="type"/> under <paramref name="name"/>.</summary>
+    public TaskTypeCatalog Add(string name, Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var table = typeof(ITaskOrchestrator).IsAssignableFrom(type) ? _orchestrators
+            : typeof(ITaskActivity).IsAssignableFrom(type) ? _activities
+            : typeof(ITaskEntity).IsAssignableFrom(type) ? _entities
+            : throw new ArgumentException($"{type.FullName} is not an orchestrator, activity or entity", nameof(type));
+        if (!table.TryAdd(name, type))
+        {
+            throw new ArgumentException($"two tasks are named '{name}': {table[name].FullName} and {type.FullName}", nameof(name));
         }
         return this;
     }
