@@ -223,13 +223,10 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
         {
             return;
         }
+        // A client-only host never started the service's dispatch loops, so there is nothing to stop.
         if (_worker is not null)
         {
             await _worker.StopAsync(isForced: !drain);
-        }
-        else
-        {
-            await _service.StopAsync(isForced: !drain);
         }
     }
 

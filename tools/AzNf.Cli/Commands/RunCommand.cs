@@ -36,6 +36,22 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [Description("Write the JSON report here.")]
         public string? Report { get; init; }
 
+        [CommandOption("--runtime <RUNTIME>")]
+        [Description("embedded (default: the chain in this process) or durable (orchestrations and entities on DurableTask.Core + Azure Storage: AZNF_STORAGE, else a private Azurite).")]
+        public string Runtime { get; init; } = "embedded";
+
+        [CommandOption("--granularity <UNIT>")]
+        [Description("Durable runtime: packet, flowlet or flow (default: the chain file's, else flowlet).")]
+        public string? Granularity { get; init; }
+
+        [CommandOption("--mode <MODE>")]
+        [Description("Durable runtime: fused (one activity per unit) or staged (one per NF); default: the chain file's, else fused.")]
+        public string? Mode { get; init; }
+
+        [CommandOption("--task-hub <NAME>")]
+        [Description("Durable runtime: task hub name (letters and digits); reuse it to resume an interrupted run. Default: a new one per run.")]
+        public string? TaskHub { get; init; }
+
         [CommandOption("-q|--quiet")]
         [Description("No progress bar or summary table.")]
         public bool Quiet { get; init; }
@@ -58,6 +74,27 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             {
                 return ValidationResult.Error("--batch must be 1..65536");
             }
+            if (Runtime is not ("embedded" or "durable"))
+            {
+                return ValidationResult.Error($"--runtime must be embedded or durable, not '{Runtime}'");
+            }
+            bool durable = Runtime == "durable";
+            if (!durable && (Granularity is not null || Mode is not null || TaskHub is not null))
+            {
+                return ValidationResult.Error("--granularity, --mode and --task-hub need --runtime durable");
+            }
+            if (durable && Inline)
+            {
+                return ValidationResult.Error("--inline is for the embedded runtime");
+            }
+            if (Granularity is not null && !ChainQosNames.TryParse(Granularity, out ChainGranularity _))
+            {
+                return ValidationResult.Error($"--granularity must be packet, flowlet or flow, not '{Granularity}'");
+            }
+            if (Mode is not null && !ChainQosNames.TryParse(Mode, out ChainMode _))
+            {
+                return ValidationResult.Error($"--mode must be fused or staged, not '{Mode}'");
+            }
             return ValidationResult.Success();
         }
     }
@@ -76,6 +113,14 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
+        }
+
+        if (settings.Runtime == "durable")
+        {
+            using (capture)
+            {
+                return DurableRun.Execute(settings, settings.Chain ?? SamplePaths.FullChain, chain, capture, cancellation);
+            }
         }
 
         var options = new EngineOptions
@@ -102,6 +147,12 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
 
         var report = RunReport.From(result, settings.Capture, capture.Warnings.Counts);
+        return Finish(settings, report);
+    }
+
+    /// <summary>Writes the report where asked and the summary table unless quiet.</summary>
+    internal static int Finish(Settings settings, RunReport report)
+    {
         if (settings.Report is { } path)
         {
             try
@@ -117,7 +168,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
         if (!settings.Quiet)
         {
-            ReportSummary.Write(console, report);
+            ReportSummary.Write(AnsiConsole.Console, report);
         }
         return ExitCodes.Ok;
     }

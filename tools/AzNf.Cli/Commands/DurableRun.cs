@@ -1,0 +1,85 @@
+using System.Globalization;
+using AzNf.Azurite;
+using AzNf.DurableRuntime;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Capture;
+
+namespace AzNf.Cli.Commands;
+
+/// <summary>
+/// <c>aznf run --runtime durable</c>: the same capture and chain on the durable path. Storage is
+/// <c>AZNF_STORAGE</c> (a real account or a running Azurite) when set, else a private Azurite
+/// that this command installs if needed, starts and stops, so it works as it stands on a fresh
+/// machine with Node.js.
+/// </summary>
+internal static class DurableRun
+{
+    public const string StorageVariable = "AZNF_STORAGE";
+
+    public static int Execute(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, CancellationToken cancellation) =>
+        ExecuteAsync(settings, chainFile, chain, capture, cancellation).GetAwaiter().GetResult();
+
+    private static async Task<int> ExecuteAsync(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, CancellationToken cancellation)
+    {
+        string? connection = Environment.GetEnvironmentVariable(StorageVariable);
+        AzuriteServer? azurite = null;
+        try
+        {
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                Status(settings, $"{StorageVariable} is not set: starting a private Azurite (npm azurite@{AzuriteOptions.PinnedVersion})");
+                azurite = await AzuriteServer.StartAsync(cancellation: cancellation);
+                connection = azurite.ConnectionString;
+            }
+            string hub = settings.TaskHub ?? "aznf" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+            var request = new DurableRunRequest
+            {
+                ChainFile = chainFile,
+                Runtime = new DurableRuntimeOptions { StorageConnectionString = connection, TaskHubName = hub },
+                Chain = new DurableChainOptions
+                {
+                    Granularity = settings.Granularity is { } g && ChainQosNames.TryParse(g, out ChainGranularity granularity) ? granularity : null,
+                    Mode = settings.Mode is { } m && ChainQosNames.TryParse(m, out ChainMode mode) ? mode : null,
+                },
+                Partitions = settings.Partitions ?? Environment.ProcessorCount,
+                BatchPackets = settings.Batch ?? 256,
+            };
+            Status(settings, $"durable runtime: task hub {hub}, chain {chain.Name}, {request.Partitions} partitions");
+            var result = await DurableChainRun.RunAsync(request, capture, cancellation: cancellation);
+            foreach (string failure in result.Failures)
+            {
+                Console.Error.WriteLine($"error: {failure}");
+            }
+            Status(settings, Summary(result));
+            int code = RunCommand.Finish(settings, result.Report);
+            return code == ExitCodes.Ok && result.Failures.Count > 0 ? ExitCodes.BadInput : code;
+        }
+        catch (Exception e) when (e is AzuriteException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: durable runtime: {e.Message}");
+            return ExitCodes.Unavailable;
+        }
+        finally
+        {
+            if (azurite is not null)
+            {
+                await azurite.DisposeAsync();
+            }
+        }
+    }
+
+    private static string Summary(DurableRunResult result)
+    {
+        var ms = result.Timings.Select(t => t.Elapsed.TotalMilliseconds).Order().ToArray();
+        string latency = ms.Length == 0 ? "no units" : string.Create(CultureInfo.InvariantCulture, $"{ms.Length} units, latency p50 {ms[ms.Length / 2]:F0} ms, p99 {ms[(int)Math.Min(ms.Length - 1, Math.Ceiling(ms.Length * 0.99) - 1)]:F0} ms");
+        return string.Create(CultureInfo.InvariantCulture, $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: {latency}, {result.Duplicates} duplicates, {result.Failures.Count} failed, {result.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static void Status(RunCommand.Settings settings, string line)
+    {
+        if (!settings.Quiet)
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+}
