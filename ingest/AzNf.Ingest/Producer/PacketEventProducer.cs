@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 using AzNf.Ingest.Events;
@@ -32,6 +33,7 @@ public sealed class PacketEventProducer
     private readonly Dictionary<string, EventDataBatch> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
     private readonly Dictionary<FlowKey, PendingFlowlet> _flowlets = [];
+    private readonly Dictionary<FlowKey, FlowNames> _names = [];
     private readonly Stack<PacketEventWriter> _writers = new();
     private readonly List<string> _rejected = [];
     private SemaphoreSlim? _slots;
@@ -44,6 +46,7 @@ public sealed class PacketEventProducer
     private long _batches;
     private long _bodyBytes;
     private long _lastFlushNanos;
+    private ExceptionDispatchInfo? _sendFailure;
 
     public PacketEventProducer(EventHubProducerClient client, PacketProducerOptions options)
         : this(client, options, Task.Delay, clock: null)
@@ -139,6 +142,7 @@ public sealed class PacketEventProducer
 
     private async Task AddPacketAsync(CapturedPacket packet, long index, CancellationToken cancellation)
     {
+        _sendFailure?.Throw();
         var writer = RentWriter();
         if (packet.Frame.Length > writer.MaxFrameLength)
         {
@@ -149,14 +153,12 @@ public sealed class PacketEventProducer
         bool parsed = PacketParser.Parse(packet.LinkType, packet.Frame, out var headers) == MalformedReason.None;
         if (!parsed || _options.Flowlet == 1)
         {
-            ReturnWriter(writer);
-            writer = RentWriter();
             writer.Start(packet.LinkType, packet.TimestampNanos);
             writer.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos);
             if (parsed)
             {
-                var key = FlowKey.From(headers, out _);
-                await EmitAsync(writer, PartitionKeyOf(key), key.ToString(), index, cancellation).ConfigureAwait(false);
+                var names = NamesOf(FlowKey.From(headers, out _));
+                await EmitAsync(writer, names.PartitionKey, names.Text, index, cancellation).ConfigureAwait(false);
             }
             else
             {
@@ -172,7 +174,7 @@ public sealed class PacketEventProducer
         if (_flowlets.TryGetValue(flow, out var pending) && !pending.Writer.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos))
         {
             _flowlets.Remove(flow);
-            await EmitAsync(pending.Writer, PartitionKeyOf(flow), flow.ToString(), pending.FirstIndex, cancellation).ConfigureAwait(false);
+            await EmitAsync(pending.Writer, NamesOf(flow), pending.FirstIndex, cancellation).ConfigureAwait(false);
             ReturnWriter(pending.Writer);
             pending = null;
         }
@@ -187,7 +189,7 @@ public sealed class PacketEventProducer
         if (pending.Writer.Count >= _options.Flowlet)
         {
             _flowlets.Remove(flow);
-            await EmitAsync(pending.Writer, PartitionKeyOf(flow), flow.ToString(), pending.FirstIndex, cancellation).ConfigureAwait(false);
+            await EmitAsync(pending.Writer, NamesOf(flow), pending.FirstIndex, cancellation).ConfigureAwait(false);
             ReturnWriter(pending.Writer);
         }
         if (_lastFlushNanos == 0)
@@ -206,10 +208,29 @@ public sealed class PacketEventProducer
         // Each flow has at most one open flowlet, so the order in which they go does not reorder any flow.
         foreach (var (flow, pending) in _flowlets.OrderBy(f => f.Value.FirstIndex).ToList())
         {
-            await EmitAsync(pending.Writer, PartitionKeyOf(flow), flow.ToString(), pending.FirstIndex, cancellation).ConfigureAwait(false);
+            await EmitAsync(pending.Writer, NamesOf(flow), pending.FirstIndex, cancellation).ConfigureAwait(false);
             ReturnWriter(pending.Writer);
         }
         _flowlets.Clear();
+    }
+
+    private Task EmitAsync(PacketEventWriter writer, FlowNames names, long firstIndex, CancellationToken cancellation) =>
+        EmitAsync(writer, names.PartitionKey, names.Text, firstIndex, cancellation);
+
+    // Formatting a flow key costs about a microsecond (addresses as text); a flow's events reuse it.
+    private FlowNames NamesOf(in FlowKey flow)
+    {
+        if (_names.TryGetValue(flow, out var names))
+        {
+            return names;
+        }
+        if (_names.Count >= 65_536)
+        {
+            _names.Clear();
+        }
+        names = new FlowNames(PartitionKeyOf(flow), flow.ToString());
+        _names[flow] = names;
+        return names;
     }
 
     private async Task EmitAsync(PacketEventWriter writer, string partitionKey, string flowText, long firstIndex, CancellationToken cancellation)
@@ -293,6 +314,12 @@ public sealed class PacketEventProducer
         {
             await _client.SendAsync(batch, cancellation).ConfigureAwait(false);
         }
+        catch (Exception e)
+        {
+            // Seen by the reading loop at its next packet, so a refused send stops the replay at once.
+            Interlocked.CompareExchange(ref _sendFailure, ExceptionDispatchInfo.Capture(e), null);
+            throw;
+        }
         finally
         {
             batch.Dispose();
@@ -328,6 +355,8 @@ public sealed class PacketEventProducer
     }
 
     private readonly record struct CapturedPacket(LinkType LinkType, byte[] Frame, int WireLength, long TimestampNanos);
+
+    private sealed record FlowNames(string PartitionKey, string Text);
 
     private sealed record PendingFlowlet(PacketEventWriter Writer, long FirstIndex);
 }
