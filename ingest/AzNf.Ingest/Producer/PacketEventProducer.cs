@@ -47,6 +47,7 @@ public sealed class PacketEventProducer
     private long _bodyBytes;
     private long _lastFlushNanos;
     private ExceptionDispatchInfo? _sendFailure;
+    private byte[] _frame = new byte[2048];
 
     public PacketEventProducer(EventHubProducerClient client, PacketProducerOptions options)
         : this(client, options, Task.Delay, clock: null)
@@ -89,7 +90,7 @@ public sealed class PacketEventProducer
         {
             while (true)
             {
-                if (!TryReadCopy(capture, out var packet))
+                if (!TryReadCopy(capture, ref _frame, out var packet))
                 {
                     break;
                 }
@@ -127,16 +128,21 @@ public sealed class PacketEventProducer
         return new SendSummary(index, _packetsSent, _packetsRejected, _unparsed, _events, _batches, _bodyBytes, _rejected);
     }
 
-    // The reader's record is a ref struct valid until the next read; the producer awaits between
-    // packets, so it takes a copy (one array per packet; the event body is a copy anyway).
-    private static bool TryReadCopy(CaptureReader capture, out CapturedPacket packet)
+    // The reader's record is a ref struct, which cannot live across the producer's awaits, so the
+    // frame is copied into one reused buffer (a fresh array per packet cost more in GC than the copy).
+    private static bool TryReadCopy(CaptureReader capture, ref byte[] buffer, out CapturedPacket packet)
     {
         if (!capture.TryRead(out var record))
         {
             packet = default;
             return false;
         }
-        packet = new CapturedPacket(record.LinkType, record.Data.ToArray(), record.OriginalLength, record.TimestampNanos);
+        if (record.Data.Length > buffer.Length)
+        {
+            buffer = new byte[Math.Max(record.Data.Length, buffer.Length * 2)];
+        }
+        record.Data.CopyTo(buffer);
+        packet = new CapturedPacket(record.LinkType, new ReadOnlyMemory<byte>(buffer, 0, record.Data.Length), record.OriginalLength, record.TimestampNanos);
         return true;
     }
 
@@ -150,11 +156,11 @@ public sealed class PacketEventProducer
             Reject(index, $"packet {index}: {packet.Frame.Length} captured bytes do not fit in one event (at most {writer.MaxFrameLength} with this hub's {_maxBodyLength + _options.EnvelopeReserve}-byte limit)");
             return;
         }
-        bool parsed = PacketParser.Parse(packet.LinkType, packet.Frame, out var headers) == MalformedReason.None;
+        bool parsed = PacketParser.Parse(packet.LinkType, packet.Frame.Span, out var headers) == MalformedReason.None;
         if (!parsed || _options.Flowlet == 1)
         {
             writer.Start(packet.LinkType, packet.TimestampNanos);
-            writer.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos);
+            writer.TryAppend(packet.Frame.Span, packet.WireLength, packet.TimestampNanos);
             if (parsed)
             {
                 var names = NamesOf(FlowKey.From(headers, out _));
@@ -171,7 +177,7 @@ public sealed class PacketEventProducer
         ReturnWriter(writer);
 
         var flow = FlowKey.From(headers, out _);
-        if (_flowlets.TryGetValue(flow, out var pending) && !pending.Writer.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos))
+        if (_flowlets.TryGetValue(flow, out var pending) && !pending.Writer.TryAppend(packet.Frame.Span, packet.WireLength, packet.TimestampNanos))
         {
             _flowlets.Remove(flow);
             await EmitAsync(pending.Writer, NamesOf(flow), pending.FirstIndex, cancellation).ConfigureAwait(false);
@@ -182,7 +188,7 @@ public sealed class PacketEventProducer
         {
             var fresh = RentWriter();
             fresh.Start(packet.LinkType, packet.TimestampNanos);
-            fresh.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos);
+            fresh.TryAppend(packet.Frame.Span, packet.WireLength, packet.TimestampNanos);
             pending = new PendingFlowlet(fresh, index);
             _flowlets[flow] = pending;
         }
@@ -339,7 +345,10 @@ public sealed class PacketEventProducer
 
     private PacketEventWriter RentWriter()
     {
-        return _writers.TryPop(out var writer) && writer.MaxBodyLength == _maxBodyLength ? writer : new PacketEventWriter(_maxBodyLength);
+        // Sized for a typical flowlet, so it rarely grows; at most 64 KiB, below the large-object heap.
+        return _writers.TryPop(out var writer) && writer.MaxBodyLength == _maxBodyLength
+            ? writer
+            : new PacketEventWriter(_maxBodyLength, Math.Clamp(_options.Flowlet * 1024, 4096, 64 * 1024));
     }
 
     private void ReturnWriter(PacketEventWriter writer) => _writers.Push(writer);
@@ -354,7 +363,7 @@ public sealed class PacketEventProducer
         Debug.Assert(index > 0, "packet indexes are 1-based");
     }
 
-    private readonly record struct CapturedPacket(LinkType LinkType, byte[] Frame, int WireLength, long TimestampNanos);
+    private readonly record struct CapturedPacket(LinkType LinkType, ReadOnlyMemory<byte> Frame, int WireLength, long TimestampNanos);
 
     private sealed record FlowNames(string PartitionKey, string Text);
 
