@@ -13,11 +13,12 @@ public sealed class PacketEventWriter
     private int _length;
 
     /// <param name="maxBodyLength">Largest body to build (the hub's event size limit minus room for properties).</param>
-    public PacketEventWriter(int maxBodyLength)
+    /// <param name="initialCapacity">Buffer to start with; the writer grows it as needed (up to <paramref name="maxBodyLength"/>).</param>
+    public PacketEventWriter(int maxBodyLength, int initialCapacity = 4096)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBodyLength, PacketEventFormat.Overhead(1) + 1);
         MaxBodyLength = maxBodyLength;
-        _buffer = new byte[Math.Min(maxBodyLength, 4096)];
+        _buffer = new byte[Math.Clamp(initialCapacity, PacketEventFormat.HeaderLength, maxBodyLength)];
     }
 
     public int MaxBodyLength { get; }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 using AzNf.Ingest.Events;
@@ -32,6 +33,7 @@ public sealed class PacketEventProducer
     private readonly Dictionary<string, EventDataBatch> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _sending = new(StringComparer.Ordinal);
     private readonly Dictionary<FlowKey, PendingFlowlet> _flowlets = [];
+    private readonly Dictionary<FlowKey, FlowNames> _names = [];
     private readonly Stack<PacketEventWriter> _writers = new();
     private readonly List<string> _rejected = [];
     private SemaphoreSlim? _slots;
@@ -44,6 +46,8 @@ public sealed class PacketEventProducer
     private long _batches;
     private long _bodyBytes;
     private long _lastFlushNanos;
+    private ExceptionDispatchInfo? _sendFailure;
+    private byte[] _frame = new byte[2048];
 
     public PacketEventProducer(EventHubProducerClient client, PacketProducerOptions options)
         : this(client, options, Task.Delay, clock: null)
@@ -86,7 +90,7 @@ public sealed class PacketEventProducer
         {
             while (true)
             {
-                if (!TryReadCopy(capture, out var packet))
+                if (!TryReadCopy(capture, ref _frame, out var packet))
                 {
                     break;
                 }
@@ -124,21 +128,27 @@ public sealed class PacketEventProducer
         return new SendSummary(index, _packetsSent, _packetsRejected, _unparsed, _events, _batches, _bodyBytes, _rejected);
     }
 
-    // The reader's record is a ref struct valid until the next read; the producer awaits between
-    // packets, so it takes a copy (one array per packet; the event body is a copy anyway).
-    private static bool TryReadCopy(CaptureReader capture, out CapturedPacket packet)
+    // The reader's record is a ref struct, which cannot live across the producer's awaits, so the
+    // frame is copied into one reused buffer (a fresh array per packet cost more in GC than the copy).
+    private static bool TryReadCopy(CaptureReader capture, ref byte[] buffer, out CapturedPacket packet)
     {
         if (!capture.TryRead(out var record))
         {
             packet = default;
             return false;
         }
-        packet = new CapturedPacket(record.LinkType, record.Data.ToArray(), record.OriginalLength, record.TimestampNanos);
+        if (record.Data.Length > buffer.Length)
+        {
+            buffer = new byte[Math.Max(record.Data.Length, buffer.Length * 2)];
+        }
+        record.Data.CopyTo(buffer);
+        packet = new CapturedPacket(record.LinkType, new ReadOnlyMemory<byte>(buffer, 0, record.Data.Length), record.OriginalLength, record.TimestampNanos);
         return true;
     }
 
     private async Task AddPacketAsync(CapturedPacket packet, long index, CancellationToken cancellation)
     {
+        _sendFailure?.Throw();
         var writer = RentWriter();
         if (packet.Frame.Length > writer.MaxFrameLength)
         {
@@ -146,17 +156,15 @@ public sealed class PacketEventProducer
             Reject(index, $"packet {index}: {packet.Frame.Length} captured bytes do not fit in one event (at most {writer.MaxFrameLength} with this hub's {_maxBodyLength + _options.EnvelopeReserve}-byte limit)");
             return;
         }
-        bool parsed = PacketParser.Parse(packet.LinkType, packet.Frame, out var headers) == MalformedReason.None;
+        bool parsed = PacketParser.Parse(packet.LinkType, packet.Frame.Span, out var headers) == MalformedReason.None;
         if (!parsed || _options.Flowlet == 1)
         {
-            ReturnWriter(writer);
-            writer = RentWriter();
             writer.Start(packet.LinkType, packet.TimestampNanos);
-            writer.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos);
+            writer.TryAppend(packet.Frame.Span, packet.WireLength, packet.TimestampNanos);
             if (parsed)
             {
-                var key = FlowKey.From(headers, out _);
-                await EmitAsync(writer, PartitionKeyOf(key), key.ToString(), index, cancellation).ConfigureAwait(false);
+                var names = NamesOf(FlowKey.From(headers, out _));
+                await EmitAsync(writer, names.PartitionKey, names.Text, index, cancellation).ConfigureAwait(false);
             }
             else
             {
@@ -169,10 +177,10 @@ public sealed class PacketEventProducer
         ReturnWriter(writer);
 
         var flow = FlowKey.From(headers, out _);
-        if (_flowlets.TryGetValue(flow, out var pending) && !pending.Writer.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos))
+        if (_flowlets.TryGetValue(flow, out var pending) && !pending.Writer.TryAppend(packet.Frame.Span, packet.WireLength, packet.TimestampNanos))
         {
             _flowlets.Remove(flow);
-            await EmitAsync(pending.Writer, PartitionKeyOf(flow), flow.ToString(), pending.FirstIndex, cancellation).ConfigureAwait(false);
+            await EmitAsync(pending.Writer, NamesOf(flow), pending.FirstIndex, cancellation).ConfigureAwait(false);
             ReturnWriter(pending.Writer);
             pending = null;
         }
@@ -180,14 +188,14 @@ public sealed class PacketEventProducer
         {
             var fresh = RentWriter();
             fresh.Start(packet.LinkType, packet.TimestampNanos);
-            fresh.TryAppend(packet.Frame, packet.WireLength, packet.TimestampNanos);
+            fresh.TryAppend(packet.Frame.Span, packet.WireLength, packet.TimestampNanos);
             pending = new PendingFlowlet(fresh, index);
             _flowlets[flow] = pending;
         }
         if (pending.Writer.Count >= _options.Flowlet)
         {
             _flowlets.Remove(flow);
-            await EmitAsync(pending.Writer, PartitionKeyOf(flow), flow.ToString(), pending.FirstIndex, cancellation).ConfigureAwait(false);
+            await EmitAsync(pending.Writer, NamesOf(flow), pending.FirstIndex, cancellation).ConfigureAwait(false);
             ReturnWriter(pending.Writer);
         }
         if (_lastFlushNanos == 0)
@@ -206,10 +214,29 @@ public sealed class PacketEventProducer
         // Each flow has at most one open flowlet, so the order in which they go does not reorder any flow.
         foreach (var (flow, pending) in _flowlets.OrderBy(f => f.Value.FirstIndex).ToList())
         {
-            await EmitAsync(pending.Writer, PartitionKeyOf(flow), flow.ToString(), pending.FirstIndex, cancellation).ConfigureAwait(false);
+            await EmitAsync(pending.Writer, NamesOf(flow), pending.FirstIndex, cancellation).ConfigureAwait(false);
             ReturnWriter(pending.Writer);
         }
         _flowlets.Clear();
+    }
+
+    private Task EmitAsync(PacketEventWriter writer, FlowNames names, long firstIndex, CancellationToken cancellation) =>
+        EmitAsync(writer, names.PartitionKey, names.Text, firstIndex, cancellation);
+
+    // Formatting a flow key costs about a microsecond (addresses as text); a flow's events reuse it.
+    private FlowNames NamesOf(in FlowKey flow)
+    {
+        if (_names.TryGetValue(flow, out var names))
+        {
+            return names;
+        }
+        if (_names.Count >= 65_536)
+        {
+            _names.Clear();
+        }
+        names = new FlowNames(PartitionKeyOf(flow), flow.ToString());
+        _names[flow] = names;
+        return names;
     }
 
     private async Task EmitAsync(PacketEventWriter writer, string partitionKey, string flowText, long firstIndex, CancellationToken cancellation)
@@ -293,6 +320,12 @@ public sealed class PacketEventProducer
         {
             await _client.SendAsync(batch, cancellation).ConfigureAwait(false);
         }
+        catch (Exception e)
+        {
+            // Seen by the reading loop at its next packet, so a refused send stops the replay at once.
+            Interlocked.CompareExchange(ref _sendFailure, ExceptionDispatchInfo.Capture(e), null);
+            throw;
+        }
         finally
         {
             batch.Dispose();
@@ -312,7 +345,10 @@ public sealed class PacketEventProducer
 
     private PacketEventWriter RentWriter()
     {
-        return _writers.TryPop(out var writer) && writer.MaxBodyLength == _maxBodyLength ? writer : new PacketEventWriter(_maxBodyLength);
+        // Sized for a typical flowlet, so it rarely grows; at most 64 KiB, below the large-object heap.
+        return _writers.TryPop(out var writer) && writer.MaxBodyLength == _maxBodyLength
+            ? writer
+            : new PacketEventWriter(_maxBodyLength, Math.Clamp(_options.Flowlet * 1024, 4096, 64 * 1024));
     }
 
     private void ReturnWriter(PacketEventWriter writer) => _writers.Push(writer);
@@ -327,7 +363,9 @@ public sealed class PacketEventProducer
         Debug.Assert(index > 0, "packet indexes are 1-based");
     }
 
-    private readonly record struct CapturedPacket(LinkType LinkType, byte[] Frame, int WireLength, long TimestampNanos);
+    private readonly record struct CapturedPacket(LinkType LinkType, ReadOnlyMemory<byte> Frame, int WireLength, long TimestampNanos);
+
+    private sealed record FlowNames(string PartitionKey, string Text);
 
     private sealed record PendingFlowlet(PacketEventWriter Writer, long FirstIndex);
 }

@@ -130,4 +130,19 @@ public sealed class PacketEventRoundTripTests
 
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void Encode_DocumentedExample_GivesTheBytesDocsEventsMdShows()
+    {
+        var frame = new byte[66];
+        var writer = new PacketEventWriter(1 << 20);
+
+        writer.Start(LinkType.Ethernet, 1_700_000_000_000_000_123);
+        writer.TryAppend(frame, 66, 1_700_000_000_000_000_123);
+
+        Assert.Equal(
+            "4E46010001000100" + "7B002A36FE9C9717" + "000000004200000042000000",
+            Convert.ToHexString(writer.Body[..28]));
+        Assert.Equal(28 + 66, writer.Body.Length);
+    }
 }

@@ -135,4 +135,19 @@ public sealed class PacketEventProducerTests
 
         Assert.Equal([10, 20, 30, 40], waits.Select(w => w.TotalMilliseconds));
     }
+
+    [Fact]
+    public async Task Send_HubRefuses_StopsWithTheHubsError()
+    {
+        using var capture = TestTraffic.Capture(TestTraffic.Conversations(flows: 50, packetsEach: 40));
+        var client = new RecordingProducerClient(maxBatchBytes: 2000, envelopeBytes: 100)
+        {
+            SendFailure = new Azure.Messaging.EventHubs.EventHubsException(false, "packets", "hub not found", Azure.Messaging.EventHubs.EventHubsException.FailureReason.ResourceNotFound),
+        };
+
+        var error = await Assert.ThrowsAsync<Azure.Messaging.EventHubs.EventHubsException>(() => new PacketEventProducer(client, new PacketProducerOptions { MaxConcurrentSends = 2 }).SendAsync(capture));
+
+        Assert.Equal(Azure.Messaging.EventHubs.EventHubsException.FailureReason.ResourceNotFound, error.Reason);
+        Assert.True(capture.Position < capture.Length, "reading stopped before the end of the capture");
+    }
 }

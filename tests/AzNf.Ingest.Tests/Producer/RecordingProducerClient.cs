@@ -17,6 +17,9 @@ internal sealed class RecordingProducerClient(long maxBatchBytes = 1024 * 1024, 
 
     public int BatchesCreated { get; private set; }
 
+    /// <summary>When set, every send fails with it (a hub that refuses).</summary>
+    public Exception? SendFailure { get; set; }
+
     public override ValueTask<EventDataBatch> CreateBatchAsync(CancellationToken cancellationToken = default) =>
         CreateBatchAsync(new CreateBatchOptions(), cancellationToken);
 
@@ -48,6 +51,10 @@ internal sealed class RecordingProducerClient(long maxBatchBytes = 1024 * 1024, 
     {
         // A real send takes a while; yielding lets the producer overlap them.
         await Task.Yield();
+        if (SendFailure is { } failure)
+        {
+            throw failure;
+        }
         lock (_lock)
         {
             var (key, events) = _batches[eventBatch];
