@@ -84,6 +84,8 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
             MaxConcurrentTaskEntityWorkItems = options.MaxConcurrentEntities,
             UseSeparateQueueForEntityWorkItems = true,
+            ControlQueueVisibilityTimeout = options.MessageVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = options.MessageVisibilityTimeout,
             // Extended sessions lose entity state between batches on this backend (measured:
             // every batch started from an empty state), so histories are reloaded per work item.
             ExtendedSessionsEnabled = false,

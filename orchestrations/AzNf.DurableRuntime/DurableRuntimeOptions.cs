@@ -21,6 +21,13 @@ public sealed record DurableRuntimeOptions
     /// </summary>
     public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How long a dequeued message stays invisible to other workers. A worker that dies holding
+    /// one delays its orchestration by this much; live workers renew it while they work. The
+    /// backend's default is 5 minutes.
+    /// </summary>
+    public TimeSpan MessageVisibilityTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public int MaxConcurrentOrchestrations { get; init; } = 256;
 
     public int MaxConcurrentActivities { get; init; } = 32;
@@ -44,6 +51,10 @@ public sealed record DurableRuntimeOptions
         if (ControlQueuePartitions is < 1 or > 16)
         {
             throw new ArgumentOutOfRangeException(nameof(ControlQueuePartitions), ControlQueuePartitions, "must be 1–16");
+        }
+        if (MessageVisibilityTimeout < TimeSpan.FromSeconds(5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MessageVisibilityTimeout), MessageVisibilityTimeout, "must be at least 5 s (workers renew it while they work)");
         }
         if (MaxQueuePollingInterval <= TimeSpan.Zero)
         {

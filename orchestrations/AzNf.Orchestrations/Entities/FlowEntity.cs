@@ -12,7 +12,12 @@ namespace AzNf.Orchestrations.Entities;
 /// it fires, the state is deleted if nothing was applied since, or the signal is scheduled again
 /// for one idle timeout after the last Apply. So a busy flow has one pending signal, not one per unit.
 /// The idle timeout is the flow's class timeout from the chain file, in wall-clock time (the chain
-/// itself expires flows in capture time when it runs them).
+/// itself expires flows in capture time when it runs them), but never less than
+/// <see cref="MinimumIdleTimeout"/>: a replayed capture or a run resumed after a crash takes far
+/// longer in wall-clock time than the capture-time timeouts (a closed TCP flow's is seconds), and
+/// expiring then would drop live flows from the report.
+/// Expiry keeps a tombstone — the version, without the snapshot — so a unit delivered again
+/// after its flow expired is still recognised as applied and never counted twice.
 /// </remarks>
 public sealed class FlowEntity : TaskEntity<FlowEntityState?>
 {
@@ -21,14 +26,22 @@ public sealed class FlowEntity : TaskEntity<FlowEntityState?>
     /// <summary>Used when an update carries no idle timeout.</summary>
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>The shortest wall-clock idle time before a flow's snapshot is dropped.</summary>
+    public static readonly TimeSpan MinimumIdleTimeout = TimeSpan.FromMinutes(10);
+
     private readonly TimeProvider _clock;
+    private readonly TimeSpan _minimumIdle;
 
     public FlowEntity()
-        : this(TimeProvider.System)
+        : this(TimeProvider.System, MinimumIdleTimeout)
     {
     }
 
-    internal FlowEntity(TimeProvider clock) => _clock = clock;
+    internal FlowEntity(TimeProvider clock, TimeSpan minimumIdle)
+    {
+        _clock = clock;
+        _minimumIdle = minimumIdle;
+    }
 
     /// <summary>The flow's state; null when the flow has none (never seen, or expired).</summary>
     public FlowEntityState? Get() => State;
@@ -51,7 +64,7 @@ public sealed class FlowEntity : TaskEntity<FlowEntityState?>
         State.Version = update.Version;
         State.Snapshot = update.Snapshot;
         State.LastAppliedUtc = now;
-        State.IdleTimeoutSeconds = update.IdleTimeoutSeconds > 0 ? update.IdleTimeoutSeconds : DefaultIdleTimeout.TotalSeconds;
+        State.IdleTimeoutSeconds = Math.Max(update.IdleTimeoutSeconds > 0 ? update.IdleTimeoutSeconds : DefaultIdleTimeout.TotalSeconds, _minimumIdle.TotalSeconds);
         if (State.ExpiryDueUtc is null)
         {
             ScheduleExpiry(now + TimeSpan.FromSeconds(State.IdleTimeoutSeconds));
@@ -59,7 +72,7 @@ public sealed class FlowEntity : TaskEntity<FlowEntityState?>
         return true;
     }
 
-    /// <summary>The scheduled self-signal: deletes the state if the flow stayed idle for its timeout.</summary>
+    /// <summary>The scheduled self-signal: drops the snapshot (keeping the version) if the flow stayed idle for its timeout.</summary>
     public void Expire()
     {
         if (State is null)
@@ -70,7 +83,7 @@ public sealed class FlowEntity : TaskEntity<FlowEntityState?>
         var idleUntil = State.LastAppliedUtc + TimeSpan.FromSeconds(State.IdleTimeoutSeconds);
         if (_clock.GetUtcNow().UtcDateTime >= idleUntil)
         {
-            State = null;
+            State.Snapshot = null;
             return;
         }
         ScheduleExpiry(idleUntil);

@@ -64,7 +64,7 @@ public class FlowEntityTests
     }
 
     [Fact]
-    public async Task Expire_IdleForTheTimeout_StateDeleted()
+    public async Task Expire_IdleForTheTimeout_SnapshotDroppedVersionKept()
     {
         var (flow, clock) = Flow();
         await flow.RunAsync("Apply", new FlowUpdate(1, [1], 30));
@@ -72,7 +72,33 @@ public class FlowEntityTests
 
         await flow.RunAsync("Expire");
 
-        Assert.False(flow.State.HasState);
+        var state = flow.Read<FlowEntityState>()!;
+        Assert.Null(state.Snapshot);
+        Assert.Equal(1, state.Version);
+    }
+
+    [Fact]
+    public async Task Apply_OldUnitAfterExpiry_IgnoredNotCountedAgain()
+    {
+        var (flow, clock) = Flow();
+        await flow.RunAsync("Apply", new FlowUpdate(5, [1], 30));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        await flow.RunAsync("Expire");
+
+        bool applied = (bool)(await flow.RunAsync("Apply", new FlowUpdate(5, [9], 30)))!;
+
+        Assert.False(applied);
+        Assert.Null(flow.Read<FlowEntityState>()!.Snapshot);
+    }
+
+    [Fact]
+    public async Task Apply_ShortClassTimeout_ExpiryNoSoonerThanTheMinimum()
+    {
+        var flow = new EntityHarness(new FlowEntity(new ManualClock(Start), TimeSpan.FromMinutes(10)), FlowEntity.Name, Key);
+
+        await flow.RunAsync("Apply", new FlowUpdate(1, [1], 5));
+
+        Assert.Equal(new DateTimeOffset(Start.AddMinutes(10)), Assert.Single(flow.Context.Signals).Options!.SignalTime);
     }
 
     [Fact]
@@ -103,6 +129,6 @@ public class FlowEntityTests
     private static (EntityHarness Flow, ManualClock Clock) Flow()
     {
         var clock = new ManualClock(Start);
-        return (new EntityHarness(new FlowEntity(clock), FlowEntity.Name, Key), clock);
+        return (new EntityHarness(new FlowEntity(clock, TimeSpan.Zero), FlowEntity.Name, Key), clock);
     }
 }
