@@ -41,6 +41,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private readonly ConcurrentQueue<UnitTiming> _timings = new();
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly ConcurrentDictionary<string, long> _expectedVersions = new(StringComparer.Ordinal);
+    private (long RuleSet, long Blocklist, long ReadAt)? _policy;
     private long _duplicates;
     private long _skipped;
 
@@ -148,10 +149,18 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         await Task.WhenAll(progress.ReleaseAll().Select(unit => RunUnitAsync(unit, cancellation)));
     }
 
+    // Two entity reads per batch would load the storage service as much as the units do, so the
+    // versions are re-read at most every PolicyRefresh: a rule update reaches units within that.
     private async Task<(long RuleSet, long Blocklist)> ReadPolicyVersionsAsync(CancellationToken cancellation)
     {
+        var cached = _policy;
+        if (cached is not null && Stopwatch.GetElapsedTime(cached.Value.ReadAt) < _options.PolicyRefresh)
+        {
+            return (cached.Value.RuleSet, cached.Value.Blocklist);
+        }
         var ruleSet = await _host.GetEntityStateAsync<RuleSetState>(RuleSetEntity.Name, _chain.Name, cancellation);
         var blocklist = await _host.GetEntityStateAsync<BlocklistState>(BlocklistEntity.Name, BlocklistEntity.Key, cancellation);
+        _policy = (ruleSet?.Version ?? 0, blocklist?.Version ?? 0, Stopwatch.GetTimestamp());
         return (ruleSet?.Version ?? 0, blocklist?.Version ?? 0);
     }
 

@@ -23,6 +23,9 @@ public sealed record DurableChainOptions
     /// <summary>Fallback poll of the instance table while waiting for a unit (a worker in this process wakes the wait sooner).</summary>
     public TimeSpan CompletionPoll { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the RuleSet and Blocklist versions are re-read: the most a rule update waits to reach new units.</summary>
+    public TimeSpan PolicyRefresh { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Longest wait for one unit before the batch fails (and is redelivered, so nothing is lost).</summary>
     public TimeSpan UnitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

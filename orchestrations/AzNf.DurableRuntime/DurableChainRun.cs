@@ -27,6 +27,9 @@ public sealed record DurableRunRequest
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>What the worker runs; default <see cref="DurableChainRun.Tasks"/>. Tests swap in a slow stage here.</summary>
+    public TaskTypeCatalog? Tasks { get; init; }
 }
 
 /// <summary>A durable run's report and what it measured.</summary>
@@ -47,23 +50,24 @@ public sealed record DurableRunResult(
 public static class DurableChainRun
 {
     /// <summary>Every orchestrator, activity and entity of the durable path.</summary>
-    public static TaskTypeCatalog Tasks()
+    public static TaskTypeCatalog Tasks(params IEnumerable<NfTask> replacements)
     {
         var catalog = new TaskTypeCatalog();
+        var swapped = replacements.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
         foreach (var task in NfTasks.Orchestrators.Concat(NfTasks.Activities).Concat(NfTasks.Entities))
         {
-            catalog.Add(task.Name, task.Type);
+            catalog.Add(task.Name, swapped.TryGetValue(task.Name, out var replacement) ? replacement.Type : task.Type);
         }
         return catalog;
     }
 
     /// <summary>Starts a worker (and client) with the durable path's services.</summary>
-    public static async Task<DurableRuntimeHost> StartHostAsync(DurableRuntimeOptions options, ILoggerFactory? loggerFactory = null, bool runWorker = true)
+    public static async Task<DurableRuntimeHost> StartHostAsync(DurableRuntimeOptions options, ILoggerFactory? loggerFactory = null, bool runWorker = true, TaskTypeCatalog? tasks = null)
     {
         var reader = new EntityPolicyReader();
         var host = await DurableRuntimeHost.StartAsync(
             options,
-            Tasks(),
+            tasks ?? Tasks(),
             services =>
             {
                 services.AddSingleton<IPolicyReader>(reader);
@@ -81,16 +85,32 @@ public static class DurableChainRun
         ArgumentNullException.ThrowIfNull(capture);
         var chain = ChainDefinition.Load(request.ChainFile);
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await using var host = await StartHostAsync(request.Runtime, request.LoggerFactory);
+        await using var host = await StartHostAsync(request.Runtime, request.LoggerFactory, tasks: request.Tasks);
         await PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(request.ChainFile), cancellation);
 
         var handler = new DurableChainHandler(host, chain, request.Chain);
         var log = new LocalPartitionedLog(request.Partitions, request.BatchPackets);
         await Task.Run(() => log.Feed(capture, handler, progress, cancellation), cancellation);
-        var endFlows = await ReadFlowsAsync(host, handler, request.SettleTimeout, cancellation);
-        var tally = ChainTally.Sum(handler.Tallies.Append(new ChainTally { Flows = endFlows }), chain.Stages.Count);
-        var report = RunReport.From(chain, tally, request.Partitions, capture.Name, capture.Warnings.Counts);
+        var report = await ReportAsync(host, chain, handler, request.Partitions, capture.Name, request.SettleTimeout, cancellation, capture.Warnings.Counts);
         return new DurableRunResult(report, handler.Granularity, handler.Mode, handler.Timings, handler.Failures, handler.Duplicates, started.Elapsed);
+    }
+
+    /// <summary>The report of what <paramref name="handler"/> ran, with the flows its entities still hold.</summary>
+    public static async Task<RunReport> ReportAsync(
+        DurableRuntimeHost host,
+        ChainDefinition chain,
+        DurableChainHandler handler,
+        int partitions,
+        string captureName,
+        TimeSpan settleTimeout,
+        CancellationToken cancellation,
+        IReadOnlyDictionary<string, long>? captureWarnings = null)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(handler);
+        var endFlows = await ReadFlowsAsync(host, handler, settleTimeout, cancellation);
+        var tally = ChainTally.Sum(handler.Tallies.Append(new ChainTally { Flows = endFlows }), chain.Stages.Count);
+        return RunReport.From(chain, tally, partitions, captureName, captureWarnings ?? new Dictionary<string, long>());
     }
 
     /// <summary>

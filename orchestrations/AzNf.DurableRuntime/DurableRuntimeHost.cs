@@ -28,6 +28,7 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
     private readonly DataConverter _converter;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _finished = new(StringComparer.Ordinal);
     private int _stopped;
+    private long _completionsSeen;
 
     private DurableRuntimeHost(AzureStorageOrchestrationService service, TaskHubWorker? worker, ServiceProvider services, DataConverter converter, DurableRuntimeOptions options)
     {
@@ -47,6 +48,9 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
 
     /// <summary>Entity state reads and queries, straight from the backend.</summary>
     public EntityBackendQueries Entities { get; }
+
+    /// <summary>Orchestrations this process's worker saw finish (each wakes its waiter at once instead of at the next poll).</summary>
+    public long CompletionsSeenInProcess => Interlocked.Read(ref _completionsSeen);
 
     /// <summary>The services activities and entities are built from.</summary>
     public IServiceProvider Services => _services;
@@ -146,15 +150,23 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
     /// </summary>
     public async Task<OrchestrationState> WaitForCompletionAsync(string instanceId, TimeSpan pollInterval, CancellationToken cancellation)
     {
+        // Every read of the instance table costs the storage service (on Azurite, a single-threaded
+        // scan), so with a worker here the first read waits for its wake-up; without one, the
+        // first read is immediate (the instance may have finished long ago, e.g. after a restart).
+        bool read = _worker is null;
         while (true)
         {
             var signal = _finished.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var state = await Client.GetOrchestrationStateAsync(instanceId);
-            if (state is not null && IsFinal(state.OrchestrationStatus))
+            if (read)
             {
-                _finished.TryRemove(instanceId, out _);
-                return state;
+                var state = await Client.GetOrchestrationStateAsync(instanceId);
+                if (state is not null && IsFinal(state.OrchestrationStatus))
+                {
+                    _finished.TryRemove(instanceId, out _);
+                    return state;
+                }
             }
+            read = true;
             await Task.WhenAny(signal.Task, Task.Delay(pollInterval, cancellation));
             cancellation.ThrowIfCancellationRequested();
             if (signal.Task.IsCompleted)
@@ -256,6 +268,7 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
         }
         // The step's results are committed just after the middleware returns; the waiter
         // re-reads the instance table, so an early wake-up costs one read, never a wrong answer.
+        Interlocked.Increment(ref _completionsSeen);
         if (_finished.TryGetValue(instance.InstanceId, out var signal))
         {
             _ = Task.Delay(20).ContinueWith(_ => signal.TrySetResult(), TaskScheduler.Default);

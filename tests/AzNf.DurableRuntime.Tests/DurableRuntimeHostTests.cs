@@ -33,6 +33,7 @@ public sealed class DurableRuntimeHostTests(AzuriteFixture azurite)
         Assert.Equal(OrchestrationStatus.Completed, state.OrchestrationStatus);
         Assert.Equal(new ProbeOutput("hello", DeadlineMissed: true, CounterAfter: 15), output);
         Assert.Equal(15, await host.GetEntityStateAsync<int>("ProbeCounter", "c1"));
+        Assert.Equal(1, host.CompletionsSeenInProcess);
     }
 
     [Fact]

@@ -1,0 +1,106 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations;
+using AzNf.Orchestrations.Activities;
+using AzNf.Orchestrations.Chains;
+using AzNf.Orchestrations.Models;
+using AzNf.TestOracles;
+using Microsoft.DurableTask;
+
+namespace AzNf.DurableRuntime.Tests;
+
+[Collection(AzuriteFixture.Collection)]
+public sealed class DeadlineTests(AzuriteFixture azurite)
+{
+    [Theory]
+    [InlineData("fail-open", DeadlinePolicy.FailOpen)]
+    [InlineData("fail-closed", DeadlinePolicy.FailClosed)]
+    [InlineData("skip", DeadlinePolicy.Skip)]
+    public async Task RunAsync_IdsStageSlowerThanItsDeadline_PolicyApplied(string onDeadline, DeadlinePolicy policy)
+    {
+        string chainFile = WriteChain(onDeadline);
+        var embedded = DurableChainRunTests.Embedded(chainFile, SampleCapture);
+
+        var durable = await RunAsync(chainFile);
+
+        var report = durable.Report;
+        var ids = report.Nfs.Single(n => n.Name == "ids");
+        Assert.Empty(durable.Failures);
+        Assert.NotEmpty(embedded.Alerts);
+        Assert.Empty(report.Alerts);
+        Assert.Equal(embedded.Flows.Select(f => (f.Key, f.Packets)), report.Flows.Select(f => (f.Key, f.Packets)));
+        Assert.All(durable.Timings, t => Assert.Equal(policy, t.Stages.Single(s => s.Stage == "ids").AppliedPolicy));
+        Assert.True(ids.Counters.GetValueOrDefault(WorkResultTally.DeadlineMissesCounter) > 0);
+        if (policy == DeadlinePolicy.FailClosed)
+        {
+            Assert.Equal(report.Totals.Packets, report.Totals.Dropped);
+            Assert.Equal(report.Totals.Packets, report.Totals.DropReasons["deadline:ids"]);
+        }
+        else
+        {
+            Assert.Equal(report.Totals.Packets, report.Totals.Forwarded);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_StageWithinItsDeadline_NoMissAndSameAlerts()
+    {
+        string chainFile = WriteChain("fail-closed", deadlineMs: 60_000);
+        var embedded = DurableChainRunTests.Embedded(chainFile, SampleCapture);
+
+        var durable = await RunAsync(chainFile);
+
+        Assert.Equal(embedded.Alerts, durable.Report.Alerts);
+        Assert.All(durable.Timings, t => Assert.All(t.Stages, s => Assert.False(s.DeadlineMissed)));
+    }
+
+    private static string SampleCapture => Path.Combine(OracleProcess.RepositoryRoot(), "samples", "captures", "http-loopback.pcapng");
+
+    private async Task<DurableRunResult> RunAsync(string chainFile)
+    {
+        using var capture = AzNf.Packets.Capture.CaptureReader.Open(SampleCapture);
+        return await DurableChainRun.RunAsync(
+            new DurableRunRequest
+            {
+                ChainFile = chainFile,
+                Runtime = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("qos"), ControlQueuePartitions = 2 },
+                Partitions = 2,
+                BatchPackets = 64,
+                Tasks = DurableChainRun.Tasks(new NfTask(RunStageActivity.Name, typeof(SlowIdsStageActivity))),
+            },
+            capture);
+    }
+
+    private static string WriteChain(string onDeadline, int deadlineMs = 300)
+    {
+        string folder = OracleProcess.TempDirectory("deadline");
+        File.Copy(Path.Combine(OracleProcess.RepositoryRoot(), "samples", "rules", "ids.rules"), Path.Combine(folder, "ids.rules"));
+        string path = Path.Combine(folder, "slow-ids.json");
+        File.WriteAllText(path, $$"""
+            {
+              "name": "slowids{{onDeadline.Replace("-", "", StringComparison.Ordinal)}}",
+              "mode": "staged",
+              "variables": { "HOME_NET": "[127.0.0.0/8,10.0.0.0/8,fd00::/8]", "EXTERNAL_NET": "any", "HTTP_PORTS": "[80,8080,18080]" },
+              "stages": [
+                { "name": "counter", "type": "counter" },
+                { "name": "ids", "type": "ids", "rules": "ids.rules", "deadlineMs": {{deadlineMs}}, "onDeadline": "{{onDeadline}}" }
+              ]
+            }
+            """);
+        return path;
+    }
+}
+
+/// <summary>RunStage made slow on purpose for the IDS stage (stage 1): it sleeps past any short deadline, then runs.</summary>
+public sealed class SlowIdsStageActivity(IChainSource chains) : TaskActivity<ChainStepInput, ChainStepOutput>
+{
+    private readonly ChainStepRunner _runner = new(chains);
+
+    public override async Task<ChainStepOutput> RunAsync(TaskActivityContext context, ChainStepInput input)
+    {
+        if (input.FirstStage == 1)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        return await _runner.RunAsync(input);
+    }
+}
