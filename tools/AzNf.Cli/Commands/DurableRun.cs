@@ -71,8 +71,19 @@ internal static class DurableRun
     private static string Summary(DurableRunResult result)
     {
         var ms = result.Timings.Select(t => t.Elapsed.TotalMilliseconds).Order().ToArray();
-        string latency = ms.Length == 0 ? "no units" : string.Create(CultureInfo.InvariantCulture, $"{ms.Length} units, latency p50 {ms[ms.Length / 2]:F0} ms, p99 {ms[(int)Math.Min(ms.Length - 1, Math.Ceiling(ms.Length * 0.99) - 1)]:F0} ms");
-        return string.Create(CultureInfo.InvariantCulture, $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: {latency}, {result.Duplicates} duplicates, {result.Failures.Count} failed, {result.Elapsed.TotalSeconds:F1} s");
+        double seconds = result.Elapsed.TotalSeconds;
+        var totals = result.Report.Totals;
+        string rate = string.Create(CultureInfo.InvariantCulture, $"{totals.Packets / seconds:F0} packets/s, {totals.Bytes * 8 / seconds / 1e6:F2} Mbps");
+        if (ms.Length == 0)
+        {
+            return $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: no units, {rate}";
+        }
+        double mean = ms.Average();
+        double sigma = Math.Sqrt(ms.Sum(x => (x - mean) * (x - mean)) / ms.Length);
+        double p99 = ms[(int)Math.Min(ms.Length - 1, Math.Ceiling(ms.Length * 0.99) - 1)];
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: {ms.Length} units ({totals.Packets / (double)ms.Length:F1} packets each), unit latency mean {mean:F0} ms σ {sigma:F0} p50 {ms[ms.Length / 2]:F0} p99 {p99:F0}; {rate}; {seconds:F1} s; {result.Duplicates} duplicates, {result.Failures.Count} failed");
     }
 
     private static void Status(RunCommand.Settings settings, string line)
