@@ -81,9 +81,11 @@ internal static class DurableRun
         double mean = ms.Average();
         double sigma = Math.Sqrt(ms.Sum(x => (x - mean) * (x - mean)) / ms.Length);
         double p99 = ms[(int)Math.Min(ms.Length - 1, Math.Ceiling(ms.Length * 0.99) - 1)];
+        // Time inside the NF steps themselves: fused, every stage reports the one step's time; staged, each its own.
+        double nfMs = result.Timings.Average(t => t.Stages.Count == 0 ? 0 : result.Mode == ChainMode.Fused ? t.Stages.Max(s => s.ElapsedMs) : t.Stages.Sum(s => s.ElapsedMs));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: {ms.Length} units ({totals.Packets / (double)ms.Length:F1} packets each), unit latency mean {mean:F0} ms σ {sigma:F0} p50 {ms[ms.Length / 2]:F0} p99 {p99:F0}; {rate}; {seconds:F1} s; {result.Duplicates} duplicates, {result.Failures.Count} failed");
+            $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: {ms.Length} units ({totals.Packets / (double)ms.Length:F1} packets each), unit latency mean {mean:F0} ms σ {sigma:F0} p50 {ms[ms.Length / 2]:F0} p99 {p99:F0} (NF steps {nfMs:F1} ms); {rate}; {seconds:F1} s; {result.Duplicates} duplicates, {result.Failures.Count} failed");
     }
 
     private static void Status(RunCommand.Settings settings, string line)
