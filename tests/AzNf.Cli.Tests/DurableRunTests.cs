@@ -34,6 +34,24 @@ public sealed class DurableRunTests(AzuriteFixture azurite)
         Assert.Equal(expected.Totals.Forwarded, durable.Totals.Forwarded);
     }
 
+    [Fact]
+    public void Run_StorageSettingNotAConnectionString_UnavailableNamingTheSetting()
+    {
+        string capture = CliRunner.Samples("captures", "http-loopback.pcapng");
+        Environment.SetEnvironmentVariable(AzNf.Cli.Commands.DurableRun.StorageVariable, "this is not a connection string");
+        try
+        {
+            var (code, errors) = CliRunner.Aznf("run", "--capture", capture, "--runtime", "durable", "--quiet");
+
+            Assert.Equal(ExitCodes.Unavailable, code);
+            Assert.Contains("the storage in AZNF_STORAGE", errors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(AzNf.Cli.Commands.DurableRun.StorageVariable, null);
+        }
+    }
+
     [Theory]
     [InlineData("--runtime", "lambda", "--runtime must be embedded or durable")]
     [InlineData("--granularity", "flowlet", "need --runtime durable")]

@@ -22,10 +22,11 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite)
 
         var first = await DurableChainRun.StartHostAsync(options);
         await DurableChainRun.PublishRulesAsync(first, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
-        var crashing = new CrashDuringBatch(new DurableChainHandler(first, chain, new DurableChainOptions()), crashAtBatch: 6, first);
+        using var crash = new CancellationTokenSource();
+        var crashing = new CrashDuringBatch(new DurableChainHandler(first, chain, new DurableChainOptions()), crashAtBatch: 6, first, crash);
         using (var reader = CaptureReader.Open(capture))
         {
-            Assert.ThrowsAny<Exception>(() => new LocalPartitionedLog(2, 8).Feed(reader, crashing));
+            Assert.ThrowsAny<Exception>(() => new LocalPartitionedLog(2, 8).Feed(reader, crashing, cancellation: crash.Token));
         }
         await first.DisposeAsync();
         long appliedBeforeCrash = crashing.HandledPackets;
@@ -64,7 +65,8 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite)
     /// Passes batches on, and on the given one stops the worker without draining while that
     /// batch's units are in flight — what a crashed host leaves behind — then fails the feed.
     /// </summary>
-    private sealed class CrashDuringBatch(IPartitionBatchHandler inner, int crashAtBatch, DurableRuntimeHost host) : IPartitionBatchHandler
+    /// <remarks>The other partition's thread goes down with it (the cancellation), as in a real crash, instead of waiting for units no worker will run.</remarks>
+    private sealed class CrashDuringBatch(IPartitionBatchHandler inner, int crashAtBatch, DurableRuntimeHost host, CancellationTokenSource crash) : IPartitionBatchHandler
     {
         private int _batches;
         private long _handled;
@@ -80,6 +82,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite)
                 var pending = inner.HandleAsync(batch, cancellation).AsTask();
                 await Task.Delay(150, cancellation);
                 await host.StopAsync(drain: false);
+                await crash.CancelAsync();
                 throw new InvalidOperationException("simulated crash in the middle of a batch");
             }
             await inner.HandleAsync(batch, cancellation);

@@ -12,7 +12,7 @@ namespace AzNf.Orchestrations.Orchestrators;
 /// (a unit already applied is a duplicate and changes nothing), runs the stages fused (one
 /// <c>RunChain</c> step) or staged (one <c>RunStage</c> per stage, each on the packets still
 /// forwarded), each step raced against a durable timer at its deadline, then writes back: the flow
-/// entity's <c>Apply</c>, and one merged signal each to the source and global counters entities.
+/// entity's <c>Apply</c> (called, so the unit ends with its state stored), and one merged signal each to the source and global counters entities.
 /// </summary>
 /// <remarks>
 /// A step that loses its race still keeps the instance Running until it returns (DESIGN.md,
@@ -66,7 +66,11 @@ public sealed class NfChainOrchestrator : TaskOrchestrator<ChainWorkUnit, ChainW
         var result = run.Result();
         // Custom status is capped at 16 KB: a large unit's status leaves out the per-packet lists.
         context.SetCustomStatus(result.Packets <= CustomStatusPacketLimit ? result : result with { Verdicts = [], Alerts = [], FinishedFlows = [] });
-        await context.Entities.SignalEntityAsync(flow, nameof(FlowEntity.Apply), new FlowUpdate(input.LastSequenceNumber, run.Snapshot, run.IdleTimeoutSeconds));
+        // A call, not a signal: the unit completes only once the flow entity has stored its state.
+        // With a signal, a worker crash while the entity's batch was in memory hid the Apply for
+        // the message visibility timeout, the flow's next unit read the older state, and the
+        // first unit's counts were lost (found by the crash-recovery test).
+        await context.Entities.CallEntityAsync<bool>(flow, nameof(FlowEntity.Apply), new FlowUpdate(input.LastSequenceNumber, run.Snapshot, run.IdleTimeoutSeconds));
         if (run.SourceDelta() is { } source)
         {
             await context.Entities.SignalEntityAsync(new EntityInstanceId(SourceEntity.Name, source.Source), nameof(SourceEntity.Record), source.Delta);

@@ -28,6 +28,9 @@ internal sealed class FakeOrchestrationContext : TaskOrchestrationContext
 
     public List<(EntityInstanceId Id, string Operation, object? Input)> Signals => _entities.Signals;
 
+    /// <summary>Entity calls the orchestrator made, with their inputs.</summary>
+    public List<(EntityInstanceId Id, string Operation, object? Input)> Calls => _entities.Calls;
+
     public object? CustomStatus { get; private set; }
 
     public override TaskName Name => "NfChain";
@@ -79,8 +82,11 @@ internal sealed class FakeOrchestrationContext : TaskOrchestrationContext
 
         public List<(EntityInstanceId Id, string Operation, object? Input)> Signals { get; } = [];
 
+        public List<(EntityInstanceId Id, string Operation, object? Input)> Calls { get; } = [];
+
         public override Task<TResult> CallEntityAsync<TResult>(EntityInstanceId id, string operationName, object? input = null, CallEntityOptions? options = null)
         {
+            Calls.Add((id, operationName, input));
             if (!Answers.TryGetValue((id.ToString(), operationName), out var answer))
             {
                 return Task.FromResult(default(TResult)!);

@@ -31,7 +31,7 @@ public class NfChainEndToEndTests
             var context = new FakeOrchestrationContext { Activity = (_, input) => runner.RunAsync(input) };
             context.EntityCalls[($"@flow@{flow.Context.Id.Key}", "Get")] = flow.Read<FlowEntityState>();
             results.Add(await new NfChainOrchestrator().RunAsync(context, Unit(chain, frames, from, to, mode)));
-            await flow.RunAsync("Apply", context.Signals.Single(s => s.Operation == "Apply").Input);
+            await flow.RunAsync("Apply", context.Calls.Single(s => s.Operation == "Apply").Input);
         }
 
         Assert.Equal(whole.Alerts.Alerts.Select(a => (a.Sid, a.PacketIndex)), results.SelectMany(r => r.Alerts).Select(a => (a.Sid, a.PacketIndex)));

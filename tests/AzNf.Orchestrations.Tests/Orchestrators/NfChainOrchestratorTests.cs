@@ -25,7 +25,7 @@ public class NfChainOrchestratorTests
         Assert.Empty(context.Timers);
         Assert.Equal([true, false, true], result.Verdicts.Select(v => v.Forwarded));
         Assert.Equal((2L, 1L), (result.Forwarded, result.Dropped));
-        var apply = Assert.Single(context.Signals, s => s.Operation == "Apply");
+        var apply = Assert.Single(context.Calls, s => s.Operation == "Apply");
         Assert.Equal("@flow@" + Flow, apply.Id.ToString());
         Assert.Equal(12, ((FlowUpdate)apply.Input!).Version);
         Assert.Equal([0x12], ((FlowUpdate)apply.Input!).Snapshot);
@@ -40,7 +40,8 @@ public class NfChainOrchestratorTests
 
         Assert.True(result.Duplicate);
         Assert.Empty(context.ActivityCalls);
-        Assert.DoesNotContain(context.Signals, s => s.Operation is "Apply" or "Record");
+        Assert.DoesNotContain(context.Calls, s => s.Operation is "Apply");
+        Assert.DoesNotContain(context.Signals, s => s.Operation is "Record");
         Assert.Equal(1, ((CounterDelta)Assert.Single(context.Signals).Input!).Duplicates);
     }
 
@@ -208,7 +209,8 @@ public class NfChainOrchestratorTests
         Assert.Equal([(ushort)80], source.DestinationPorts);
         var counters = CountersInput(context);
         Assert.Equal((1L, 3L, 300L, 2L, 2L), (counters.Units, counters.Packets, counters.Bytes, counters.Alerts, counters.Drops));
-        Assert.Equal(3, context.Signals.Count);
+        Assert.Equal(2, context.Signals.Count);
+        Assert.Single(context.Calls, c => c.Operation == "Apply");
     }
 
     [Theory]
@@ -294,7 +296,7 @@ public class NfChainOrchestratorTests
 
     private static UnitAlert Alert(long index) => new(1, 1, "m", "alert", 6, "127.0.0.1", 40001, "127.0.0.2", 80, index, null);
 
-    private static FlowUpdate ApplyInput(FakeOrchestrationContext context) => (FlowUpdate)context.Signals.Single(s => s.Operation == "Apply").Input!;
+    private static FlowUpdate ApplyInput(FakeOrchestrationContext context) => (FlowUpdate)context.Calls.Single(s => s.Operation == "Apply").Input!;
 
     private static CounterDelta CountersInput(FakeOrchestrationContext context) => (CounterDelta)context.Signals.Single(s => s.Operation == "Add").Input!;
 }

@@ -54,9 +54,15 @@ internal static class DurableRun
             int code = RunCommand.Finish(settings, result.Report);
             return code == ExitCodes.Ok && result.Failures.Count > 0 ? ExitCodes.BadInput : code;
         }
-        catch (Exception e) when (e is AzuriteException or ArgumentException)
+        catch (AzuriteException e)
         {
             Console.Error.WriteLine($"error: durable runtime: {e.Message}");
+            return ExitCodes.Unavailable;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or Azure.RequestFailedException or HttpRequestException or TimeoutException)
+        {
+            string source = azurite is null ? $"the storage in {StorageVariable}" : "the private Azurite";
+            Console.Error.WriteLine($"error: durable runtime: {source}: {e.Message.Split('\n')[0]}");
             return ExitCodes.Unavailable;
         }
         finally
