@@ -28,7 +28,7 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
     {
         var chain = ChainDefinition.Load(chainFile);
         using var capture = CaptureReader.Open(capturePath);
-        var result = LocalLogChainEngine.Run(chain, capture, new EngineOptions { Partitions = 2 });
+        var result = ChainEngine.Run(chain, capture, new EngineOptions { Partitions = 2 });
         return RunReport.From(result, capture.Name, capture.Warnings.Counts);
     }
 

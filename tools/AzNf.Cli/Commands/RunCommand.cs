@@ -138,7 +138,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         using (capture)
         {
             result = settings.Quiet || capture.Length is null or 0 || !console.Profile.Capabilities.Interactive
-                ? LocalLogChainEngine.Run(chain, capture, options, cancellation: cancellation)
+                ? ChainEngine.Run(chain, capture, options, cancellation: cancellation)
                 : RunWithProgress(console, chain, capture, options, cancellation);
             foreach (var (code, count) in capture.Warnings.Counts)
             {
@@ -179,6 +179,6 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             .Start(progress =>
             {
                 var task = progress.AddTask(Path.GetFileName(capture.Name), maxValue: capture.Length!.Value);
-                return LocalLogChainEngine.Run(chain, capture, options, position => task.Value = position, cancellation);
+                return ChainEngine.Run(chain, capture, options, position => task.Value = position, cancellation);
             });
 }
