@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AzNf.Orchestrations.Hub;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using DurableTask.Core.Entities;
@@ -17,7 +18,7 @@ namespace AzNf.DurableRuntime;
 /// Azure Storage backend (what Durable Functions runs on by default), running the project's
 /// Microsoft.DurableTask orchestrators, activities and entities through the public shims.
 /// </summary>
-public sealed class DurableRuntimeHost : IAsyncDisposable
+public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
 {
     private static readonly OrchestrationStatus[] RunningOrDone =
         [OrchestrationStatus.Pending, OrchestrationStatus.Running, OrchestrationStatus.Completed, OrchestrationStatus.ContinuedAsNew];
@@ -124,13 +125,8 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
         return host;
     }
 
-    /// <summary>
-    /// Starts <paramref name="name"/> as <paramref name="instanceId"/> unless an instance with
-    /// that id is already pending, running or completed — the id is deterministic, so a unit
-    /// redelivered after a crash finds the instance it started the first time.
-    /// </summary>
-    /// <returns>True if this call created the instance.</returns>
-    public async Task<bool> StartOrchestrationAsync(string name, string instanceId, object input)
+    /// <inheritdoc/>
+    public async Task<bool> StartOrchestrationAsync(string name, string instanceId, object input, CancellationToken cancellation = default)
     {
         try
         {
@@ -176,11 +172,36 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
         }
     }
 
+    /// <inheritdoc/>
+    public async Task<OrchestrationOutcome<T>> WaitForOutcomeAsync<T>(string instanceId, TimeSpan pollInterval, CancellationToken cancellation = default)
+    {
+        var state = await WaitForCompletionAsync(instanceId, pollInterval, cancellation);
+        return state.OrchestrationStatus == OrchestrationStatus.Completed
+            ? new OrchestrationOutcome<T>(OrchestrationOutcome<T>.CompletedStatus, ReadOutput<T>(state), null)
+            : new OrchestrationOutcome<T>(state.OrchestrationStatus.ToString(), default, state.FailureDetails?.ErrorMessage ?? state.Output);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellation = default)
+    {
+        var state = await Client.GetOrchestrationStateAsync(instanceId);
+        if (state is null || IsFinal(state.OrchestrationStatus))
+        {
+            return false;
+        }
+        await Client.TerminateInstanceAsync(new OrchestrationInstance { InstanceId = instanceId }, reason);
+        return true;
+    }
+
     /// <summary>Reads an orchestration's output with the SDK's converter.</summary>
     public T? ReadOutput<T>(OrchestrationState state) => state.Output is null ? default : _converter.Deserialize<T>(state.Output);
 
-    /// <summary>Sends <paramref name="operation"/> to an entity without waiting for it to run.</summary>
-    public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, DateTimeOffset? signalTime = null)
+    /// <inheritdoc/>
+    public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default) =>
+        SignalEntityAsync(entityName, key, operation, input, signalTime: null);
+
+    /// <summary>Sends <paramref name="operation"/> to an entity, to run at <paramref name="signalTime"/> (now when null).</summary>
+    public Task SignalEntityAsync(string entityName, string key, string operation, object? input, DateTimeOffset? signalTime)
     {
         var id = EntityIdOf(entityName, key);
         var message = ClientEntityHelpers.EmitOperationSignal(
@@ -192,14 +213,14 @@ public sealed class DurableRuntimeHost : IAsyncDisposable
         return Client.ServiceClient.SendTaskOrchestrationMessageAsync(message.AsTaskMessage());
     }
 
-    /// <summary>An entity's current state, or default when it has none.</summary>
+    /// <inheritdoc/>
     public async Task<T?> GetEntityStateAsync<T>(string entityName, string key, CancellationToken cancellation = default)
     {
         var metadata = await Entities.GetEntityAsync(EntityIdOf(entityName, key), includeState: true, includeStateless: false, cancellation);
         return metadata?.SerializedState is { } state ? _converter.Deserialize<T>(state) : default;
     }
 
-    /// <summary>Every entity named <paramref name="entityName"/> with its state.</summary>
+    /// <inheritdoc/>
     public async IAsyncEnumerable<(string Key, T State)> QueryEntitiesAsync<T>(string entityName, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
     {
         string? continuation = null;

@@ -1,3 +1,4 @@
+using AzNf.Orchestrations.Hub;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations.Models;

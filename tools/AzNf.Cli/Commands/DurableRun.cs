@@ -1,3 +1,4 @@
+using AzNf.Orchestrations.Hub;
 using System.Globalization;
 using AzNf.Azurite;
 using AzNf.DurableRuntime;

@@ -1,6 +1,6 @@
 using AzNf.NetworkFunctions.Chain;
 
-namespace AzNf.DurableRuntime;
+namespace AzNf.Orchestrations.Hub;
 
 /// <summary>How the durable path cuts partition batches into work units and runs them.</summary>
 public sealed record DurableChainOptions

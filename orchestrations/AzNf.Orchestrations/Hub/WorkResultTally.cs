@@ -3,7 +3,7 @@ using AzNf.Orchestrations.Models;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
-namespace AzNf.DurableRuntime;
+namespace AzNf.Orchestrations.Hub;
 
 /// <summary>
 /// Turns what an NfChain orchestration returned into the tally a report adds up, so the durable

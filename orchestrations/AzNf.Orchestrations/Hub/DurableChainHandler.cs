@@ -2,16 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
-using AzNf.Orchestrations;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Models;
 using AzNf.Orchestrations.Orchestrators;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
-using DurableTask.Core;
 
-namespace AzNf.DurableRuntime;
+namespace AzNf.Orchestrations.Hub;
 
 /// <summary>
 /// The durable path behind a partition consumer: cuts each batch into work units (a packet, a
@@ -30,7 +28,7 @@ namespace AzNf.DurableRuntime;
 /// </remarks>
 public sealed class DurableChainHandler : IPartitionBatchHandler
 {
-    private readonly DurableRuntimeHost _host;
+    private readonly IChainTaskHub _hub;
     private readonly ChainDefinition _chain;
     private readonly DurableChainOptions _options;
     private readonly ChainGranularity _granularity;
@@ -45,13 +43,13 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private long _duplicates;
     private long _skipped;
 
-    public DurableChainHandler(DurableRuntimeHost host, ChainDefinition chain, DurableChainOptions options)
+    public DurableChainHandler(IChainTaskHub hub, ChainDefinition chain, DurableChainOptions options)
     {
-        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(hub);
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _host = host;
+        _hub = hub;
         _chain = chain;
         _options = options;
         _granularity = options.Granularity ?? chain.Granularity;
@@ -158,8 +156,8 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             return (cached.Value.RuleSet, cached.Value.Blocklist);
         }
-        var ruleSet = await _host.GetEntityStateAsync<RuleSetState>(RuleSetEntity.Name, _chain.Name, cancellation);
-        var blocklist = await _host.GetEntityStateAsync<BlocklistState>(BlocklistEntity.Name, BlocklistEntity.Key, cancellation);
+        var ruleSet = await _hub.GetEntityStateAsync<RuleSetState>(RuleSetEntity.Name, _chain.Name, cancellation);
+        var blocklist = await _hub.GetEntityStateAsync<BlocklistState>(BlocklistEntity.Name, BlocklistEntity.Key, cancellation);
         _policy = (ruleSet?.Version ?? 0, blocklist?.Version ?? 0, Stopwatch.GetTimestamp());
         return (ruleSet?.Version ?? 0, blocklist?.Version ?? 0);
     }
@@ -181,17 +179,17 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         try
         {
             var started = Stopwatch.GetTimestamp();
-            await _host.StartOrchestrationAsync(NfChainOrchestrator.Name, instanceId, unit);
+            await _hub.StartOrchestrationAsync(NfChainOrchestrator.Name, instanceId, unit, cancellation);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             timeout.CancelAfter(_options.UnitTimeout);
-            var state = await _host.WaitForCompletionAsync(instanceId, _options.CompletionPoll, timeout.Token);
+            var outcome = await _hub.WaitForOutcomeAsync<ChainWorkResult>(instanceId, _options.CompletionPoll, timeout.Token);
             var elapsed = Stopwatch.GetElapsedTime(started);
-            if (state.OrchestrationStatus != OrchestrationStatus.Completed)
+            if (!outcome.Completed)
             {
-                _failures.Enqueue($"flow {key} (unit {instanceId}): {state.OrchestrationStatus}: {state.FailureDetails?.ErrorMessage ?? state.Output}");
+                _failures.Enqueue($"flow {key} (unit {instanceId}): {outcome.Status}: {outcome.Failure}");
                 return;
             }
-            var result = _host.ReadOutput<ChainWorkResult>(state) ?? throw new InvalidOperationException($"unit {instanceId} completed without a result");
+            var result = outcome.Output ?? throw new InvalidOperationException($"unit {instanceId} completed without a result");
             _expectedVersions.AddOrUpdate(key, unit.LastSequenceNumber, (_, v) => Math.Max(v, unit.LastSequenceNumber));
             if (result.Duplicate)
             {
