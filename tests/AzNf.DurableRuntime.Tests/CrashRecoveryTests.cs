@@ -22,7 +22,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite)
         var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("crash"), ControlQueuePartitions = 2 };
 
         var first = await DurableChainRun.StartHostAsync(options);
-        await DurableChainRun.PublishRulesAsync(first, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        await TaskHubChains.PublishRulesAsync(first, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
         using var crash = new CancellationTokenSource();
         var crashing = new CrashDuringBatch(new DurableChainHandler(first, chain, new DurableChainOptions()), crashAtBatch: 6, first, crash);
         using (var reader = CaptureReader.Open(capture))
@@ -39,7 +39,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite)
         {
             frames = await Task.Run(() => new LocalPartitionedLog(2, 8).Feed(reader, handler));
         }
-        var report = await DurableChainRun.ReportAsync(second, chain, handler, 2, capture, TimeSpan.FromMinutes(2), CancellationToken.None);
+        var report = await TaskHubChains.ReportAsync(second, chain, handler, 2, capture, TimeSpan.FromMinutes(2), CancellationToken.None);
 
         Assert.InRange(appliedBeforeCrash, 1, frames - 1);
         Assert.True(handler.Duplicates + handler.Timings.Count > 0);

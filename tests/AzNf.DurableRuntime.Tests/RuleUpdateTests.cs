@@ -20,14 +20,14 @@ public sealed class RuleUpdateTests(AzuriteFixture azurite)
         File.WriteAllText(chainFile, """{ "name": "update", "stages": [ { "name": "ids", "type": "ids", "rules": "ids.rules" } ] }""");
         var (first, second) = SampleInTwoBatches();
         await using var host = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("rules"), ControlQueuePartitions = 2 });
-        await DurableChainRun.PublishRulesAsync(host, "update", RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        await TaskHubChains.PublishRulesAsync(host, "update", RuleSetText.FromChainFile(chainFile), CancellationToken.None);
         var handler = new DurableChainHandler(host, ChainDefinition.Load(chainFile), new DurableChainOptions { PolicyRefresh = TimeSpan.FromMilliseconds(1) });
         await handler.OpenPartitionAsync(0, CancellationToken.None);
 
         await handler.HandleAsync(first, CancellationToken.None);
         int alertsBefore = handler.Tallies.Sum(t => t.Alerts.Count);
         File.Copy(Path.Combine(OracleProcess.RepositoryRoot(), "samples", "rules", "ids.rules"), rules, overwrite: true);
-        long version = await DurableChainRun.PublishRulesAsync(host, "update", RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        long version = await TaskHubChains.PublishRulesAsync(host, "update", RuleSetText.FromChainFile(chainFile), CancellationToken.None);
         await handler.HandleAsync(second, CancellationToken.None);
         var alerts = handler.Tallies.SelectMany(t => t.Alerts).ToList();
 

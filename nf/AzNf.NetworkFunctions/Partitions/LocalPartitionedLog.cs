@@ -13,7 +13,8 @@ namespace AzNf.NetworkFunctions.Partitions;
 /// protocol: open, batches in order, a checkpoint after each handled batch, close.
 /// </summary>
 /// <remarks>
-/// Every packet is its own event; its sequence number is its 1-based index in the capture, so
+/// Every packet is its own event; its sequence number is its 1-based index in the capture (plus an
+/// optional base), so
 /// sequence numbers rise within each partition as Event Hubs' do. Batches are pooled per
 /// partition and bounded in number, so memory is bounded and steady-state reading allocates
 /// nothing.
@@ -24,15 +25,23 @@ public sealed class LocalPartitionedLog
     private readonly int _batchPackets;
     private readonly int _queueDepth;
     private readonly long[] _checkpoints;
+    private readonly long _sequenceBase;
 
-    public LocalPartitionedLog(int partitions, int batchPackets = 256, int queueDepth = 8)
+    /// <param name="sequenceBase">
+    /// Added to every sequence number. A capture fed into a task hub that already holds an earlier
+    /// feed's flows (the Functions app's packet post) must number its packets above that feed's,
+    /// or flow entities take them for redeliveries.
+    /// </param>
+    public LocalPartitionedLog(int partitions, int batchPackets = 256, int queueDepth = 8, long sequenceBase = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(sequenceBase);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchPackets, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(queueDepth, 1);
         _partitions = partitions;
         _batchPackets = batchPackets;
         _queueDepth = queueDepth;
+        _sequenceBase = sequenceBase;
         _checkpoints = new long[partitions];
         Array.Fill(_checkpoints, -1);
     }
@@ -88,7 +97,7 @@ public sealed class LocalPartitionedLog
                     ? FlowKey.From(parsed, out _).PartitionOf(count)
                     : (int)(index % count);
                 var batch = current[p];
-                batch.Add(index, 0, record.LinkType, record.Data, record.OriginalLength, record.TimestampNanos);
+                batch.Add(_sequenceBase + index, 0, record.LinkType, record.Data, record.OriginalLength, record.TimestampNanos);
                 if (batch.IsFull)
                 {
                     full[p].Add(batch, cancellation);

@@ -95,7 +95,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             new CompiledChain(_chain, ruleSet, blocklist),
             _granularity == ChainGranularity.Packet ? ChainGranularity.Packet : ChainGranularity.Flowlet,
             _mode,
-            p => (p.SequenceNumber * _options.PacketsPerEvent) + p.PositionInEvent);
+            p => ((p.SequenceNumber - _options.SequenceBase) * _options.PacketsPerEvent) + p.PositionInEvent);
 
         long lastSequence = progress.LastSequence;
         int lastPosition = progress.LastPosition;

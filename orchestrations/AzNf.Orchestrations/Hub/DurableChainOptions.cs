@@ -17,6 +17,12 @@ public sealed record DurableChainOptions
     /// </summary>
     public int PacketsPerEvent { get; init; } = 1;
 
+    /// <summary>
+    /// Subtracted from sequence numbers to give the packet numbers a report shows (the base a
+    /// packet post fed its capture with, so alerts name packets of the posted capture).
+    /// </summary>
+    public long SequenceBase { get; init; }
+
     /// <summary>Orchestrations one handler keeps running at once.</summary>
     public int MaxUnitsInFlight { get; init; } = 64;
 
@@ -33,6 +39,7 @@ public sealed record DurableChainOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnitsInFlight, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(SequenceBase);
         if (CompletionPoll <= TimeSpan.Zero || UnitTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(CompletionPoll), "poll interval and unit timeout must be positive");

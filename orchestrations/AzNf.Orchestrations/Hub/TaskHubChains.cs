@@ -1,0 +1,100 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Entities;
+using AzNf.Orchestrations.Models;
+
+namespace AzNf.Orchestrations.Hub;
+
+/// <summary>Chain-level operations over any task hub: publishing a chain's rules and reporting what a handler ran.</summary>
+public static class TaskHubChains
+{
+    /// <summary>The report of what <paramref name="handler"/> ran, with the flows its entities still hold.</summary>
+    public static async Task<RunReport> ReportAsync(
+        IChainTaskHub hub,
+        ChainDefinition chain,
+        DurableChainHandler handler,
+        int partitions,
+        string captureName,
+        TimeSpan settleTimeout,
+        CancellationToken cancellation,
+        IReadOnlyDictionary<string, long>? captureWarnings = null)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(handler);
+        var endFlows = await ReadFlowsAsync(hub, handler, settleTimeout, cancellation);
+        var tally = ChainTally.Sum(handler.Tallies.Append(new ChainTally { Flows = endFlows }), chain.Stages.Count);
+        return RunReport.From(chain, tally, partitions, captureName, captureWarnings ?? new Dictionary<string, long>());
+    }
+
+    /// <summary>
+    /// Puts the chain's rules into its RuleSet entity (unless it already holds the same text) and
+    /// waits until the entity has them, so the first unit's chain source finds them.
+    /// </summary>
+    public static async Task<long> PublishRulesAsync(IChainTaskHub hub, string chainName, RuleSetText text, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(text);
+        var current = await hub.GetEntityStateAsync<RuleSetState>(RuleSetEntity.Name, chainName, cancellation);
+        if (current?.Text is { } held && SameText(held, text))
+        {
+            return current.Version;
+        }
+        long before = current?.Version ?? 0;
+        await hub.SignalEntityAsync(RuleSetEntity.Name, chainName, nameof(RuleSetEntity.Replace), text, cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            var state = await hub.GetEntityStateAsync<RuleSetState>(RuleSetEntity.Name, chainName, timeout.Token);
+            if (state is not null && state.Version > before)
+            {
+                return state.Version;
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    private static bool SameText(RuleSetText a, RuleSetText b) =>
+        a.ChainJson == b.ChainJson && a.RuleFiles.Count == b.RuleFiles.Count
+        && a.RuleFiles.All(f => b.RuleFiles.TryGetValue(f.Key, out var other) && other == f.Value);
+
+    /// <summary>
+    /// The flows still live at the end, from their entities. An orchestration's last Apply is a
+    /// signal that lands after the orchestration completes, so this waits until every flow
+    /// entity holds at least the version of the last unit the handler ran on it.
+    /// </summary>
+    private static async Task<List<ReportFlow>> ReadFlowsAsync(IChainTaskHub hub, DurableChainHandler handler, TimeSpan settleTimeout, CancellationToken cancellation)
+    {
+        var expected = handler.ExpectedFlowVersions;
+        var deadline = DateTime.UtcNow + settleTimeout;
+        while (true)
+        {
+            var flows = new List<ReportFlow>();
+            var behind = new List<string>();
+            var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+            await foreach (var (key, state) in hub.QueryEntitiesAsync<FlowEntityState>(FlowEntity.Name, cancellation))
+            {
+                seen[key] = state.Version;
+                if (state.Snapshot is { } snapshot)
+                {
+                    flows.Add(WorkResultTally.EndOfRun(key, snapshot));
+                }
+            }
+            foreach (var (key, version) in expected)
+            {
+                if (seen.GetValueOrDefault(key, -1) < version)
+                {
+                    behind.Add(key);
+                }
+            }
+            if (behind.Count == 0)
+            {
+                return flows;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{behind.Count} flow entities did not take their last update within {settleTimeout}, e.g. {behind[0]}");
+            }
+            await Task.Delay(200, cancellation);
+        }
+    }
+}
