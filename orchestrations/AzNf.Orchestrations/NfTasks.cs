@@ -35,6 +35,7 @@ public static class NfTasks
         new(BlocklistEntity.Name, typeof(BlocklistEntity)),
         new(GlobalCountersEntity.Name, typeof(GlobalCountersEntity)),
         new(RuleSetEntity.Name, typeof(RuleSetEntity)),
+        new(ChainSwitchEntity.Name, typeof(ChainSwitchEntity)),
     ];
 
     /// <summary>Registers everything above by type (the worker builds each through DI).</summary>

@@ -42,6 +42,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private (long RuleSet, long Blocklist, long ReadAt)? _policy;
     private long _duplicates;
     private long _skipped;
+    private long _failureCount;
+    private long _unitsCompleted;
+    private long _packetsCompleted;
 
     public DurableChainHandler(IChainTaskHub hub, ChainDefinition chain, DurableChainOptions options)
     {
@@ -67,8 +70,17 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     /// <summary>Start-to-finish time of each unit, as this handler saw it.</summary>
     public IReadOnlyCollection<UnitTiming> Timings => _timings;
 
-    /// <summary>Units whose orchestration failed, each naming the flow and the reason.</summary>
+    /// <summary>Units whose orchestration failed, each naming the flow and the reason (the latest <see cref="DurableChainOptions.MaxFailuresKept"/>).</summary>
     public IReadOnlyCollection<string> Failures => _failures;
+
+    /// <summary>Every unit that failed, including those no longer in <see cref="Failures"/>.</summary>
+    public long FailureCount => Interlocked.Read(ref _failureCount);
+
+    /// <summary>Units that completed with their effects stored (duplicates included).</summary>
+    public long UnitsCompleted => Interlocked.Read(ref _unitsCompleted);
+
+    /// <summary>Packets in units that completed and were not duplicates.</summary>
+    public long PacketsCompleted => Interlocked.Read(ref _packetsCompleted);
 
     /// <summary>Units the flow entity had already applied (a redelivery after a crash).</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
@@ -186,18 +198,31 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!outcome.Completed)
             {
+                Interlocked.Increment(ref _failureCount);
                 _failures.Enqueue($"flow {key} (unit {instanceId}): {outcome.Status}: {outcome.Failure}");
+                while (_failures.Count > _options.MaxFailuresKept)
+                {
+                    _failures.TryDequeue(out _);
+                }
                 return;
             }
             var result = outcome.Output ?? throw new InvalidOperationException($"unit {instanceId} completed without a result");
-            _expectedVersions.AddOrUpdate(key, unit.LastSequenceNumber, (_, v) => Math.Max(v, unit.LastSequenceNumber));
+            Interlocked.Increment(ref _unitsCompleted);
+            if (_options.KeepUnitResults)
+            {
+                _expectedVersions.AddOrUpdate(key, unit.LastSequenceNumber, (_, v) => Math.Max(v, unit.LastSequenceNumber));
+            }
             if (result.Duplicate)
             {
                 Interlocked.Increment(ref _duplicates);
                 return;
             }
-            _tallies.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
-            _timings.Enqueue(new UnitTiming(unit.Packets.Count, unit.Packets.Sum(p => (long)p.WireLength), elapsed, result.Stages));
+            Interlocked.Add(ref _packetsCompleted, unit.Packets.Count);
+            if (_options.KeepUnitResults)
+            {
+                _tallies.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
+                _timings.Enqueue(new UnitTiming(unit.Packets.Count, unit.Packets.Sum(p => (long)p.WireLength), elapsed, result.Stages));
+            }
         }
         finally
         {

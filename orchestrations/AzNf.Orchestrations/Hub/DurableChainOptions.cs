@@ -23,6 +23,15 @@ public sealed record DurableChainOptions
     /// </summary>
     public long SequenceBase { get; init; }
 
+    /// <summary>
+    /// Keep every unit's tally and timing (a run's report needs them). A long-running consumer
+    /// turns this off: it keeps running totals only, so its memory does not grow with its input.
+    /// </summary>
+    public bool KeepUnitResults { get; init; } = true;
+
+    /// <summary>Failure messages kept (the oldest go first); the count covers them all.</summary>
+    public int MaxFailuresKept { get; init; } = 1000;
+
     /// <summary>Orchestrations one handler keeps running at once.</summary>
     public int MaxUnitsInFlight { get; init; } = 64;
 
@@ -40,6 +49,7 @@ public sealed record DurableChainOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnitsInFlight, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(SequenceBase);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxFailuresKept, 1);
         if (CompletionPoll <= TimeSpan.Zero || UnitTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(CompletionPoll), "poll interval and unit timeout must be positive");

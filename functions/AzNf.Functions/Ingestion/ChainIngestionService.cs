@@ -1,0 +1,150 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using AzNf.Functions.Settings;
+using AzNf.Ingest.Consumer;
+using AzNf.Ingest.Events;
+using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations.Entities;
+using AzNf.Orchestrations.Hub;
+using AzNf.Orchestrations.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AzNf.Functions.Ingestion;
+
+/// <summary>
+/// The Event Hubs partition processor, run by the worker as a hosted service. Every
+/// <see cref="FunctionsSettings.ControlPoll"/> it reads the chain's <c>chainswitch</c> entity and
+/// starts or stops its processor to match; processors on all instances share the partitions
+/// through the ownership rows in Azure Tables. A failure here is logged and counted and retried
+/// at the next poll: it never stops the worker.
+/// </summary>
+public sealed class ChainIngestionService(
+    FunctionsSettings settings,
+    IChainTaskHub hub,
+    TokenCredential credential,
+    ILogger<ChainIngestionService> logger) : BackgroundService
+{
+    private PacketEventProcessor? _processor;
+    private DurableChainHandler? _durable;
+    private long _controlErrors;
+    private long _processingFailures;
+
+    /// <summary>What this instance is doing, for the stats endpoint.</summary>
+    public IngestionStatus Status()
+    {
+        var processor = _processor;
+        var durable = _durable;
+        return new IngestionStatus(
+            Enabled: settings.IngestionEnabled,
+            Running: processor?.IsRunning ?? false,
+            Processing: settings.Processing.ToString().ToLowerInvariant(),
+            Events: processor?.Counters.Events ?? 0,
+            Packets: processor?.Counters.Packets ?? 0,
+            Batches: processor?.Counters.Batches ?? 0,
+            Checkpoints: processor?.Counters.Checkpoints ?? 0,
+            RejectedEvents: processor?.Counters.RejectedTotal ?? 0,
+            ProcessingFailures: Interlocked.Read(ref _processingFailures),
+            ControlErrors: Interlocked.Read(ref _controlErrors),
+            UnitsCompleted: durable?.UnitsCompleted ?? 0,
+            UnitFailures: durable?.FailureCount ?? 0,
+            Duplicates: durable?.Duplicates ?? 0);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!settings.IngestionEnabled)
+        {
+            logger.LogInformation("Event Hubs ingestion is off ({Setting} is not set); packets arrive by the HTTP packet post only", FunctionsSettings.EventHubsNamespace);
+            return;
+        }
+        using var timer = new PeriodicTimer(settings.ControlPoll);
+        do
+        {
+            try
+            {
+                await ReconcileAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _controlErrors);
+                logger.LogError(e, "chain {Chain}: could not read or apply the chain switch; retrying in {Poll}", settings.Chain.Name, settings.ControlPoll);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_processor is { } processor)
+        {
+            // Ends the partition leases cleanly, so other instances take the partitions at once.
+            await processor.StopProcessingAsync(cancellationToken);
+        }
+    }
+
+    private async Task ReconcileAsync(CancellationToken cancellation)
+    {
+        if (settings.Processing == ProcessingPath.Durable && hub is Durable.ClientTaskHub { Ready: false })
+        {
+            return;
+        }
+        var wanted = await hub.GetEntityStateAsync<ChainSwitchState>(ChainSwitchEntity.Name, settings.Chain.Name, cancellation);
+        bool run = wanted?.Running ?? false;
+        if (run && _processor is null)
+        {
+            _processor = await StartProcessorAsync(cancellation);
+            logger.LogInformation("chain {Chain}: partition processor started on {Hub} ({Processing})", settings.Chain.Name, settings.EventHub, settings.Processing);
+        }
+        else if (!run && _processor is { } processor)
+        {
+            await processor.StopProcessingAsync(cancellation);
+            _processor = null;
+            _durable = null;
+            logger.LogInformation("chain {Chain}: partition processor stopped", settings.Chain.Name);
+        }
+    }
+
+    private async Task<PacketEventProcessor> StartProcessorAsync(CancellationToken cancellation)
+    {
+        var tables = settings.StorageConnectionString is { } connection
+            ? new TableServiceClient(connection)
+            : new TableServiceClient(settings.TableServiceUri, credential);
+        var store = new TableCheckpointStore(tables.GetTableClient(settings.CheckpointTable));
+        var deadLetters = new DeadLetterTable(tables.GetTableClient(settings.DeadLetterTable));
+        await store.CreateIfNotExistsAsync(cancellation);
+        await deadLetters.CreateIfNotExistsAsync(cancellation);
+
+        IPartitionBatchHandler handler;
+        if (settings.Processing == ProcessingPath.Durable)
+        {
+            _durable = new DurableChainHandler(hub, settings.Chain, new DurableChainOptions
+            {
+                PacketsPerEvent = PacketEventFormat.MaxPacketsPerEvent,
+                MaxUnitsInFlight = settings.MaxUnitsInFlight,
+                KeepUnitResults = false,
+            });
+            handler = _durable;
+        }
+        else
+        {
+            handler = new ChainPartitionHandler(settings.Chain, settings.Partitions, PacketEventFormat.MaxPacketsPerEvent);
+        }
+        var processor = new PacketEventProcessor(
+            settings.EventHubsNamespaceName!,
+            settings.EventHub!,
+            credential,
+            store,
+            deadLetters,
+            handler,
+            new PacketProcessorOptions { EventsPerBatch = settings.EventsPerBatch, ConsumerGroup = settings.ConsumerGroup });
+        processor.ProcessingFailed += failure =>
+        {
+            Interlocked.Increment(ref _processingFailures);
+            logger.LogError(failure.Exception, "partition {Partition}: {Operation} failed", failure.PartitionId, failure.Operation);
+        };
+        await processor.StartProcessingAsync(cancellation);
+        return processor;
+    }
+}

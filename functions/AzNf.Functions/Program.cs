@@ -1,0 +1,51 @@
+using System.Collections;
+using Azure.Core;
+using Azure.Identity;
+using AzNf.Functions.Durable;
+using AzNf.Functions.Ingestion;
+using AzNf.Functions.Settings;
+using AzNf.Orchestrations.Activities;
+using AzNf.Orchestrations.Chains;
+using AzNf.Orchestrations.Hub;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+// Settings first: a missing or malformed one stops the worker here, with one line naming it,
+// before the host starts sending it work.
+FunctionsSettings settings;
+try
+{
+    var environment = Environment.GetEnvironmentVariables()
+        .Cast<DictionaryEntry>()
+        .ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.OrdinalIgnoreCase);
+    settings = FunctionsSettings.Load(environment, AppContext.BaseDirectory);
+}
+catch (SettingsException e)
+{
+    await Console.Error.WriteLineAsync($"aznf functions: setting {e.Message}");
+    return 78; // EX_CONFIG
+}
+
+var host = new HostBuilder()
+    .ConfigureFunctionsWorkerDefaults()
+    .ConfigureServices(services =>
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<TokenCredential>(new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ClientId }));
+        services.AddSingleton<DurableClientSlot>();
+        services.AddSingleton<ClientTaskHub>();
+        services.AddSingleton<IChainTaskHub>(sp => sp.GetRequiredService<ClientTaskHub>());
+        services.AddSingleton<IPolicyReader>(sp =>
+        {
+            var reader = new EntityPolicyReader();
+            reader.Attach(sp.GetRequiredService<IChainTaskHub>());
+            return reader;
+        });
+        services.AddSingleton<IChainSource, PolicyChainSource>();
+        services.AddSingleton<ChainStepRunner>();
+        services.AddSingleton<ChainIngestionService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChainIngestionService>());
+    })
+    .Build();
+await host.RunAsync();
+return 0;

@@ -1,0 +1,195 @@
+using System.Globalization;
+using AzNf.NetworkFunctions.Chain;
+
+namespace AzNf.Functions.Settings;
+
+/// <summary>
+/// Every setting the worker reads, validated at start: a missing or malformed one stops the
+/// worker with one message naming it, before any function runs. docs/functions.md lists them.
+/// </summary>
+public sealed record FunctionsSettings
+{
+    public const string StorageConnection = "AzureWebJobsStorage";
+    public const string StorageAccountName = "AzureWebJobsStorage__accountName";
+    public const string TaskHub = "TASKHUB_NAME";
+    public const string ChainFileSetting = "AZNF_CHAIN_FILE";
+    public const string PartitionsSetting = "AZNF_PARTITIONS";
+    public const string ProcessingSetting = "AZNF_PROCESSING";
+    public const string EventHubsNamespace = "AZNF_EVENTHUBS_NAMESPACE";
+    public const string EventHubName = "AZNF_EVENTHUB_NAME";
+    public const string ConsumerGroupSetting = "AZNF_CONSUMER_GROUP";
+    public const string TablesEndpoint = "AZNF_TABLES_ENDPOINT";
+    public const string CheckpointTableSetting = "AZNF_CHECKPOINT_TABLE";
+    public const string DeadLetterTableSetting = "AZNF_DEADLETTER_TABLE";
+    public const string EventsPerBatchSetting = "AZNF_EVENTS_PER_BATCH";
+    public const string MaxUnitsInFlightSetting = "AZNF_MAX_UNITS_IN_FLIGHT";
+    public const string MaxPostBytesSetting = "AZNF_MAX_POST_BYTES";
+    public const string MaxPostPacketsSetting = "AZNF_MAX_POST_PACKETS";
+    public const string ControlPollSetting = "AZNF_CONTROL_POLL_SECONDS";
+    public const string TombstoneHoursSetting = "AZNF_FLOW_TOMBSTONE_HOURS";
+    public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
+
+    /// <summary>The storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>); null with a managed identity.</summary>
+    public string? StorageConnectionString { get; init; }
+
+    /// <summary>The storage account name for identity-based connections; null with a connection string.</summary>
+    public string? StorageAccount { get; init; }
+
+    public required string TaskHubName { get; init; }
+
+    /// <summary>The chain file's full path.</summary>
+    public required string ChainFile { get; init; }
+
+    /// <summary>The chain, loaded once at start (its rule files too), so a bad one stops the worker.</summary>
+    public required ChainDefinition Chain { get; init; }
+
+    /// <summary>The event hub's partition count; also the packet post's partitions.</summary>
+    public required int Partitions { get; init; }
+
+    public ProcessingPath Processing { get; init; } = ProcessingPath.Durable;
+
+    /// <summary>Fully qualified Event Hubs namespace; null turns ingestion off (the packet post still works).</summary>
+    public string? EventHubsNamespaceName { get; init; }
+
+    public string? EventHub { get; init; }
+
+    public string ConsumerGroup { get; init; } = "$Default";
+
+    /// <summary>Table service endpoint for identity-based access; null derives tables from the connection string.</summary>
+    public Uri? TableServiceUri { get; init; }
+
+    public string CheckpointTable { get; init; } = "aznfcheckpoints";
+
+    public string DeadLetterTable { get; init; } = "aznfdeadletters";
+
+    public int EventsPerBatch { get; init; } = 100;
+
+    public int MaxUnitsInFlight { get; init; } = 64;
+
+    public int MaxPostBytes { get; init; } = 8 * 1024 * 1024;
+
+    public int MaxPostPackets { get; init; } = 100_000;
+
+    /// <summary>How often each instance reads the chain switch and starts or stops its processor.</summary>
+    public TimeSpan ControlPoll { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an expired flow's tombstone is kept (it must outlive the hub's retention).</summary>
+    public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromHours(24);
+
+    public string? ClientId { get; init; }
+
+    public bool IngestionEnabled => EventHubsNamespaceName is not null;
+
+    /// <summary>Reads and checks every setting; <paramref name="appDirectory"/> anchors a relative chain file path.</summary>
+    /// <exception cref="SettingsException">The first setting that is missing or unusable.</exception>
+    public static FunctionsSettings Load(IReadOnlyDictionary<string, string?> values, string appDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        string? Get(string name) => values.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+
+        string? connection = Get(StorageConnection);
+        string? account = Get(StorageAccountName);
+        if (connection is null && account is null)
+        {
+            throw new SettingsException(StorageConnection, $"not set: give a connection string (UseDevelopmentStorage=true for Azurite) or {StorageAccountName} for a managed identity");
+        }
+        if (connection is not null && !connection.Contains('=', StringComparison.Ordinal))
+        {
+            throw new SettingsException(StorageConnection, "not a storage connection string (expected key=value pairs, e.g. UseDevelopmentStorage=true)");
+        }
+
+        string hub = Get(TaskHub) ?? throw new SettingsException(TaskHub, "not set");
+        if (hub.Length is < 3 or > 45 || !char.IsAsciiLetter(hub[0]) || !hub.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new SettingsException(TaskHub, $"'{hub}' is not a task hub name (3–45 letters and digits, starting with a letter)");
+        }
+
+        string chainSetting = Get(ChainFileSetting) ?? throw new SettingsException(ChainFileSetting, "not set (e.g. chains/full.json)");
+        string chainFile = Path.GetFullPath(chainSetting, appDirectory);
+        if (!File.Exists(chainFile))
+        {
+            throw new SettingsException(ChainFileSetting, $"no such file: {chainFile}");
+        }
+        ChainDefinition chain;
+        try
+        {
+            chain = ChainDefinition.Load(chainFile);
+        }
+        catch (ConfigException e)
+        {
+            throw new SettingsException(ChainFileSetting, e.Message);
+        }
+
+        string? ns = Get(EventHubsNamespace);
+        if (ns is not null && (ns.Contains("://", StringComparison.Ordinal) || ns.Contains('/', StringComparison.Ordinal) || !ns.Contains('.', StringComparison.Ordinal)))
+        {
+            throw new SettingsException(EventHubsNamespace, $"'{ns}' is not a fully qualified namespace (e.g. mynamespace.servicebus.windows.net, no scheme or path)");
+        }
+        string? eventHub = Get(EventHubName);
+        if (ns is not null && eventHub is null)
+        {
+            throw new SettingsException(EventHubName, $"not set, but {EventHubsNamespace} is");
+        }
+        string? tables = Get(TablesEndpoint);
+        Uri? tableUri = null;
+        if (tables is not null && (!Uri.TryCreate(tables, UriKind.Absolute, out tableUri) || tableUri.Scheme is not ("https" or "http")))
+        {
+            throw new SettingsException(TablesEndpoint, $"'{tables}' is not an http(s) URI");
+        }
+        if (ns is not null && connection is null && tableUri is null)
+        {
+            throw new SettingsException(TablesEndpoint, $"not set: with a managed identity the checkpoint tables need the table service URI");
+        }
+
+        string processing = Get(ProcessingSetting) ?? "durable";
+        var path = processing.ToLowerInvariant() switch
+        {
+            "durable" => ProcessingPath.Durable,
+            "fast" => ProcessingPath.Fast,
+            _ => throw new SettingsException(ProcessingSetting, $"'{processing}' is not 'durable' or 'fast'"),
+        };
+
+        return new FunctionsSettings
+        {
+            StorageConnectionString = connection,
+            StorageAccount = account,
+            TaskHubName = hub,
+            ChainFile = chainFile,
+            Chain = chain,
+            Partitions = Int(Get(PartitionsSetting) ?? throw new SettingsException(PartitionsSetting, "not set (the event hub's partition count)"), PartitionsSetting, 1, 1024),
+            Processing = path,
+            EventHubsNamespaceName = ns,
+            EventHub = eventHub,
+            ConsumerGroup = Get(ConsumerGroupSetting) ?? "$Default",
+            TableServiceUri = tableUri,
+            CheckpointTable = TableName(Get(CheckpointTableSetting) ?? "aznfcheckpoints", CheckpointTableSetting),
+            DeadLetterTable = TableName(Get(DeadLetterTableSetting) ?? "aznfdeadletters", DeadLetterTableSetting),
+            EventsPerBatch = Int(Get(EventsPerBatchSetting) ?? "100", EventsPerBatchSetting, 1, 10_000),
+            MaxUnitsInFlight = Int(Get(MaxUnitsInFlightSetting) ?? "64", MaxUnitsInFlightSetting, 1, 10_000),
+            MaxPostBytes = Int(Get(MaxPostBytesSetting) ?? (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture), MaxPostBytesSetting, 1024, 100 * 1024 * 1024),
+            MaxPostPackets = Int(Get(MaxPostPacketsSetting) ?? "100000", MaxPostPacketsSetting, 1, 1_000_000),
+            ControlPoll = TimeSpan.FromSeconds(Int(Get(ControlPollSetting) ?? "10", ControlPollSetting, 1, 3600)),
+            TombstoneRetention = TimeSpan.FromHours(Int(Get(TombstoneHoursSetting) ?? "24", TombstoneHoursSetting, 1, 24 * 90)),
+            ClientId = Get(ManagedIdentityClientId),
+        };
+    }
+
+    private static int Int(string text, string setting, int min, int max)
+    {
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        {
+            throw new SettingsException(setting, $"'{text}' is not a whole number");
+        }
+        if (value < min || value > max)
+        {
+            throw new SettingsException(setting, $"{value} is out of range ({min}–{max})");
+        }
+        return value;
+    }
+
+    // Azure Tables: 3–63 letters and digits, starting with a letter.
+    private static string TableName(string name, string setting) =>
+        name.Length is >= 3 and <= 63 && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit)
+            ? name
+            : throw new SettingsException(setting, $"'{name}' is not a table name (3–63 letters and digits, starting with a letter)");
+}
