@@ -75,6 +75,9 @@ param chainFile string
 @description('Application Insights component that receives telemetry.')
 param applicationInsightsName string
 
+// The plan may never be asked to keep more always-ready workers than it is allowed to run.
+var instanceCeiling = max(maximumInstanceCount, alwaysReadyInstanceCount)
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -87,11 +90,13 @@ resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   sku: {
     name: planSku
     tier: 'ElasticPremium'
+    // The plan's billed minimum, aligned with the app's always-ready count.
+    capacity: alwaysReadyInstanceCount
   }
   properties: {
     // Linux.
     reserved: true
-    maximumElasticWorkerCount: maximumInstanceCount
+    maximumElasticWorkerCount: instanceCeiling
   }
 }
 
@@ -119,7 +124,7 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
       http20Enabled: true
       minimumElasticInstanceCount: alwaysReadyInstanceCount
       preWarmedInstanceCount: preWarmedInstanceCount
-      functionAppScaleLimit: maximumInstanceCount
+      functionAppScaleLimit: instanceCeiling
       appSettings: [
         {
           name: 'FUNCTIONS_EXTENSION_VERSION'
