@@ -30,7 +30,9 @@ param applicationInsightsName string
 var roles = {
   // Azure Event Hubs Data Receiver: read events; the partition processor's only Event Hubs need.
   eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
-  // Azure Event Hubs Data Sender: publish events (the HTTP batch endpoint and `aznf send`).
+  // Azure Event Hubs Data Sender: publish events. A developer needs it for `aznf send`; the app
+  // needs it only where it publishes to the hub itself (e.g. forwarding a posted batch), which
+  // issue 5 asks to allow. Scoped to the one hub, so it cannot reach any other.
   eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
   // Storage Blob Data Owner, not Contributor: the Functions host documentation names Owner as the
   // minimum role for identity-based AzureWebJobsStorage (host locks, keys, the run-from-package
