@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need first (Suricata 7 and tshark as oracles), so a
-# fresh machine with the .NET SDK needs nothing else.
+# Runs every test. Installs what the tests need first (Suricata 7 and tshark as oracles, the
+# Bicep CLI from NuGet), so a fresh machine with the .NET SDK and Node.js needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-oracles.sh
+# Bicep: build and lint the deployment; any diagnostic at all fails the run.
+bash scripts/check-bicep.sh
 dotnet restore AzNf.sln
 dotnet build AzNf.sln --no-restore -c Release
 log=$(mktemp)
