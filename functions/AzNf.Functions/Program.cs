@@ -2,6 +2,7 @@ using System.Collections;
 using Azure.Core;
 using Azure.Identity;
 using AzNf.Functions.Durable;
+using AzNf.Functions.Http;
 using AzNf.Functions.Ingestion;
 using AzNf.Functions.Settings;
 using AzNf.Orchestrations.Activities;
@@ -45,6 +46,11 @@ var host = new HostBuilder()
         services.AddSingleton<ChainStepRunner>();
         services.AddSingleton<ChainIngestionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainIngestionService>());
+        services.AddSingleton(sp => new ControlApi(
+            settings,
+            sp.GetRequiredService<IChainTaskHub>(),
+            sp.GetRequiredService<ChainIngestionService>().Status,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ControlApi>>()));
     })
     .Build();
 await host.RunAsync();

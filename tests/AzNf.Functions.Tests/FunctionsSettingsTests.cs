@@ -114,7 +114,7 @@ public sealed class FunctionsSettingsTests
     public void Load_ChainWithABadRuleFile_NamesTheSettingAndTheRuleFileLine()
     {
         string folder = OracleProcess.TempDirectory("settings-bad-chain");
-        File.WriteAllText(Path.Combine(folder, "fw.rules"), "accept tcp from any to any port 80\nbogus line here\n");
+        File.WriteAllText(Path.Combine(folder, "fw.rules"), "allow tcp from any to any port 80\nbogus line here\n");
         File.WriteAllText(Path.Combine(folder, "chain.json"), """{ "name": "bad", "stages": [ { "name": "firewall", "type": "firewall", "rules": "fw.rules" } ] }""");
         var values = Local();
         values["AZNF_CHAIN_FILE"] = Path.Combine(folder, "chain.json");

@@ -27,6 +27,9 @@ public sealed class LocalPartitionedLog
     private readonly long[] _checkpoints;
     private readonly long _sequenceBase;
 
+    /// <param name="partitions">Partitions, as an event hub's partition count.</param>
+    /// <param name="batchPackets">Most packets in one batch handed to the handler.</param>
+    /// <param name="queueDepth">Full batches waiting per partition before the reader waits.</param>
     /// <param name="sequenceBase">
     /// Added to every sequence number. A capture fed into a task hub that already holds an earlier
     /// feed's flows (the Functions app's packet post) must number its packets above that feed's,
