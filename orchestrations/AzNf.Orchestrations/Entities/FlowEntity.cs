@@ -5,7 +5,7 @@ namespace AzNf.Orchestrations.Entities;
 
 /// <summary>
 /// The <c>flow</c> entity, one per flow key: the flow's NF state between units of work, versioned
-/// by the last event sequence number applied. Operations: <c>Get</c>, <c>Apply</c>, <c>Expire</c>.
+/// by the last event sequence number applied. Operations: <c>Get</c>, <c>Apply</c>, <c>Expire</c>, <c>Delete</c>.
 /// </summary>
 /// <remarks>
 /// Idle expiry: the first Apply schedules an <c>Expire</c> self-signal one idle timeout ahead; when
@@ -18,6 +18,10 @@ namespace AzNf.Orchestrations.Entities;
 /// expiring then would drop live flows from the report.
 /// Expiry keeps a tombstone — the version, without the snapshot — so a unit delivered again
 /// after its flow expired is still recognised as applied and never counted twice.
+/// Tombstones are removed by <c>Delete</c>, which the idle-flow sweep signals once one is older than
+/// the time an event can still be redelivered; the entity re-checks by its own clock, so an Apply
+/// that lands between the sweep's query and its signal keeps the flow.
+/// Delete shadows the SDK's implicit <c>delete</c> operation: a flow entity is never removed unconditionally.
 /// </remarks>
 public sealed class FlowEntity : TaskEntity<FlowEntityState?>
 {
@@ -87,6 +91,33 @@ public sealed class FlowEntity : TaskEntity<FlowEntityState?>
             return;
         }
         ScheduleExpiry(idleUntil);
+    }
+
+    /// <summary>
+    /// Removes the entity if it is a tombstone (no snapshot) and nothing was applied for longer than
+    /// <paramref name="request"/>'s retention; otherwise leaves it as it is.
+    /// </summary>
+    /// <returns>True when removed.</returns>
+    public bool Delete(FlowDeleteRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // A zero or negative retention would drop versions a redelivered unit still needs: a caller's bug, not a no-op.
+        if (!double.IsFinite(request.RetentionSeconds) || request.RetentionSeconds <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.RetentionSeconds, "the tombstone retention must be a positive number of seconds");
+        }
+        if (State is null || State.Snapshot is not null)
+        {
+            return false;
+        }
+        // The entity's clock, not the sweep's: operations on one entity run one at a time, so an
+        // Apply queued before this Delete has already moved LastAppliedUtc forward.
+        if ((_clock.GetUtcNow().UtcDateTime - State.LastAppliedUtc).TotalSeconds <= request.RetentionSeconds)
+        {
+            return false;
+        }
+        State = null;
+        return true;
     }
 
     protected override FlowEntityState? InitializeState(TaskEntityOperation entityOperation) => null;
