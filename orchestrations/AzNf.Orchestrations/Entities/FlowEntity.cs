@@ -5,7 +5,7 @@ namespace AzNf.Orchestrations.Entities;
 
 /// <summary>
 /// The <c>flow</c> entity, one per flow key: the flow's NF state between units of work, versioned
-/// by the last event sequence number applied. Operations: <c>Get</c>, <c>Apply</c>, <c>Expire</c>, <c>Delete</c>.
+/// by the last event sequence number applied. Operations: <c>Get</c>, <c>Apply</c>, <c>Expire</c>, <c>DeleteTombstone</c>.
 /// </summary>
 /// <remarks>
 /// Idle expiry: the first Apply schedules an <c>Expire</c> self-signal one idle timeout ahead; when
@@ -18,10 +18,11 @@ namespace AzNf.Orchestrations.Entities;
 /// expiring then would drop live flows from the report.
 /// Expiry keeps a tombstone — the version, without the snapshot — so a unit delivered again
 /// after its flow expired is still recognised as applied and never counted twice.
-/// Tombstones are removed by <c>Delete</c>, which the idle-flow sweep signals once one is older than
+/// Tombstones are removed by <c>DeleteTombstone</c>, which the idle-flow sweep signals once one is older than
 /// the time an event can still be redelivered; the entity re-checks by its own clock, so an Apply
 /// that lands between the sweep's query and its signal keeps the flow.
-/// Delete shadows the SDK's implicit <c>delete</c> operation: a flow entity is never removed unconditionally.
+/// (Not named <c>Delete</c>: the SDK matches operation names case-insensitively, and its implicit
+/// <c>delete</c> must stay what it is for admin tools.)
 /// </remarks>
 public sealed class FlowEntity : TaskEntity<FlowEntityState?>
 {
@@ -98,7 +99,7 @@ public sealed class FlowEntity : TaskEntity<FlowEntityState?>
     /// <paramref name="request"/>'s retention; otherwise leaves it as it is.
     /// </summary>
     /// <returns>True when removed.</returns>
-    public bool Delete(FlowDeleteRequest request)
+    public bool DeleteTombstone(FlowDeleteRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         // A zero or negative retention would drop versions a redelivered unit still needs: a caller's bug, not a no-op.
@@ -111,7 +112,7 @@ public sealed class FlowEntity : TaskEntity<FlowEntityState?>
             return false;
         }
         // The entity's clock, not the sweep's: operations on one entity run one at a time, so an
-        // Apply queued before this Delete has already moved LastAppliedUtc forward.
+        // Apply queued before this DeleteTombstone has already moved LastAppliedUtc forward.
         if ((_clock.GetUtcNow().UtcDateTime - State.LastAppliedUtc).TotalSeconds <= request.RetentionSeconds)
         {
             return false;

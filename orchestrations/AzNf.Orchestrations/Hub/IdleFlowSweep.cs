@@ -37,7 +37,7 @@ public static class IdleFlowSweep
     }
 
     /// <summary>
-    /// Reads every flow entity, and signals <c>Expire</c> or <c>Delete</c> where <see cref="Decide"/>
+    /// Reads every flow entity, and signals <c>Expire</c> or <c>DeleteTombstone</c> where <see cref="Decide"/>
     /// says so, up to <see cref="IdleFlowSweepOptions.MaxSignalsPerSweep"/>; at the limit it stops
     /// reading too, so the next sweep starts over with what is left.
     /// </summary>
@@ -73,7 +73,7 @@ public static class IdleFlowSweep
             }
             else if (action == FlowSweepAction.Delete)
             {
-                await hub.SignalEntityAsync(FlowEntity.Name, key, nameof(FlowEntity.Delete), deleteRequest, cancellation);
+                await hub.SignalEntityAsync(FlowEntity.Name, key, nameof(FlowEntity.DeleteTombstone), deleteRequest, cancellation);
                 deletes++;
             }
         }

@@ -16,7 +16,7 @@ public class FlowEntityDeleteTests
         var (flow, clock) = await TombstoneAsync();
         clock.Advance(TimeSpan.FromSeconds(RetentionSeconds + 1 - 30));
 
-        bool deleted = (bool)(await flow.RunAsync("Delete", new FlowDeleteRequest(RetentionSeconds)))!;
+        bool deleted = (bool)(await flow.RunAsync(nameof(FlowEntity.DeleteTombstone), new FlowDeleteRequest(RetentionSeconds)))!;
 
         Assert.True(deleted);
         Assert.False(flow.State.HasState);
@@ -28,7 +28,7 @@ public class FlowEntityDeleteTests
         var (flow, clock) = await TombstoneAsync();
         clock.Advance(TimeSpan.FromSeconds(RetentionSeconds - 30));
 
-        bool deleted = (bool)(await flow.RunAsync("Delete", new FlowDeleteRequest(RetentionSeconds)))!;
+        bool deleted = (bool)(await flow.RunAsync(nameof(FlowEntity.DeleteTombstone), new FlowDeleteRequest(RetentionSeconds)))!;
 
         Assert.False(deleted);
         var state = flow.Read<FlowEntityState>()!;
@@ -43,7 +43,7 @@ public class FlowEntityDeleteTests
         await flow.RunAsync("Apply", new FlowUpdate(1, [1, 2], 30));
         clock.Advance(TimeSpan.FromDays(30));
 
-        bool deleted = (bool)(await flow.RunAsync("Delete", new FlowDeleteRequest(RetentionSeconds)))!;
+        bool deleted = (bool)(await flow.RunAsync(nameof(FlowEntity.DeleteTombstone), new FlowDeleteRequest(RetentionSeconds)))!;
 
         Assert.False(deleted);
         Assert.Equal([1, 2], flow.Read<FlowEntityState>()!.Snapshot);
@@ -56,7 +56,7 @@ public class FlowEntityDeleteTests
         clock.Advance(TimeSpan.FromDays(2));
         await flow.RunAsync("Apply", new FlowUpdate(2, [7], 30));
 
-        bool deleted = (bool)(await flow.RunAsync("Delete", new FlowDeleteRequest(RetentionSeconds)))!;
+        bool deleted = (bool)(await flow.RunAsync(nameof(FlowEntity.DeleteTombstone), new FlowDeleteRequest(RetentionSeconds)))!;
 
         Assert.False(deleted);
         var state = flow.Read<FlowEntityState>()!;
@@ -73,7 +73,7 @@ public class FlowEntityDeleteTests
         await flow.RunAsync("Apply", new FlowUpdate(2, null, 30));
         clock.Advance(TimeSpan.FromHours(1));
 
-        bool deleted = (bool)(await flow.RunAsync("Delete", new FlowDeleteRequest(RetentionSeconds)))!;
+        bool deleted = (bool)(await flow.RunAsync(nameof(FlowEntity.DeleteTombstone), new FlowDeleteRequest(RetentionSeconds)))!;
 
         Assert.False(deleted);
         Assert.Equal(2, flow.Read<FlowEntityState>()!.Version);
@@ -84,7 +84,7 @@ public class FlowEntityDeleteTests
     {
         var (flow, _) = Flow();
 
-        bool deleted = (bool)(await flow.RunAsync("Delete", new FlowDeleteRequest(RetentionSeconds)))!;
+        bool deleted = (bool)(await flow.RunAsync(nameof(FlowEntity.DeleteTombstone), new FlowDeleteRequest(RetentionSeconds)))!;
 
         Assert.False(deleted);
         Assert.False(flow.State.HasState);
@@ -98,7 +98,7 @@ public class FlowEntityDeleteTests
         var (flow, clock) = await TombstoneAsync();
         clock.Advance(TimeSpan.FromDays(2));
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => flow.RunAsync("Delete", new FlowDeleteRequest(retentionSeconds)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => flow.RunAsync(nameof(FlowEntity.DeleteTombstone), new FlowDeleteRequest(retentionSeconds)));
 
         Assert.Equal(1, flow.Read<FlowEntityState>()!.Version);
     }
