@@ -46,12 +46,12 @@ public sealed class ControlApi(FunctionsSettings settings, IChainTaskHub hub, Fu
             {
                 return Refuse(tooLarge);
             }
-            if (ControlRequests.ParseRules(bytes, settings.Chain, out var text) is { } refused)
+            if (ControlRequests.ParseRules(bytes, settings.Chain, out var text, out var warnings) is { } refused)
             {
                 return Refuse(refused);
             }
             long version = await TaskHubChains.PublishRulesAsync(hub, chain, text!, cancellation);
-            return Respond(HttpStatusCode.OK, new { chain, rulesVersion = version });
+            return Respond(HttpStatusCode.OK, new { chain, rulesVersion = version, warnings = warnings.Select(w => w.ToString()) });
         });
 
     public Task<ApiResponse> FlowAsync(string? key, CancellationToken cancellation) =>

@@ -20,13 +20,16 @@ public static class ControlRequests
     /// <summary>
     /// A rule replacement: <c>{"chain": {…chain file…}, "rules": {"fw.rules": "…", …}, "chainFileName": "optional"}</c>.
     /// The chain must keep <paramref name="running"/>'s name and stages (changing those is a new
-    /// deployment); every rule file it names must be given and must load.
+    /// deployment); every rule file it names must be given and must load. Rules the loaders skip
+    /// (an IDS rule with an unsupported keyword) come back in <paramref name="warnings"/>, each
+    /// with its file and line.
     /// </summary>
-    public static ApiError? ParseRules(byte[] body, ChainDefinition running, out RuleSetText? text)
+    public static ApiError? ParseRules(byte[] body, ChainDefinition running, out RuleSetText? text, out IReadOnlyList<ConfigWarning> warnings)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(running);
         text = null;
+        warnings = [];
         JsonDocument document;
         try
         {
@@ -94,6 +97,7 @@ public static class ControlRequests
                 return BadRequest("chain mismatch", $"chain.stages: [{string.Join(", ", stages)}] differ from the running [{string.Join(", ", runningStages)}]; a new stage list is a new deployment ({Settings.FunctionsSettings.ChainFileSetting})");
             }
             text = candidate;
+            warnings = compiled.Diagnostics.Warnings;
             return null;
         }
     }
