@@ -1,3 +1,4 @@
+using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.Orchestrations.Tests.Fakes;
@@ -69,7 +70,7 @@ public class IdleFlowSweepTests
         var result = await IdleFlowSweep.SweepAsync(hub, clock.UtcNow, Defaults);
 
         Assert.Equal(new IdleFlowSweepResult(Scanned: 3, Live: 2, Tombstones: 1, ExpireSignals: 1, DeleteSignals: 1, Truncated: false), result);
-        Assert.Equal([("lost", "Expire"), ("old", "Delete")], hub.Signals.Select(s => (s.Key, s.Operation)));
+        Assert.Equal([("lost", nameof(FlowEntity.Expire)), ("old", nameof(FlowEntity.DeleteTombstone))], hub.Signals.Select(s => (s.Key, s.Operation)));
         Assert.Equal(new FlowDeleteRequest(86_400), hub.Signals[1].Input);
         Assert.Equal(["active", "lost"], hub.KeysWithState);
         Assert.Null(hub.Flow("lost").Read<FlowEntityState>()!.Snapshot);
