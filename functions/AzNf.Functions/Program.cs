@@ -1,6 +1,4 @@
 using System.Collections;
-using Azure.Core;
-using Azure.Identity;
 using AzNf.Functions.Durable;
 using AzNf.Functions.Http;
 using AzNf.Functions.Ingestion;
@@ -8,6 +6,8 @@ using AzNf.Functions.Settings;
 using AzNf.Orchestrations.Activities;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Hub;
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

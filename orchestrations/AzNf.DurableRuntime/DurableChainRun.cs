@@ -1,9 +1,9 @@
-using AzNf.Orchestrations.Hub;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
+using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Capture;
 using Microsoft.Extensions.DependencyInjection;

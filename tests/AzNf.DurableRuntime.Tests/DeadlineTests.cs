@@ -1,8 +1,8 @@
-using AzNf.Orchestrations.Hub;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Orchestrations;
 using AzNf.Orchestrations.Activities;
 using AzNf.Orchestrations.Chains;
+using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.TestOracles;
 using Microsoft.DurableTask;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Azure;
 using AzNf.Functions.Durable;
 using AzNf.Functions.Ingestion;
 using AzNf.Functions.Settings;
@@ -8,6 +7,7 @@ using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Capture;
+using Azure;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
+using AzNf.Functions.Durable;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
-using AzNf.Functions.Durable;
 using Microsoft.DurableTask.Client;
 
 namespace AzNf.Functions.Http;

@@ -1,5 +1,3 @@
-using Azure.Core;
-using Azure.Data.Tables;
 using AzNf.Functions.Settings;
 using AzNf.Ingest.Consumer;
 using AzNf.Ingest.Events;
@@ -7,6 +5,8 @@ using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
+using Azure.Core;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

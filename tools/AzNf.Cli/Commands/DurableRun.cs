@@ -1,8 +1,8 @@
-using AzNf.Orchestrations.Hub;
 using System.Globalization;
 using AzNf.Azurite;
 using AzNf.DurableRuntime;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Hub;
 using AzNf.Packets.Capture;
 
 namespace AzNf.Cli.Commands;
