@@ -209,6 +209,8 @@ module functionApp 'modules/functionapp.bicep' = {
     partitionCount: eventHubPartitionCount
     taskHubName: taskHubName
     chainFile: chainFile
+    // A day beyond the hub's retention: an event can be redelivered until it leaves the hub.
+    flowTombstoneHours: (eventHubMessageRetentionInDays + 1) * 24
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }
 }

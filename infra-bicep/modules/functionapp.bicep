@@ -61,7 +61,7 @@ param eventHubName string
 @description('Consumer group the worker reads with.')
 param consumerGroupName string
 
-@description('Partition count of the hub; the worker checks it against the hub at start.')
+@description('Partition count of the hub (AZNF_PARTITIONS: the packet post cuts captures into as many partitions).')
 @minValue(1)
 @maxValue(32)
 param partitionCount int
@@ -71,6 +71,10 @@ param taskHubName string
 
 @description('Chain file, relative to the app root.')
 param chainFile string
+
+@description('Hours an expired flow keeps its tombstone; must exceed the hub retention, or a late redelivery is counted twice.')
+@minValue(1)
+param flowTombstoneHours int
 
 @description('Application Insights component that receives telemetry.')
 param applicationInsightsName string
@@ -200,6 +204,10 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'AZNF_PARTITIONS'
           value: string(partitionCount)
+        }
+        {
+          name: 'AZNF_FLOW_TOMBSTONE_HOURS'
+          value: string(flowTombstoneHours)
         }
       ]
     }

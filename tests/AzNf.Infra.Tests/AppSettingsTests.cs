@@ -109,7 +109,7 @@ public sealed partial class AppSettingsTests(CompiledMainTemplate compiled)
         [
             "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
             "TASKHUB_NAME", "AZNF_EVENTHUBS_NAMESPACE", "AZNF_EVENTHUB_NAME", "AZNF_CONSUMER_GROUP",
-            "AZNF_TABLES_ENDPOINT", "AZNF_CHAIN_FILE", "AZNF_PARTITIONS", "AZURE_CLIENT_ID",
+            "AZNF_TABLES_ENDPOINT", "AZNF_CHAIN_FILE", "AZNF_PARTITIONS", "AZNF_FLOW_TOMBSTONE_HOURS", "AZURE_CLIENT_ID",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
             "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION",
         ];
@@ -131,6 +131,18 @@ public sealed partial class AppSettingsTests(CompiledMainTemplate compiled)
         Assert.Equal($"[string(parameters('{parameter}'))]", value);
         Assert.Same(compiled.Template.TopLevel, where);
         Assert.Equal("[parameters('eventHubPartitionCount')]", source.GetString());
+    }
+
+    [Fact]
+    public void AppSettings_FlowTombstoneHours_OutlastTheHubRetentionByADay()
+    {
+        string value = Setting("AZNF_FLOW_TOMBSTONE_HOURS").GetString()!;
+        string parameter = Assert.Single(ArmTemplate.ParametersUsed(value));
+
+        (JsonElement source, ArmTemplateScope where) = ArmTemplate.ResolveParameter(parameter, _site.Scope);
+
+        Assert.Same(compiled.Template.TopLevel, where);
+        Assert.Equal("[mul(add(parameters('eventHubMessageRetentionInDays'), 1), 24)]", source.GetString());
     }
 
     [Fact]
