@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using AzNf.Orchestrations.Hub;
-using Grpc.Core;
+using DurableTask.Core.Exceptions;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Client.Entities;
@@ -24,7 +24,7 @@ public sealed class ClientTaskHub(DurableClientSlot slot) : IChainTaskHub
             await Client.ScheduleNewOrchestrationInstanceAsync(new TaskName(name), input, new StartOrchestrationOptions(instanceId) { DedupeStatuses = RunningOrDone }, cancellation);
             return true;
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.AlreadyExists or StatusCode.FailedPrecondition)
+        catch (OrchestrationAlreadyExistsException)
         {
             // The id is deterministic: this unit was started before (a redelivery), so wait for that instance.
             return false;

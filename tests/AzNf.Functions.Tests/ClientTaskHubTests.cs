@@ -1,0 +1,116 @@
+using AzNf.Functions.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Testing;
+
+namespace AzNf.Functions.Tests;
+
+/// <summary>
+/// The Functions app's task hub adapter over a real gRPC <c>DurableTaskClient</c>, talking to the
+/// SDK's in-process sidecar (in memory). The sidecar has no entities, so the entity operations are
+/// covered only where the durable runtime implements the same interface.
+/// </summary>
+public sealed class ClientTaskHubTests : IAsyncLifetime
+{
+    private DurableTaskTestHost? _host;
+
+    public async Task InitializeAsync() =>
+        _host = await DurableTaskTestHost.StartAsync(registry =>
+        {
+            registry.AddOrchestratorFunc<string, string>("Echo", (_, input) => Task.FromResult($"echo {input}"));
+            registry.AddOrchestratorFunc<string, string>("Fail", (_, input) => Task.FromException<string>(new InvalidOperationException($"refused {input}")));
+            registry.AddOrchestratorFunc<string, string>("Wait", (context, _) => context.WaitForExternalEvent<string>("never"));
+        });
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+
+    private ClientTaskHub Hub()
+    {
+        var slot = new DurableClientSlot();
+        slot.Offer(_host!.Client);
+        return new ClientTaskHub(slot);
+    }
+
+    [Fact]
+    public async Task StartAndWait_Completed_OutputReadBack()
+    {
+        var hub = Hub();
+
+        bool started = await hub.StartOrchestrationAsync("Echo", "echo-1", "unit");
+        var outcome = await hub.WaitForOutcomeAsync<string>("echo-1", TimeSpan.FromSeconds(1), Timeout());
+
+        Assert.True(started);
+        Assert.True(outcome.Completed);
+        Assert.Equal("echo unit", outcome.Output);
+    }
+
+    [Fact]
+    public async Task Start_SameIdWhileRunningOrDone_NotStartedAgain()
+    {
+        var hub = Hub();
+        await hub.StartOrchestrationAsync("Echo", "echo-2", "first");
+        var first = await hub.WaitForOutcomeAsync<string>("echo-2", TimeSpan.FromSeconds(1), Timeout());
+
+        bool again = await hub.StartOrchestrationAsync("Echo", "echo-2", "second");
+        var outcome = await hub.WaitForOutcomeAsync<string>("echo-2", TimeSpan.FromSeconds(1), Timeout());
+
+        Assert.False(again);
+        Assert.Equal("echo first", first.Output);
+        Assert.Equal("echo first", outcome.Output);
+    }
+
+    [Fact]
+    public async Task Wait_Failed_StatusAndTheOrchestrationsMessage()
+    {
+        var hub = Hub();
+        await hub.StartOrchestrationAsync("Fail", "fail-1", "this unit");
+
+        var outcome = await hub.WaitForOutcomeAsync<string>("fail-1", TimeSpan.FromSeconds(1), Timeout());
+
+        Assert.False(outcome.Completed);
+        Assert.Equal("Failed", outcome.Status);
+        Assert.Contains("refused this unit", outcome.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Terminate_RunningThenEnded_TrueOnceThenFalse()
+    {
+        var hub = Hub();
+        await hub.StartOrchestrationAsync("Wait", "wait-1", "x");
+        await WaitUntilRunningAsync("wait-1");
+
+        bool first = await hub.TerminateAsync("wait-1", "stopped by test");
+        var outcome = await hub.WaitForOutcomeAsync<string>("wait-1", TimeSpan.FromSeconds(1), Timeout());
+        bool second = await hub.TerminateAsync("wait-1", "again");
+        bool unknown = await hub.TerminateAsync("no-such-instance", "none");
+
+        Assert.True(first);
+        Assert.Equal("Terminated", outcome.Status);
+        Assert.False(second);
+        Assert.False(unknown);
+    }
+
+    [Fact]
+    public async Task AnyOperation_BeforeAClientArrived_SaysSo()
+    {
+        var hub = new ClientTaskHub(new DurableClientSlot());
+
+        var error = await Assert.ThrowsAsync<DurableClientUnavailableException>(() => hub.StartOrchestrationAsync("Echo", "x", "y"));
+
+        Assert.False(hub.Ready);
+        Assert.Contains("no durable client", error.Message, StringComparison.Ordinal);
+    }
+
+    private async Task WaitUntilRunningAsync(string instanceId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _host!.Client.WaitForInstanceStartAsync(instanceId, timeout.Token);
+    }
+
+    private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;
+}
