@@ -24,19 +24,13 @@ public sealed class ChainIngestionServiceTests(AzuriteFixture azurite)
     {
         string hubName = AzuriteFixture.UniqueName("ingest");
         await using var host = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = hubName, ControlQueuePartitions = 2 });
-        var settings = FunctionsSettings.Load(
-            new Dictionary<string, string?>
-            {
-                ["AzureWebJobsStorage"] = azurite.ConnectionString,
-                ["TASKHUB_NAME"] = hubName,
-                ["AZNF_CHAIN_FILE"] = "chains/full.json",
-                ["AZNF_PARTITIONS"] = "2",
-                ["AZNF_EVENTHUBS_NAMESPACE"] = "aznf-no-such-namespace.servicebus.windows.net",
-                ["AZNF_EVENTHUB_NAME"] = "packets",
-                ["AZNF_CHECKPOINT_TABLE"] = hubName + "ck",
-                ["AZNF_CONTROL_POLL_SECONDS"] = "1",
-            },
-            Path.Combine(OracleProcess.RepositoryRoot(), "samples"));
+        var values = TestSettings.Local(storage: azurite.ConnectionString);
+        values["TASKHUB_NAME"] = hubName;
+        values["AZNF_EVENTHUBS_NAMESPACE"] = "aznf-no-such-namespace.servicebus.windows.net";
+        values["AZNF_EVENTHUB_NAME"] = "packets";
+        values["AZNF_CHECKPOINT_TABLE"] = hubName + "ck";
+        values["AZNF_CONTROL_POLL_SECONDS"] = "1";
+        var settings = TestSettings.Load(values);
         var log = new ListLogger<ChainIngestionService>();
         var service = new ChainIngestionService(settings, host, new NoCredential(), log);
         await service.StartAsync(CancellationToken.None);

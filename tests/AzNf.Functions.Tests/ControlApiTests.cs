@@ -118,15 +118,7 @@ public sealed class ControlApiTests(AzuriteFixture azurite)
             ControlQueuePartitions = 2,
         });
 
-    private static FunctionsSettings Settings() => FunctionsSettings.Load(
-        new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-            ["TASKHUB_NAME"] = "aznftests",
-            ["AZNF_CHAIN_FILE"] = "chains/full.json",
-            ["AZNF_PARTITIONS"] = "2",
-        },
-        Path.Combine(Root, "samples"));
+    private static FunctionsSettings Settings() => TestSettings.Load(TestSettings.Local());
 
     private static ControlApi Api(DurableRuntimeHost host, FunctionsSettings settings) =>
         new(settings, host, () => new IngestionStatus(false, false, "durable", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), NullLogger<ControlApi>.Instance);

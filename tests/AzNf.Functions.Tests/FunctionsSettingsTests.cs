@@ -5,16 +5,9 @@ namespace AzNf.Functions.Tests;
 
 public sealed class FunctionsSettingsTests
 {
-    private static readonly string Samples = Path.Combine(OracleProcess.RepositoryRoot(), "samples");
+    private static readonly string Samples = TestSettings.Samples;
 
-    /// <summary>What local.settings.sample.json gives for Azurite, with the chain file relative to the samples folder.</summary>
-    private static Dictionary<string, string?> Local() => new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-        ["TASKHUB_NAME"] = "aznflocal",
-        ["AZNF_CHAIN_FILE"] = "chains/full.json",
-        ["AZNF_PARTITIONS"] = "4",
-    };
+    private static Dictionary<string, string?> Local() => TestSettings.Local();
 
     [Fact]
     public void Load_LocalSample_LoadsTheChainAndDefaults()
@@ -23,7 +16,7 @@ public sealed class FunctionsSettingsTests
 
         Assert.Equal("full", settings.Chain.Name);
         Assert.Equal(Path.Combine(Samples, "chains", "full.json"), settings.ChainFile);
-        Assert.Equal(4, settings.Partitions);
+        Assert.Equal(2, settings.Partitions);
         Assert.Equal(ProcessingPath.Durable, settings.Processing);
         Assert.False(settings.IngestionEnabled);
         Assert.Equal("$Default", settings.ConsumerGroup);
