@@ -68,7 +68,7 @@ public sealed record FunctionsSettings
 
     public int MaxPostBytes { get; init; } = 8 * 1024 * 1024;
 
-    public int MaxPostPackets { get; init; } = 100_000;
+    public int MaxPostPackets { get; init; } = 10_000;
 
     /// <summary>How often each instance reads the chain switch and starts or stops its processor.</summary>
     public TimeSpan ControlPoll { get; init; } = TimeSpan.FromSeconds(10);
@@ -167,7 +167,7 @@ public sealed record FunctionsSettings
             EventsPerBatch = Int(Get(EventsPerBatchSetting) ?? "100", EventsPerBatchSetting, 1, 10_000),
             MaxUnitsInFlight = Int(Get(MaxUnitsInFlightSetting) ?? "64", MaxUnitsInFlightSetting, 1, 10_000),
             MaxPostBytes = Int(Get(MaxPostBytesSetting) ?? (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture), MaxPostBytesSetting, 1024, 100 * 1024 * 1024),
-            MaxPostPackets = Int(Get(MaxPostPacketsSetting) ?? "100000", MaxPostPacketsSetting, 1, 1_000_000),
+            MaxPostPackets = Int(Get(MaxPostPacketsSetting) ?? "10000", MaxPostPacketsSetting, 1, 1_000_000),
             ControlPoll = TimeSpan.FromSeconds(Int(Get(ControlPollSetting) ?? "10", ControlPollSetting, 1, 3600)),
             TombstoneRetention = TimeSpan.FromHours(Int(Get(TombstoneHoursSetting) ?? "24", TombstoneHoursSetting, 1, 24 * 90)),
             ClientId = Get(ManagedIdentityClientId),
