@@ -66,6 +66,7 @@ public sealed class ControlApiTests(AzuriteFixture azurite)
         var unknownChain = await api.PostPacketsAsync("nosuchchain", new MemoryStream(sample), sample.Length, CancellationToken.None);
         var declaredTooLarge = await api.PostPacketsAsync("full", new MemoryStream([]), sample.Length, CancellationToken.None);
         var undeclaredTooLarge = await api.PostPacketsAsync("full", new MemoryStream(sample), null, CancellationToken.None);
+        var tooManyPackets = await Api(host, Settings() with { MaxPostPackets = 5 }).PostPacketsAsync("full", new MemoryStream(sample), sample.Length, CancellationToken.None);
         var empty = await api.PostPacketsAsync("full", new MemoryStream([]), 0, CancellationToken.None);
         var garbage = await api.PostPacketsAsync("full", new MemoryStream(Encoding.ASCII.GetBytes("this is not a capture file at all")), null, CancellationToken.None);
         var malformedRules = await api.ReplaceRulesAsync("full", new MemoryStream(Encoding.UTF8.GetBytes("{ \"chain\": ")), null, CancellationToken.None);
@@ -77,6 +78,7 @@ public sealed class ControlApiTests(AzuriteFixture azurite)
         AssertRefused(unknownChain, HttpStatusCode.NotFound, "unknown chain", "nosuchchain");
         AssertRefused(declaredTooLarge, HttpStatusCode.RequestEntityTooLarge, "body too large", "AZNF_MAX_POST_BYTES");
         AssertRefused(undeclaredTooLarge, HttpStatusCode.RequestEntityTooLarge, "body too large", "4096 bytes");
+        AssertRefused(tooManyPackets, HttpStatusCode.RequestEntityTooLarge, "too many packets", "more than 5 packets");
         AssertRefused(empty, HttpStatusCode.BadRequest, "empty body", "pcap");
         AssertRefused(garbage, HttpStatusCode.BadRequest, "unusable capture", "posted capture");
         AssertRefused(malformedRules, HttpStatusCode.BadRequest, "malformed JSON", "body:");
