@@ -86,7 +86,9 @@ public sealed class ChainIngestionService(
 
     private async Task ReconcileAsync(CancellationToken cancellation)
     {
-        if (settings.Processing == ProcessingPath.Durable && hub is Durable.ClientTaskHub { Ready: false })
+        // The switch is an entity, read through the durable client: until a bound function has
+        // brought one to this instance there is nothing to reconcile with (not an error).
+        if (hub is Durable.ClientTaskHub { Ready: false })
         {
             return;
         }
