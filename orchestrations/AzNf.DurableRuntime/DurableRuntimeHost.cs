@@ -181,18 +181,6 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
             : new OrchestrationOutcome<T>(state.OrchestrationStatus.ToString(), default, state.FailureDetails?.ErrorMessage ?? state.Output);
     }
 
-    /// <inheritdoc/>
-    public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellation = default)
-    {
-        var state = await Client.GetOrchestrationStateAsync(instanceId);
-        if (state is null || IsFinal(state.OrchestrationStatus))
-        {
-            return false;
-        }
-        await Client.TerminateInstanceAsync(new OrchestrationInstance { InstanceId = instanceId }, reason);
-        return true;
-    }
-
     /// <summary>Reads an orchestration's output with the SDK's converter.</summary>
     public T? ReadOutput<T>(OrchestrationState state) => state.Output is null ? default : _converter.Deserialize<T>(state.Output);
 

@@ -18,7 +18,6 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
         {
             registry.AddOrchestratorFunc<string, string>("Echo", (_, input) => Task.FromResult($"echo {input}"));
             registry.AddOrchestratorFunc<string, string>("Fail", (_, input) => Task.FromException<string>(new InvalidOperationException($"refused {input}")));
-            registry.AddOrchestratorFunc<string, string>("Wait", (context, _) => context.WaitForExternalEvent<string>("never"));
         });
 
     public async Task DisposeAsync()
@@ -78,24 +77,6 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Terminate_RunningThenEnded_TrueOnceThenFalse()
-    {
-        var hub = Hub();
-        await hub.StartOrchestrationAsync("Wait", "wait-1", "x");
-        await WaitUntilRunningAsync("wait-1");
-
-        bool first = await hub.TerminateAsync("wait-1", "stopped by test");
-        var outcome = await hub.WaitForOutcomeAsync<string>("wait-1", TimeSpan.FromSeconds(1), Timeout());
-        bool second = await hub.TerminateAsync("wait-1", "again");
-        bool unknown = await hub.TerminateAsync("no-such-instance", "none");
-
-        Assert.True(first);
-        Assert.Equal("Terminated", outcome.Status);
-        Assert.False(second);
-        Assert.False(unknown);
-    }
-
-    [Fact]
     public async Task AnyOperation_BeforeAClientArrived_SaysSo()
     {
         var hub = new ClientTaskHub(new DurableClientSlot());
@@ -104,12 +85,6 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
 
         Assert.False(hub.Ready);
         Assert.Contains("no durable client", error.Message, StringComparison.Ordinal);
-    }
-
-    private async Task WaitUntilRunningAsync(string instanceId)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _host!.Client.WaitForInstanceStartAsync(instanceId, timeout.Token);
     }
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token;

@@ -40,17 +40,6 @@ public sealed class ClientTaskHub(DurableClientSlot slot) : IChainTaskHub
             : new OrchestrationOutcome<T>(metadata.RuntimeStatus.ToString(), default, metadata.FailureDetails?.ErrorMessage ?? metadata.SerializedOutput);
     }
 
-    public async Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellation = default)
-    {
-        var metadata = await Client.GetInstanceAsync(instanceId, cancellation);
-        if (metadata is null || !metadata.IsRunning)
-        {
-            return false;
-        }
-        await Client.TerminateInstanceAsync(instanceId, reason, cancellation);
-        return true;
-    }
-
     public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default) =>
         Client.Entities.SignalEntityAsync(new EntityInstanceId(entityName, key), operation, input, options: null, cancellation);
 

@@ -44,7 +44,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private long _skipped;
     private long _failureCount;
     private long _unitsCompleted;
-    private long _packetsCompleted;
 
     public DurableChainHandler(IChainTaskHub hub, ChainDefinition chain, DurableChainOptions options)
     {
@@ -78,9 +77,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 
     /// <summary>Units that completed with their effects stored (duplicates included).</summary>
     public long UnitsCompleted => Interlocked.Read(ref _unitsCompleted);
-
-    /// <summary>Packets in units that completed and were not duplicates.</summary>
-    public long PacketsCompleted => Interlocked.Read(ref _packetsCompleted);
 
     /// <summary>Units the flow entity had already applied (a redelivery after a crash).</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
@@ -217,7 +213,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 Interlocked.Increment(ref _duplicates);
                 return;
             }
-            Interlocked.Add(ref _packetsCompleted, unit.Packets.Count);
             if (_options.KeepUnitResults)
             {
                 _tallies.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));

@@ -22,9 +22,6 @@ public interface IChainTaskHub
     /// <summary>Waits until the instance reaches a final state, reading it at most every <paramref name="pollInterval"/>.</summary>
     Task<OrchestrationOutcome<T>> WaitForOutcomeAsync<T>(string instanceId, TimeSpan pollInterval, CancellationToken cancellation = default);
 
-    /// <summary>Ends a running instance (a stopped chain's units); false when there was none to end.</summary>
-    Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellation = default);
-
     /// <summary>Sends <paramref name="operation"/> to an entity without waiting for it to run.</summary>
     Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default);
 

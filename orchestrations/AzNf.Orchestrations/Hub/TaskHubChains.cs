@@ -58,9 +58,10 @@ public static class TaskHubChains
         && a.RuleFiles.All(f => b.RuleFiles.TryGetValue(f.Key, out var other) && other == f.Value);
 
     /// <summary>
-    /// The flows still live at the end, from their entities. An orchestration's last Apply is a
-    /// signal that lands after the orchestration completes, so this waits until every flow
-    /// entity holds at least the version of the last unit the handler ran on it.
+    /// The flows still live at the end, from their entities. NfChain calls Apply, so a completed
+    /// unit's state is stored; the entity query may still show an older version for a moment, so
+    /// this waits (up to the settle timeout, then fails naming a flow) until every flow entity
+    /// holds at least the version of the last unit the handler ran on it.
     /// </summary>
     private static async Task<List<ReportFlow>> ReadFlowsAsync(IChainTaskHub hub, DurableChainHandler handler, TimeSpan settleTimeout, CancellationToken cancellation)
     {

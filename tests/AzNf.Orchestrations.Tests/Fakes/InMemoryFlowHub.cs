@@ -53,7 +53,4 @@ internal sealed class InMemoryFlowHub(TimeProvider clock) : IChainTaskHub
 
     public Task<OrchestrationOutcome<T>> WaitForOutcomeAsync<T>(string instanceId, TimeSpan pollInterval, CancellationToken cancellation = default) =>
         throw new NotSupportedException("the sweep starts no orchestrations");
-
-    public Task<bool> TerminateAsync(string instanceId, string reason, CancellationToken cancellation = default) =>
-        throw new NotSupportedException("the sweep starts no orchestrations");
 }
