@@ -4,10 +4,12 @@ using AzNf.Functions.Http;
 using AzNf.Functions.Ingestion;
 using AzNf.Functions.Settings;
 using AzNf.Orchestrations.Activities;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Hub;
 using Azure.Core;
 using Azure.Identity;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -34,6 +36,7 @@ var host = new HostBuilder()
         services.AddSingleton(settings);
         services.AddSingleton<TokenCredential>(new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ClientId }));
         services.AddSingleton<DurableClientSlot>();
+        services.AddSingleton<IPacketBatchStore>(sp => new BlobPacketBatchStore(PacketContainer(settings, sp.GetRequiredService<TokenCredential>())));
         services.AddSingleton<ClientTaskHub>();
         services.AddSingleton<IChainTaskHub>(sp => sp.GetRequiredService<ClientTaskHub>());
         services.AddSingleton<IPolicyReader>(sp =>
@@ -55,3 +58,12 @@ var host = new HostBuilder()
     .Build();
 await host.RunAsync();
 return 0;
+
+// Batch packets go to the task hub's own storage account, with its connection string (Azurite) or the managed identity.
+static BlobContainerClient PacketContainer(FunctionsSettings settings, TokenCredential credential)
+{
+    string container = BlobPacketBatchStore.ContainerName(settings.TaskHubName);
+    return settings.StorageConnectionString is { } connection
+        ? new BlobContainerClient(connection, container)
+        : new BlobContainerClient(new Uri($"https://{settings.StorageAccount}.blob.core.windows.net/{container}"), credential);
+}

@@ -1,6 +1,7 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
@@ -24,6 +25,9 @@ public sealed record DurableRunRequest
 
     public int BatchPackets { get; init; } = 256;
 
+    /// <summary>Frame bytes at which a partition batch is cut before it has <see cref="BatchPackets"/> packets.</summary>
+    public int BatchBytes { get; init; } = 8 * 1024 * 1024;
+
     /// <summary>Longest wait, after the last unit, for the flow entities to take their last update.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -41,7 +45,10 @@ public sealed record DurableRunResult(
     IReadOnlyCollection<UnitTiming> Timings,
     IReadOnlyCollection<string> Failures,
     long Duplicates,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    StorageRequestCount Storage,
+    TimeSpan FeedElapsed,
+    BatchCounters Batches);
 
 /// <summary>
 /// <c>aznf run --runtime durable</c>: the capture through the local partitioned log into the
@@ -90,9 +97,14 @@ public static class DurableChainRun
         await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(request.ChainFile), cancellation);
 
         var handler = new DurableChainHandler(host, chain, request.Chain);
-        var log = new LocalPartitionedLog(request.Partitions, request.BatchPackets);
+        // Batches are pooled per partition; with large batches a short queue bounds memory.
+        var log = new LocalPartitionedLog(request.Partitions, request.BatchPackets, queueDepth: request.BatchPackets >= 4096 ? 2 : 8, batchBytes: request.BatchBytes);
+        var before = host.StorageRequests.Snapshot();
+        var feed = System.Diagnostics.Stopwatch.StartNew();
         await Task.Run(() => log.Feed(capture, handler, progress, cancellation), cancellation);
+        feed.Stop();
         var report = await TaskHubChains.ReportAsync(host, chain, handler, request.Partitions, capture.Name, request.SettleTimeout, cancellation, capture.Warnings.Counts);
-        return new DurableRunResult(report, handler.Granularity, handler.Mode, handler.Timings, handler.Failures, handler.Duplicates, started.Elapsed);
+        var storage = host.StorageRequests.Snapshot() - before;
+        return new DurableRunResult(report, handler.Granularity, handler.Mode, handler.Timings, handler.Failures, handler.Duplicates, started.Elapsed, storage, feed.Elapsed, handler.Batches);
     }
 }

@@ -1,5 +1,9 @@
 using System.Collections.Concurrent;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Hub;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using DurableTask.Core.Entities;
@@ -31,8 +35,10 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
     private int _stopped;
     private long _completionsSeen;
 
-    private DurableRuntimeHost(AzureStorageOrchestrationService service, TaskHubWorker? worker, ServiceProvider services, DataConverter converter, DurableRuntimeOptions options)
+    private DurableRuntimeHost(AzureStorageOrchestrationService service, TaskHubWorker? worker, ServiceProvider services, DataConverter converter, DurableRuntimeOptions options, StorageRequestCounter requests, IPacketBatchStore packets)
     {
+        StorageRequests = requests;
+        Packets = packets;
         _service = service;
         _worker = worker;
         _services = services;
@@ -43,6 +49,12 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
     }
 
     public DurableRuntimeOptions Options { get; }
+
+    /// <summary>Every storage request of this host (task hub and packet store), and the bytes moved.</summary>
+    public StorageRequestCounter StorageRequests { get; }
+
+    /// <inheritdoc/>
+    public IPacketBatchStore Packets { get; }
 
     /// <summary>Core's client, with the SDK's JSON converter so inputs and outputs read the same on both sides.</summary>
     public TaskHubClient Client { get; }
@@ -69,7 +81,11 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
     {
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
+        var counter = new StorageRequestCounter();
+        var packets = new BlobPacketBatchStore(new BlobContainerClient(
+            options.StorageConnectionString, BlobPacketBatchStore.ContainerName(options.TaskHubName), WithPolicies(new BlobClientOptions(), StorageService.Blob, counter, options)));
         var collection = new ServiceCollection();
+        collection.AddSingleton<IPacketBatchStore>(packets);
         collection.AddSingleton(loggerFactory);
         collection.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         configureServices?.Invoke(collection);
@@ -82,7 +98,10 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
         var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = options.TaskHubName,
-            StorageAccountClientProvider = new StorageAccountClientProvider(options.StorageConnectionString),
+            StorageAccountClientProvider = new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(options.StorageConnectionString, WithPolicies(new BlobClientOptions(), StorageService.Blob, counter, options)),
+                StorageServiceClientProvider.ForQueue(options.StorageConnectionString, WithPolicies(new QueueClientOptions(), StorageService.Queue, counter, options)),
+                StorageServiceClientProvider.ForTable(options.StorageConnectionString, WithPolicies(new TableClientOptions(), StorageService.Table, counter, options))),
             PartitionCount = options.ControlQueuePartitions,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
@@ -117,7 +136,7 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
                 host?.OnOrchestrationStep(context);
             });
         }
-        host = new DurableRuntimeHost(service, worker, services, converter, options);
+        host = new DurableRuntimeHost(service, worker, services, converter, options, counter, packets);
         if (worker is not null)
         {
             await worker.StartAsync();
@@ -183,6 +202,10 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
 
     /// <summary>Reads an orchestration's output with the SDK's converter.</summary>
     public T? ReadOutput<T>(OrchestrationState state) => state.Output is null ? default : _converter.Deserialize<T>(state.Output);
+
+    /// <inheritdoc/>
+    public async Task PurgeAsync(string instanceId, CancellationToken cancellation = default) =>
+        await _service.PurgeInstanceHistoryAsync(instanceId);
 
     /// <inheritdoc/>
     public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default) =>
@@ -258,6 +281,18 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
         await StopAsync();
         _worker?.Dispose();
         await _services.DisposeAsync();
+    }
+
+    /// <summary>Client options with the request counter and the configured policies, per retry, so each attempt on the wire is seen.</summary>
+    private static T WithPolicies<T>(T clientOptions, StorageService service, StorageRequestCounter counter, DurableRuntimeOptions options)
+        where T : Azure.Core.ClientOptions
+    {
+        clientOptions.AddPolicy(counter.For(service), Azure.Core.HttpPipelinePosition.PerRetry);
+        foreach (var policy in options.StoragePolicies)
+        {
+            clientOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        }
+        return clientOptions;
     }
 
     // The SDK lower-cases entity names (EntityInstanceId); Core's EntityId keeps what it is given,

@@ -34,6 +34,12 @@ public sealed record DurableRuntimeOptions
 
     public int MaxConcurrentEntities { get; init; } = 256;
 
+    /// <summary>
+    /// Policies added to every storage client of the task hub (and of the packet store), after the
+    /// request counter: the place for fault injection. Empty by default.
+    /// </summary>
+    public IReadOnlyList<Azure.Core.Pipeline.HttpPipelinePolicy> StoragePolicies { get; init; } = [];
+
     /// <summary>Identifies this worker in partition leases.</summary>
     public string WorkerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 

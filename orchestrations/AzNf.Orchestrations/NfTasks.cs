@@ -13,13 +13,15 @@ namespace AzNf.Orchestrations;
 /// Activities take an <see cref="Chains.IChainSource"/> by constructor injection: a host registers
 /// its <see cref="Chains.IPolicyReader"/> and <see cref="Chains.PolicyChainSource"/> (as the
 /// <see cref="Chains.IChainSource"/>) as singletons. Entities and the orchestrator have public
-/// parameterless constructors.
+/// parameterless constructors, but for the <c>flows</c> entity, which runs NF steps and takes the
+/// <see cref="Chains.IChainSource"/> and an <see cref="Batches.IPacketBatchStore"/>.
 /// </remarks>
 public static class NfTasks
 {
     public static IReadOnlyList<NfTask> Orchestrators { get; } =
     [
         new(NfChainOrchestrator.Name, typeof(NfChainOrchestrator)),
+        new(NfBatchOrchestrator.Name, typeof(NfBatchOrchestrator)),
     ];
 
     public static IReadOnlyList<NfTask> Activities { get; } =
@@ -31,6 +33,8 @@ public static class NfTasks
     public static IReadOnlyList<NfTask> Entities { get; } =
     [
         new(FlowEntity.Name, typeof(FlowEntity)),
+        new(FlowShardEntity.Name, typeof(FlowShardEntity)),
+        new(SourceShardEntity.Name, typeof(SourceShardEntity)),
         new(SourceEntity.Name, typeof(SourceEntity)),
         new(BlocklistEntity.Name, typeof(BlocklistEntity)),
         new(GlobalCountersEntity.Name, typeof(GlobalCountersEntity)),

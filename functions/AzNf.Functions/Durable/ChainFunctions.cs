@@ -1,4 +1,5 @@
 using AzNf.Orchestrations.Activities;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Models;
 using AzNf.Orchestrations.Orchestrators;
 using Microsoft.Azure.Functions.Worker;
@@ -8,7 +9,7 @@ using Microsoft.DurableTask.Client;
 namespace AzNf.Functions.Durable;
 
 /// <summary>
-/// The NfChain orchestrator and its activities as functions. Each delegates to the class the
+/// The NfChain and NfBatch orchestrators and NfChain's activities as functions. Each delegates to the class the
 /// durable runtime runs (the Durable source generator is not available here, so the wrappers
 /// are written out); the names are the classes' own, so both hosts run one task hub the same way.
 /// </summary>
@@ -20,6 +21,14 @@ public sealed class ChainFunctions(ChainStepRunner runner, DurableClientSlot cli
         ArgumentNullException.ThrowIfNull(context);
         var unit = context.GetInput<ChainWorkUnit>() ?? throw new InvalidOperationException($"{NfChainOrchestrator.Name} {context.InstanceId}: no work unit in the input");
         return new NfChainOrchestrator().RunAsync(context, unit);
+    }
+
+    [Function(NfBatchOrchestrator.Name)]
+    public Task<ChainBatchResult> NfBatch([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var batch = context.GetInput<ChainBatch>() ?? throw new InvalidOperationException($"{NfBatchOrchestrator.Name} {context.InstanceId}: no batch in the input");
+        return new NfBatchOrchestrator().RunAsync(context, batch);
     }
 
     /// <remarks>The client binding is there to reach the instance's <see cref="DurableClientSlot"/>: the chain source reads rule sets through it.</remarks>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Hub;
 using DurableTask.Core.Exceptions;
 using Microsoft.DurableTask;
@@ -9,10 +10,13 @@ using Microsoft.DurableTask.Entities;
 namespace AzNf.Functions.Durable;
 
 /// <summary>The task hub operations of the durable path over the isolated worker's <see cref="DurableTaskClient"/>.</summary>
-public sealed class ClientTaskHub(DurableClientSlot slot) : IChainTaskHub
+public sealed class ClientTaskHub(DurableClientSlot slot, IPacketBatchStore packets) : IChainTaskHub
 {
     private static readonly IReadOnlyList<string> RunningOrDone =
         [nameof(OrchestrationRuntimeStatus.Pending), nameof(OrchestrationRuntimeStatus.Running), nameof(OrchestrationRuntimeStatus.Completed)];
+
+    /// <inheritdoc/>
+    public IPacketBatchStore Packets => packets;
 
     /// <summary>True once a bound function has handed this instance a client.</summary>
     public bool Ready => slot.Current is not null;
@@ -39,6 +43,9 @@ public sealed class ClientTaskHub(DurableClientSlot slot) : IChainTaskHub
             ? new OrchestrationOutcome<T>(OrchestrationOutcome<T>.CompletedStatus, metadata.ReadOutputAs<T>(), null)
             : new OrchestrationOutcome<T>(metadata.RuntimeStatus.ToString(), default, metadata.FailureDetails?.ErrorMessage ?? metadata.SerializedOutput);
     }
+
+    public async Task PurgeAsync(string instanceId, CancellationToken cancellation = default) =>
+        await Client.PurgeInstanceAsync(instanceId, cancellation);
 
     public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default) =>
         Client.Entities.SignalEntityAsync(new EntityInstanceId(entityName, key), operation, input, options: null, cancellation);

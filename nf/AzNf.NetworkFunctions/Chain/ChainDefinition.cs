@@ -34,7 +34,7 @@ public sealed class ChainDefinition
     public ChainMode Mode { get; init; }
 
     /// <summary>What one durable unit of work holds; the embedded engine ignores it.</summary>
-    public ChainGranularity Granularity { get; init; } = ChainGranularity.Flowlet;
+    public ChainGranularity Granularity { get; init; } = ChainGranularity.Batch;
 
     /// <summary>Loads a chain file; rule files are resolved against its folder.</summary>
     public static ChainDefinition Load(string path)
@@ -91,7 +91,7 @@ public sealed class ChainDefinition
                 Deadline = ReadDeadline(root, source, "deadlineMs", "the chain"),
                 OnDeadline = ReadPolicy(root, source, "onDeadline", "the chain"),
                 Mode = ReadChoice<ChainMode>(root, source, "mode", ChainQosNames.TryParse, "fused, staged", ChainMode.Fused),
-                Granularity = ReadChoice<ChainGranularity>(root, source, "granularity", ChainQosNames.TryParse, "packet, flow, flowlet", ChainGranularity.Flowlet),
+                Granularity = ReadChoice<ChainGranularity>(root, source, "granularity", ChainQosNames.TryParse, "packet, flow, flowlet, batch", ChainGranularity.Batch),
             };
         }
     }

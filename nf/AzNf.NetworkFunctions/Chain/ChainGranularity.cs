@@ -9,6 +9,9 @@ public enum ChainGranularity : byte
     /// <summary>One unit per flow: the handler holds a flow's packets across batches until the flow ends.</summary>
     Flow = 1,
 
-    /// <summary>One unit per flow per partition batch: the flow's packets in that batch (the default).</summary>
+    /// <summary>One unit per flow per partition batch: the flow's packets in that batch.</summary>
     Flowlet = 2,
+
+    /// <summary>One unit per partition batch, its packets claim-checked and its flows run by their flow shards (the default).</summary>
+    Batch = 3,
 }

@@ -16,6 +16,7 @@ public static class ChainQosNames
     {
         ChainGranularity.Packet => "packet",
         ChainGranularity.Flow => "flow",
+        ChainGranularity.Batch => "batch",
         _ => "flowlet",
     };
 
@@ -49,7 +50,8 @@ public static class ChainQosNames
             "packet" => (true, ChainGranularity.Packet),
             "flow" => (true, ChainGranularity.Flow),
             "flowlet" => (true, ChainGranularity.Flowlet),
-            _ => (false, ChainGranularity.Flowlet),
+            "batch" => (true, ChainGranularity.Batch),
+            _ => (false, ChainGranularity.Batch),
         };
         return ok;
     }

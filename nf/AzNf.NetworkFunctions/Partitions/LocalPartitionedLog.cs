@@ -26,6 +26,7 @@ public sealed class LocalPartitionedLog
     private readonly int _queueDepth;
     private readonly long[] _checkpoints;
     private readonly long _sequenceBase;
+    private readonly int _batchBytes;
 
     /// <param name="partitions">Partitions, as an event hub's partition count.</param>
     /// <param name="batchPackets">Most packets in one batch handed to the handler.</param>
@@ -35,8 +36,11 @@ public sealed class LocalPartitionedLog
     /// feed's flows (the Functions app's packet post) must number its packets above that feed's,
     /// or flow entities take them for redeliveries.
     /// </param>
-    public LocalPartitionedLog(int partitions, int batchPackets = 256, int queueDepth = 8, long sequenceBase = 0)
+    /// <param name="batchBytes">Frame bytes at which a batch is handed over before it has <paramref name="batchPackets"/> packets.</param>
+    public LocalPartitionedLog(int partitions, int batchPackets = 256, int queueDepth = 8, long sequenceBase = 0, int batchBytes = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchBytes, 1);
+        _batchBytes = batchBytes;
         ArgumentOutOfRangeException.ThrowIfNegative(sequenceBase);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchPackets, 1);
@@ -75,7 +79,7 @@ public sealed class LocalPartitionedLog
             empty[p] = new BlockingCollection<PartitionBatch>(_queueDepth + 1);
             for (int b = 0; b < _queueDepth + 1; b++)
             {
-                empty[p].Add(new PartitionBatch(_batchPackets, _batchPackets * 2048) { Partition = p });
+                empty[p].Add(new PartitionBatch(_batchPackets, (int)Math.Min(_batchPackets * 2048L, _batchBytes + 65_536L), _batchBytes) { Partition = p });
             }
             int partition = p;
             var input = full[p];

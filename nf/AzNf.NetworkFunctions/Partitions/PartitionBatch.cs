@@ -12,10 +12,15 @@ public sealed class PartitionBatch
     private PartitionPacket[] _packets;
     private byte[] _data;
 
-    public PartitionBatch(int maxPackets, int initialBytes = 64 * 1024)
+    /// <param name="maxPackets">Most packets in the batch.</param>
+    /// <param name="initialBytes">Frame buffer to start with (it grows as needed).</param>
+    /// <param name="maxBytes">The batch is full once its frames reach this many bytes (a batch always takes at least one packet).</param>
+    public PartitionBatch(int maxPackets, int initialBytes = 64 * 1024, int maxBytes = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPackets, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         MaxPackets = maxPackets;
+        MaxBytes = maxBytes;
         _packets = new PartitionPacket[Math.Min(maxPackets, 1024)];
         _data = new byte[Math.Max(initialBytes, 2048)];
     }
@@ -26,11 +31,14 @@ public sealed class PartitionBatch
     /// <summary>Most packets the batch takes before <see cref="IsFull"/>.</summary>
     public int MaxPackets { get; }
 
+    /// <summary>Frame bytes at which the batch is <see cref="IsFull"/>.</summary>
+    public int MaxBytes { get; }
+
     public int Count { get; private set; }
 
     public int DataLength { get; private set; }
 
-    public bool IsFull => Count >= MaxPackets;
+    public bool IsFull => Count >= MaxPackets || DataLength >= MaxBytes;
 
     /// <summary>The packets, in partition order.</summary>
     public ReadOnlySpan<PartitionPacket> Packets => _packets.AsSpan(0, Count);
@@ -41,12 +49,15 @@ public sealed class PartitionBatch
     /// <summary>The frame bytes of <paramref name="packet"/>.</summary>
     public ReadOnlySpan<byte> Frame(in PartitionPacket packet) => _data.AsSpan(packet.Offset, packet.Length);
 
+    /// <summary>The packet's bytes as memory, valid until the batch is cleared.</summary>
+    public ReadOnlyMemory<byte> FrameMemory(in PartitionPacket packet) => _data.AsMemory(packet.Offset, packet.Length);
+
     /// <summary>Copies one packet into the batch. Packets must arrive in partition order.</summary>
     public void Add(long sequenceNumber, int positionInEvent, LinkType linkType, ReadOnlySpan<byte> frame, int wireLength, long timestampNanos)
     {
         if (IsFull)
         {
-            throw new InvalidOperationException($"the batch already holds {MaxPackets} packets");
+            throw new InvalidOperationException($"the batch is full ({Count} of {MaxPackets} packets, {DataLength} of {MaxBytes} bytes)");
         }
         if (Count > 0)
         {

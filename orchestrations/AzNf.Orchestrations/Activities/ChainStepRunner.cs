@@ -138,7 +138,7 @@ public sealed class ChainStepRunner(IChainSource chains)
     }
 
     /// <summary>The deadline as a <see cref="Stopwatch"/> timestamp, so the per-packet check is one comparison.</summary>
-    private static long DeadlineTimestamp(DateTime? deadlineUtc)
+    internal static long DeadlineTimestamp(DateTime? deadlineUtc)
     {
         if (deadlineUtc is null)
         {
@@ -152,7 +152,7 @@ public sealed class ChainStepRunner(IChainSource chains)
         return Stopwatch.GetTimestamp() + (long)(remaining.TotalSeconds * Stopwatch.Frequency);
     }
 
-    private static TimeSpan IdleTimeout(FlowTableOptions options, FlowTimeoutClass timeoutClass) => timeoutClass switch
+    internal static TimeSpan IdleTimeout(FlowTableOptions options, FlowTimeoutClass timeoutClass) => timeoutClass switch
     {
         FlowTimeoutClass.TcpNew => options.TcpNewTimeout,
         FlowTimeoutClass.TcpEstablished => options.TcpEstablishedTimeout,
@@ -162,7 +162,7 @@ public sealed class ChainStepRunner(IChainSource chains)
         _ => options.OtherTimeout,
     };
 
-    private static UnitAlert ToUnitAlert(Alert alert) => new(
+    internal static UnitAlert ToUnitAlert(Alert alert) => new(
         alert.Sid, alert.Rev, alert.Msg, alert.Action, alert.Protocol,
         alert.Source.ToString(), alert.SourcePort, alert.Destination.ToString(), alert.DestinationPort,
         alert.PacketIndex, alert.Classtype);

@@ -50,41 +50,60 @@ public sealed class SourceEntity : TaskEntity<SourceEntityState>
     {
         ArgumentNullException.ThrowIfNull(delta);
         var now = _clock.GetUtcNow().UtcDateTime;
-        if (now - State.WindowStartUtc >= _limits.Window)
+        bool windowRestarted = Add(State, delta, now, _limits, out var block);
+        if (windowRestarted && State.ExpiryDueUtc is null)
         {
-            if (State.ExpiryDueUtc is null)
-            {
-                ScheduleExpiry(now + _limits.Window);
-            }
-            State.WindowStartUtc = now;
-            State.Alerts = State.Drops = State.NewFlows = 0;
-            State.DestinationPorts.Clear();
+            ScheduleExpiry(now + _limits.Window);
         }
-        State.Alerts += delta.Alerts;
-        State.Drops += delta.Drops;
-        State.NewFlows += delta.NewFlows;
-        foreach (ushort port in delta.DestinationPorts)
+        if (block is not null)
         {
-            if (State.DestinationPorts.Count >= _limits.DistinctPorts)
-            {
-                break;
-            }
-            State.DestinationPorts.Add(port);
-        }
-
-        string? reason = State.Alerts >= _limits.Alerts ? $"{State.Alerts} alerts"
-            : State.DestinationPorts.Count >= _limits.DistinctPorts ? $"{State.DestinationPorts.Count} destination ports"
-            : State.NewFlows >= _limits.NewFlows ? $"{State.NewFlows} new flows"
-            : null;
-        if (reason is not null && (State.BlockedUntilUtc is null || State.BlockedUntilUtc <= now))
-        {
-            var until = now + _limits.BlockFor;
-            State.BlockedUntilUtc = until;
             Context.SignalEntity(
                 new EntityInstanceId(BlocklistEntity.Name, BlocklistEntity.Key),
                 nameof(BlocklistEntity.Block),
-                new BlockRequest(Context.Id.Key, until, $"{reason} within {_limits.Window.TotalSeconds:0} s"));
+                block with { Address = Context.Id.Key });
         }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> to one source's window (a new window when the last one has
+    /// passed) and decides whether the source crossed a threshold: then <paramref name="block"/>
+    /// is the blocklist request (its address left for the caller), once per block period.
+    /// </summary>
+    /// <returns>True when a new window started.</returns>
+    internal static bool Add(SourceEntityState state, SourceDelta delta, DateTime now, SourceLimits limits, out BlockRequest? block)
+    {
+        bool restarted = false;
+        if (now - state.WindowStartUtc >= limits.Window)
+        {
+            restarted = true;
+            state.WindowStartUtc = now;
+            state.Alerts = state.Drops = state.NewFlows = 0;
+            state.DestinationPorts.Clear();
+        }
+        state.Alerts += delta.Alerts;
+        state.Drops += delta.Drops;
+        state.NewFlows += delta.NewFlows;
+        foreach (ushort port in delta.DestinationPorts)
+        {
+            if (state.DestinationPorts.Count >= limits.DistinctPorts)
+            {
+                break;
+            }
+            state.DestinationPorts.Add(port);
+        }
+
+        string? reason = state.Alerts >= limits.Alerts ? $"{state.Alerts} alerts"
+            : state.DestinationPorts.Count >= limits.DistinctPorts ? $"{state.DestinationPorts.Count} destination ports"
+            : state.NewFlows >= limits.NewFlows ? $"{state.NewFlows} new flows"
+            : null;
+        block = null;
+        if (reason is not null && (state.BlockedUntilUtc is null || state.BlockedUntilUtc <= now))
+        {
+            var until = now + limits.BlockFor;
+            state.BlockedUntilUtc = until;
+            block = new BlockRequest(string.Empty, until, $"{reason} within {limits.Window.TotalSeconds:0} s");
+        }
+        return restarted;
     }
 
     private void ScheduleExpiry(DateTime dueUtc)

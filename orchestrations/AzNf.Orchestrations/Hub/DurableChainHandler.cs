@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Models;
@@ -34,6 +35,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private readonly ChainGranularity _granularity;
     private readonly ChainMode _mode;
     private readonly SemaphoreSlim _inFlight;
+    private readonly IPacketBatchStore _packets;
+    private readonly BatchCounters _batchCounters = new();
+    private readonly ConcurrentDictionary<(int Shard, int Partition), long> _expectedShards = new();
     private readonly ConcurrentDictionary<int, PartitionProgress> _progress = new();
     private readonly ConcurrentQueue<ChainTally> _tallies = new();
     private readonly ConcurrentQueue<UnitTiming> _timings = new();
@@ -57,6 +61,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         _granularity = options.Granularity ?? chain.Granularity;
         _mode = options.Mode ?? chain.Mode;
         _inFlight = new SemaphoreSlim(options.MaxUnitsInFlight);
+        _packets = hub.Packets;
     }
 
     public ChainGranularity Granularity => _granularity;
@@ -98,6 +103,11 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         ArgumentNullException.ThrowIfNull(batch);
         var progress = _progress.GetOrAdd(batch.Partition, _ => new PartitionProgress());
         var (ruleSet, blocklist) = await ReadPolicyVersionsAsync(cancellation);
+        if (_granularity == ChainGranularity.Batch)
+        {
+            await HandleBatchAsync(batch, progress, ruleSet, blocklist, cancellation);
+            return;
+        }
         var units = WorkUnitSplitter.Split(
             batch,
             new CompiledChain(_chain, ruleSet, blocklist),
@@ -148,11 +158,137 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 
     public async ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation)
     {
+        if (_progress.TryGetValue(partition, out var closing) && closing.Consumed is { } consumed)
+        {
+            closing.Consumed = null;
+            await PurgeAsync(consumed, cancellation);
+        }
         if (reason != PartitionCloseReason.EndOfInput || !_progress.TryGetValue(partition, out var progress))
         {
             return;
         }
         await Task.WhenAll(progress.ReleaseAll().Select(unit => RunUnitAsync(unit, cancellation)));
+    }
+
+    /// <summary>
+    /// Batch granularity: the batch's fresh packets are cut into one slice per flow shard, written
+    /// as one blob, and one <c>NfBatch</c> orchestration runs them by reference. Its id and blob name
+    /// hold the first and last packet, so a redelivery of the same cut finds what it started, and a
+    /// different cut is a new batch whose already-applied packets the shards skip.
+    /// </summary>
+    private async Task HandleBatchAsync(PartitionBatch batch, PartitionProgress progress, long ruleSet, long blocklist, CancellationToken cancellation)
+    {
+        // The previous batch of this partition returned, so the consumer has checkpointed past it.
+        if (progress.Consumed is { } consumed)
+        {
+            progress.Consumed = null;
+            await PurgeAsync(consumed, cancellation);
+        }
+        var claim = BatchClaim.Cut(batch, progress.LastSequence, progress.LastPosition, _options.FlowShards, CaptureIndexOf);
+        Interlocked.Add(ref _skipped, batch.Count - claim.PacketCount);
+        if (batch.Count > 0)
+        {
+            var last = batch.Packets[^1];
+            long lastSequence = progress.LastSequence;
+            progress.LastSequence = Math.Max(lastSequence, last.SequenceNumber);
+            progress.LastPosition = last.SequenceNumber >= lastSequence ? last.PositionInEvent : progress.LastPosition;
+        }
+        if (claim.PacketCount == 0)
+        {
+            return;
+        }
+        progress.CountUnparsed(claim.Unparsed);
+        var first = claim.First;
+        string instanceId = BatchInstanceId(_chain.Name, batch.Partition, first.SequenceNumber, first.PositionInEvent, claim.Last.SequenceNumber);
+        string blob = $"{instanceId}.nfb";
+        var started = Stopwatch.GetTimestamp();
+        await _inFlight.WaitAsync(cancellation);
+        try
+        {
+            await _packets.PutAsync(blob, claim.Blob, cancellation);
+            var input = new ChainBatch
+            {
+                ChainName = _chain.Name,
+                Partition = batch.Partition,
+                Mode = _mode,
+                FirstSequenceNumber = first.SequenceNumber,
+                LastSequenceNumber = claim.Last.SequenceNumber,
+                RuleSetVersion = ruleSet,
+                BlocklistVersion = blocklist,
+                Plan = ChainPlan.From(_chain),
+                ShardCount = _options.FlowShards,
+                SourceShardCount = _options.SourceShards,
+                Blob = blob,
+                Slices = claim.Slices,
+            };
+            await _hub.StartOrchestrationAsync(NfBatchOrchestrator.Name, instanceId, input, cancellation);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(_options.UnitTimeout);
+            var outcome = await _hub.WaitForOutcomeAsync<ChainBatchResult>(instanceId, _options.CompletionPoll, timeout.Token);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (!outcome.Completed)
+            {
+                RecordFailure($"batch p{batch.Partition} {first.SequenceNumber}..{claim.Last.SequenceNumber} (unit {instanceId}): {outcome.Status}: {outcome.Failure}");
+                return;
+            }
+            var result = outcome.Output ?? throw new InvalidOperationException($"batch {instanceId} completed without a result");
+            Interlocked.Increment(ref _unitsCompleted);
+            _batchCounters.Add(result, claim.Blob.Length);
+            foreach (int shard in result.ShardsCompleted)
+            {
+                _expectedShards.AddOrUpdate((shard, batch.Partition), result.LastSequenceNumber, (_, v) => Math.Max(v, result.LastSequenceNumber));
+            }
+            if (result.Packets == 0 && result.Duplicates > 0)
+            {
+                Interlocked.Increment(ref _duplicates);
+            }
+            if (_options.KeepUnitResults)
+            {
+                _tallies.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
+                _timings.Enqueue(new UnitTiming(claim.PacketCount, claim.WireBytes, elapsed, result.Stages));
+            }
+            if (_options.PurgeConsumedBatches)
+            {
+                progress.Consumed = (instanceId, blob);
+            }
+        }
+        finally
+        {
+            _inFlight.Release();
+        }
+    }
+
+    private long CaptureIndexOf(PartitionPacket p) => ((p.SequenceNumber - _options.SequenceBase) * _options.PacketsPerEvent) + p.PositionInEvent;
+
+    private async Task PurgeAsync((string InstanceId, string Blob) consumed, CancellationToken cancellation)
+    {
+        await _hub.PurgeAsync(consumed.InstanceId, cancellation);
+        await _packets.DeleteAsync(consumed.Blob, cancellation);
+        _batchCounters.CountPurge();
+    }
+
+    private void RecordFailure(string failure)
+    {
+        Interlocked.Increment(ref _failureCount);
+        _failures.Enqueue(failure);
+        while (_failures.Count > _options.MaxFailuresKept)
+        {
+            _failures.TryDequeue(out _);
+        }
+    }
+
+    /// <summary>Batch granularity: per flow shard and partition, the last batch whose chain the shard completed (what its state must show before the report reads it).</summary>
+    public IReadOnlyDictionary<(int Shard, int Partition), long> ExpectedShardBatches => _expectedShards;
+
+    /// <summary>What batch granularity moved and stored: the numbers behind requests and bytes per packet.</summary>
+    public BatchCounters Batches => _batchCounters;
+
+    /// <summary>A batch unit's instance id: chain, partition, first packet and last event.</summary>
+    public static string BatchInstanceId(string chainName, int partition, long firstSequence, int firstPosition, long lastSequence)
+    {
+        ArgumentNullException.ThrowIfNull(chainName);
+        var name = new string(chainName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+        return $"nfb-{name}-p{partition}-s{firstSequence}-{firstPosition}-e{lastSequence}";
     }
 
     // Two entity reads per batch would load the storage service as much as the units do, so the
@@ -194,12 +330,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!outcome.Completed)
             {
-                Interlocked.Increment(ref _failureCount);
-                _failures.Enqueue($"flow {key} (unit {instanceId}): {outcome.Status}: {outcome.Failure}");
-                while (_failures.Count > _options.MaxFailuresKept)
-                {
-                    _failures.TryDequeue(out _);
-                }
+                RecordFailure($"flow {key} (unit {instanceId}): {outcome.Status}: {outcome.Failure}");
                 return;
             }
             var result = outcome.Output ?? throw new InvalidOperationException($"unit {instanceId} completed without a result");
@@ -246,6 +377,18 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         private readonly Dictionary<string, int> _closing = new(StringComparer.Ordinal);
 
         public long LastSequence { get; set; } = long.MinValue;
+
+        /// <summary>Batch granularity: the last batch handled, to purge once the partition moves past it.</summary>
+        public (string InstanceId, string Blob)? Consumed { get; set; }
+
+        /// <summary>Counts unparsed frames by reason (batch granularity: the claim's tally).</summary>
+        public void CountUnparsed(long[] unparsedByReason)
+        {
+            for (int r = 0; r < _unparsed.Length; r++)
+            {
+                _unparsed[r] += unparsedByReason[r];
+            }
+        }
 
         public int LastPosition { get; set; }
 

@@ -44,8 +44,25 @@ public sealed record DurableChainOptions
     /// <summary>Longest wait for one unit before the batch fails (and is redelivered, so nothing is lost).</summary>
     public TimeSpan UnitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Flow shards per chain (batch granularity): the <c>flows</c> entities a flow key hashes to. More shards, smaller maps per write, more entity steps per batch.</summary>
+    public int FlowShards { get; init; } = 4;
+
+    /// <summary>Source shards per chain (batch granularity): the <c>sources</c> entities per-source deltas are merged into, one signal each per batch.</summary>
+    public int SourceShards { get; init; } = 4;
+
+    /// <summary>
+    /// Batch granularity: purge a batch's orchestration and delete its packet blob once its
+    /// result is consumed and the partition has moved past it (at the partition's next batch and
+    /// at its close), so the task hub does not grow with the input.
+    /// </summary>
+    public bool PurgeConsumedBatches { get; init; } = true;
+
     public void Validate()
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(FlowShards, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(FlowShards, Batches.FlowShards.MaxShards);
+        ArgumentOutOfRangeException.ThrowIfLessThan(SourceShards, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(SourceShards, Batches.FlowShards.MaxShards);
         ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnitsInFlight, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(SequenceBase);

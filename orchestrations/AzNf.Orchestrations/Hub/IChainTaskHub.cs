@@ -1,3 +1,5 @@
+using AzNf.Orchestrations.Batches;
+
 namespace AzNf.Orchestrations.Hub;
 
 /// <summary>
@@ -21,6 +23,12 @@ public interface IChainTaskHub
 
     /// <summary>Waits until the instance reaches a final state, reading it at most every <paramref name="pollInterval"/>.</summary>
     Task<OrchestrationOutcome<T>> WaitForOutcomeAsync<T>(string instanceId, TimeSpan pollInterval, CancellationToken cancellation = default);
+
+    /// <summary>Where batch units claim-check their packets: blob storage beside the task hub.</summary>
+    IPacketBatchStore Packets { get; }
+
+    /// <summary>Deletes a finished instance's history and state (a consumed batch); a missing instance is not an error.</summary>
+    Task PurgeAsync(string instanceId, CancellationToken cancellation = default);
 
     /// <summary>Sends <paramref name="operation"/> to an entity without waiting for it to run.</summary>
     Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default);

@@ -1,4 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Models;
 
@@ -20,7 +21,9 @@ public static class TaskHubChains
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(handler);
-        var endFlows = await ReadFlowsAsync(hub, handler, settleTimeout, cancellation);
+        var endFlows = handler.Granularity == ChainGranularity.Batch
+            ? await ReadShardFlowsAsync(hub, chain.Name, handler, settleTimeout, cancellation)
+            : await ReadFlowsAsync(hub, handler, settleTimeout, cancellation);
         var tally = ChainTally.Sum(handler.Tallies.Append(new ChainTally { Flows = endFlows }), chain.Stages.Count);
         return RunReport.From(chain, tally, partitions, captureName, captureWarnings ?? new Dictionary<string, long>());
     }
@@ -56,6 +59,50 @@ public static class TaskHubChains
     private static bool SameText(RuleSetText a, RuleSetText b) =>
         a.ChainJson == b.ChainJson && a.RuleFiles.Count == b.RuleFiles.Count
         && a.RuleFiles.All(f => b.RuleFiles.TryGetValue(f.Key, out var other) && other == f.Value);
+
+    /// <summary>
+    /// Batch granularity: the flows still live at the end, from the chain's flow shards, once every
+    /// shard shows the last batch the handler saw it complete (the backend sends an entity's reply
+    /// before it writes the entity's instance row, so a query can lag a completed batch briefly).
+    /// </summary>
+    private static async Task<List<ReportFlow>> ReadShardFlowsAsync(IChainTaskHub hub, string chainName, DurableChainHandler handler, TimeSpan settleTimeout, CancellationToken cancellation)
+    {
+        var expected = handler.ExpectedShardBatches;
+        var deadline = DateTime.UtcNow + settleTimeout;
+        string prefix = chainName + ":";
+        while (true)
+        {
+            var flows = new List<ReportFlow>();
+            var seen = new Dictionary<int, FlowShardState>();
+            await foreach (var (key, state) in hub.QueryEntitiesAsync<FlowShardState>(FlowShardEntity.Name, cancellation))
+            {
+                if (key.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(key.AsSpan(prefix.Length), System.Globalization.CultureInfo.InvariantCulture, out int shard))
+                {
+                    seen[shard] = state;
+                }
+            }
+            var behind = expected.Where(e => !seen.TryGetValue(e.Key.Shard, out var state) || state.Batches.GetValueOrDefault(e.Key.Partition, -1) < e.Value).Select(e => e.Key).ToList();
+            if (behind.Count == 0)
+            {
+                foreach (var (shard, state) in seen.OrderBy(s => s.Key))
+                {
+                    foreach (var (key, flow) in FlowShardEntity.Flows(state, FlowShards.EntityKey(chainName, shard)))
+                    {
+                        if (flow.Snapshot is { } snapshot && !key.StartsWith("unparsed ", StringComparison.Ordinal))
+                        {
+                            flows.Add(WorkResultTally.EndOfRun(key, snapshot));
+                        }
+                    }
+                }
+                return flows;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{behind.Count} flow shards did not show their last batch within {settleTimeout}, e.g. shard {behind[0].Shard} partition {behind[0].Partition}");
+            }
+            await Task.Delay(200, cancellation);
+        }
+    }
 
     /// <summary>
     /// The flows still live at the end, from their entities. NfChain calls Apply, so a completed

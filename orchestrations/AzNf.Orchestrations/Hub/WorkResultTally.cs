@@ -1,4 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
@@ -53,6 +54,43 @@ public static class WorkResultTally
             FlowsReused = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Reused)),
             FlowsExpired = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Expired)),
             DropReasons = drops,
+            Stages = stages,
+            Flows = result.FinishedFlows.Select(ToReport).ToList(),
+            Alerts = result.Alerts.Select(ToReport).ToList(),
+        };
+    }
+
+    /// <summary>The tally of a batch unit: its totals as the shards counted them.</summary>
+    public static ChainTally From(ChainBatchResult result, int stageCount)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var stages = new List<StageTally>(stageCount);
+        for (int s = 0; s < stageCount; s++)
+        {
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+            if (s < result.Stages.Count)
+            {
+                var stage = result.Stages[s];
+                if (stage.DeadlineMissed)
+                {
+                    counters[DeadlineMissesCounter] = 1;
+                }
+                stages.Add(new StageTally(stage.PacketsIn, stage.PacketsOut, stage.Drops, 0, counters));
+            }
+            else
+            {
+                stages.Add(new StageTally(0, 0, 0, 0, counters));
+            }
+        }
+        return new ChainTally
+        {
+            Packets = result.Packets,
+            Bytes = result.Bytes,
+            Forwarded = result.Forwarded,
+            Dropped = result.Dropped,
+            FlowsReused = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Reused)),
+            FlowsExpired = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Expired)),
+            DropReasons = new Dictionary<string, long>(result.DropReasons, StringComparer.Ordinal),
             Stages = stages,
             Flows = result.FinishedFlows.Select(ToReport).ToList(),
             Alerts = result.Alerts.Select(ToReport).ToList(),

@@ -33,17 +33,21 @@ internal static class DurableRun
                 connection = azurite.ConnectionString;
             }
             string hub = settings.TaskHub ?? "aznf" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+            ChainGranularity? granularity = settings.Granularity is { } g && ChainQosNames.TryParse(g, out ChainGranularity parsed) ? parsed : null;
+            bool batches = (granularity ?? chain.Granularity) == ChainGranularity.Batch;
             var request = new DurableRunRequest
             {
                 ChainFile = chainFile,
                 Runtime = new DurableRuntimeOptions { StorageConnectionString = connection, TaskHubName = hub },
                 Chain = new DurableChainOptions
                 {
-                    Granularity = settings.Granularity is { } g && ChainQosNames.TryParse(g, out ChainGranularity granularity) ? granularity : null,
+                    Granularity = granularity,
                     Mode = settings.Mode is { } m && ChainQosNames.TryParse(m, out ChainMode mode) ? mode : null,
+                    FlowShards = settings.Shards ?? 4,
                 },
                 Partitions = settings.Partitions ?? Environment.ProcessorCount,
-                BatchPackets = settings.Batch ?? 256,
+                BatchPackets = settings.Batch ?? (batches ? 16_384 : 256),
+                BatchBytes = (settings.BatchMegabytes ?? 8) * 1024 * 1024,
             };
             Status(settings, $"durable runtime: task hub {hub}, chain {chain.Name}, {request.Partitions} partitions");
             var result = await DurableChainRun.RunAsync(request, capture, cancellation: cancellation);
@@ -92,7 +96,26 @@ internal static class DurableRun
         double nfMs = result.Timings.Average(t => t.Stages.Count == 0 ? 0 : result.Mode == ChainMode.Fused ? t.Stages.Max(s => s.ElapsedMs) : t.Stages.Sum(s => s.ElapsedMs));
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: {ms.Length} units ({totals.Packets / (double)ms.Length:F1} packets each), unit latency mean {mean:F0} ms σ {sigma:F0} p50 {ms[ms.Length / 2]:F0} p99 {p99:F0} (NF steps {nfMs:F1} ms); {rate}; {seconds:F1} s; {result.Duplicates} duplicates, {result.Failures.Count} failed");
+            $"{ChainQosNames.Name(result.Granularity)}/{ChainQosNames.Name(result.Mode)}: {ms.Length} units ({totals.Packets / (double)ms.Length:F1} packets each), unit latency mean {mean:F0} ms σ {sigma:F0} p50 {ms[ms.Length / 2]:F0} p99 {p99:F0} (NF steps {nfMs:F1} ms); {rate}; {seconds:F1} s (feed {result.FeedElapsed.TotalSeconds:F1} s); {result.Duplicates} duplicates, {result.Failures.Count} failed")
+            + Environment.NewLine + StorageLine(result);
+    }
+
+    /// <summary>What the run cost the storage service: requests (queue polls included) and bytes, per 1,000 packets.</summary>
+    private static string StorageLine(DurableRunResult result)
+    {
+        var storage = result.Storage;
+        long packets = Math.Max(1, result.Report.Totals.Packets);
+        string line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"storage: {storage.Requests} requests ({storage.Blob} blob, {storage.Queue} queue, {storage.Table} table), {storage.Requests * 1000.0 / packets:F1} per 1,000 packets; {storage.BytesSent / 1e6:F1} MB sent, {storage.BytesReceived / 1e6:F1} MB received");
+        var batches = result.Batches;
+        if (batches.Batches > 0)
+        {
+            line += string.Create(
+                CultureInfo.InvariantCulture,
+                $"; batches: {batches.Batches}, {batches.ShardSteps} shard steps ({batches.LateSteps} late), packet blobs {batches.BlobBytes / 1e6:F1} MB, flow maps written {batches.StateBytes / 1e6:F2} MB ({batches.StateBytes * 1000.0 / packets:F0} B per 1,000 packets), {batches.Purged} purged");
+        }
+        return line;
     }
 
     private static void Status(RunCommand.Settings settings, string line)

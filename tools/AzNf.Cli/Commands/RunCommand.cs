@@ -25,8 +25,16 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         public int? Partitions { get; init; }
 
         [CommandOption("--batch <N>")]
-        [Description("Packets per partition batch (default 256).")]
+        [Description("Packets per partition batch (default 256; durable batch granularity 16384).")]
         public int? Batch { get; init; }
+
+        [CommandOption("--batch-mb <MB>")]
+        [Description("Durable runtime: a partition batch is cut once its frames reach this many MB (default 8).")]
+        public int? BatchMegabytes { get; init; }
+
+        [CommandOption("--shards <N>")]
+        [Description("Durable batch granularity: flow shards (flows entities) per chain (default 4).")]
+        public int? Shards { get; init; }
 
         [CommandOption("--inline")]
         [Description("With --partitions 1: process on the reading thread (one thread in all).")]
@@ -41,7 +49,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         public string Runtime { get; init; } = "embedded";
 
         [CommandOption("--granularity <UNIT>")]
-        [Description("Durable runtime: packet, flowlet or flow (default: the chain file's, else flowlet).")]
+        [Description("Durable runtime: packet, flowlet, flow or batch (default: the chain file's, else batch).")]
         public string? Granularity { get; init; }
 
         [CommandOption("--mode <MODE>")]
@@ -79,9 +87,17 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
                 return ValidationResult.Error($"--runtime must be embedded or durable, not '{Runtime}'");
             }
             bool durable = Runtime == "durable";
-            if (!durable && (Granularity is not null || Mode is not null || TaskHub is not null))
+            if (!durable && (Granularity is not null || Mode is not null || TaskHub is not null || Shards is not null || BatchMegabytes is not null))
             {
-                return ValidationResult.Error("--granularity, --mode and --task-hub need --runtime durable");
+                return ValidationResult.Error("--granularity, --mode, --task-hub, --shards and --batch-mb need --runtime durable");
+            }
+            if (Shards is < 1 or > 4096)
+            {
+                return ValidationResult.Error("--shards must be 1..4096");
+            }
+            if (BatchMegabytes is < 1 or > 256)
+            {
+                return ValidationResult.Error("--batch-mb must be 1..256");
             }
             if (durable && Inline)
             {
@@ -89,7 +105,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             }
             if (Granularity is not null && !ChainQosNames.TryParse(Granularity, out ChainGranularity _))
             {
-                return ValidationResult.Error($"--granularity must be packet, flowlet or flow, not '{Granularity}'");
+                return ValidationResult.Error($"--granularity must be packet, flowlet, flow or batch, not '{Granularity}'");
             }
             if (Mode is not null && !ChainQosNames.TryParse(Mode, out ChainMode _))
             {

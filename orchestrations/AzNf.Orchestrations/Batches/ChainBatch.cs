@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Models;
+
+namespace AzNf.Orchestrations.Batches;
+
+/// <summary>
+/// The input of the <c>NfBatch</c> orchestration: one partition batch by reference — its blob and
+/// the slice of each flow shard it touches — with the plan and policy versions. No packet bytes.
+/// </summary>
+public sealed record ChainBatch
+{
+    public required string ChainName { get; init; }
+
+    public required int Partition { get; init; }
+
+    [JsonConverter(typeof(JsonStringEnumConverter<ChainMode>))]
+    public ChainMode Mode { get; init; }
+
+    /// <summary>Sequence number of the batch's first event.</summary>
+    public required long FirstSequenceNumber { get; init; }
+
+    /// <summary>Sequence number of the batch's last event: shard entities remember it while a staged batch is half done.</summary>
+    public required long LastSequenceNumber { get; init; }
+
+    public required long RuleSetVersion { get; init; }
+
+    public required long BlocklistVersion { get; init; }
+
+    public required ChainPlan Plan { get; init; }
+
+    /// <summary>Flow shards of the chain (what <see cref="FlowShards.ShardOf(string, int)"/> reduces a key by).</summary>
+    public required int ShardCount { get; init; }
+
+    /// <summary>Source shards the per-source deltas are merged into.</summary>
+    public required int SourceShardCount { get; init; }
+
+    /// <summary>The batch blob's name in the packet store.</summary>
+    public required string Blob { get; init; }
+
+    /// <summary>One slice per shard touched, in blob order.</summary>
+    public required IReadOnlyList<SliceRef> Slices { get; init; }
+}

@@ -1,0 +1,51 @@
+using AzNf.Orchestrations.Models;
+
+namespace AzNf.Orchestrations.Batches;
+
+/// <summary>The output of the <c>NfBatch</c> orchestration: the batch's totals, merged over its shards.</summary>
+public sealed record ChainBatchResult
+{
+    public required string ChainName { get; init; }
+
+    public required int Partition { get; init; }
+
+    public required long LastSequenceNumber { get; init; }
+
+    /// <summary>Packets that ran (duplicates excluded).</summary>
+    public long Packets { get; init; }
+
+    public long Bytes { get; init; }
+
+    public long Forwarded { get; init; }
+
+    public long Dropped { get; init; }
+
+    /// <summary>Packets the shards had already applied (a redelivered or re-cut batch).</summary>
+    public long Duplicates { get; init; }
+
+    public IReadOnlyDictionary<string, long> DropReasons { get; init; } = new Dictionary<string, long>();
+
+    public IReadOnlyList<UnitAlert> Alerts { get; init; } = [];
+
+    /// <summary>Per stage, summed over the shards (time: the slowest shard's).</summary>
+    public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
+
+    public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
+
+    public bool ChainDeadlineMissed { get; init; }
+
+    /// <summary>Shard steps that ran (entity operations).</summary>
+    public int ShardSteps { get; init; }
+
+    /// <summary>Shard steps that missed their deadline.</summary>
+    public int LateSteps { get; init; }
+
+    /// <summary>Bytes the shards wrote as their maps.</summary>
+    public long StateBytes { get; init; }
+
+    /// <summary>Shards whose step ran the batch's last stage in time: their state holds the batch.</summary>
+    public IReadOnlyList<int> ShardsCompleted { get; init; } = [];
+
+    /// <summary>Flows the batch touched.</summary>
+    public long FlowsTouched { get; init; }
+}

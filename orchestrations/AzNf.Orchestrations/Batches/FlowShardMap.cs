@@ -1,0 +1,148 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace AzNf.Orchestrations.Batches;
+
+/// <summary>
+/// The flows of one shard: per flow key, the version applied (last event sequence number through
+/// every stage), a staged batch's progress, the wall-clock bookkeeping of idle expiry and the NF
+/// snapshot (null: a tombstone — the flow ended or expired, its version kept so that a
+/// redelivered batch is still recognised). Stored as one Brotli-compressed binary blob.
+/// </summary>
+public sealed class FlowShardMap
+{
+    private const uint Magic = 0x314D5346; // "FSM1"
+
+    public Dictionary<string, ShardFlow> Flows { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Encodes the map: magic, count, then per flow key, versions, times and snapshot; Brotli at quality 1 (fast, and snapshots are mostly zeros and small numbers).</summary>
+    public byte[] Encode()
+    {
+        int size = 8;
+        foreach (var (key, flow) in Flows)
+        {
+            size += 2 + Encoding.UTF8.GetByteCount(key) + 8 + 8 + 2 + 8 + 8 + 4 + (flow.Snapshot?.Length ?? 0);
+        }
+        byte[] raw = new byte[size];
+        var span = raw.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(span[4..], Flows.Count);
+        int at = 8;
+        foreach (var (key, flow) in Flows)
+        {
+            int keyBytes = Encoding.UTF8.GetBytes(key, span[(at + 2)..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(span[at..], checked((ushort)keyBytes));
+            at += 2 + keyBytes;
+            BinaryPrimitives.WriteInt64LittleEndian(span[at..], flow.Version);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(at + 8)..], flow.StagedBatch);
+            BinaryPrimitives.WriteInt16LittleEndian(span[(at + 16)..], (short)flow.StagesDone);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(at + 18)..], flow.LastAppliedUtc.Ticks);
+            BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 26)..], flow.IdleTimeoutSeconds);
+            BinaryPrimitives.WriteInt32LittleEndian(span[(at + 34)..], flow.Snapshot?.Length ?? -1);
+            at += 38;
+            if (flow.Snapshot is { } snapshot)
+            {
+                snapshot.CopyTo(span[at..]);
+                at += snapshot.Length;
+            }
+        }
+        byte[] compressed = new byte[BrotliEncoder.GetMaxCompressedLength(size)];
+        if (!BrotliEncoder.TryCompress(raw, compressed, out int written, quality: 1, window: 22))
+        {
+            throw new InvalidOperationException("flow shard map: Brotli could not compress into its own maximum size");
+        }
+        return compressed.AsSpan(0, written).ToArray();
+    }
+
+    /// <summary>Decodes what <see cref="Encode"/> wrote.</summary>
+    /// <exception cref="FlowShardMapException">The bytes are not a shard map; the message names <paramref name="where"/>.</exception>
+    public static FlowShardMap Decode(byte[]? encoded, string where)
+    {
+        var map = new FlowShardMap();
+        if (encoded is null || encoded.Length == 0)
+        {
+            return map;
+        }
+        using var input = new MemoryStream(encoded);
+        using var brotli = new BrotliStream(input, CompressionMode.Decompress);
+        using var raw = new MemoryStream();
+        try
+        {
+            brotli.CopyTo(raw);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FlowShardMapException($"{where}: flow map is not Brotli data: {e.Message}");
+        }
+        var span = raw.GetBuffer().AsSpan(0, (int)raw.Length);
+        if (span.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(span) != Magic)
+        {
+            throw new FlowShardMapException($"{where}: flow map has no FSM1 header");
+        }
+        int count = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
+        int at = 8;
+        for (int i = 0; i < count; i++)
+        {
+            if (span.Length - at < 2)
+            {
+                throw new FlowShardMapException($"{where}: flow map cut in flow {i} of {count}");
+            }
+            int keyBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
+            if (span.Length - at < 2 + keyBytes + 38)
+            {
+                throw new FlowShardMapException($"{where}: flow map cut in flow {i} of {count}");
+            }
+            string key = Encoding.UTF8.GetString(span.Slice(at + 2, keyBytes));
+            at += 2 + keyBytes;
+            var flow = new ShardFlow
+            {
+                Version = BinaryPrimitives.ReadInt64LittleEndian(span[at..]),
+                StagedBatch = BinaryPrimitives.ReadInt64LittleEndian(span[(at + 8)..]),
+                StagesDone = BinaryPrimitives.ReadInt16LittleEndian(span[(at + 16)..]),
+                LastAppliedUtc = new DateTime(BinaryPrimitives.ReadInt64LittleEndian(span[(at + 18)..]), DateTimeKind.Utc),
+                IdleTimeoutSeconds = BinaryPrimitives.ReadDoubleLittleEndian(span[(at + 26)..]),
+            };
+            int snapshotLength = BinaryPrimitives.ReadInt32LittleEndian(span[(at + 34)..]);
+            at += 38;
+            if (snapshotLength >= 0)
+            {
+                if (span.Length - at < snapshotLength)
+                {
+                    throw new FlowShardMapException($"{where}: flow {key}: snapshot of {snapshotLength} bytes cut");
+                }
+                flow.Snapshot = span.Slice(at, snapshotLength).ToArray();
+                at += snapshotLength;
+            }
+            map.Flows[key] = flow;
+        }
+        if (at != span.Length)
+        {
+            throw new FlowShardMapException($"{where}: {span.Length - at} bytes after the last of {count} flows");
+        }
+        return map;
+    }
+}
+
+/// <summary>One flow as its shard holds it.</summary>
+public sealed class ShardFlow
+{
+    /// <summary>Sequence number of the last event whose packets went through every stage (-1: none).</summary>
+    public long Version { get; set; } = -1;
+
+    /// <summary>Staged mode: the batch (its last sequence number) whose later stages are still to run; 0 when none.</summary>
+    public long StagedBatch { get; set; }
+
+    /// <summary>Staged mode: stages of <see cref="StagedBatch"/> done for this flow.</summary>
+    public int StagesDone { get; set; }
+
+    public DateTime LastAppliedUtc { get; set; }
+
+    public double IdleTimeoutSeconds { get; set; }
+
+    /// <summary>The NF state (<see cref="AzNf.NetworkFunctions.Chain.FlowSnapshot"/>); null for a tombstone.</summary>
+    public byte[]? Snapshot { get; set; }
+}
+
+/// <summary>A stored flow map cannot be read.</summary>
+public sealed class FlowShardMapException(string message) : Exception(message);

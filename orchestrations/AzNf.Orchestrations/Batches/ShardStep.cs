@@ -1,0 +1,39 @@
+namespace AzNf.Orchestrations.Batches;
+
+/// <summary>
+/// The input of a flow-shard entity's <c>Process</c>: run stages <see cref="FirstStage"/> ..
+/// + <see cref="StageCount"/> − 1 over the shard's slice of a batch, against the shard's flows.
+/// </summary>
+public sealed record ShardStep
+{
+    public required string ChainName { get; init; }
+
+    public required int Partition { get; init; }
+
+    /// <summary>The batch's last sequence number (marks a staged batch's progress per flow).</summary>
+    public required long BatchSequenceNumber { get; init; }
+
+    public required long RuleSetVersion { get; init; }
+
+    public required long BlocklistVersion { get; init; }
+
+    /// <summary>Flow shards of the chain: a packet of another shard's flow is refused.</summary>
+    public required int ShardCount { get; init; }
+
+    public required string Blob { get; init; }
+
+    public required SliceRef Slice { get; init; }
+
+    public required int FirstStage { get; init; }
+
+    public required int StageCount { get; init; }
+
+    /// <summary>Stage names the plan expects, checked against the compiled chain.</summary>
+    public required IReadOnlyList<string> StageNames { get; init; }
+
+    /// <summary>Indexes (in the slice) of packets an earlier stage dropped: staged mode.</summary>
+    public IReadOnlyList<int> Dropped { get; init; } = [];
+
+    /// <summary>When the step must have finished; a step that cannot finish by then changes nothing.</summary>
+    public DateTime? DeadlineUtc { get; init; }
+}

@@ -1,0 +1,52 @@
+using AzNf.Orchestrations.Models;
+
+namespace AzNf.Orchestrations.Batches;
+
+/// <summary>
+/// What a flow shard's <c>Process</c> did: compact — drops as (slice index, reason), alerts,
+/// flows that ended, per-source deltas and per-stage counts, never a verdict per packet.
+/// </summary>
+public sealed record ShardStepResult
+{
+    /// <summary>The step could not finish by its deadline: it changed nothing.</summary>
+    public bool Late { get; init; }
+
+    public int Shard { get; init; }
+
+    public long Packets { get; init; }
+
+    public long Bytes { get; init; }
+
+    /// <summary>Packets this shard had already applied (a redelivered or re-cut batch): not run again.</summary>
+    public long Duplicates { get; init; }
+
+    /// <summary>Slice indexes of the packets these stages dropped, with the index of their reason in <see cref="Reasons"/>.</summary>
+    public IReadOnlyList<int> DroppedPackets { get; init; } = [];
+
+    public IReadOnlyList<int> DropReasons { get; init; } = [];
+
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    public IReadOnlyList<UnitAlert> Alerts { get; init; } = [];
+
+    public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
+
+    public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
+
+    public IReadOnlyList<SourceUpdate> Sources { get; init; } = [];
+
+    /// <summary>Flows of the shard the slice touched.</summary>
+    public int FlowsTouched { get; init; }
+
+    /// <summary>Flows (live and tombstones) the shard holds after the step.</summary>
+    public int FlowsHeld { get; init; }
+
+    /// <summary>Bytes of the shard's stored map after the step (what the entity writes).</summary>
+    public long StateBytes { get; init; }
+
+    /// <summary>Time inside the NF stages and the map's decode/encode, milliseconds.</summary>
+    public double ElapsedMs { get; init; }
+}
+
+/// <summary>One source address's share of a step: what its flows added (merged per batch into the source shards).</summary>
+public sealed record SourceUpdate(string Address, long Alerts, long Drops, long NewFlows, IReadOnlyList<ushort> DestinationPorts);

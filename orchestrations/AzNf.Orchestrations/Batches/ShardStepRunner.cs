@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Activities;
+using AzNf.Orchestrations.Chains;
+using AzNf.Orchestrations.Models;
+using AzNf.Packets.Flows;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.Orchestrations.Batches;
+
+/// <summary>
+/// Runs a range of a chain's stages over one flow shard's slice of a batch, against the shard's
+/// flow map: imports the flows the slice touches, runs the packets in partition order, exports
+/// the flows again. Exactly once per flow: a packet at or below its flow's version (or a staged
+/// batch's stage already done for the flow) is a duplicate and is not run again.
+/// </summary>
+/// <remarks>
+/// The map is changed only when the step finishes by its deadline, so a late step leaves the
+/// shard exactly as it was (the caller's deadline policy decides the packets).
+/// </remarks>
+public sealed class ShardStepRunner
+{
+    private const int DeadlineCheckEvery = 64;
+
+    private readonly ChainPartitionPool _pool = ChainPartitionPool.Shared;
+
+    /// <param name="step">What to run.</param>
+    /// <param name="packets">The slice's packets, in partition order.</param>
+    /// <param name="map">The shard's flows; changed only if the result is not late.</param>
+    /// <param name="compiled">The chain the step names.</param>
+    /// <param name="nowUtc">Wall-clock time of the step (idle expiry of the map's flows).</param>
+    /// <param name="minimumIdle">The shortest wall-clock idle time before a live flow becomes a tombstone.</param>
+    public ShardStepResult Run(ShardStep step, IReadOnlyList<SlicePacket> packets, FlowShardMap map, CompiledChain compiled, DateTime nowUtc, TimeSpan minimumIdle)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(packets);
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(compiled);
+        var chain = compiled.Chain;
+        CheckStages(step, compiled);
+        long deadline = ChainStepRunner.DeadlineTimestamp(step.DeadlineUtc);
+        if (Stopwatch.GetTimestamp() >= deadline)
+        {
+            return new ShardStepResult { Late = true, Shard = step.Slice.Shard };
+        }
+        long started = Stopwatch.GetTimestamp();
+        int first = step.FirstStage;
+        int end = first + step.StageCount;
+        bool completesChain = end == chain.Stages.Count;
+        var dropped = step.Dropped.Count == 0 ? null : new HashSet<int>(step.Dropped);
+
+        // Pass 1: each packet's flow, and whether the shard has run these stages on it already.
+        var keys = new string[packets.Count];
+        var run = new bool[packets.Count];
+        var touched = new Dictionary<string, Touched>(StringComparer.Ordinal);
+        var names = new Dictionary<FlowKey, string>();
+        string unparsedKey = $"unparsed p{step.Partition}";
+        long duplicates = 0;
+        for (int i = 0; i < packets.Count; i++)
+        {
+            var packet = packets[i];
+            FlowKey? flowKey = null;
+            string key = unparsedKey;
+            if (PacketParser.Parse(packet.LinkType, packet.Frame.Span, out var parsed) == MalformedReason.None)
+            {
+                var k = FlowKey.From(parsed, out _);
+                if (!names.TryGetValue(k, out key!))
+                {
+                    names[k] = key = k.ToString();
+                }
+                flowKey = k;
+            }
+            if (!touched.TryGetValue(key, out var flow))
+            {
+                if (FlowShards.ShardOf(key, step.ShardCount) != step.Slice.Shard)
+                {
+                    throw new ArgumentException($"shard {step.Slice.Shard} of {step.ShardCount}: packet {packet.SequenceNumber}/{packet.PositionInEvent} belongs to flow {key} of shard {FlowShards.ShardOf(key, step.ShardCount)}", nameof(packets));
+                }
+                map.Flows.TryGetValue(key, out var held);
+                touched[key] = flow = new Touched(flowKey, held);
+            }
+            keys[i] = key;
+            var stored = flow.Held;
+            bool applied = stored is not null
+                && (packet.SequenceNumber <= stored.Version
+                    || (stored.StagedBatch == step.BatchSequenceNumber && stored.StagesDone >= end));
+            if (applied)
+            {
+                duplicates++;
+                continue;
+            }
+            flow.LastSequence = Math.Max(flow.LastSequence, packet.SequenceNumber);
+            flow.Fresh = true;
+            run[i] = dropped is null || !dropped.Contains(i);
+        }
+
+        var partition = _pool.Rent(chain);
+        try
+        {
+            int alertsBefore = partition.Alerts.Alerts.Count;
+            int finishedBefore = partition.FinishedFlows.Count;
+            var countersBefore = (StageCounters[])partition.StageCounters.Clone();
+            foreach (var (key, flow) in touched)
+            {
+                if (flow.Fresh && flow.Key is not null && flow.Held?.Snapshot is { } snapshot)
+                {
+                    partition.ImportFlow(snapshot, compiled.RulesStamp, key);
+                }
+            }
+
+            var droppedPackets = new List<int>();
+            var dropReasons = new List<int>();
+            var reasons = new List<string>();
+            long packetCount = 0;
+            long bytes = 0;
+            for (int i = 0; i < packets.Count; i++)
+            {
+                if (!run[i])
+                {
+                    continue;
+                }
+                if (packetCount % DeadlineCheckEvery == 0 && Stopwatch.GetTimestamp() >= deadline)
+                {
+                    return new ShardStepResult { Late = true, Shard = step.Slice.Shard };
+                }
+                var packet = packets[i];
+                var malformed = PacketParser.Parse(packet.LinkType, packet.Frame.Span, out var parsed);
+                int alertsAt = partition.Alerts.Alerts.Count;
+                var verdict = partition.Process(packet.Frame.Span, parsed, malformed, packet.WireLength, packet.TimestampNanos, packet.CaptureIndex, first, end);
+                var flow = touched[keys[i]];
+                flow.Alerts += partition.Alerts.Alerts.Count - alertsAt;
+                packetCount++;
+                bytes += packet.WireLength;
+                if (verdict.IsDrop)
+                {
+                    flow.Drops++;
+                    string reason = verdict.Reason ?? "unknown";
+                    int r = reasons.IndexOf(reason);
+                    if (r < 0)
+                    {
+                        r = reasons.Count;
+                        reasons.Add(reason);
+                    }
+                    droppedPackets.Add(i);
+                    dropReasons.Add(r);
+                }
+            }
+
+            // Export every flow the slice ran: the map takes the new snapshots (null: it ended here).
+            var finished = partition.FinishedFlows.Skip(finishedBefore).ToList();
+            var updates = new Dictionary<string, ShardFlow>(StringComparer.Ordinal);
+            var sources = new Dictionary<string, SourceTally>(StringComparer.Ordinal);
+            foreach (var (key, flow) in touched)
+            {
+                if (!flow.Fresh)
+                {
+                    continue;
+                }
+                byte[]? snapshot = null;
+                var timeoutClass = FlowTimeoutClass.Other;
+                if (flow.Key is { } flowKey)
+                {
+                    snapshot = partition.ExportFlow(flowKey, compiled.RulesStamp, out timeoutClass);
+                }
+                var held = flow.Held;
+                updates[key] = new ShardFlow
+                {
+                    Version = completesChain ? Math.Max(flow.LastSequence, held?.Version ?? -1) : held?.Version ?? -1,
+                    StagedBatch = completesChain ? 0 : step.BatchSequenceNumber,
+                    StagesDone = completesChain ? 0 : end,
+                    LastAppliedUtc = nowUtc,
+                    IdleTimeoutSeconds = Math.Max(ChainStepRunner.IdleTimeout(chain.FlowTable, timeoutClass).TotalSeconds, minimumIdle.TotalSeconds),
+                    Snapshot = snapshot,
+                };
+                if (flow.Key is not null && first == 0)
+                {
+                    TallySource(sources, key, flow, snapshot, finished);
+                }
+            }
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                return new ShardStepResult { Late = true, Shard = step.Slice.Shard };
+            }
+
+            foreach (var (key, update) in updates)
+            {
+                map.Flows[key] = update;
+            }
+            ExpireIdle(map, updates, nowUtc);
+            double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var stages = new List<StageOutcome>(step.StageCount);
+            for (int s = first; s < end; s++)
+            {
+                var now = partition.StageCounters[s];
+                var before = countersBefore[s];
+                stages.Add(new StageOutcome(chain.Stages[s].Name, now.PacketsIn - before.PacketsIn, now.PacketsOut - before.PacketsOut, now.Drops - before.Drops, elapsed, false, null));
+            }
+            return new ShardStepResult
+            {
+                Shard = step.Slice.Shard,
+                Packets = packetCount,
+                Bytes = bytes,
+                Duplicates = duplicates,
+                DroppedPackets = droppedPackets,
+                DropReasons = dropReasons,
+                Reasons = reasons,
+                Alerts = partition.Alerts.Alerts.Skip(alertsBefore).Select(ChainStepRunner.ToUnitAlert).ToList(),
+                Stages = stages,
+                FinishedFlows = finished.Select(FinishedFlow.From).ToList(),
+                Sources = sources.Select(s => new SourceUpdate(s.Key, s.Value.Alerts, s.Value.Drops, s.Value.NewFlows, s.Value.Ports)).ToList(),
+                FlowsTouched = updates.Count,
+                FlowsHeld = map.Flows.Count,
+                ElapsedMs = elapsed,
+            };
+        }
+        finally
+        {
+            _pool.Return(chain, partition);
+        }
+    }
+
+    private static void CheckStages(ShardStep step, CompiledChain compiled)
+    {
+        var chain = compiled.Chain;
+        if (step.FirstStage < 0 || step.StageCount < 1 || step.FirstStage + step.StageCount > chain.Stages.Count)
+        {
+            throw new ArgumentException(
+                $"shard {step.Slice.Shard}: stages {step.FirstStage}..{step.FirstStage + step.StageCount - 1} do not exist in chain '{step.ChainName}' ({chain.Stages.Count} stages)", nameof(step));
+        }
+        for (int i = 0; i < step.StageNames.Count && i < step.StageCount; i++)
+        {
+            string actual = chain.Stages[step.FirstStage + i].Name;
+            if (!string.Equals(actual, step.StageNames[i], StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"shard {step.Slice.Shard}: unknown stage '{step.StageNames[i]}': stage {step.FirstStage + i} of chain '{step.ChainName}' (rule set {compiled.RuleSetVersion}) is '{actual}'", nameof(step));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A flow's share of its originator's source delta: its alerts and drops, and one new flow when
+    /// it had no live state before this step or its 5-tuple was reused here.
+    /// </summary>
+    private static void TallySource(Dictionary<string, SourceTally> sources, string key, Touched flow, byte[]? snapshot, List<FlowRecord> finished)
+    {
+        FlowRecord? record = null;
+        if (snapshot is not null)
+        {
+            var state = FlowSnapshot.Read(snapshot, key);
+            record = FlowRecord.From(ref state, FlowEndReason.EndOfRun);
+        }
+        int reused = 0;
+        foreach (var ended in finished)
+        {
+            if (string.Equals(ended.Key.ToString(), key, StringComparison.Ordinal))
+            {
+                record ??= ended;
+                reused += ended.End == FlowEndReason.Reused ? 1 : 0;
+            }
+        }
+        if (record is null)
+        {
+            return;
+        }
+        long newFlows = (flow.Held?.Snapshot is null ? 1 : 0) + reused;
+        string source = record.AAddress.ToString();
+        if (!sources.TryGetValue(source, out var tally))
+        {
+            sources[source] = tally = new SourceTally();
+        }
+        tally.Alerts += flow.Alerts;
+        tally.Drops += flow.Drops;
+        tally.NewFlows += newFlows;
+        if (newFlows > 0 && !tally.Ports.Contains(record.BPort))
+        {
+            tally.Ports.Add(record.BPort);
+        }
+    }
+
+    /// <summary>Live flows the step did not touch and that stayed idle past their wall-clock timeout become tombstones (their version stays).</summary>
+    private static void ExpireIdle(FlowShardMap map, Dictionary<string, ShardFlow> updates, DateTime nowUtc)
+    {
+        foreach (var (key, flow) in map.Flows)
+        {
+            if (flow.Snapshot is not null && !updates.ContainsKey(key) && nowUtc >= flow.LastAppliedUtc + TimeSpan.FromSeconds(flow.IdleTimeoutSeconds))
+            {
+                flow.Snapshot = null;
+            }
+        }
+    }
+
+    private sealed class Touched(FlowKey? key, ShardFlow? held)
+    {
+        public FlowKey? Key { get; } = key;
+
+        /// <summary>The flow as the shard held it before this step (null: never seen).</summary>
+        public ShardFlow? Held { get; } = held;
+
+        /// <summary>True when at least one packet of the flow is not a duplicate.</summary>
+        public bool Fresh { get; set; }
+
+        public long LastSequence { get; set; } = -1;
+
+        public long Alerts { get; set; }
+
+        public long Drops { get; set; }
+    }
+
+    private sealed class SourceTally
+    {
+        public long Alerts { get; set; }
+
+        public long Drops { get; set; }
+
+        public long NewFlows { get; set; }
+
+        public List<ushort> Ports { get; } = [];
+    }
+}
