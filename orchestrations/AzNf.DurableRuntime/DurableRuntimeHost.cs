@@ -169,6 +169,7 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
         // scan), so with a worker here the first read waits for its wake-up; without one, the
         // first read is immediate (the instance may have finished long ago, e.g. after a restart).
         bool read = _worker is null;
+        var wait = pollInterval;
         while (true)
         {
             var signal = _finished.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -182,11 +183,18 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
                 }
             }
             read = true;
-            await Task.WhenAny(signal.Task, Task.Delay(pollInterval, cancellation));
+            await Task.WhenAny(signal.Task, Task.Delay(wait, cancellation));
             cancellation.ThrowIfCancellationRequested();
             if (signal.Task.IsCompleted)
             {
                 _finished.TryRemove(new KeyValuePair<string, TaskCompletionSource>(instanceId, signal));
+                // Woken by this process's worker: the instance row is written just after the wake-up,
+                // so a read that still finds it running tries again soon, not a whole poll interval later.
+                wait = TimeSpan.FromMilliseconds(25);
+            }
+            else if (wait < pollInterval)
+            {
+                wait = TimeSpan.FromTicks(Math.Min(pollInterval.Ticks, wait.Ticks * 2));
             }
         }
     }

@@ -13,13 +13,25 @@ public sealed record DurableRuntimeOptions
     public string TaskHubName { get; init; } = "aznf";
 
     /// <summary>Control-queue partitions of the task hub (1–16); orchestrations and entities spread over them.</summary>
-    public int ControlQueuePartitions { get; init; } = 4;
+    public int ControlQueuePartitions { get; init; } = DefaultControlQueuePartitions;
+
+    /// <summary>
+    /// Two: each control queue is polled on its own, so every partition costs requests while idle;
+    /// two still let two workers share the hub. Measured on Azurite (docs/PERFORMANCE.md).
+    /// </summary>
+    public const int DefaultControlQueuePartitions = 2;
+
+    /// <summary>
+    /// One second: the backend resets its back-off when this process sends to a queue, so work
+    /// within one process is picked up at once; only work sent by another process waits up to this.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxQueuePollingInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Longest wait between polls of an empty queue. The backend backs off up to this; the
-    /// default of Durable Functions (30 s) makes an idle-then-busy hub sluggish, so it is short here.
+    /// default of Durable Functions (30 s) makes an idle-then-busy hub sluggish, so it is shorter here.
     /// </summary>
-    public TimeSpan MaxQueuePollingInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan MaxQueuePollingInterval { get; init; } = DefaultMaxQueuePollingInterval;
 
     /// <summary>
     /// How long a dequeued message stays invisible to other workers. A worker that dies holding

@@ -1,4 +1,6 @@
 using AzNf.Functions.Durable;
+using AzNf.Orchestrations.Batches;
+using Azure.Storage.Blobs;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Testing;
 
@@ -28,11 +30,14 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
         }
     }
 
+    // The sidecar has no blob storage; these tests never claim-check a batch.
+    private static readonly BlobPacketBatchStore UnusedPackets = new(new BlobContainerClient("UseDevelopmentStorage=true", "unused"));
+
     private ClientTaskHub Hub()
     {
         var slot = new DurableClientSlot();
         slot.Offer(_host!.Client);
-        return new ClientTaskHub(slot);
+        return new ClientTaskHub(slot, UnusedPackets);
     }
 
     [Fact]
@@ -64,6 +69,18 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_FinishedInstance_IsGone()
+    {
+        var hub = Hub();
+        await hub.StartOrchestrationAsync("Echo", "echo-purge", "unit");
+        await hub.WaitForOutcomeAsync<string>("echo-purge", TimeSpan.FromSeconds(1), Timeout());
+
+        await hub.PurgeAsync("echo-purge");
+
+        Assert.Null(await _host!.Client.GetInstanceAsync("echo-purge"));
+    }
+
+    [Fact]
     public async Task Wait_Failed_StatusAndTheOrchestrationsMessage()
     {
         var hub = Hub();
@@ -79,7 +96,7 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
     [Fact]
     public async Task AnyOperation_BeforeAClientArrived_SaysSo()
     {
-        var hub = new ClientTaskHub(new DurableClientSlot());
+        var hub = new ClientTaskHub(new DurableClientSlot(), UnusedPackets);
 
         var error = await Assert.ThrowsAsync<DurableClientUnavailableException>(() => hub.StartOrchestrationAsync("Echo", "x", "y"));
 

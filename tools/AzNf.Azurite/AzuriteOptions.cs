@@ -18,6 +18,12 @@ public sealed record AzuriteOptions
     /// <summary>How long to wait for the three services to accept connections.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Azurite's debug log (<c>--debug FILE</c>): one line per request and more, the judge of what
+    /// the storage request counter counts. Null: none (the log costs Azurite time).
+    /// </summary>
+    public string? DebugLog { get; init; }
+
     /// <summary>How long <c>npm install</c> may take on a machine that does not have the package yet.</summary>
     public TimeSpan InstallTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

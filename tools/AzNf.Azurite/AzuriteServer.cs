@@ -143,6 +143,10 @@ public sealed class AzuriteServer : IAsyncDisposable
         // Azurite refuses --location together with --inMemoryPersistence; the working
         // directory still catches its debug files.
         arguments.AddRange(options.InMemory ? ["--inMemoryPersistence"] : ["--location", work]);
+        if (options.DebugLog is { } debug)
+        {
+            arguments.AddRange(["--debug", Path.GetFullPath(debug)]);
+        }
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

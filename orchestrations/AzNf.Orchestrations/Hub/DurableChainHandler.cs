@@ -158,10 +158,14 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 
     public async ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation)
     {
-        if (_progress.TryGetValue(partition, out var closing) && closing.Consumed is { } consumed)
+        if (_progress.TryGetValue(partition, out var closing))
         {
-            closing.Consumed = null;
-            await PurgeAsync(consumed, cancellation);
+            await closing.Purging;
+            if (closing.Consumed is { } consumed)
+            {
+                closing.Consumed = null;
+                await PurgeAsync(consumed, cancellation);
+            }
         }
         if (reason != PartitionCloseReason.EndOfInput || !_progress.TryGetValue(partition, out var progress))
         {
@@ -178,11 +182,13 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     /// </summary>
     private async Task HandleBatchAsync(PartitionBatch batch, PartitionProgress progress, long ruleSet, long blocklist, CancellationToken cancellation)
     {
-        // The previous batch of this partition returned, so the consumer has checkpointed past it.
+        // The previous batch of this partition returned, so the consumer has checkpointed past it:
+        // purge it while this batch runs (the purge's requests are off the batch's path).
+        await progress.Purging;
         if (progress.Consumed is { } consumed)
         {
             progress.Consumed = null;
-            await PurgeAsync(consumed, cancellation);
+            progress.Purging = PurgeAsync(consumed, cancellation);
         }
         var claim = BatchClaim.Cut(batch, progress.LastSequence, progress.LastPosition, _options.FlowShards, CaptureIndexOf);
         Interlocked.Add(ref _skipped, batch.Count - claim.PacketCount);
@@ -260,11 +266,19 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 
     private long CaptureIndexOf(PartitionPacket p) => ((p.SequenceNumber - _options.SequenceBase) * _options.PacketsPerEvent) + p.PositionInEvent;
 
+    /// <summary>Purges a consumed batch's instance and blob; a failure is counted and reported, never fatal (the hub keeps one more instance).</summary>
     private async Task PurgeAsync((string InstanceId, string Blob) consumed, CancellationToken cancellation)
     {
-        await _hub.PurgeAsync(consumed.InstanceId, cancellation);
-        await _packets.DeleteAsync(consumed.Blob, cancellation);
-        _batchCounters.CountPurge();
+        try
+        {
+            await _hub.PurgeAsync(consumed.InstanceId, cancellation);
+            await _packets.DeleteAsync(consumed.Blob, cancellation);
+            _batchCounters.CountPurge();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            RecordFailure($"batch {consumed.InstanceId}: purge after consumption failed: {e.Message.Split('\n')[0]}");
+        }
     }
 
     private void RecordFailure(string failure)
@@ -380,6 +394,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 
         /// <summary>Batch granularity: the last batch handled, to purge once the partition moves past it.</summary>
         public (string InstanceId, string Blob)? Consumed { get; set; }
+
+        /// <summary>The purge of the batch before <see cref="Consumed"/>, running in the background.</summary>
+        public Task Purging { get; set; } = Task.CompletedTask;
 
         /// <summary>Counts unparsed frames by reason (batch granularity: the claim's tally).</summary>
         public void CountUnparsed(long[] unparsedByReason)

@@ -1,3 +1,4 @@
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 
@@ -12,6 +13,11 @@ internal sealed class InMemoryFlowHub(TimeProvider clock) : IChainTaskHub
     private readonly SortedDictionary<string, EntityHarness> _flows = new(StringComparer.Ordinal);
 
     public List<(string Key, string Operation, object? Input)> Signals { get; } = [];
+
+    public IPacketBatchStore Packets => throw new NotSupportedException("the idle-flow sweep never claim-checks packets");
+
+    public Task PurgeAsync(string instanceId, CancellationToken cancellation = default) =>
+        throw new NotSupportedException("the idle-flow sweep never purges instances");
 
     public EntityHarness Flow(string key)
     {

@@ -17,6 +17,9 @@ internal static class DurableRun
 {
     public const string StorageVariable = "AZNF_STORAGE";
 
+    /// <summary>When set (a file path), the private Azurite writes its debug log there: one line per request, for counting.</summary>
+    public const string AzuriteDebugVariable = "AZNF_AZURITE_DEBUG";
+
     public static int Execute(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, CancellationToken cancellation) =>
         ExecuteAsync(settings, chainFile, chain, capture, cancellation).GetAwaiter().GetResult();
 
@@ -29,7 +32,7 @@ internal static class DurableRun
             if (string.IsNullOrWhiteSpace(connection))
             {
                 Status(settings, $"{StorageVariable} is not set: starting a private Azurite (npm azurite@{AzuriteOptions.PinnedVersion})");
-                azurite = await AzuriteServer.StartAsync(cancellation: cancellation);
+                azurite = await AzuriteServer.StartAsync(new AzuriteOptions { DebugLog = Environment.GetEnvironmentVariable(AzuriteDebugVariable) }, cancellation);
                 connection = azurite.ConnectionString;
             }
             string hub = settings.TaskHub ?? "aznf" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
@@ -38,7 +41,13 @@ internal static class DurableRun
             var request = new DurableRunRequest
             {
                 ChainFile = chainFile,
-                Runtime = new DurableRuntimeOptions { StorageConnectionString = connection, TaskHubName = hub },
+                Runtime = new DurableRuntimeOptions
+                {
+                    StorageConnectionString = connection,
+                    TaskHubName = hub,
+                    ControlQueuePartitions = settings.ControlQueues ?? DurableRuntimeOptions.DefaultControlQueuePartitions,
+                    MaxQueuePollingInterval = settings.PollMilliseconds is { } poll ? TimeSpan.FromMilliseconds(poll) : DurableRuntimeOptions.DefaultMaxQueuePollingInterval,
+                },
                 Chain = new DurableChainOptions
                 {
                     Granularity = granularity,
@@ -47,7 +56,7 @@ internal static class DurableRun
                 },
                 Partitions = settings.Partitions ?? Environment.ProcessorCount,
                 BatchPackets = settings.Batch ?? (batches ? 16_384 : 256),
-                BatchBytes = (settings.BatchMegabytes ?? 8) * 1024 * 1024,
+                BatchBytes = (settings.BatchMegabytes ?? 16) * 1024 * 1024,
             };
             Status(settings, $"durable runtime: task hub {hub}, chain {chain.Name}, {request.Partitions} partitions");
             var result = await DurableChainRun.RunAsync(request, capture, cancellation: cancellation);

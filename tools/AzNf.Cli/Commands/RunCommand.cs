@@ -29,8 +29,16 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         public int? Batch { get; init; }
 
         [CommandOption("--batch-mb <MB>")]
-        [Description("Durable runtime: a partition batch is cut once its frames reach this many MB (default 8).")]
+        [Description("Durable runtime: a partition batch is cut once its frames reach this many MB (default 16).")]
         public int? BatchMegabytes { get; init; }
+
+        [CommandOption("--control-queues <N>")]
+        [Description("Durable runtime: control-queue partitions of the task hub, 1..16 (default 2). Each is polled on its own; more spread orchestrations and entities over more workers.")]
+        public int? ControlQueues { get; init; }
+
+        [CommandOption("--poll-ms <MS>")]
+        [Description("Durable runtime: longest wait between polls of an empty queue (default 1000). Shorter wakes faster for work sent by another process, at more storage requests.")]
+        public int? PollMilliseconds { get; init; }
 
         [CommandOption("--shards <N>")]
         [Description("Durable batch granularity: flow shards (flows entities) per chain (default 4).")]
@@ -87,9 +95,17 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
                 return ValidationResult.Error($"--runtime must be embedded or durable, not '{Runtime}'");
             }
             bool durable = Runtime == "durable";
-            if (!durable && (Granularity is not null || Mode is not null || TaskHub is not null || Shards is not null || BatchMegabytes is not null))
+            if (!durable && (Granularity is not null || Mode is not null || TaskHub is not null || Shards is not null || BatchMegabytes is not null || ControlQueues is not null || PollMilliseconds is not null))
             {
-                return ValidationResult.Error("--granularity, --mode, --task-hub, --shards and --batch-mb need --runtime durable");
+                return ValidationResult.Error("--granularity, --mode, --task-hub, --shards, --batch-mb, --control-queues and --poll-ms need --runtime durable");
+            }
+            if (ControlQueues is < 1 or > 16)
+            {
+                return ValidationResult.Error("--control-queues must be 1..16");
+            }
+            if (PollMilliseconds is < 1 or > 60_000)
+            {
+                return ValidationResult.Error("--poll-ms must be 1..60000");
             }
             if (Shards is < 1 or > 4096)
             {
