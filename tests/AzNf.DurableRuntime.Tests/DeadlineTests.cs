@@ -1,11 +1,14 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Orchestrations;
 using AzNf.Orchestrations.Activities;
+using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
+using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.TestOracles;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Entities;
 
 namespace AzNf.DurableRuntime.Tests;
 
@@ -13,12 +16,15 @@ namespace AzNf.DurableRuntime.Tests;
 public sealed class DeadlineTests(AzuriteFixture azurite)
 {
     [Theory]
-    [InlineData("fail-open", DeadlinePolicy.FailOpen)]
-    [InlineData("fail-closed", DeadlinePolicy.FailClosed)]
-    [InlineData("skip", DeadlinePolicy.Skip)]
-    public async Task RunAsync_IdsStageSlowerThanItsDeadline_PolicyApplied(string onDeadline, DeadlinePolicy policy)
+    [InlineData("fail-open", DeadlinePolicy.FailOpen, "flowlet")]
+    [InlineData("fail-closed", DeadlinePolicy.FailClosed, "flowlet")]
+    [InlineData("skip", DeadlinePolicy.Skip, "flowlet")]
+    [InlineData("fail-open", DeadlinePolicy.FailOpen, "batch")]
+    [InlineData("fail-closed", DeadlinePolicy.FailClosed, "batch")]
+    [InlineData("skip", DeadlinePolicy.Skip, "batch")]
+    public async Task RunAsync_IdsStageSlowerThanItsDeadline_PolicyApplied(string onDeadline, DeadlinePolicy policy, string granularity)
     {
-        string chainFile = WriteChain(onDeadline);
+        string chainFile = WriteChain(onDeadline, granularity);
         var embedded = DurableChainRunTests.Embedded(chainFile, SampleCapture);
 
         var durable = await RunAsync(chainFile);
@@ -45,7 +51,7 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
     [Fact]
     public async Task RunAsync_StageWithinItsDeadline_NoMissAndSameAlerts()
     {
-        string chainFile = WriteChain("fail-closed", deadlineMs: 60_000);
+        string chainFile = WriteChain("fail-closed", "batch", deadlineMs: 60_000);
         var embedded = DurableChainRunTests.Embedded(chainFile, SampleCapture);
 
         var durable = await RunAsync(chainFile);
@@ -66,12 +72,12 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
                 Runtime = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("qos"), ControlQueuePartitions = 2 },
                 Partitions = 2,
                 BatchPackets = 64,
-                Tasks = DurableChainRun.Tasks(new NfTask(RunStageActivity.Name, typeof(SlowIdsStageActivity))),
+                Tasks = DurableChainRun.Tasks(new NfTask(RunStageActivity.Name, typeof(SlowIdsStageActivity)), new NfTask(FlowShardEntity.Name, typeof(SlowIdsFlowShardEntity))),
             },
             capture);
     }
 
-    private static string WriteChain(string onDeadline, int deadlineMs = 300)
+    private static string WriteChain(string onDeadline, string granularity, int deadlineMs = 300)
     {
         string folder = OracleProcess.TempDirectory("deadline");
         File.Copy(Path.Combine(OracleProcess.RepositoryRoot(), "samples", "rules", "ids.rules"), Path.Combine(folder, "ids.rules"));
@@ -80,6 +86,7 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
             {
               "name": "slowids{{onDeadline.Replace("-", "", StringComparison.Ordinal)}}",
               "mode": "staged",
+              "granularity": "{{granularity}}",
               "variables": { "HOME_NET": "[127.0.0.0/8,10.0.0.0/8,fd00::/8]", "EXTERNAL_NET": "any", "HTTP_PORTS": "[80,8080,18080]" },
               "stages": [
                 { "name": "counter", "type": "counter" },
@@ -89,6 +96,29 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
             """);
         return path;
     }
+}
+
+/// <summary>
+/// The flows entity made slow on purpose for the IDS stage (stage 1): it sleeps past any short
+/// deadline, then runs — and finds itself late, so it changes nothing.
+/// </summary>
+public sealed class SlowIdsFlowShardEntity(IChainSource chains, IPacketBatchStore packets) : TaskEntity<FlowShardState?>
+{
+    private readonly FlowShardProcessor _processor = new(chains, packets, TimeProvider.System, FlowEntity.MinimumIdleTimeout);
+
+    public async Task<ShardStepResult> Process(ShardStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        if (step.FirstStage == 1)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        var (result, state) = await _processor.RunAsync(step, State, Context.Id.Key);
+        State = state;
+        return result;
+    }
+
+    protected override FlowShardState? InitializeState(TaskEntityOperation entityOperation) => null;
 }
 
 /// <summary>RunStage made slow on purpose for the IDS stage (stage 1): it sleeps past any short deadline, then runs.</summary>

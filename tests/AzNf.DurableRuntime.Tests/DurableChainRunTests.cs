@@ -1,7 +1,9 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations.Hub;
+using AzNf.Packets.Building;
 using AzNf.Packets.Capture;
+using AzNf.Packets.Parsing;
 using AzNf.TestOracles;
 
 namespace AzNf.DurableRuntime.Tests;
@@ -9,20 +11,67 @@ namespace AzNf.DurableRuntime.Tests;
 [Collection(AzuriteFixture.Collection)]
 public sealed class DurableChainRunTests(AzuriteFixture azurite)
 {
-    public static TheoryData<string> SampleChains => new() { "counter", "firewall", "ids", "full" };
+    public static TheoryData<string, ChainGranularity> SampleChainsAndGranularities()
+    {
+        var data = new TheoryData<string, ChainGranularity>();
+        foreach (string chain in new[] { "counter", "firewall", "ids", "full" })
+        {
+            data.Add(chain, ChainGranularity.Flowlet);
+            data.Add(chain, ChainGranularity.Batch);
+        }
+        data.Add("full", ChainGranularity.Packet);
+        data.Add("full", ChainGranularity.Flow);
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(SampleChains))]
-    public async Task RunAsync_SampleCapture_SameAnswersAsTheEmbeddedRuntime(string chainName)
+    [MemberData(nameof(SampleChainsAndGranularities))]
+    public async Task RunAsync_SampleCapture_SameAnswersAsTheEmbeddedRuntime(string chainName, ChainGranularity granularity)
     {
         string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", chainName + ".json");
         string capture = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "captures", "http-loopback.pcapng");
         var embedded = Embedded(chainFile, capture);
 
-        var durable = await Durable(chainFile, capture, new DurableChainOptions());
+        var durable = await Durable(chainFile, capture, new DurableChainOptions { Granularity = granularity });
 
         Assert.Empty(durable.Failures);
+        Assert.Equal(granularity, durable.Granularity);
         AssertSameAnswers(embedded, durable.Report);
+    }
+
+    /// <summary>
+    /// Batch units over generated traffic with what the sample is short of: firewall drops, IDS
+    /// alerts, UDP, ICMP, IPv6, many flows over several shards, and batches cut mid-flow.
+    /// </summary>
+    [Theory]
+    [InlineData(ChainMode.Fused)]
+    [InlineData(ChainMode.Staged)]
+    public async Task RunAsync_GeneratedTrafficInBatches_SameAnswersAsTheEmbeddedRuntime(ChainMode mode)
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        string capture = GeneratedCapture(flows: 60, seed: 5);
+        var embedded = Embedded(chainFile, capture);
+
+        var durable = await Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Batch, Mode = mode, FlowShards = 3 }, batchPackets: 100);
+
+        Assert.Empty(durable.Failures);
+        Assert.NotEmpty(embedded.Alerts);
+        Assert.True(embedded.Totals.Dropped > 0);
+        Assert.True(durable.Batches.ShardSteps > durable.Batches.Batches);
+        Assert.Equal(durable.Batches.Batches, durable.Batches.Purged);
+        AssertSameAnswers(embedded, durable.Report);
+    }
+
+    internal static string GeneratedCapture(int flows, int seed)
+    {
+        string path = Path.Combine(OracleProcess.TempDirectory("generated"), $"traffic-{flows}-{seed}.pcap");
+        using var stream = File.Create(path);
+        using var writer = new PcapWriter(stream, LinkType.Ethernet, nanosecondTimestamps: true);
+        foreach (var frame in SyntheticTraffic.Generate(new SyntheticTrafficOptions { Flows = flows, Seed = seed }))
+        {
+            writer.Write(frame.TimestampNanos, frame.Data);
+        }
+        return path;
     }
 
     internal static RunReport Embedded(string chainFile, string capturePath)
@@ -33,7 +82,7 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
         return RunReport.From(result, capture.Name, capture.Warnings.Counts);
     }
 
-    internal async Task<DurableRunResult> Durable(string chainFile, string capturePath, DurableChainOptions options)
+    internal async Task<DurableRunResult> Durable(string chainFile, string capturePath, DurableChainOptions options, int batchPackets = 32)
     {
         using var capture = CaptureReader.Open(capturePath);
         var request = new DurableRunRequest
@@ -42,7 +91,7 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
             Runtime = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("run"), ControlQueuePartitions = 2 },
             Chain = options,
             Partitions = 2,
-            BatchPackets = 32,
+            BatchPackets = batchPackets,
         };
         return await DurableChainRun.RunAsync(request, capture);
     }

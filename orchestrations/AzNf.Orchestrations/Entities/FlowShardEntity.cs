@@ -11,7 +11,7 @@ namespace AzNf.Orchestrations.Entities;
 /// stages on them. <c>Process</c> reads the shard's slice of a batch from the packet store, runs
 /// the stages against the flows it holds and stores them back, so that state and processing
 /// commit together (the entity's state and its reply are one write of the backend). Operations:
-/// <c>Process</c>, <c>Get</c> (one flow), <c>List</c> (every flow).
+/// <c>Process</c>, <c>Get</c> (one flow).
 /// </summary>
 /// <remarks>
 /// Versions per flow make a redelivered or re-cut batch a no-op for what was applied (see
@@ -23,46 +23,24 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
 {
     public const string Name = "flows";
 
-    private readonly IChainSource _chains;
-    private readonly IPacketBatchStore _store;
-    private readonly TimeProvider _clock;
-    private readonly TimeSpan _minimumIdle;
-    private readonly ShardStepRunner _runner = new();
+    private readonly FlowShardProcessor _processor;
 
     public FlowShardEntity(IChainSource chains, IPacketBatchStore store)
-        : this(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout)
+        : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout))
     {
     }
 
-    internal FlowShardEntity(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle)
+    internal FlowShardEntity(FlowShardProcessor processor)
     {
-        _chains = chains;
-        _store = store;
-        _clock = clock;
-        _minimumIdle = minimumIdle;
+        _processor = processor;
     }
 
     /// <summary>Runs a step over this shard's slice of a batch; a late step changes nothing.</summary>
     public async Task<ShardStepResult> Process(ShardStep step)
     {
-        ArgumentNullException.ThrowIfNull(step);
-        var compiled = await _chains.GetChainAsync(step.ChainName, step.RuleSetVersion, step.BlocklistVersion, CancellationToken.None);
-        var bytes = await _store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
-        var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
-        var map = FlowShardMap.Decode(State?.Map, $"flow shard {Context.Id.Key}");
-        var result = _runner.Run(step, packets, map, compiled, _clock.GetUtcNow().UtcDateTime, _minimumIdle);
-        if (result.Late)
-        {
-            return result;
-        }
-        byte[] encoded = map.Encode();
-        var batches = State?.Batches ?? [];
-        if (step.FirstStage + step.StageCount == compiled.Chain.Stages.Count)
-        {
-            batches[step.Partition] = Math.Max(batches.GetValueOrDefault(step.Partition, -1), step.BatchSequenceNumber);
-        }
-        State = new FlowShardState { Map = encoded, Flows = map.Flows.Count, Steps = (State?.Steps ?? 0) + 1, Batches = batches };
-        return result with { StateBytes = encoded.Length };
+        var (result, state) = await _processor.RunAsync(step, State, Context.Id.Key);
+        State = state;
+        return result;
     }
 
     /// <summary>One flow as the shard holds it (null: the shard never saw it).</summary>
@@ -102,4 +80,36 @@ public sealed class FlowShardState
 
     /// <summary>Per partition, the last batch (its last sequence number) whose chain this shard completed.</summary>
     public Dictionary<int, long> Batches { get; set; } = [];
+}
+
+/// <summary>
+/// What the <c>flows</c> entity's <c>Process</c> does, apart from the entity: reads the slice from
+/// the packet store, runs the step against the shard's map and gives back the new state (the old
+/// one when the step was late).
+/// </summary>
+public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle)
+{
+    private readonly ShardStepRunner _runner = new();
+
+    public async Task<(ShardStepResult Result, FlowShardState? State)> RunAsync(ShardStep step, FlowShardState? state, string shard)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var compiled = await chains.GetChainAsync(step.ChainName, step.RuleSetVersion, step.BlocklistVersion, CancellationToken.None);
+        var bytes = await store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
+        var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
+        var map = FlowShardMap.Decode(state?.Map, $"flow shard {shard}");
+        var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle);
+        if (result.Late)
+        {
+            return (result, state);
+        }
+        byte[] encoded = map.Encode();
+        var batches = state?.Batches ?? [];
+        if (step.FirstStage + step.StageCount == compiled.Chain.Stages.Count)
+        {
+            batches[step.Partition] = Math.Max(batches.GetValueOrDefault(step.Partition, -1), step.BatchSequenceNumber);
+        }
+        var stored = new FlowShardState { Map = encoded, Flows = map.Flows.Count, Steps = (state?.Steps ?? 0) + 1, Batches = batches };
+        return (result with { StateBytes = encoded.Length }, stored);
+    }
 }

@@ -24,12 +24,12 @@ public class ChainFileQosTests
     }
 
     [Fact]
-    public void Parse_NoDurableSettings_DefaultsAreFusedFlowletNoDeadline()
+    public void Parse_NoDurableSettings_DefaultsAreFusedBatchNoDeadline()
     {
         var chain = TestChains.Parse("""{ "stages": [ { "type": "counter" } ] }""");
 
         Assert.Equal(ChainMode.Fused, chain.Mode);
-        Assert.Equal(ChainGranularity.Flowlet, chain.Granularity);
+        Assert.Equal(ChainGranularity.Batch, chain.Granularity);
         Assert.Null(chain.Deadline);
         Assert.Null(Assert.Single(chain.StageDeadlines).Deadline);
     }
@@ -60,7 +60,7 @@ public class ChainFileQosTests
     [Theory]
     [InlineData("""{ "stages": [ { "type": "counter", "onDeadline": "retry" } ] }""", "test.json: stages[0].onDeadline")]
     [InlineData("""{ "mode": "parallel", "stages": [ { "type": "counter" } ] }""", "test.json: mode")]
-    [InlineData("""{ "granularity": "batch", "stages": [ { "type": "counter" } ] }""", "test.json: granularity")]
+    [InlineData("""{ "granularity": "partition", "stages": [ { "type": "counter" } ] }""", "test.json: granularity")]
     public void Parse_UnknownChoice_ErrorNamesTheProperty(string json, string where)
     {
         var error = Assert.Throws<ConfigException>(() => TestChains.Parse(json));

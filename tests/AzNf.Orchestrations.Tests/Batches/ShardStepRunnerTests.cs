@@ -1,0 +1,153 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations.Batches;
+using AzNf.Orchestrations.Chains;
+using static AzNf.Orchestrations.Tests.Batches.BatchTestData;
+using static AzNf.Orchestrations.Tests.TestUnits;
+
+namespace AzNf.Orchestrations.Tests.Batches;
+
+public class ShardStepRunnerTests
+{
+    private static readonly DateTime Now = new(2026, 12, 4, 12, 0, 0, DateTimeKind.Utc);
+
+    // Two connections: "/etc/passwd" split across segments (IDS rule 1000001) and a plain request.
+    private static List<byte[]> Traffic()
+    {
+        var attack = new TcpConversation("127.0.0.1", 40001, "127.0.0.2", 80).Handshake().Client("GET /etc/pa").Client("sswd HTTP/1.0\r\n\r\n").Close().Frames;
+        var plain = new TcpConversation("127.0.0.3", 40002, "127.0.0.4", 80).Handshake().Client("GET /index.html HTTP/1.0\r\n\r\n").Close().Frames;
+        // Interleaved, as one partition would carry them.
+        return attack.Zip(plain).SelectMany(p => new[] { p.First, p.Second }).Concat(attack.Skip(plain.Count)).Concat(plain.Skip(attack.Count)).ToList();
+    }
+
+    private static (List<ShardStepResult> Results, Dictionary<int, FlowShardMap> Maps) RunAll(
+        ChainDefinition chain, PartitionBatch batch, Dictionary<int, FlowShardMap>? maps = null, int shards = 4, DateTime? deadline = null, long lastSequence = long.MinValue)
+    {
+        maps ??= [];
+        var runner = new ShardStepRunner();
+        var compiled = new CompiledChain(chain, 1, 0);
+        var results = new List<ShardStepResult>();
+        foreach (var (step, packets) in Steps(chain, batch, shards, deadline: deadline, lastSequence: lastSequence))
+        {
+            if (!maps.TryGetValue(step.Slice.Shard, out var map))
+            {
+                maps[step.Slice.Shard] = map = new FlowShardMap();
+            }
+            results.Add(runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10)));
+        }
+        return (results, maps);
+    }
+
+    [Fact]
+    public void Run_WholeBatchOverShards_SameAlertsCountsAndFlowsAsOnePartition()
+    {
+        var chain = TestChains.Full();
+        var frames = Traffic();
+        var whole = new ChainPartition(chain, 0);
+        RunWhole(whole, frames, 0, frames.Count);
+        whole.Finish();
+
+        var (results, maps) = RunAll(chain, Batch(frames, 0, frames.Count));
+
+        Assert.Equal(frames.Count, results.Sum(r => r.Packets));
+        Assert.Equal(whole.Alerts.Alerts.Select(a => (a.Sid, a.PacketIndex)).Order(), results.SelectMany(r => r.Alerts).Select(a => (a.Sid, a.PacketIndex)).Order());
+        Assert.Single(results.SelectMany(r => r.Alerts));
+        var held = maps.Values.SelectMany(m => m.Flows).Where(f => f.Value.Snapshot is not null).ToList();
+        Assert.Equal(2, held.Count);
+        foreach (var record in whole.FinishedFlows)
+        {
+            var flow = held.Single(f => f.Key == record.Key.ToString()).Value;
+            var state = FlowSnapshot.Read(flow.Snapshot!, "flow");
+            Assert.Equal(record, FlowRecord.From(ref state, FlowEndReason.EndOfRun));
+        }
+        Assert.Equal(2, results.SelectMany(r => r.Sources).Sum(s => s.NewFlows));
+        Assert.Equal(["127.0.0.1", "127.0.0.3"], results.SelectMany(r => r.Sources).Select(s => s.Address).Order());
+    }
+
+    [Fact]
+    public void Run_SameBatchAgain_EveryPacketADuplicateAndTheMapsUnchanged()
+    {
+        var chain = TestChains.Full();
+        var frames = Traffic();
+        var (_, maps) = RunAll(chain, Batch(frames, 0, frames.Count));
+        var before = maps.ToDictionary(m => m.Key, m => m.Value.Encode());
+
+        var (again, after) = RunAll(chain, Batch(frames, 0, frames.Count), maps);
+
+        Assert.Equal(frames.Count, again.Sum(r => r.Duplicates));
+        Assert.Equal(0, again.Sum(r => r.Packets));
+        Assert.Empty(again.SelectMany(r => r.Alerts));
+        Assert.All(after, m => Assert.Equal(
+            FlowShardMap.Decode(before[m.Key], "x").Flows.Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? []))),
+            m.Value.Flows.Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? [])))));
+    }
+
+    [Fact]
+    public void Run_BatchCutDifferentlyAfterARestart_OnlyTheUnappliedPacketsRun()
+    {
+        var chain = TestChains.Full();
+        var frames = Traffic();
+        var whole = new ChainPartition(chain, 0);
+        RunWhole(whole, frames, 0, frames.Count);
+        var (first, maps) = RunAll(chain, Batch(frames, 0, 9));
+
+        // Redelivered from packet 5 on: 5..9 were applied, 10.. were not.
+        var (second, _) = RunAll(chain, Batch(frames, 4, frames.Count), maps);
+
+        Assert.Equal(5, second.Sum(r => r.Duplicates));
+        Assert.Equal(frames.Count, first.Sum(r => r.Packets) + second.Sum(r => r.Packets));
+        Assert.Equal(whole.Alerts.Alerts.Select(a => (a.Sid, a.PacketIndex)), first.Concat(second).SelectMany(r => r.Alerts).Select(a => (a.Sid, a.PacketIndex)));
+    }
+
+    [Fact]
+    public void Run_DeadlineAlreadyPassed_LateAndTheMapUntouched()
+    {
+        var chain = TestChains.Full();
+        var frames = Traffic();
+
+        var (results, maps) = RunAll(chain, Batch(frames, 0, frames.Count), deadline: DateTime.UtcNow.AddSeconds(-1));
+
+        Assert.All(results, r => Assert.True(r.Late));
+        Assert.All(maps.Values, m => Assert.Empty(m.Flows));
+    }
+
+    [Fact]
+    public void Run_PacketOfAnotherShard_RefusedNamingBoth()
+    {
+        var chain = TestChains.Full();
+        var frames = Traffic();
+        var (step, packets) = Steps(chain, Batch(frames, 0, frames.Count), shards: 4).First();
+
+        var error = Assert.Throws<ArgumentException>(() => new ShardStepRunner().Run(step with { ShardCount = 3 }, packets, new FlowShardMap(), new CompiledChain(chain, 1, 0), Now, TimeSpan.Zero));
+
+        Assert.Contains("belongs to flow", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_StagedOneStageAtATime_SameAlertsAndStateAsFused()
+    {
+        var chain = TestChains.Full();
+        var frames = Traffic();
+        var batch = Batch(frames, 0, frames.Count);
+        var (fused, fusedMaps) = RunAll(chain, batch);
+        var runner = new ShardStepRunner();
+        var compiled = new CompiledChain(chain, 1, 0);
+        var maps = new Dictionary<int, FlowShardMap>();
+        var alerts = new List<(int, long)>();
+
+        for (int stage = 0; stage < chain.Stages.Count; stage++)
+        {
+            foreach (var (step, packets) in Steps(chain, batch, 4, first: stage, count: 1))
+            {
+                var map = maps.TryGetValue(step.Slice.Shard, out var m) ? m : maps[step.Slice.Shard] = new FlowShardMap();
+                var result = runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10));
+                alerts.AddRange(result.Alerts.Select(a => (a.Sid, a.PacketIndex)));
+            }
+        }
+
+        Assert.Equal(fused.SelectMany(r => r.Alerts).Select(a => (a.Sid, a.PacketIndex)), alerts);
+        Assert.Equal(
+            fusedMaps.SelectMany(m => m.Value.Flows).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot!))).OrderBy(f => f.Key),
+            maps.SelectMany(m => m.Value.Flows).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot!))).OrderBy(f => f.Key));
+    }
+}
