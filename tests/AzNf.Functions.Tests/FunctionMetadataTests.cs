@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AzNf.Orchestrations;
+using AzNf.Orchestrations.Entities;
 
 namespace AzNf.Functions.Tests;
 
@@ -82,13 +83,22 @@ public sealed class FunctionMetadataTests
     [Fact]
     public void Metadata_Entities_HaveOnlyAnEntityTriggerUnderTheRegisteredName()
     {
-        foreach (var task in NfTasks.Entities)
+        foreach (var task in NfTasks.Entities.Where(t => t.Name != FlowShardEntity.Name))
         {
             var binding = Assert.Single(Bindings(task.Name));
 
             Assert.Equal("entityTrigger", binding.GetProperty("type").GetString());
             Assert.Equal(task.Name, task.Name.ToLowerInvariant());
         }
+    }
+
+    [Fact]
+    public void Metadata_FlowShardEntity_HasAnEntityTriggerAndADurableClient()
+    {
+        // The flows entity runs NF steps, and its chain source reads rule sets through the durable client.
+        var types = Bindings(FlowShardEntity.Name).Select(b => b.GetProperty("type").GetString()).Order(StringComparer.Ordinal);
+
+        Assert.Equal(["durableClient", "entityTrigger"], types);
     }
 
     [Fact]

@@ -29,6 +29,16 @@ public sealed class HostJsonTests
     }
 
     [Fact]
+    public void HostJson_QueueSettings_SameAsTheDurableRuntimesDefaults()
+    {
+        // One set of measured trade-offs (docs/durable.md, Task hub settings) for both hosts of the durable path.
+        var provider = DurableTask().GetProperty("storageProvider");
+
+        Assert.Equal(DurableRuntime.DurableRuntimeOptions.DefaultControlQueuePartitions, provider.GetProperty("partitionCount").GetInt32());
+        Assert.Equal(DurableRuntime.DurableRuntimeOptions.DefaultMaxQueuePollingInterval, TimeSpan.Parse(provider.GetProperty("maxQueuePollingInterval").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void HostJson_ExtendedSessions_AreOff()
     {
         // With extended sessions on, entity state was lost between batches on this backend (docs/durable.md).
