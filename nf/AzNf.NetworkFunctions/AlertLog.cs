@@ -24,4 +24,7 @@ public sealed class AlertLog
     public IReadOnlyList<Alert> Alerts => _alerts;
 
     public void Add(Alert alert) => _alerts.Add(alert);
+
+    /// <summary>Forgets the alerts (a durable step copied out its own; the partition is reused).</summary>
+    public void Clear() => _alerts.Clear();
 }

@@ -205,6 +205,17 @@ public sealed class ChainPartition
         return (flow.Tcp & TcpLifecycle.Established) != 0 ? FlowTimeoutClass.TcpEstablished : FlowTimeoutClass.TcpNew;
     }
 
+    /// <summary>
+    /// Forgets the alerts and flow records gathered so far. A durable step copies out what it
+    /// added before it gives the partition back; clearing lets the pool keep the partition
+    /// (building one compiles its rules again) instead of letting the records grow.
+    /// </summary>
+    public void ClearRecords()
+    {
+        Alerts.Clear();
+        _finished.Clear();
+    }
+
     /// <summary>Ends every live flow (end of run) so that each appears in <see cref="FinishedFlows"/>.</summary>
     public void Finish() => _flows.RemoveAll(FlowEndReason.EndOfRun);
 

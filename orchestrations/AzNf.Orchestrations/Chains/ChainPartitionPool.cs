@@ -12,8 +12,6 @@ namespace AzNf.Orchestrations.Chains;
 /// </summary>
 internal sealed class ChainPartitionPool
 {
-    // A partition's alert log and flow records only grow; one that has gathered many is let go.
-    private const int MaxRecordsKept = 4096;
     private const int MaxIdlePerChain = 16;
 
     private readonly ConditionalWeakTable<ChainDefinition, ConcurrentBag<ChainPartition>> _idle = [];
@@ -29,8 +27,10 @@ internal sealed class ChainPartitionPool
         {
             partition.Finish();
         }
+        // Steps copy out their alerts and flow records before they return the partition.
+        partition.ClearRecords();
         var idle = _idle.GetOrCreateValue(chain);
-        if (partition.Alerts.Alerts.Count < MaxRecordsKept && partition.FinishedFlows.Count < MaxRecordsKept && idle.Count < MaxIdlePerChain)
+        if (idle.Count < MaxIdlePerChain)
         {
             idle.Add(partition);
         }
