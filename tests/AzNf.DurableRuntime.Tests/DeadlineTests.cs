@@ -105,6 +105,7 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
 public sealed class SlowIdsFlowShardEntity(IChainSource chains, IPacketBatchStore packets) : TaskEntity<FlowShardState?>
 {
     private readonly FlowShardProcessor _processor = new(chains, packets, TimeProvider.System, FlowEntity.MinimumIdleTimeout);
+    private FlowShardBatch? _batch;
 
     public async Task<ShardStepResult> Process(ShardStep step)
     {
@@ -113,7 +114,8 @@ public sealed class SlowIdsFlowShardEntity(IChainSource chains, IPacketBatchStor
         {
             await Task.Delay(TimeSpan.FromSeconds(2));
         }
-        var (result, state) = await _processor.RunAsync(step, State, Context.Id.Key);
+        _batch ??= new FlowShardBatch(State);
+        var (result, state) = await _processor.RunAsync(step, State, Context.Id.Key, _batch);
         State = state;
         return result;
     }

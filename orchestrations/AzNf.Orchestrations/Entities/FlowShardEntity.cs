@@ -24,6 +24,7 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
     public const string Name = "flows";
 
     private readonly FlowShardProcessor _processor;
+    private FlowShardBatch? _batch;
 
     public FlowShardEntity(IChainSource chains, IPacketBatchStore store)
         : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout))
@@ -38,23 +39,25 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
     /// <summary>Runs a step over this shard's slice of a batch; a late step changes nothing.</summary>
     public async Task<ShardStepResult> Process(ShardStep step)
     {
-        var (result, state) = await _processor.RunAsync(step, State, Context.Id.Key);
+        // An entity object lives for one batch of operations: what it first sees is the stored state.
+        _batch ??= new FlowShardBatch(State);
+        var (result, state) = await _processor.RunAsync(step, State, Context.Id.Key, _batch);
         State = state;
         return result;
     }
 
     /// <summary>One flow as the shard holds it (null: the shard never saw it).</summary>
-    public FlowEntityState? Get(string flowKey)
+    public async Task<FlowEntityState?> Get(string flowKey)
     {
         ArgumentNullException.ThrowIfNull(flowKey);
-        var map = FlowShardMap.Decode(State?.Map, $"flow shard {Context.Id.Key}");
+        var map = await _processor.LoadAsync(State, Context.Id.Key);
         return map.Flows.TryGetValue(flowKey, out var flow) ? View(flow) : null;
     }
 
     /// <summary>The flows of a shard as the report and the API show them.</summary>
-    public static IEnumerable<(string Key, FlowEntityState State)> Flows(FlowShardState? state, string shard)
+    public static async Task<IEnumerable<(string Key, FlowEntityState State)>> FlowsAsync(FlowShardState? state, string shard, IPacketBatchStore store, CancellationToken cancellation = default)
     {
-        var map = FlowShardMap.Decode(state?.Map, $"flow shard {shard}");
+        var map = await FlowShardProcessor.LoadAsync(state, shard, store, cancellation);
         return map.Flows.Select(f => (f.Key, View(f.Value)));
     }
 
@@ -69,10 +72,25 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
     };
 }
 
-/// <summary>The <c>flows</c> entity's state: the shard's flow map (<see cref="FlowShardMap"/>, compressed) and two numbers for operators.</summary>
+/// <summary>
+/// The <c>flows</c> entity's state: the shard's flow map (<see cref="FlowShardMap"/>, compressed),
+/// inline when small, else as a versioned blob the entity owns, and two numbers for operators.
+/// </summary>
 public sealed class FlowShardState
 {
+    /// <summary>The map, when it is at most <see cref="FlowShardProcessor.InlineMapLimit"/> bytes.</summary>
     public byte[]? Map { get; set; }
+
+    /// <summary>The map's blob in the packet store, when it is larger (immutable: a new name per step).</summary>
+    public string? MapBlob { get; set; }
+
+    public int MapLength { get; set; }
+
+    /// <summary>SHA-256 of the map blob, checked when it is read.</summary>
+    public string? MapHash { get; set; }
+
+    /// <summary>Map blobs this state superseded: deleted by the next batch of operations, once this state is surely stored.</summary>
+    public List<string> SupersededMapBlobs { get; set; } = [];
 
     public int Flows { get; set; }
 
@@ -87,17 +105,45 @@ public sealed class FlowShardState
 /// the packet store, runs the step against the shard's map and gives back the new state (the old
 /// one when the step was late).
 /// </summary>
-public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle)
+/// <param name="chains">Where the compiled chain comes from.</param>
+/// <param name="store">Where slices are read and large maps kept.</param>
+/// <param name="clock">Wall clock of idle expiry.</param>
+/// <param name="minimumIdle">Shortest wall-clock idle time before a flow becomes a tombstone.</param>
+/// <param name="inlineMapLimit">Largest map kept in the entity's state (<see cref="InlineMapLimit"/>).</param>
+public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle, int inlineMapLimit = FlowShardProcessor.InlineMapLimit)
 {
+    /// <summary>
+    /// Maps up to this size stay in the entity's state. The backend moves a table property over
+    /// 60 KiB of UTF-16 (a JSON string of about 22 KB of base64'd bytes) to a large-message blob,
+    /// twice per write (history and instance rows) at about three requests each, and reads it back
+    /// on the next load; a map of our own in one blob costs one write, one read and one delete.
+    /// </summary>
+    public const int InlineMapLimit = 16 * 1024;
+
     private readonly ShardStepRunner _runner = new();
 
-    public async Task<(ShardStepResult Result, FlowShardState? State)> RunAsync(ShardStep step, FlowShardState? state, string shard)
+    /// <param name="step">The step.</param>
+    /// <param name="state">The entity's state now (stored, or left by an earlier operation of this batch).</param>
+    /// <param name="shard">The entity key, for messages and blob names.</param>
+    /// <param name="batch">What the entity's current batch of operations started from.</param>
+    public async Task<(ShardStepResult Result, FlowShardState? State)> RunAsync(ShardStep step, FlowShardState? state, string shard, FlowShardBatch batch)
     {
         ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(batch);
+        // The stored state's superseded blobs belong to states older than it: no one can load them again.
+        if (!batch.Cleaned)
+        {
+            foreach (string old in state?.SupersededMapBlobs ?? [])
+            {
+                await store.DeleteAsync(old);
+            }
+            state?.SupersededMapBlobs.Clear();
+            batch.Cleaned = true;
+        }
         var compiled = await chains.GetChainAsync(step.ChainName, step.RuleSetVersion, step.BlocklistVersion, CancellationToken.None);
         var bytes = await store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
         var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
-        var map = FlowShardMap.Decode(state?.Map, $"flow shard {shard}");
+        var map = await LoadAsync(state, shard);
         var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle);
         if (result.Late)
         {
@@ -109,7 +155,72 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         {
             batches[step.Partition] = Math.Max(batches.GetValueOrDefault(step.Partition, -1), step.BatchSequenceNumber);
         }
-        var stored = new FlowShardState { Map = encoded, Flows = map.Flows.Count, Steps = (state?.Steps ?? 0) + 1, Batches = batches };
+        long steps = (state?.Steps ?? 0) + 1;
+        var stored = new FlowShardState { Flows = map.Flows.Count, Steps = steps, Batches = batches, MapLength = encoded.Length };
+        if (encoded.Length <= inlineMapLimit)
+        {
+            stored.Map = encoded;
+        }
+        else
+        {
+            // Named by step: a step run again after a crash (its state never stored) writes the same name.
+            stored.MapBlob = $"maps/{BlobSafe(shard)}/{steps}.fsm";
+            stored.MapHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(encoded));
+            await store.PutAsync(stored.MapBlob, encoded);
+        }
+        if (state?.MapBlob is { } replaced && replaced != stored.MapBlob)
+        {
+            if (replaced == batch.StoredMapBlob)
+            {
+                // The stored state's map: needed again if this batch never commits, so it goes once the new state is stored.
+                stored.SupersededMapBlobs.Add(replaced);
+            }
+            else
+            {
+                // Written by an earlier operation of this batch and never stored: no state refers to it.
+                await store.DeleteAsync(replaced);
+            }
+        }
         return (result with { StateBytes = encoded.Length }, stored);
     }
+
+    /// <summary>The shard's map from its state (inline, or its blob, hash-checked).</summary>
+    public Task<FlowShardMap> LoadAsync(FlowShardState? state, string shard) => LoadAsync(state, shard, store, CancellationToken.None);
+
+    /// <summary>The shard's map from its state, reading its blob from <paramref name="store"/> when it has one.</summary>
+    /// <exception cref="FlowShardMapException">The map cannot be read; the message names the shard.</exception>
+    public static async Task<FlowShardMap> LoadAsync(FlowShardState? state, string shard, IPacketBatchStore store, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        string where = $"flow shard {shard}";
+        if (state?.MapBlob is not { } blob)
+        {
+            return FlowShardMap.Decode(state?.Map, where);
+        }
+        ReadOnlyMemory<byte> bytes;
+        try
+        {
+            bytes = await store.ReadAsync(blob, 0, state.MapLength, cancellation);
+        }
+        catch (PacketSliceException e)
+        {
+            throw new FlowShardMapException($"{where}: map blob {blob}: {e.Message}");
+        }
+        if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span)), state.MapHash, StringComparison.Ordinal))
+        {
+            throw new FlowShardMapException($"{where}: map blob {blob} does not match its hash");
+        }
+        return FlowShardMap.Decode(bytes.ToArray(), where);
+    }
+
+    private static string BlobSafe(string key) => new(key.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+}
+
+/// <summary>One batch of a <c>flows</c> entity's operations: the stored state's map blob it started from.</summary>
+public sealed class FlowShardBatch(FlowShardState? stored)
+{
+    public string? StoredMapBlob { get; } = stored?.MapBlob;
+
+    /// <summary>True once the stored state's superseded blobs were deleted in this batch.</summary>
+    public bool Cleaned { get; set; }
 }

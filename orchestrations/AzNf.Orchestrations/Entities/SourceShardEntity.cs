@@ -33,25 +33,27 @@ public sealed class SourceShardEntity : TaskEntity<SourceShardState>
         _limits = limits;
     }
 
-    public SourceShardState Get() => State;
+    /// <summary>Every address's window in this shard.</summary>
+    public IReadOnlyDictionary<string, SourceEntityState> Get() => SourceWindows.Decode(State.Windows, Context.Id.Key);
 
     /// <summary>Adds one batch's updates, address by address, and reports each address that crossed a threshold to the blocklist.</summary>
     public void Record(IReadOnlyList<SourceUpdate> updates)
     {
         ArgumentNullException.ThrowIfNull(updates);
         var now = _clock.GetUtcNow().UtcDateTime;
-        foreach (var (address, state) in State.Sources.ToList())
+        var sources = SourceWindows.Decode(State.Windows, Context.Id.Key);
+        foreach (var (address, state) in sources.ToList())
         {
             if (now - state.WindowStartUtc >= _limits.Window && (state.BlockedUntilUtc is null || state.BlockedUntilUtc <= now))
             {
-                State.Sources.Remove(address);
+                sources.Remove(address);
             }
         }
         foreach (var update in updates)
         {
-            if (!State.Sources.TryGetValue(update.Address, out var state))
+            if (!sources.TryGetValue(update.Address, out var state))
             {
-                State.Sources[update.Address] = state = new SourceEntityState();
+                sources[update.Address] = state = new SourceEntityState();
             }
             SourceEntity.Add(state, new SourceDelta(update.Alerts, update.Drops, update.NewFlows, update.DestinationPorts), now, _limits, out var block);
             if (block is not null)
@@ -62,13 +64,91 @@ public sealed class SourceShardEntity : TaskEntity<SourceShardState>
                     block with { Address = update.Address });
             }
         }
+        State.Windows = SourceWindows.Encode(sources);
+        State.Sources = sources.Count;
     }
 
     protected override SourceShardState InitializeState(TaskEntityOperation entityOperation) => new();
 }
 
-/// <summary>The <c>sources</c> entity's state: per address, its window.</summary>
+/// <summary>
+/// The <c>sources</c> entity's state: per address, its window, as one compressed binary map — as
+/// JSON, a few hundred addresses already pass the backend's 60 KiB property limit and every write
+/// would go through large-message blobs.
+/// </summary>
 public sealed class SourceShardState
 {
-    public Dictionary<string, SourceEntityState> Sources { get; set; } = new(StringComparer.Ordinal);
+    public byte[]? Windows { get; set; }
+
+    /// <summary>Addresses held.</summary>
+    public int Sources { get; set; }
+}
+
+/// <summary>The binary form of a source shard's windows: per address its counters, ports and times; Brotli-compressed.</summary>
+internal static class SourceWindows
+{
+    public static byte[] Encode(Dictionary<string, SourceEntityState> sources)
+    {
+        using var raw = new MemoryStream();
+        using (var writer = new BinaryWriter(raw, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(sources.Count);
+            foreach (var (address, state) in sources)
+            {
+                writer.Write(address);
+                writer.Write(state.WindowStartUtc.Ticks);
+                writer.Write(state.Alerts);
+                writer.Write(state.Drops);
+                writer.Write(state.NewFlows);
+                writer.Write(state.BlockedUntilUtc?.Ticks ?? -1);
+                writer.Write(state.DestinationPorts.Count);
+                foreach (ushort port in state.DestinationPorts)
+                {
+                    writer.Write(port);
+                }
+            }
+        }
+        byte[] compressed = new byte[System.IO.Compression.BrotliEncoder.GetMaxCompressedLength((int)raw.Length)];
+        System.IO.Compression.BrotliEncoder.TryCompress(raw.GetBuffer().AsSpan(0, (int)raw.Length), compressed, out int written, quality: 1, window: 22);
+        return compressed.AsSpan(0, written).ToArray();
+    }
+
+    public static Dictionary<string, SourceEntityState> Decode(byte[]? encoded, string shard)
+    {
+        var sources = new Dictionary<string, SourceEntityState>(StringComparer.Ordinal);
+        if (encoded is null || encoded.Length == 0)
+        {
+            return sources;
+        }
+        try
+        {
+            using var brotli = new System.IO.Compression.BrotliStream(new MemoryStream(encoded), System.IO.Compression.CompressionMode.Decompress);
+            using var reader = new BinaryReader(brotli, System.Text.Encoding.UTF8);
+            int count = reader.ReadInt32();
+            for (int i = 0; i < count; i++)
+            {
+                string address = reader.ReadString();
+                var state = new SourceEntityState
+                {
+                    WindowStartUtc = new DateTime(reader.ReadInt64(), DateTimeKind.Utc),
+                    Alerts = reader.ReadInt64(),
+                    Drops = reader.ReadInt64(),
+                    NewFlows = reader.ReadInt64(),
+                };
+                long blocked = reader.ReadInt64();
+                state.BlockedUntilUtc = blocked < 0 ? null : new DateTime(blocked, DateTimeKind.Utc);
+                int ports = reader.ReadInt32();
+                for (int p = 0; p < ports; p++)
+                {
+                    state.DestinationPorts.Add(reader.ReadUInt16());
+                }
+                sources[address] = state;
+            }
+            return sources;
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentOutOfRangeException)
+        {
+            throw new InvalidDataException($"source shard {shard}: its windows cannot be read: {e.Message}", e);
+        }
+    }
 }

@@ -86,7 +86,7 @@ public static class TaskHubChains
             {
                 foreach (var (shard, state) in seen.OrderBy(s => s.Key))
                 {
-                    foreach (var (key, flow) in FlowShardEntity.Flows(state, FlowShards.EntityKey(chainName, shard)))
+                    foreach (var (key, flow) in await FlowShardEntity.FlowsAsync(state, FlowShards.EntityKey(chainName, shard), hub.Packets, cancellation))
                     {
                         if (flow.Snapshot is { } snapshot && !key.StartsWith("unparsed ", StringComparison.Ordinal))
                         {

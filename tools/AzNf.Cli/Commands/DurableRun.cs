@@ -55,8 +55,8 @@ internal static class DurableRun
                     FlowShards = settings.Shards ?? 4,
                 },
                 Partitions = settings.Partitions ?? Environment.ProcessorCount,
-                BatchPackets = settings.Batch ?? (batches ? 16_384 : 256),
-                BatchBytes = (settings.BatchMegabytes ?? 16) * 1024 * 1024,
+                BatchPackets = settings.Batch ?? (batches ? 32_768 : 256),
+                BatchBytes = (settings.BatchMegabytes ?? 32) * 1024 * 1024,
             };
             Status(settings, $"durable runtime: task hub {hub}, chain {chain.Name}, {request.Partitions} partitions");
             var result = await DurableChainRun.RunAsync(request, capture, cancellation: cancellation);

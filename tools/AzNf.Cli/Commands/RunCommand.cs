@@ -25,11 +25,11 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         public int? Partitions { get; init; }
 
         [CommandOption("--batch <N>")]
-        [Description("Packets per partition batch (default 256; durable batch granularity 16384).")]
+        [Description("Packets per partition batch (default 256; durable batch granularity 32768).")]
         public int? Batch { get; init; }
 
         [CommandOption("--batch-mb <MB>")]
-        [Description("Durable runtime: a partition batch is cut once its frames reach this many MB (default 16).")]
+        [Description("Durable runtime: a partition batch is cut once its frames reach this many MB (default 32).")]
         public int? BatchMegabytes { get; init; }
 
         [CommandOption("--control-queues <N>")]

@@ -1,0 +1,73 @@
+using AzNf.Orchestrations.Batches;
+using AzNf.Orchestrations.Entities;
+using AzNf.Orchestrations.Tests.Fakes;
+using static AzNf.Orchestrations.Tests.Batches.BatchTestData;
+
+namespace AzNf.Orchestrations.Tests.Batches;
+
+public class FlowShardProcessorTests
+{
+    private static List<byte[]> Traffic(int flows) =>
+        Enumerable.Range(0, flows)
+            .SelectMany(i => new TcpConversation($"10.0.{i / 200}.{1 + (i % 200)}", (ushort)(20_000 + i), "10.1.0.1", 80).Handshake().Client($"GET /page/{i}/{Guid.NewGuid()} HTTP/1.0\r\n\r\n").Frames)
+            .ToList();
+
+    /// <summary>One slice per step over a single shard, the blob put in the store as the handler would.</summary>
+    private static async Task<(FlowShardState? State, ShardStepResult Result)> Step(FlowShardProcessor processor, InMemoryPacketStore store, FlowShardState? state, FlowShardBatch batch, List<byte[]> frames, int from, int to)
+    {
+        var chain = TestChains.Full();
+        var (step, _) = Steps(chain, Batch(frames, from, to), shards: 1).Single();
+        var claim = BatchClaim.Cut(Batch(frames, from, to), long.MinValue, 0, 1, p => p.SequenceNumber);
+        await store.PutAsync(step.Blob, claim.Blob);
+        var (result, stored) = await processor.RunAsync(step, state, "full:0", batch);
+        return (stored, result);
+    }
+
+    [Fact]
+    public async Task RunAsync_MapOverTheInlineLimit_KeptInItsOwnBlobAndOldBlobsDeletedOnlyOnceSuperseded()
+    {
+        var frames = Traffic(40);
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), inlineMapLimit: 512);
+        int quarter = frames.Count / 4;
+
+        var first = new FlowShardBatch(null);
+        var (s1, _) = await Step(processor, store, null, first, frames, 0, quarter);
+        var (s2, _) = await Step(processor, store, s1, first, frames, quarter, 2 * quarter);
+        var maps = store.Blobs.Keys.Where(k => k.StartsWith("maps/", StringComparison.Ordinal)).ToList();
+
+        Assert.NotNull(s1!.MapBlob);
+        Assert.Null(s2!.Map);
+        Assert.Equal([s2.MapBlob!], maps);
+        Assert.Empty(s2.SupersededMapBlobs);
+
+        var (s3, _) = await Step(processor, store, s2, new FlowShardBatch(s2), frames, 2 * quarter, 3 * quarter);
+
+        Assert.Equal([s2.MapBlob!], s3!.SupersededMapBlobs);
+        Assert.True(store.Blobs.ContainsKey(s2.MapBlob!), "the stored state's map must survive until the new state is stored");
+
+        var (s4, result) = await Step(processor, store, s3, new FlowShardBatch(s3), frames, 3 * quarter, frames.Count);
+        var map = await processor.LoadAsync(s4, "full:0");
+
+        Assert.False(store.Blobs.ContainsKey(s2.MapBlob!));
+        Assert.Equal(new[] { s3.MapBlob, s4!.MapBlob }.Order(), store.Blobs.Keys.Where(k => k.StartsWith("maps/", StringComparison.Ordinal)).Order());
+        Assert.Equal(40, map.Flows.Count);
+        Assert.Equal(frames.Count - (3 * quarter), result.Packets);
+        Assert.Equal(result.StateBytes, s4.MapLength);
+    }
+
+    [Fact]
+    public async Task LoadAsync_MapBlobChanged_RefusedNamingTheShard()
+    {
+        var frames = Traffic(20);
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), inlineMapLimit: 256);
+        var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
+        store.Blobs[state!.MapBlob!][10] ^= 0xFF;
+
+        var error = await Assert.ThrowsAsync<FlowShardMapException>(() => processor.LoadAsync(state, "full:0"));
+
+        Assert.Contains("flow shard full:0", error.Message, StringComparison.Ordinal);
+        Assert.Contains("hash", error.Message, StringComparison.Ordinal);
+    }
+}
