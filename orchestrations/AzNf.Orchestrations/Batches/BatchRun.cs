@@ -42,6 +42,8 @@ internal sealed class BatchRun
     private long _flowsTouched;
     private bool _chainMissed;
     private readonly List<int> _completed = [];
+    private readonly List<RecordsRef> _records = [];
+    private long _alertCount;
 
     public BatchRun(ChainBatch batch)
     {
@@ -118,6 +120,11 @@ internal sealed class BatchRun
         }
         _alerts.AddRange(result.Alerts);
         _finished.AddRange(result.FinishedFlows);
+        _alertCount += result.AlertCount;
+        if (result.Records is { } records)
+        {
+            _records.Add(records);
+        }
         foreach (var source in result.Sources)
         {
             _sources[source.Address] = _sources.TryGetValue(source.Address, out var had)
@@ -215,6 +222,8 @@ internal sealed class BatchRun
         StateBytes = _stateBytes,
         FlowsTouched = _flowsTouched,
         ShardsCompleted = _completed,
+        Records = _records,
+        AlertCount = _alertCount,
     };
 
     /// <summary>The batch's merged source updates, grouped by source shard.</summary>
@@ -225,5 +234,5 @@ internal sealed class BatchRun
             .Select(g => (g.Key, (IReadOnlyList<SourceUpdate>)g.OrderBy(s => s.Address, StringComparer.Ordinal).ToList()));
 
     public CounterDelta CounterDelta() =>
-        new(1, _duplicates > 0 && _packets == 0 ? 1 : 0, _packets, _bytes, _alerts.Count, _dropCount, _misses);
+        new(1, _duplicates > 0 && _packets == 0 ? 1 : 0, _packets, _bytes, _alertCount, _dropCount, _misses);
 }

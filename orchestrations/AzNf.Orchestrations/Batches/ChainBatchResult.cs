@@ -32,6 +32,12 @@ public sealed record ChainBatchResult
 
     public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
 
+    /// <summary>Records of shard steps that did not travel inline: read by the partition owner, deleted with the batch.</summary>
+    public IReadOnlyList<RecordsRef> Records { get; init; } = [];
+
+    /// <summary>Alerts raised, inline or in <see cref="Records"/>.</summary>
+    public long AlertCount { get; init; }
+
     public bool ChainDeadlineMissed { get; init; }
 
     /// <summary>Shard steps that ran (entity operations).</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Models;
 
 namespace AzNf.Orchestrations.Batches;
@@ -29,11 +31,26 @@ public sealed record ShardStepResult
 
     public IReadOnlyList<UnitAlert> Alerts { get; init; } = [];
 
+    /// <summary>Alerts the step raised (also when they went to <see cref="Records"/>).</summary>
+    public long AlertCount { get; init; }
+
+    /// <summary>The step's finished flows and alerts, when too many to travel inline (then both lists are empty).</summary>
+    public RecordsRef? Records { get; init; }
+
     public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
 
     public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
 
+    [JsonIgnore]
     public IReadOnlyList<SourceUpdate> Sources { get; init; } = [];
+
+    /// <summary><see cref="Sources"/> as they travel: binary and compressed (thousands of sources in a mixed-traffic batch would pass the backend's message limit as JSON).</summary>
+    [JsonPropertyName("sources")]
+    public byte[] SourcesPacked
+    {
+        get => SourceBatch.From(Sources).Updates;
+        init => Sources = new SourceBatch(value).Read("a shard step's reply");
+    }
 
     /// <summary>Flows of the shard the slice touched.</summary>
     public int FlowsTouched { get; init; }

@@ -205,6 +205,7 @@ public sealed class ShardStepRunner
                 DropReasons = dropReasons,
                 Reasons = reasons,
                 Alerts = partition.Alerts.Alerts.Skip(alertsBefore).Select(ChainStepRunner.ToUnitAlert).ToList(),
+                AlertCount = partition.Alerts.Alerts.Count - alertsBefore,
                 Stages = stages,
                 FinishedFlows = finished.Select(FinishedFlow.From).ToList(),
                 Sources = sources.Select(s => new SourceUpdate(s.Key, s.Value.Alerts, s.Value.Drops, s.Value.NewFlows, s.Value.Ports)).ToList(),

@@ -181,7 +181,16 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
                 await store.DeleteAsync(replaced);
             }
         }
-        return (result with { StateBytes = encoded.Length }, stored);
+        result = result with { StateBytes = encoded.Length };
+        if (result.FinishedFlows.Count + result.Alerts.Count > ShardRecords.InlineLimit)
+        {
+            // Named by batch, shard and stage: a step run again writes the same blob.
+            byte[] records = new ShardRecords(result.FinishedFlows, result.Alerts).Encode();
+            string name = $"{step.Blob}.s{step.Slice.Shard}.t{step.FirstStage}.nfr";
+            await store.PutAsync(name, records);
+            result = result with { FinishedFlows = [], Alerts = [], Records = new RecordsRef(name, records.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(records))) };
+        }
+        return (result, stored);
     }
 
     /// <summary>The shard's map from its state (inline, or its blob, hash-checked).</summary>

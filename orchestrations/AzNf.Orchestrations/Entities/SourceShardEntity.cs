@@ -37,9 +37,10 @@ public sealed class SourceShardEntity : TaskEntity<SourceShardState>
     public IReadOnlyDictionary<string, SourceEntityState> Get() => SourceWindows.Decode(State.Windows, Context.Id.Key);
 
     /// <summary>Adds one batch's updates, address by address, and reports each address that crossed a threshold to the blocklist.</summary>
-    public void Record(IReadOnlyList<SourceUpdate> updates)
+    public void Record(SourceBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(updates);
+        ArgumentNullException.ThrowIfNull(batch);
+        var updates = batch.Read(Context.Id.Key);
         var now = _clock.GetUtcNow().UtcDateTime;
         var sources = SourceWindows.Decode(State.Windows, Context.Id.Key);
         foreach (var (address, state) in sources.ToList())
@@ -82,6 +83,67 @@ public sealed class SourceShardState
 
     /// <summary>Addresses held.</summary>
     public int Sources { get; set; }
+}
+
+/// <summary>
+/// The input of the <c>sources</c> entity's <c>Record</c>: a batch's merged per-address updates for
+/// one source shard, binary and compressed (a mixed-traffic batch has thousands of sources, and a
+/// signal over the backend's 45 KB message limit goes through a blob).
+/// </summary>
+public sealed record SourceBatch(byte[] Updates)
+{
+    public static SourceBatch From(IReadOnlyList<SourceUpdate> updates)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        using var raw = new MemoryStream();
+        using (var writer = new BinaryWriter(raw, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(updates.Count);
+            foreach (var update in updates)
+            {
+                writer.Write(update.Address);
+                writer.Write(update.Alerts);
+                writer.Write(update.Drops);
+                writer.Write(update.NewFlows);
+                writer.Write(update.DestinationPorts.Count);
+                foreach (ushort port in update.DestinationPorts)
+                {
+                    writer.Write(port);
+                }
+            }
+        }
+        byte[] compressed = new byte[System.IO.Compression.BrotliEncoder.GetMaxCompressedLength((int)raw.Length)];
+        System.IO.Compression.BrotliEncoder.TryCompress(raw.GetBuffer().AsSpan(0, (int)raw.Length), compressed, out int written, quality: 4, window: 22);
+        return new SourceBatch(compressed.AsSpan(0, written).ToArray());
+    }
+
+    /// <exception cref="InvalidDataException">The bytes are not source updates; the message names <paramref name="shard"/>.</exception>
+    public IReadOnlyList<SourceUpdate> Read(string shard)
+    {
+        try
+        {
+            using var brotli = new System.IO.Compression.BrotliStream(new MemoryStream(Updates), System.IO.Compression.CompressionMode.Decompress);
+            using var reader = new BinaryReader(brotli, System.Text.Encoding.UTF8);
+            int count = reader.ReadInt32();
+            var updates = new List<SourceUpdate>(Math.Min(count, 1 << 16));
+            for (int i = 0; i < count; i++)
+            {
+                string address = reader.ReadString();
+                long alerts = reader.ReadInt64(), drops = reader.ReadInt64(), newFlows = reader.ReadInt64();
+                var ports = new ushort[reader.ReadInt32()];
+                for (int p = 0; p < ports.Length; p++)
+                {
+                    ports[p] = reader.ReadUInt16();
+                }
+                updates.Add(new SourceUpdate(address, alerts, drops, newFlows, ports));
+            }
+            return updates;
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException or ArgumentOutOfRangeException or OverflowException)
+        {
+            throw new InvalidDataException($"source shard {shard}: the batch's updates cannot be read: {e.Message}", e);
+        }
+    }
 }
 
 /// <summary>The binary form of a source shard's windows: per address its counters, ports and times; Brotli-compressed.</summary>

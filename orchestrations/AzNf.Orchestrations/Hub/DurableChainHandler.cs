@@ -238,6 +238,10 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 return;
             }
             var result = outcome.Output ?? throw new InvalidOperationException($"batch {instanceId} completed without a result");
+            if (result.Records.Count > 0)
+            {
+                result = await WithRecordsAsync(result, cancellation);
+            }
             Interlocked.Increment(ref _unitsCompleted);
             _batchCounters.Add(result, claim.Blob.Length);
             foreach (int shard in result.ShardsCompleted)
@@ -255,7 +259,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             }
             if (_options.PurgeConsumedBatches)
             {
-                progress.Consumed = (instanceId, blob);
+                progress.Consumed = (instanceId, [blob, .. result.Records.Select(r => r.Blob)]);
             }
         }
         finally
@@ -267,18 +271,40 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private long CaptureIndexOf(PartitionPacket p) => ((p.SequenceNumber - _options.SequenceBase) * _options.PacketsPerEvent) + p.PositionInEvent;
 
     /// <summary>Purges a consumed batch's instance and blob; a failure is counted and reported, never fatal (the hub keeps one more instance).</summary>
-    private async Task PurgeAsync((string InstanceId, string Blob) consumed, CancellationToken cancellation)
+    private async Task PurgeAsync((string InstanceId, IReadOnlyList<string> Blobs) consumed, CancellationToken cancellation)
     {
         try
         {
             await _hub.PurgeAsync(consumed.InstanceId, cancellation);
-            await _packets.DeleteAsync(consumed.Blob, cancellation);
+            foreach (string blob in consumed.Blobs)
+            {
+                await _packets.DeleteAsync(blob, cancellation);
+            }
             _batchCounters.CountPurge();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             RecordFailure($"batch {consumed.InstanceId}: purge after consumption failed: {e.Message.Split('\n')[0]}");
         }
+    }
+
+    /// <summary>The batch's result with the finished flows and alerts its shards stored as records blobs.</summary>
+    private async Task<ChainBatchResult> WithRecordsAsync(ChainBatchResult result, CancellationToken cancellation)
+    {
+        var flows = new List<FinishedFlow>(result.FinishedFlows);
+        var alerts = new List<UnitAlert>(result.Alerts);
+        foreach (var records in result.Records)
+        {
+            var bytes = await _packets.ReadAsync(records.Blob, 0, records.Length, cancellation);
+            if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span)), records.Sha256, StringComparison.Ordinal))
+            {
+                throw new FlowShardMapException($"{records.Blob}: shard records do not match their hash");
+            }
+            var read = ShardRecords.Decode(bytes.Span, records.Blob);
+            flows.AddRange(read.FinishedFlows);
+            alerts.AddRange(read.Alerts);
+        }
+        return result with { FinishedFlows = flows, Alerts = alerts };
     }
 
     private void RecordFailure(string failure)
@@ -393,7 +419,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         public long LastSequence { get; set; } = long.MinValue;
 
         /// <summary>Batch granularity: the last batch handled, to purge once the partition moves past it.</summary>
-        public (string InstanceId, string Blob)? Consumed { get; set; }
+        public (string InstanceId, IReadOnlyList<string> Blobs)? Consumed { get; set; }
 
         /// <summary>The purge of the batch before <see cref="Consumed"/>, running in the background.</summary>
         public Task Purging { get; set; } = Task.CompletedTask;

@@ -61,7 +61,7 @@ public sealed class NfBatchOrchestrator : TaskOrchestrator<ChainBatch, ChainBatc
             new EntityInstanceId(GlobalCountersEntity.Name, GlobalCountersEntity.Key), nameof(GlobalCountersEntity.Add), run.CounterDelta());
         foreach (var (key, updates) in run.SourceUpdates())
         {
-            await context.Entities.SignalEntityAsync(new EntityInstanceId(SourceShardEntity.Name, key), nameof(SourceShardEntity.Record), updates);
+            await context.Entities.SignalEntityAsync(new EntityInstanceId(SourceShardEntity.Name, key), nameof(SourceShardEntity.Record), SourceBatch.From(updates));
         }
         return result;
     }
