@@ -61,7 +61,7 @@ public sealed class ControlApi(FunctionsSettings settings, IChainTaskHub hub, Fu
             {
                 return Refuse(refused);
             }
-            var state = await hub.GetEntityStateAsync<FlowEntityState>(FlowEntity.Name, key!, cancellation);
+            var state = await TaskHubChains.ReadFlowAsync(hub, settings.Chain, settings.Chain.Granularity, new DurableChainOptions().FlowShards, key!, cancellation);
             if (state is null)
             {
                 return Refuse(new ApiError(HttpStatusCode.NotFound, "unknown flow", $"query 'key': no flow '{key}' in task hub {settings.TaskHubName}"));

@@ -29,6 +29,24 @@ public static class TaskHubChains
     }
 
     /// <summary>
+    /// One flow's state as its holder keeps it: at batch granularity the flow shard its key hashes
+    /// to (of <paramref name="flowShards"/>), else its own <c>flow</c> entity. Null: unknown flow.
+    /// </summary>
+    public static async Task<FlowEntityState?> ReadFlowAsync(IChainTaskHub hub, ChainDefinition chain, ChainGranularity granularity, int flowShards, string flowKey, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(chain);
+        if (granularity != ChainGranularity.Batch)
+        {
+            return await hub.GetEntityStateAsync<FlowEntityState>(FlowEntity.Name, flowKey, cancellation);
+        }
+        string shard = FlowShards.EntityKey(chain.Name, FlowShards.ShardOf(flowKey, flowShards));
+        var state = await hub.GetEntityStateAsync<FlowShardState>(FlowShardEntity.Name, shard, cancellation);
+        var flows = await FlowShardEntity.FlowsAsync(state, shard, hub.Packets, cancellation);
+        return flows.Where(f => f.Key == flowKey).Select(f => f.State).FirstOrDefault();
+    }
+
+    /// <summary>
     /// Puts the chain's rules into its RuleSet entity (unless it already holds the same text) and
     /// waits until the entity has them, so the first unit's chain source finds them.
     /// </summary>

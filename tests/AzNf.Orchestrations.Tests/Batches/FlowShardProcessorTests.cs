@@ -70,4 +70,23 @@ public class FlowShardProcessorTests
         Assert.Contains("flow shard full:0", error.Message, StringComparison.Ordinal);
         Assert.Contains("hash", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_MoreRecordsThanTravelInline_WrittenToARecordsBlobAndCountedInTheReply()
+    {
+        var frames = Enumerable.Range(0, ShardRecords.InlineLimit + 6)
+            .SelectMany(i => new TcpConversation($"10.0.0.{1 + i}", (ushort)(30_000 + i), "10.1.0.1", 80).Handshake().Client("GET /etc/passwd HTTP/1.0\r\n\r\n").Frames)
+            .ToList();
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10));
+
+        var (_, result) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
+
+        Assert.Empty(result.Alerts);
+        Assert.Equal(ShardRecords.InlineLimit + 6, result.AlertCount);
+        var reference = Assert.IsType<RecordsRef>(result.Records);
+        var records = ShardRecords.Decode(store.Blobs[reference.Blob], reference.Blob);
+        Assert.Equal(ShardRecords.InlineLimit + 6, records.Alerts.Count);
+        Assert.All(records.Alerts, a => Assert.Equal(1000001, a.Sid));
+    }
 }
