@@ -164,7 +164,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         else
         {
             // Named by step: a step run again after a crash (its state never stored) writes the same name.
-            stored.MapBlob = $"maps/{BlobSafe(shard)}/{steps}.fsm";
+            stored.MapBlob = $"maps/{StorageNames.Safe(shard)}/{steps}.fsm";
             stored.MapHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(encoded));
             await store.PutAsync(stored.MapBlob, encoded);
         }
@@ -221,8 +221,6 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         }
         return FlowShardMap.Decode(bytes.ToArray(), where);
     }
-
-    private static string BlobSafe(string key) => new(key.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
 }
 
 /// <summary>One batch of a <c>flows</c> entity's operations: the stored state's map blob it started from.</summary>

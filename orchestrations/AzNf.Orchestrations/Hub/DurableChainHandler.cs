@@ -227,10 +227,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 Blob = blob,
                 Slices = claim.Slices,
             };
-            await _hub.StartOrchestrationAsync(NfBatchOrchestrator.Name, instanceId, input, cancellation);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(_options.UnitTimeout);
-            var outcome = await _hub.WaitForOutcomeAsync<ChainBatchResult>(instanceId, _options.CompletionPoll, timeout.Token);
+            var outcome = await StartAndWaitAsync<ChainBatchResult>(NfBatchOrchestrator.Name, instanceId, input, cancellation);
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!outcome.Completed)
             {
@@ -266,6 +263,15 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             _inFlight.Release();
         }
+    }
+
+    /// <summary>Starts a unit (or finds the one a redelivery started before) and waits, up to the unit timeout, for its outcome.</summary>
+    private async Task<OrchestrationOutcome<T>> StartAndWaitAsync<T>(string orchestration, string instanceId, object input, CancellationToken cancellation)
+    {
+        await _hub.StartOrchestrationAsync(orchestration, instanceId, input, cancellation);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(_options.UnitTimeout);
+        return await _hub.WaitForOutcomeAsync<T>(instanceId, _options.CompletionPoll, timeout.Token);
     }
 
     private long CaptureIndexOf(PartitionPacket p) => ((p.SequenceNumber - _options.SequenceBase) * _options.PacketsPerEvent) + p.PositionInEvent;
@@ -327,8 +333,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     public static string BatchInstanceId(string chainName, int partition, long firstSequence, int firstPosition, long lastSequence)
     {
         ArgumentNullException.ThrowIfNull(chainName);
-        var name = new string(chainName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
-        return $"nfb-{name}-p{partition}-s{firstSequence}-{firstPosition}-e{lastSequence}";
+        return $"nfb-{StorageNames.Safe(chainName)}-p{partition}-s{firstSequence}-{firstPosition}-e{lastSequence}";
     }
 
     // Two entity reads per batch would load the storage service as much as the units do, so the
@@ -363,10 +368,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         try
         {
             var started = Stopwatch.GetTimestamp();
-            await _hub.StartOrchestrationAsync(NfChainOrchestrator.Name, instanceId, unit, cancellation);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(_options.UnitTimeout);
-            var outcome = await _hub.WaitForOutcomeAsync<ChainWorkResult>(instanceId, _options.CompletionPoll, timeout.Token);
+            var outcome = await StartAndWaitAsync<ChainWorkResult>(NfChainOrchestrator.Name, instanceId, unit, cancellation);
             var elapsed = Stopwatch.GetElapsedTime(started);
             if (!outcome.Completed)
             {
@@ -405,8 +407,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     {
         ArgumentNullException.ThrowIfNull(chainName);
         ArgumentNullException.ThrowIfNull(first);
-        var name = new string(chainName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
-        return $"nf-{name}-p{partition}-s{first.SequenceNumber}-{first.PositionInEvent}";
+        return $"nf-{StorageNames.Safe(chainName)}-p{partition}-s{first.SequenceNumber}-{first.PositionInEvent}";
     }
 
     /// <summary>Per partition: where handling got to, unparsed frames, and flows held for flow granularity.</summary>

@@ -27,24 +27,7 @@ public static class WorkResultTally
                 drops[reason] = drops.GetValueOrDefault(reason) + 1;
             }
         }
-        var stages = new List<StageTally>(stageCount);
-        for (int s = 0; s < stageCount; s++)
-        {
-            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
-            if (s < result.Stages.Count)
-            {
-                var stage = result.Stages[s];
-                if (stage.DeadlineMissed)
-                {
-                    counters[DeadlineMissesCounter] = 1;
-                }
-                stages.Add(new StageTally(stage.PacketsIn, stage.PacketsOut, stage.Drops, 0, counters));
-            }
-            else
-            {
-                stages.Add(new StageTally(0, 0, 0, 0, counters));
-            }
-        }
+        var stages = StageTallies(result.Stages, stageCount);
         return new ChainTally
         {
             Packets = result.Packets,
@@ -64,24 +47,7 @@ public static class WorkResultTally
     public static ChainTally From(ChainBatchResult result, int stageCount)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var stages = new List<StageTally>(stageCount);
-        for (int s = 0; s < stageCount; s++)
-        {
-            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
-            if (s < result.Stages.Count)
-            {
-                var stage = result.Stages[s];
-                if (stage.DeadlineMissed)
-                {
-                    counters[DeadlineMissesCounter] = 1;
-                }
-                stages.Add(new StageTally(stage.PacketsIn, stage.PacketsOut, stage.Drops, 0, counters));
-            }
-            else
-            {
-                stages.Add(new StageTally(0, 0, 0, 0, counters));
-            }
-        }
+        var stages = StageTallies(result.Stages, stageCount);
         return new ChainTally
         {
             Packets = result.Packets,
@@ -95,6 +61,30 @@ public static class WorkResultTally
             Flows = result.FinishedFlows.Select(ToReport).ToList(),
             Alerts = result.Alerts.Select(ToReport).ToList(),
         };
+    }
+
+    /// <summary>Per stage, what a unit's stage outcomes add to the report (a missed deadline counts once).</summary>
+    private static List<StageTally> StageTallies(IReadOnlyList<StageOutcome> outcomes, int stageCount)
+    {
+        var stages = new List<StageTally>(stageCount);
+        for (int s = 0; s < stageCount; s++)
+        {
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+            if (s < outcomes.Count)
+            {
+                var stage = outcomes[s];
+                if (stage.DeadlineMissed)
+                {
+                    counters[DeadlineMissesCounter] = 1;
+                }
+                stages.Add(new StageTally(stage.PacketsIn, stage.PacketsOut, stage.Drops, 0, counters));
+            }
+            else
+            {
+                stages.Add(new StageTally(0, 0, 0, 0, counters));
+            }
+        }
+        return stages;
     }
 
     /// <summary>A flow still held by its entity at the end of a run, as the report lists it.</summary>
