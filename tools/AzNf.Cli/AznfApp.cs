@@ -22,6 +22,9 @@ public static class AznfApp
             config.AddCommand<SendCommand>("send")
                 .WithDescription("Send a capture to an event hub as flow-keyed packet events (or --dry-run: show the flow spread).")
                 .WithExample("send", "--capture", "samples/captures/http-loopback.pcapng", "--namespace", "myns", "--hub", "packets", "--flowlet", "8");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Run a durable-runtime worker on an existing task hub (AZNF_STORAGE) until stopped: more workers share the NF work.")
+                .WithExample("worker", "--task-hub", "nightly1");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure packets/s and Gbps per NF and for the fused chain, on one core and on all cores.")
                 .WithExample("bench", "--seconds", "2", "--sizes", "64,1500");

@@ -10,6 +10,7 @@ public sealed class BatchCounters
     private long _lateSteps;
     private long _flowsTouched;
     private long _purged;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _workers = new(StringComparer.Ordinal);
 
     public long Batches => Interlocked.Read(ref _batches);
 
@@ -28,9 +29,16 @@ public sealed class BatchCounters
     /// <summary>Batch instances purged (with their blobs) once consumed.</summary>
     public long Purged => Interlocked.Read(ref _purged);
 
+    /// <summary>Per worker (machine and process id), the batches in which it ran a shard step.</summary>
+    public IReadOnlyDictionary<string, long> Workers => _workers;
+
     public void Add(ChainBatchResult result, long blobBytes)
     {
         ArgumentNullException.ThrowIfNull(result);
+        foreach (string worker in result.Workers)
+        {
+            _workers.AddOrUpdate(worker, 1, (_, n) => n + 1);
+        }
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _blobBytes, blobBytes);
         Interlocked.Add(ref _stateBytes, result.StateBytes);

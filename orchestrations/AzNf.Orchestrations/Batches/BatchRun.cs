@@ -43,6 +43,7 @@ internal sealed class BatchRun
     private bool _chainMissed;
     private readonly List<int> _completed = [];
     private readonly List<RecordsRef> _records = [];
+    private readonly SortedSet<string> _workers = new(StringComparer.Ordinal);
     private long _alertCount;
 
     public BatchRun(ChainBatch batch)
@@ -124,6 +125,10 @@ internal sealed class BatchRun
         if (result.Records is { } records)
         {
             _records.Add(records);
+        }
+        if (result.Worker is { } worker)
+        {
+            _workers.Add(worker);
         }
         foreach (var source in result.Sources)
         {
@@ -224,6 +229,7 @@ internal sealed class BatchRun
         ShardsCompleted = _completed,
         Records = _records,
         AlertCount = _alertCount,
+        Workers = [.. _workers],
     };
 
     /// <summary>The batch's merged source updates, grouped by source shard.</summary>

@@ -52,6 +52,9 @@ public sealed record ChainBatchResult
     /// <summary>Shards whose step ran the batch's last stage in time: their state holds the batch.</summary>
     public IReadOnlyList<int> ShardsCompleted { get; init; } = [];
 
+    /// <summary>The workers whose processes ran the batch's shard steps.</summary>
+    public IReadOnlyList<string> Workers { get; init; } = [];
+
     /// <summary>Flows the batch touched.</summary>
     public long FlowsTouched { get; init; }
 }

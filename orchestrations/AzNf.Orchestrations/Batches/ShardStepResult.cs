@@ -61,6 +61,9 @@ public sealed record ShardStepResult
     /// <summary>Bytes of the shard's stored map after the step (what the entity writes).</summary>
     public long StateBytes { get; init; }
 
+    /// <summary>The process that ran the step (machine and process id): which worker did the NF work.</summary>
+    public string? Worker { get; init; }
+
     /// <summary>Time inside the NF stages and the map's decode/encode, milliseconds.</summary>
     public double ElapsedMs { get; init; }
 }

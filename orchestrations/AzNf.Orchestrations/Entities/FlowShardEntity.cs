@@ -120,6 +120,8 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
     /// </summary>
     public const int InlineMapLimit = 16 * 1024;
 
+    private static readonly string ThisWorker = $"{Environment.MachineName}-{Environment.ProcessId}";
+
     private readonly ShardStepRunner _runner = new();
 
     /// <param name="step">The step.</param>
@@ -181,7 +183,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
                 await store.DeleteAsync(replaced);
             }
         }
-        result = result with { StateBytes = encoded.Length };
+        result = result with { StateBytes = encoded.Length, Worker = ThisWorker };
         if (result.FinishedFlows.Count + result.Alerts.Count > ShardRecords.InlineLimit)
         {
             // Named by batch, shard and stage: a step run again writes the same blob.

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations.Hub;
+using AzNf.Orchestrations.Models;
+using AzNf.Packets.Capture;
+using AzNf.TestOracles;
+using Azure.Data.Tables;
+
+namespace AzNf.DurableRuntime.Tests;
+
+/// <summary>
+/// No toy: the NF work of one task hub done by two worker processes (<c>aznf worker</c>), fed by a
+/// partition owner in this process that runs no worker of its own, so every shard step ran in one
+/// of the two, reading its packets and flows through storage.
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Run_TwoWorkerProcessesShareTheHub_BothRanShardStepsAndTheReportEqualsTheEmbeddedOne()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 80, seed: 13);
+        var chain = ChainDefinition.Load(chainFile);
+        var expected = DurableChainRunTests.Embedded(chainFile, capture);
+        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("two"), ControlQueuePartitions = 2 };
+        // A client-only host creates the hub; the workers then join it.
+        await using var owner = await DurableChainRun.StartHostAsync(options with { WorkerId = "partition-owner" }, runWorker: false);
+
+        var workers = new[] { StartWorker(options), StartWorker(options) };
+        try
+        {
+            await WaitForTwoOwnersAsync(options, TimeSpan.FromMinutes(2));
+            await TaskHubChains.PublishRulesAsync(owner, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+            var handler = new DurableChainHandler(owner, chain, new DurableChainOptions { Granularity = ChainGranularity.Batch, FlowShards = 8, CompletionPoll = TimeSpan.FromMilliseconds(200) });
+            using (var reader = CaptureReader.Open(capture))
+            {
+                await Task.Run(() => new LocalPartitionedLog(2, 100).Feed(reader, handler));
+            }
+            var report = await TaskHubChains.ReportAsync(owner, chain, handler, 2, capture, TimeSpan.FromMinutes(1), CancellationToken.None);
+
+            Assert.Empty(handler.Failures);
+            var ran = handler.Batches.Workers.Keys.Order().ToList();
+            Assert.Equal(workers.Select(w => $"{Environment.MachineName}-{w.Id}").Order(), ran);
+            Assert.Equal(expected.Flows, report.Flows);
+            Assert.Equal(expected.Alerts, report.Alerts);
+            Assert.Equal(expected.Totals.Packets, report.Totals.Packets);
+            Assert.Equal(expected.Totals.Dropped, report.Totals.Dropped);
+            Assert.Equal(expected.Totals.DropReasons, report.Totals.DropReasons);
+        }
+        finally
+        {
+            foreach (var worker in workers)
+            {
+                worker.Kill(entireProcessTree: true);
+                await worker.WaitForExitAsync();
+                worker.Dispose();
+            }
+        }
+    }
+
+    /// <summary><c>aznf worker</c> from this build, on the fixture's Azurite.</summary>
+    private static Process StartWorker(DurableRuntimeOptions options)
+    {
+        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        string cli = Path.Combine(OracleProcess.RepositoryRoot(), "tools", "AzNf.Cli", "bin", configuration, "net10.0", "aznf.dll");
+        Assert.True(File.Exists(cli), $"{cli} is not built: build the solution first");
+        var start = new ProcessStartInfo("dotnet", [cli, "worker", "--task-hub", options.TaskHubName, "--control-queues", options.ControlQueuePartitions.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll-ms", "100"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["AZNF_STORAGE"] = options.StorageConnectionString;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Waits until the hub's partitions are owned by two different workers (lease balancing takes a few acquire intervals).</summary>
+    private static async Task WaitForTwoOwnersAsync(DurableRuntimeOptions options, TimeSpan timeout)
+    {
+        var table = new TableClient(options.StorageConnectionString, options.TaskHubName + "Partitions");
+        var deadline = DateTime.UtcNow + timeout;
+        var owners = new HashSet<string>();
+        while (DateTime.UtcNow < deadline)
+        {
+            owners.Clear();
+            try
+            {
+                await foreach (var lease in table.QueryAsync<TableEntity>())
+                {
+                    if (lease.GetString("CurrentOwner") is { Length: > 0 } current && lease.GetString("NextOwner") is null or "")
+                    {
+                        owners.Add(current);
+                    }
+                }
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 404)
+            {
+                // The first worker has not created the table yet.
+            }
+            if (owners.Count == 2)
+            {
+                return;
+            }
+            await Task.Delay(500);
+        }
+        Assert.Fail($"the two workers did not share the hub's partitions within {timeout}: owners {string.Join(", ", owners)}");
+    }
+}
