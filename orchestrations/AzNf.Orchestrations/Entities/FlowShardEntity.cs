@@ -96,6 +96,9 @@ public sealed class FlowShardState
 
     public long Steps { get; set; }
 
+    /// <summary>Per partition and stage, the reply to the last step (the one a redelivered request must get again).</summary>
+    public Dictionary<string, StoredReply> Replies { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Per partition, the last batch (its last sequence number) whose chain this shard completed.</summary>
     public Dictionary<int, long> Batches { get; set; } = [];
 }
@@ -132,6 +135,15 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(batch);
+        // A request delivered again (an orchestration episode replayed after a crash sends its calls
+        // again) gets the reply it had: the flows already hold its packets, so running it again
+        // would report them as duplicates and the batch's counts would lose them.
+        string replyKey = ReplyKey(step);
+        string stepId = $"{step.Blob}#{step.FirstStage}";
+        if (state?.Replies.TryGetValue(replyKey, out var earlier) == true && earlier.Step == stepId)
+        {
+            return (earlier.Result, state);
+        }
         // The stored state's superseded blobs belong to states older than it: no one can load them again.
         if (!batch.Cleaned)
         {
@@ -192,8 +204,12 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             await store.PutAsync(name, records);
             result = result with { FinishedFlows = [], Alerts = [], Records = new RecordsRef(name, records.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(records))) };
         }
+        stored.Replies = new Dictionary<string, StoredReply>(state?.Replies ?? [], StringComparer.Ordinal) { [replyKey] = new StoredReply(stepId, result) };
         return (result, stored);
     }
+
+    /// <summary>One reply kept per partition and stage: only the batch in flight can be asked again.</summary>
+    private static string ReplyKey(ShardStep step) => $"p{step.Partition}t{step.FirstStage}";
 
     /// <summary>The shard's map from its state (inline, or its blob, hash-checked).</summary>
     public Task<FlowShardMap> LoadAsync(FlowShardState? state, string shard) => LoadAsync(state, shard, store, CancellationToken.None);
@@ -233,3 +249,6 @@ public sealed class FlowShardBatch(FlowShardState? stored)
     /// <summary>True once the stored state's superseded blobs were deleted in this batch.</summary>
     public bool Cleaned { get; set; }
 }
+
+/// <summary>A step's reply as the shard keeps it: which step (batch blob and first stage), and what it answered.</summary>
+public sealed record StoredReply(string Step, ShardStepResult Result);

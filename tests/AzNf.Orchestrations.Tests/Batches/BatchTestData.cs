@@ -20,10 +20,10 @@ internal static class BatchTestData
     }
 
     /// <summary>Cuts the batch into slices and returns each slice's packets with its step, as NfBatch would send them.</summary>
-    public static List<(ShardStep Step, IReadOnlyList<SlicePacket> Packets)> Steps(ChainDefinition chain, PartitionBatch batch, int shards, int first = 0, int? count = null, DateTime? deadline = null, long lastSequence = long.MinValue)
+    public static List<(ShardStep Step, IReadOnlyList<SlicePacket> Packets)> Steps(ChainDefinition chain, PartitionBatch batch, int shards, int first = 0, int? count = null, DateTime? deadline = null, long lastSequence = long.MinValue, string blob = "b")
     {
         var claim = BatchClaim.Cut(batch, lastSequence, 0, shards, p => p.SequenceNumber);
-        var blob = claim.Blob.ToArray();
+        var bytes = claim.Blob.ToArray();
         return claim.Slices.Select(slice => (new ShardStep
         {
             ChainName = chain.Name,
@@ -32,13 +32,13 @@ internal static class BatchTestData
             RuleSetVersion = 1,
             BlocklistVersion = 0,
             ShardCount = shards,
-            Blob = "b",
+            Blob = blob,
             Slice = slice,
             FirstStage = first,
             StageCount = count ?? chain.Stages.Count - first,
             StageNames = chain.Stages.Skip(first).Take(count ?? chain.Stages.Count - first).Select(s => s.Name).ToList(),
             DeadlineUtc = deadline,
-        }, PacketSliceFormat.Read(blob.AsMemory((int)slice.Offset, slice.Length), slice, "b"))).ToList();
+        }, PacketSliceFormat.Read(bytes.AsMemory((int)slice.Offset, slice.Length), slice, blob))).ToList();
     }
 
     public static ChainBatch ChainBatch(ChainDefinition chain, IReadOnlyList<SliceRef> slices) => new()

@@ -16,7 +16,7 @@ public class FlowShardProcessorTests
     private static async Task<(FlowShardState? State, ShardStepResult Result)> Step(FlowShardProcessor processor, InMemoryPacketStore store, FlowShardState? state, FlowShardBatch batch, List<byte[]> frames, int from, int to)
     {
         var chain = TestChains.Full();
-        var (step, _) = Steps(chain, Batch(frames, from, to), shards: 1).Single();
+        var (step, _) = Steps(chain, Batch(frames, from, to), shards: 1, blob: $"b{from}-{to}").Single();
         var claim = BatchClaim.Cut(Batch(frames, from, to), long.MinValue, 0, 1, p => p.SequenceNumber);
         await store.PutAsync(step.Blob, claim.Blob);
         var (result, stored) = await processor.RunAsync(step, state, "full:0", batch);
@@ -88,5 +88,23 @@ public class FlowShardProcessorTests
         var records = ShardRecords.Decode(store.Blobs[reference.Blob], reference.Blob);
         Assert.Equal(ShardRecords.InlineLimit + 6, records.Alerts.Count);
         Assert.All(records.Alerts, a => Assert.Equal(1000001, a.Sid));
+    }
+
+    [Fact]
+    public async Task RunAsync_SameRequestAgainAfterTheStateWasStored_TheFirstReplyAgainNotDuplicates()
+    {
+        var frames = Traffic(10);
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10));
+        var (state, first) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
+        // As the backend stores and loads it: through the SDK's JSON.
+        var stored = System.Text.Json.JsonSerializer.Deserialize<FlowShardState>(System.Text.Json.JsonSerializer.Serialize(state));
+
+        var (again, second) = await Step(processor, store, stored, new FlowShardBatch(stored), frames, 0, frames.Count);
+
+        Assert.Equal(frames.Count, first.Packets);
+        Assert.Equal((first.Packets, first.Duplicates, first.Bytes, first.FlowsTouched), (second.Packets, second.Duplicates, second.Bytes, second.FlowsTouched));
+        Assert.Equal(first.Sources.Select(s => s.Address), second.Sources.Select(s => s.Address));
+        Assert.Same(stored, again);
     }
 }
