@@ -60,6 +60,82 @@ public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite)
         }
     }
 
+    /// <summary>
+    /// A real crash: the only worker process is killed with SIGKILL while a batch's shard steps are
+    /// in flight, and a new worker process takes the hub over (after the dead one's leases and
+    /// message visibility run out). The partition owner keeps feeding; every flow counts once, and
+    /// every batch's result counts its packets once.
+    /// </summary>
+    [Fact]
+    public async Task Run_WorkerKilledMidBatch_NewWorkerFinishesAndEveryFlowCountsOnce()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 60, seed: 17);
+        var chain = ChainDefinition.Load(chainFile);
+        var expected = DurableChainRunTests.Embedded(chainFile, capture);
+        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("kill"), ControlQueuePartitions = 2 };
+        await using var owner = await DurableChainRun.StartHostAsync(options with { WorkerId = "partition-owner" }, runWorker: false);
+        var first = StartWorker(options);
+        Process? second = null;
+        try
+        {
+            await TaskHubChains.PublishRulesAsync(owner, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+            var handler = new DurableChainHandler(owner, chain, new DurableChainOptions { Granularity = ChainGranularity.Batch, CompletionPoll = TimeSpan.FromMilliseconds(200) });
+            var killing = new KillWorkerDuringBatch(handler, killAtBatch: 4, first, () => second = StartWorker(options));
+            using (var reader = CaptureReader.Open(capture))
+            {
+                await Task.Run(() => new LocalPartitionedLog(2, 60).Feed(reader, killing));
+            }
+            var report = await TaskHubChains.ReportAsync(owner, chain, handler, 2, capture, TimeSpan.FromMinutes(2), CancellationToken.None);
+
+            Assert.True(first.HasExited);
+            Assert.Equal(137, first.ExitCode);
+            Assert.Empty(handler.Failures);
+            Assert.Contains($"{Environment.MachineName}-{second!.Id}", handler.Batches.Workers.Keys);
+            Assert.Equal(expected.Flows, report.Flows);
+            Assert.Equal(expected.Alerts, report.Alerts);
+            Assert.Equal(expected.Totals.Packets, report.Totals.Packets);
+            Assert.Equal(expected.Totals.Dropped, report.Totals.Dropped);
+        }
+        finally
+        {
+            foreach (var worker in new[] { first, second })
+            {
+                if (worker is not null)
+                {
+                    worker.Kill(entireProcessTree: true);
+                    await worker.WaitForExitAsync();
+                    worker.Dispose();
+                }
+            }
+        }
+    }
+
+    /// <summary>Passes batches on; on the given one, SIGKILLs the worker shortly after the batch started and starts a new one.</summary>
+    private sealed class KillWorkerDuringBatch(IPartitionBatchHandler inner, int killAtBatch, Process victim, Action startNext) : IPartitionBatchHandler
+    {
+        private int _batches;
+
+        public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation) => inner.OpenPartitionAsync(partition, cancellation);
+
+        public async ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation)
+        {
+            if (Interlocked.Increment(ref _batches) != killAtBatch)
+            {
+                await inner.HandleAsync(batch, cancellation);
+                return;
+            }
+            var handling = inner.HandleAsync(batch, cancellation).AsTask();
+            await Task.Delay(150, cancellation);
+            victim.Kill();
+            await victim.WaitForExitAsync(cancellation);
+            startNext();
+            await handling;
+        }
+
+        public ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation) => inner.ClosePartitionAsync(partition, reason, cancellation);
+    }
+
     /// <summary><c>aznf worker</c> from this build, on the fixture's Azurite.</summary>
     private static Process StartWorker(DurableRuntimeOptions options)
     {

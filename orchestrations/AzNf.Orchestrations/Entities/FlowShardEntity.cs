@@ -204,7 +204,13 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             await store.PutAsync(name, records);
             result = result with { FinishedFlows = [], Alerts = [], Records = new RecordsRef(name, records.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(records))) };
         }
-        stored.Replies = new Dictionary<string, StoredReply>(state?.Replies ?? [], StringComparer.Ordinal) { [replyKey] = new StoredReply(stepId, result) };
+        stored.Replies = new Dictionary<string, StoredReply>(state?.Replies ?? [], StringComparer.Ordinal);
+        // A stale request of an older batch (redelivered after its batch completed) must not push
+        // out the reply of the batch in flight, which may still be asked again.
+        if (!stored.Replies.TryGetValue(replyKey, out var kept) || kept.Batch <= step.BatchSequenceNumber)
+        {
+            stored.Replies[replyKey] = new StoredReply(stepId, step.BatchSequenceNumber, result);
+        }
         return (result, stored);
     }
 
@@ -250,5 +256,5 @@ public sealed class FlowShardBatch(FlowShardState? stored)
     public bool Cleaned { get; set; }
 }
 
-/// <summary>A step's reply as the shard keeps it: which step (batch blob and first stage), and what it answered.</summary>
-public sealed record StoredReply(string Step, ShardStepResult Result);
+/// <summary>A step's reply as the shard keeps it: which step (batch blob and first stage), its batch's last sequence number, and what it answered.</summary>
+public sealed record StoredReply(string Step, long Batch, ShardStepResult Result);

@@ -107,4 +107,23 @@ public class FlowShardProcessorTests
         Assert.Equal(first.Sources.Select(s => s.Address), second.Sources.Select(s => s.Address));
         Assert.Same(stored, again);
     }
+
+    [Fact]
+    public async Task RunAsync_StaleRequestOfAnOlderBatchArrivesLate_TheBatchInFlightStillGetsItsOwnReply()
+    {
+        var frames = Traffic(10);
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10));
+        int half = frames.Count / 2;
+        var (afterOld, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
+        var (afterNew, reply) = await Step(processor, store, afterOld, new FlowShardBatch(afterOld), frames, half, frames.Count);
+
+        // The older batch's request delivered again after the newer batch ran: every packet a duplicate.
+        var (afterStale, stale) = await Step(processor, store, afterNew, new FlowShardBatch(afterNew), frames, 0, half);
+        var (_, again) = await Step(processor, store, afterStale, new FlowShardBatch(afterStale), frames, half, frames.Count);
+
+        Assert.Equal(0, stale.Packets);
+        Assert.Equal(frames.Count - half, reply.Packets);
+        Assert.Equal((reply.Packets, reply.Duplicates), (again.Packets, again.Duplicates));
+    }
 }
