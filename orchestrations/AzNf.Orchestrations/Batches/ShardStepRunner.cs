@@ -148,6 +148,7 @@ public sealed class ShardStepRunner
 
             // Export every flow the slice ran: the map takes the new snapshots (null: it ended here).
             var finished = partition.FinishedFlows.Skip(finishedBefore).ToList();
+            var endedByKey = finished.ToLookup(r => r.Key);
             var updates = new Dictionary<string, ShardFlow>(StringComparer.Ordinal);
             var sources = new Dictionary<string, SourceTally>(StringComparer.Ordinal);
             foreach (var (key, flow) in touched)
@@ -174,7 +175,7 @@ public sealed class ShardStepRunner
                 };
                 if (flow.Key is not null && first == 0)
                 {
-                    TallySource(sources, key, flow, snapshot, finished);
+                    TallySource(sources, key, flow, snapshot, endedByKey[flow.Key.Value]);
                 }
             }
             if (Stopwatch.GetTimestamp() >= deadline)
@@ -243,7 +244,7 @@ public sealed class ShardStepRunner
     /// A flow's share of its originator's source delta: its alerts and drops, and one new flow when
     /// it had no live state before this step or its 5-tuple was reused here.
     /// </summary>
-    private static void TallySource(Dictionary<string, SourceTally> sources, string key, Touched flow, byte[]? snapshot, List<FlowRecord> finished)
+    private static void TallySource(Dictionary<string, SourceTally> sources, string key, Touched flow, byte[]? snapshot, IEnumerable<FlowRecord> ended)
     {
         FlowRecord? record = null;
         if (snapshot is not null)
@@ -252,13 +253,10 @@ public sealed class ShardStepRunner
             record = FlowRecord.From(ref state, FlowEndReason.EndOfRun);
         }
         int reused = 0;
-        foreach (var ended in finished)
+        foreach (var end in ended)
         {
-            if (string.Equals(ended.Key.ToString(), key, StringComparison.Ordinal))
-            {
-                record ??= ended;
-                reused += ended.End == FlowEndReason.Reused ? 1 : 0;
-            }
+            record ??= end;
+            reused += end.End == FlowEndReason.Reused ? 1 : 0;
         }
         if (record is null)
         {

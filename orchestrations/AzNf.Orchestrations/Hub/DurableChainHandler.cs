@@ -145,12 +145,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             }
             list.Add(unit);
         }
-        if (batch.Count > 0)
-        {
-            var last = batch.Packets[^1];
-            progress.LastSequence = Math.Max(lastSequence, last.SequenceNumber);
-            progress.LastPosition = last.SequenceNumber >= lastSequence ? last.PositionInEvent : lastPosition;
-        }
+        progress.Advance(batch);
 
         // A flow's units one after the other (its entity's version must only move forward); flows in parallel.
         await Task.WhenAll(order.Select(key => RunInOrderAsync(byFlow[key], cancellation)));
@@ -192,13 +187,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         }
         var claim = BatchClaim.Cut(batch, progress.LastSequence, progress.LastPosition, _options.FlowShards, CaptureIndexOf);
         Interlocked.Add(ref _skipped, batch.Count - claim.PacketCount);
-        if (batch.Count > 0)
-        {
-            var last = batch.Packets[^1];
-            long lastSequence = progress.LastSequence;
-            progress.LastSequence = Math.Max(lastSequence, last.SequenceNumber);
-            progress.LastPosition = last.SequenceNumber >= lastSequence ? last.PositionInEvent : progress.LastPosition;
-        }
+        progress.Advance(batch);
         if (claim.PacketCount == 0)
         {
             return;
@@ -435,6 +424,21 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         }
 
         public int LastPosition { get; set; }
+
+        /// <summary>Moves past <paramref name="batch"/>'s last packet (a redelivered, older batch moves nothing back).</summary>
+        public void Advance(PartitionBatch batch)
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+            var last = batch.Packets[^1];
+            if (last.SequenceNumber >= LastSequence)
+            {
+                LastPosition = last.PositionInEvent;
+            }
+            LastSequence = Math.Max(LastSequence, last.SequenceNumber);
+        }
 
         /// <summary>Counts a unit's unparsed frames by reason (the unit result does not carry them).</summary>
         public void CountUnparsed(ChainWorkUnit unit)

@@ -27,41 +27,33 @@ public static class WorkResultTally
                 drops[reason] = drops.GetValueOrDefault(reason) + 1;
             }
         }
-        var stages = StageTallies(result.Stages, stageCount);
-        return new ChainTally
-        {
-            Packets = result.Packets,
-            Bytes = result.Bytes,
-            Forwarded = result.Forwarded,
-            Dropped = result.Dropped,
-            FlowsReused = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Reused)),
-            FlowsExpired = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Expired)),
-            DropReasons = drops,
-            Stages = stages,
-            Flows = result.FinishedFlows.Select(ToReport).ToList(),
-            Alerts = result.Alerts.Select(ToReport).ToList(),
-        };
+        return Tally(result.Packets, result.Bytes, result.Forwarded, result.Dropped, drops, result.Stages, stageCount, result.FinishedFlows, result.Alerts);
     }
 
     /// <summary>The tally of a batch unit: its totals as the shards counted them.</summary>
     public static ChainTally From(ChainBatchResult result, int stageCount)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var stages = StageTallies(result.Stages, stageCount);
-        return new ChainTally
-        {
-            Packets = result.Packets,
-            Bytes = result.Bytes,
-            Forwarded = result.Forwarded,
-            Dropped = result.Dropped,
-            FlowsReused = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Reused)),
-            FlowsExpired = result.FinishedFlows.Count(f => f.End == nameof(FlowEndReason.Expired)),
-            DropReasons = new Dictionary<string, long>(result.DropReasons, StringComparer.Ordinal),
-            Stages = stages,
-            Flows = result.FinishedFlows.Select(ToReport).ToList(),
-            Alerts = result.Alerts.Select(ToReport).ToList(),
-        };
+        var drops = new Dictionary<string, long>(result.DropReasons, StringComparer.Ordinal);
+        return Tally(result.Packets, result.Bytes, result.Forwarded, result.Dropped, drops, result.Stages, stageCount, result.FinishedFlows, result.Alerts);
     }
+
+    /// <summary>One unit's totals, stage outcomes, flows and alerts as the report adds them up.</summary>
+    private static ChainTally Tally(
+        long packets, long bytes, long forwarded, long dropped, Dictionary<string, long> drops,
+        IReadOnlyList<StageOutcome> stages, int stageCount, IReadOnlyList<FinishedFlow> finished, IReadOnlyList<UnitAlert> alerts) => new()
+    {
+        Packets = packets,
+        Bytes = bytes,
+        Forwarded = forwarded,
+        Dropped = dropped,
+        FlowsReused = finished.Count(f => f.End == nameof(FlowEndReason.Reused)),
+        FlowsExpired = finished.Count(f => f.End == nameof(FlowEndReason.Expired)),
+        DropReasons = drops,
+        Stages = StageTallies(stages, stageCount),
+        Flows = finished.Select(ToReport).ToList(),
+        Alerts = alerts.Select(ToReport).ToList(),
+    };
 
     /// <summary>Per stage, what a unit's stage outcomes add to the report (a missed deadline counts once).</summary>
     private static List<StageTally> StageTallies(IReadOnlyList<StageOutcome> outcomes, int stageCount)
