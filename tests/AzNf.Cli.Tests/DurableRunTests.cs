@@ -56,6 +56,12 @@ public sealed class DurableRunTests(AzuriteFixture azurite)
     [InlineData("--runtime", "lambda", "--runtime must be embedded or durable")]
     [InlineData("--granularity", "flowlet", "need --runtime durable")]
     [InlineData("--runtime durable --mode", "sideways", "--mode must be fused or staged")]
+    [InlineData("--runtime durable --granularity", "partition", "--granularity must be packet, flowlet, flow or batch")]
+    [InlineData("--shards", "4", "need --runtime durable")]
+    [InlineData("--runtime durable --shards", "0", "--shards must be 1..4096")]
+    [InlineData("--runtime durable --batch-mb", "257", "--batch-mb must be 1..256")]
+    [InlineData("--runtime durable --control-queues", "17", "--control-queues must be 1..16")]
+    [InlineData("--runtime durable --poll-ms", "0", "--poll-ms must be 1..60000")]
     public void Run_BadDurableOptions_UsageErrorNamingTheOption(string option, string value, string message)
     {
         string capture = CliRunner.Samples("captures", "http-loopback.pcapng");
@@ -64,5 +70,25 @@ public sealed class DurableRunTests(AzuriteFixture azurite)
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(message, errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Worker_NoTaskHub_UsageErrorNamingTheOption()
+    {
+        var (code, errors) = CliRunner.Aznf(["worker"]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--task-hub NAME is required", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Worker_NoStorage_UsageErrorNamingTheVariable()
+    {
+        Environment.SetEnvironmentVariable(AzNf.Cli.Commands.DurableRun.StorageVariable, null);
+
+        var (code, errors) = CliRunner.Aznf(["worker", "--task-hub", "somehub"]);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("AZNF_STORAGE is not set", errors, StringComparison.Ordinal);
     }
 }
