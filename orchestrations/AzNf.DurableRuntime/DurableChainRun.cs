@@ -1,3 +1,5 @@
+using System.Globalization;
+using AzNf.Ingest.Consumer;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations;
@@ -7,6 +9,7 @@ using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Capture;
+using Azure.Messaging.EventHubs.Processor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +38,13 @@ public sealed record DurableRunRequest
 
     /// <summary>What the worker runs; default <see cref="DurableChainRun.Tasks"/>. Tests swap in a slow stage here.</summary>
     public TaskTypeCatalog? Tasks { get; init; }
+
+    /// <summary>Called after each partition batch is stored and checkpointed, with the partition and the batch's last sequence number.</summary>
+    public Action<int, long>? Checkpointed { get; init; }
 }
+
+/// <summary>The task hub holds a run that this one cannot resume (another capture, or cut another way).</summary>
+public sealed class RunResumeException(string message) : Exception(message);
 
 /// <summary>A durable run's report and what it measured.</summary>
 public sealed record DurableRunResult(
@@ -48,7 +57,9 @@ public sealed record DurableRunResult(
     TimeSpan Elapsed,
     StorageRequestCount Storage,
     TimeSpan FeedElapsed,
-    BatchCounters Batches);
+    BatchCounters Batches,
+    IReadOnlyDictionary<int, long> ResumedAfter,
+    long ResumedPackets);
 
 /// <summary>
 /// <c>aznf run --runtime durable</c>: the capture through the local partitioned log into the
@@ -57,6 +68,12 @@ public sealed record DurableRunResult(
 /// </summary>
 public static class DurableChainRun
 {
+    /// <summary>The table partition checkpoints go to: the Functions app's default, in the task hub's account.</summary>
+    public const string CheckpointTable = "aznfcheckpoints";
+
+    /// <summary>The namespace a local run's checkpoints are filed under (its event hub is the task hub, its consumer group the chain).</summary>
+    public const string LocalNamespace = "local.aznf";
+
     /// <summary>Every orchestrator, activity and entity of the durable path.</summary>
     public static TaskTypeCatalog Tasks(params IEnumerable<NfTask> replacements)
     {
@@ -96,15 +113,55 @@ public static class DurableChainRun
         await using var host = await StartHostAsync(request.Runtime, request.LoggerFactory, tasks: request.Tasks);
         await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(request.ChainFile), cancellation);
 
-        var handler = new DurableChainHandler(host, chain, request.Chain);
+        var handler = new DurableChainHandler(host, chain, request.Chain with { KeepLedger = true });
+        var resumeAfter = await StartOrResumeAsync(host, chain, handler, request, capture, cancellation);
+        var checkpoints = new TableCheckpointStore(host.Table(CheckpointTable));
+        string hub = request.Runtime.TaskHubName;
+        string worker = request.Runtime.WorkerId ?? Environment.MachineName;
         // Batches are pooled per partition; with large batches a short queue bounds memory.
-        var log = new LocalPartitionedLog(request.Partitions, request.BatchPackets, queueDepth: request.BatchPackets >= 4096 ? 2 : 8, batchBytes: request.BatchBytes);
+        var log = new LocalPartitionedLog(request.Partitions, request.BatchPackets, queueDepth: request.BatchPackets >= 4096 ? 2 : 8, batchBytes: request.BatchBytes)
+        {
+            ResumeAfter = Enumerable.Range(0, request.Partitions).Select(p => resumeAfter.GetValueOrDefault(p, -1)).ToArray(),
+            // The handler returned, so the batch's effects and its ledger record are stored: only now may a restart skip it.
+            // The local log has no offsets apart from sequence numbers; the offset is the number.
+            Checkpointed = async (partition, sequence, token) =>
+            {
+                await checkpoints.UpdateCheckpointAsync(LocalNamespace, hub, chain.Name, partition.ToString(CultureInfo.InvariantCulture), worker, new CheckpointPosition(sequence.ToString(CultureInfo.InvariantCulture), sequence), token);
+                request.Checkpointed?.Invoke(partition, sequence);
+            },
+        };
         var feed = System.Diagnostics.Stopwatch.StartNew();
         await Task.Run(() => log.Feed(capture, handler, progress, cancellation), cancellation);
         feed.Stop();
         var report = await TaskHubChains.ReportAsync(host, chain, handler, request.Partitions, capture.Name, request.SettleTimeout, cancellation, capture.Warnings.Counts);
         // From the host's start: task hub creation, rule publishing and the final read are costs of the run too.
         var storage = host.StorageRequests.Snapshot();
-        return new DurableRunResult(report, handler.Granularity, handler.Mode, handler.Timings, handler.Failures, handler.Duplicates, started.Elapsed, storage, feed.Elapsed, handler.Batches);
+        return new DurableRunResult(report, handler.Granularity, handler.Mode, handler.Timings, handler.Failures, handler.Duplicates, started.Elapsed, storage, feed.Elapsed, handler.Batches, resumeAfter, log.Resumed);
+    }
+
+    /// <summary>
+    /// A new run records what it feeds and how it cuts it; a run on a task hub that already holds
+    /// the same run resumes after that run's checkpoints. Anything else on the hub is refused: its
+    /// sequence numbers, shards and batch ids would not line up with this run's.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<int, long>> StartOrResumeAsync(DurableRuntimeHost host, ChainDefinition chain, DurableChainHandler handler, DurableRunRequest request, CaptureReader capture, CancellationToken cancellation)
+    {
+        var ledger = new RunLedger(host.Packets, chain.Name);
+        string identity = string.Create(
+            CultureInfo.InvariantCulture,
+            $"capture {Path.GetFileName(capture.Name)} ({capture.Length?.ToString(CultureInfo.InvariantCulture) ?? "?"} bytes), {request.Partitions} partitions, {ChainQosNames.Name(handler.Granularity)} units of up to {request.BatchPackets} packets / {request.BatchBytes} bytes, {request.Chain.FlowShards} flow shards");
+        var checkpoints = new TableCheckpointStore(host.Table(CheckpointTable));
+        await checkpoints.CreateIfNotExistsAsync(cancellation);
+        if (await ledger.ReadIdentityAsync(cancellation) is not { } earlier)
+        {
+            await ledger.WriteIdentityAsync(identity, cancellation);
+            return new Dictionary<int, long>();
+        }
+        if (earlier != identity)
+        {
+            throw new RunResumeException($"task hub {request.Runtime.TaskHubName} holds a run of chain {chain.Name} over {earlier}; this run is {identity}: resume that run as it was started, or use another task hub");
+        }
+        var stored = await checkpoints.ListSequenceNumbersAsync(LocalNamespace, request.Runtime.TaskHubName, chain.Name, cancellation);
+        return stored.ToDictionary(c => int.Parse(c.Key, CultureInfo.InvariantCulture), c => c.Value);
     }
 }

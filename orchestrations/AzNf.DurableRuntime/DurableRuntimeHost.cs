@@ -65,6 +65,10 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
     /// <summary>Orchestrations this process's worker saw finish (each wakes its waiter at once instead of at the next poll).</summary>
     public long CompletionsSeenInProcess => Interlocked.Read(ref _completionsSeen);
 
+    /// <summary>A client of table <paramref name="name"/> in the task hub's storage account, counted with the host's requests.</summary>
+    public TableClient Table(string name) =>
+        new(Options.StorageConnectionString, name, WithPolicies(new TableClientOptions(), StorageService.Table, StorageRequests, Options));
+
     /// <summary>The services activities and entities are built from.</summary>
     public IServiceProvider Services => _services;
 

@@ -25,11 +25,11 @@ public sealed class RuleUpdateTests(AzuriteFixture azurite)
         await handler.OpenPartitionAsync(0, CancellationToken.None);
 
         await handler.HandleAsync(first, CancellationToken.None);
-        int alertsBefore = handler.Tallies.Sum(t => t.Alerts.Count);
+        int alertsBefore = (await handler.ReadTalliesAsync(CancellationToken.None)).Sum(t => t.Alerts.Count);
         File.Copy(Path.Combine(OracleProcess.RepositoryRoot(), "samples", "rules", "ids.rules"), rules, overwrite: true);
         long version = await TaskHubChains.PublishRulesAsync(host, "update", RuleSetText.FromChainFile(chainFile), CancellationToken.None);
         await handler.HandleAsync(second, CancellationToken.None);
-        var alerts = handler.Tallies.SelectMany(t => t.Alerts).ToList();
+        var alerts = (await handler.ReadTalliesAsync(CancellationToken.None)).SelectMany(t => t.Alerts).ToList();
 
         Assert.Empty(handler.Failures);
         Assert.Equal(0, alertsBefore);

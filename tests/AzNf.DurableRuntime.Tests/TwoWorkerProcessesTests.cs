@@ -137,25 +137,8 @@ public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite)
     }
 
     /// <summary><c>aznf worker</c> from this build, on the fixture's Azurite.</summary>
-    private static Process StartWorker(DurableRuntimeOptions options)
-    {
-        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
-        string cli = Path.Combine(OracleProcess.RepositoryRoot(), "tools", "AzNf.Cli", "bin", configuration, "net10.0", "aznf.dll");
-        Assert.True(File.Exists(cli), $"{cli} is not built: build the solution first");
-        var start = new ProcessStartInfo("dotnet", [cli, "worker", "--task-hub", options.TaskHubName, "--control-queues", options.ControlQueuePartitions.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll-ms", "100"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["AZNF_STORAGE"] = options.StorageConnectionString;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process StartWorker(DurableRuntimeOptions options) =>
+        AznfProcess.Start(options.StorageConnectionString, ["worker", "--task-hub", options.TaskHubName, "--control-queues", options.ControlQueuePartitions.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll-ms", "100"]);
 
     /// <summary>Waits until the hub's partitions are owned by two different workers (lease balancing takes a few acquire intervals).</summary>
     private static async Task WaitForTwoOwnersAsync(DurableRuntimeOptions options, TimeSpan timeout)

@@ -136,6 +136,20 @@ public sealed class TableCheckpointStore : CheckpointStore
         return list;
     }
 
+    /// <summary>Per partition id, the sequence number of the last event its checkpoint says was handled.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> ListSequenceNumbersAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, CancellationToken cancellationToken)
+    {
+        var numbers = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var entity in _table.QueryAsync<TableEntity>(RowsOf(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (entity.GetInt64(SequenceNumberColumn) is long sequenceNumber)
+            {
+                numbers[entity.RowKey[CheckpointPrefix.Length..]] = sequenceNumber;
+            }
+        }
+        return numbers;
+    }
+
     public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier, CheckpointPosition startingPosition, CancellationToken cancellationToken) =>
         WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, cancellationToken);
 

@@ -55,6 +55,22 @@ public sealed class LocalPartitionedLog
 
     public int Partitions => _partitions;
 
+    /// <summary>
+    /// Per partition, the checkpoint a feed resumes after: packets at or below it are read but not
+    /// fed again, as a consumer that starts from a stored checkpoint skips them. Null: from the start.
+    /// </summary>
+    public IReadOnlyList<long>? ResumeAfter { get; init; }
+
+    /// <summary>
+    /// Called with the partition and sequence number after each handled batch, before that
+    /// partition's next batch: where a consumer writes its durable checkpoint. A failure stops the
+    /// partition, as a handler failure does.
+    /// </summary>
+    public Func<int, long, CancellationToken, ValueTask>? Checkpointed { get; init; }
+
+    /// <summary>Packets the last feed read but did not feed, because they were at or below <see cref="ResumeAfter"/>.</summary>
+    public long Resumed { get; private set; }
+
     /// <summary>Per partition, the sequence number of the last batch the handler finished (-1: none).</summary>
     public IReadOnlyList<long> Checkpoints => _checkpoints;
 
@@ -69,6 +85,11 @@ public sealed class LocalPartitionedLog
         ArgumentNullException.ThrowIfNull(capture);
         ArgumentNullException.ThrowIfNull(handler);
         int count = _partitions;
+        if (ResumeAfter is { } resume && resume.Count != count)
+        {
+            throw new ArgumentException($"{resume.Count} checkpoints for {count} partitions", nameof(ResumeAfter));
+        }
+        Resumed = 0;
         var full = new BlockingCollection<PartitionBatch>[count];
         var empty = new BlockingCollection<PartitionBatch>[count];
         var workers = new Thread[count];
@@ -103,6 +124,11 @@ public sealed class LocalPartitionedLog
                 int p = PacketParser.Parse(record.LinkType, record.Data, out var parsed) == MalformedReason.None
                     ? FlowKey.From(parsed, out _).PartitionOf(count)
                     : (int)(index % count);
+                if (ResumeAfter is { } after && _sequenceBase + index <= after[p])
+                {
+                    Resumed++;
+                    continue;
+                }
                 var batch = current[p];
                 batch.Add(_sequenceBase + index, 0, record.LinkType, record.Data, record.OriginalLength, record.TimestampNanos);
                 if (batch.IsFull)
@@ -156,6 +182,10 @@ public sealed class LocalPartitionedLog
                 Wait(handler.HandleAsync(batch, cancellation));
                 // The consumer's rule: checkpoint only what the handler has returned from.
                 _checkpoints[partition] = batch.LastSequenceNumber;
+                if (Checkpointed is { } checkpointed)
+                {
+                    Wait(checkpointed(partition, batch.LastSequenceNumber, cancellation));
+                }
                 batch.Clear();
                 recycle.Add(batch);
             }

@@ -58,6 +58,31 @@ public sealed class BlobPacketBatchStore : IPacketBatchStore
         }
     }
 
+    public async Task<ReadOnlyMemory<byte>?> ReadAllAsync(string blob, CancellationToken cancellation = default)
+    {
+        try
+        {
+            var response = await _container.GetBlobClient(blob).DownloadContentAsync(cancellation).ConfigureAwait(false);
+            return response.Value.Content.ToMemory();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        if (!await _container.ExistsAsync(cancellation).ConfigureAwait(false))
+        {
+            yield break;
+        }
+        await foreach (var item in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellation).ConfigureAwait(false))
+        {
+            yield return item.Name;
+        }
+    }
+
     public async Task DeleteAsync(string blob, CancellationToken cancellation = default) =>
         await _container.GetBlobClient(blob).DeleteIfExistsAsync(cancellationToken: cancellation).ConfigureAwait(false);
 }

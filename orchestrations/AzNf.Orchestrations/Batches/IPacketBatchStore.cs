@@ -15,6 +15,12 @@ public interface IPacketBatchStore
     /// <exception cref="PacketSliceException">The blob is missing or shorter than asked; the message names it.</exception>
     Task<ReadOnlyMemory<byte>> ReadAsync(string blob, long offset, int length, CancellationToken cancellation = default);
 
+    /// <summary>Reads a whole blob; null when there is none.</summary>
+    Task<ReadOnlyMemory<byte>?> ReadAllAsync(string blob, CancellationToken cancellation = default);
+
+    /// <summary>The names of the blobs that start with <paramref name="prefix"/>, in name order.</summary>
+    IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellation = default);
+
     /// <summary>Deletes a batch blob; a missing one is not an error.</summary>
     Task DeleteAsync(string blob, CancellationToken cancellation = default);
 }

@@ -36,6 +36,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private readonly ChainMode _mode;
     private readonly SemaphoreSlim _inFlight;
     private readonly IPacketBatchStore _packets;
+    private readonly RunLedger? _ledger;
     private readonly BatchCounters _batchCounters = new();
     private readonly ConcurrentDictionary<(int Shard, int Partition), long> _expectedShards = new();
     private readonly ConcurrentDictionary<int, PartitionProgress> _progress = new();
@@ -62,14 +63,20 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         _mode = options.Mode ?? chain.Mode;
         _inFlight = new SemaphoreSlim(options.MaxUnitsInFlight);
         _packets = hub.Packets;
+        _ledger = options.KeepLedger ? new RunLedger(hub.Packets, chain.Name) : null;
     }
 
     public ChainGranularity Granularity => _granularity;
 
     public ChainMode Mode => _mode;
 
-    /// <summary>What every finished unit counted, plus the unparsed frames seen here.</summary>
-    public IEnumerable<ChainTally> Tallies => _tallies.Concat(_progress.Values.Select(p => p.UnparsedTally()));
+    /// <summary>
+    /// What every handled batch counted (its units' tallies and its unparsed frames): from the run
+    /// ledger when <see cref="DurableChainOptions.KeepLedger"/> (so batches other processes handled
+    /// count too), else what this handler kept.
+    /// </summary>
+    public async Task<IReadOnlyList<ChainTally>> ReadTalliesAsync(CancellationToken cancellation) =>
+        _ledger is null ? [.. _tallies] : await _ledger.ReadAllAsync(cancellation);
 
     /// <summary>Start-to-finish time of each unit, as this handler saw it.</summary>
     public IReadOnlyCollection<UnitTiming> Timings => _timings;
@@ -117,6 +124,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 
         long lastSequence = progress.LastSequence;
         int lastPosition = progress.LastPosition;
+        var counted = new ConcurrentQueue<ChainTally>();
         var byFlow = new Dictionary<string, List<ChainWorkUnit>>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var cut in units)
@@ -129,7 +137,10 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 continue;
             }
             var unit = cut with { Granularity = _granularity, Packets = fresh, FirstSequenceNumber = fresh[0].SequenceNumber };
-            progress.CountUnparsed(unit);
+            if (UnparsedTally(unit) is { } unparsed)
+            {
+                counted.Enqueue(unparsed);
+            }
             if (_granularity == ChainGranularity.Flow)
             {
                 unit = progress.HoldOrRelease(unit);
@@ -148,7 +159,12 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         progress.Advance(batch);
 
         // A flow's units one after the other (its entity's version must only move forward); flows in parallel.
-        await Task.WhenAll(order.Select(key => RunInOrderAsync(byFlow[key], cancellation)));
+        await Task.WhenAll(order.Select(key => RunInOrderAsync(byFlow[key], counted, cancellation)));
+        if (batch.Count > 0 && !counted.IsEmpty)
+        {
+            var first = batch.Packets[0];
+            await RecordAsync(UnitBatchId(_chain.Name, batch.Partition, first.SequenceNumber, first.PositionInEvent, batch.Packets[^1].SequenceNumber), counted, cancellation);
+        }
     }
 
     public async ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation)
@@ -166,7 +182,32 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             return;
         }
-        await Task.WhenAll(progress.ReleaseAll().Select(unit => RunUnitAsync(unit, cancellation)));
+        var counted = new ConcurrentQueue<ChainTally>();
+        var held = progress.ReleaseAll();
+        await Task.WhenAll(held.Select(unit => RunUnitAsync(unit, counted, cancellation)));
+        if (held.Count > 0)
+        {
+            await RecordAsync($"{UnitBatchId(_chain.Name, partition, held.Min(u => u.FirstSequenceNumber), 0, held.Max(u => u.LastSequenceNumber))}-held", counted, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// A partition batch's tallies: into the run ledger, before the handler returns (so the
+    /// checkpoint never passes a batch whose counts are not stored), or kept here.
+    /// </summary>
+    private async Task RecordAsync(string batchId, IReadOnlyCollection<ChainTally> tallies, CancellationToken cancellation)
+    {
+        if (_ledger is not null)
+        {
+            await _ledger.WriteAsync(batchId, ChainTally.Sum(tallies, _chain.Stages.Count), cancellation);
+        }
+        else if (_options.KeepUnitResults)
+        {
+            foreach (var tally in tallies)
+            {
+                _tallies.Enqueue(tally);
+            }
+        }
     }
 
     /// <summary>
@@ -192,7 +233,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             return;
         }
-        progress.CountUnparsed(claim.Unparsed);
         var first = claim.First;
         string instanceId = BatchInstanceId(_chain.Name, batch.Partition, first.SequenceNumber, first.PositionInEvent, claim.Last.SequenceNumber);
         string blob = $"{instanceId}.nfb";
@@ -238,9 +278,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             {
                 Interlocked.Increment(ref _duplicates);
             }
+            await RecordAsync(instanceId, [WorkResultTally.From(result, _chain.Stages.Count), UnparsedTally(claim.Unparsed)], cancellation);
             if (_options.KeepUnitResults)
             {
-                _tallies.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
                 _timings.Enqueue(new UnitTiming(claim.PacketCount, claim.WireBytes, elapsed, result.Stages));
             }
             if (_options.PurgeConsumedBatches)
@@ -340,15 +380,15 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         return (ruleSet?.Version ?? 0, blocklist?.Version ?? 0);
     }
 
-    private async Task RunInOrderAsync(List<ChainWorkUnit> units, CancellationToken cancellation)
+    private async Task RunInOrderAsync(List<ChainWorkUnit> units, ConcurrentQueue<ChainTally> counted, CancellationToken cancellation)
     {
         foreach (var unit in units)
         {
-            await RunUnitAsync(unit, cancellation);
+            await RunUnitAsync(unit, counted, cancellation);
         }
     }
 
-    private async Task RunUnitAsync(ChainWorkUnit unit, CancellationToken cancellation)
+    private async Task RunUnitAsync(ChainWorkUnit unit, ConcurrentQueue<ChainTally> counted, CancellationToken cancellation)
     {
         var first = unit.Packets[0];
         string key = unit.FlowKey;
@@ -375,9 +415,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 Interlocked.Increment(ref _duplicates);
                 return;
             }
+            counted.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
             if (_options.KeepUnitResults)
             {
-                _tallies.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
                 _timings.Enqueue(new UnitTiming(unit.Packets.Count, unit.Packets.Sum(p => (long)p.WireLength), elapsed, result.Stages));
             }
         }
@@ -399,10 +439,42 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         return $"nf-{StorageNames.Safe(chainName)}-p{partition}-s{first.SequenceNumber}-{first.PositionInEvent}";
     }
 
+    /// <summary>An unparsed unit's frames by malformed reason (the unit result does not carry them); null for a unit of a flow.</summary>
+    private static ChainTally? UnparsedTally(ChainWorkUnit unit)
+    {
+        if (!unit.FlowKey.StartsWith("unparsed ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var byReason = new long[MalformedReasons.Count];
+        foreach (var packet in unit.Packets)
+        {
+            byReason[(int)PacketParser.Parse(packet.LinkType, packet.Frame, out _)]++;
+        }
+        return UnparsedTally(byReason);
+    }
+
+    /// <summary>Unparsed frames counted by malformed reason, as a tally.</summary>
+    private static ChainTally UnparsedTally(long[] byReason)
+    {
+        var unparsed = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int r = 1; r < byReason.Length; r++)
+        {
+            if (byReason[r] > 0)
+            {
+                unparsed[MalformedReasons.Name((MalformedReason)r)] = byReason[r];
+            }
+        }
+        return new ChainTally { Unparsed = unparsed };
+    }
+
+    /// <summary>A partition batch's id at packet, flowlet and flow granularity (its ledger record's name).</summary>
+    private static string UnitBatchId(string chainName, int partition, long firstSequence, int firstPosition, long lastSequence) =>
+        $"nfp-{StorageNames.Safe(chainName)}-p{partition}-s{firstSequence}-{firstPosition}-e{lastSequence}";
+
     /// <summary>Per partition: where handling got to, unparsed frames, and flows held for flow granularity.</summary>
     private sealed class PartitionProgress
     {
-        private readonly long[] _unparsed = new long[MalformedReasons.Count];
         private readonly Dictionary<string, ChainWorkUnit> _held = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _closing = new(StringComparer.Ordinal);
 
@@ -413,15 +485,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
 
         /// <summary>The purge of the batch before <see cref="Consumed"/>, running in the background.</summary>
         public Task Purging { get; set; } = Task.CompletedTask;
-
-        /// <summary>Counts unparsed frames by reason (batch granularity: the claim's tally).</summary>
-        public void CountUnparsed(long[] unparsedByReason)
-        {
-            for (int r = 0; r < _unparsed.Length; r++)
-            {
-                _unparsed[r] += unparsedByReason[r];
-            }
-        }
 
         public int LastPosition { get; set; }
 
@@ -438,32 +501,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 LastPosition = last.PositionInEvent;
             }
             LastSequence = Math.Max(LastSequence, last.SequenceNumber);
-        }
-
-        /// <summary>Counts a unit's unparsed frames by reason (the unit result does not carry them).</summary>
-        public void CountUnparsed(ChainWorkUnit unit)
-        {
-            if (!unit.FlowKey.StartsWith("unparsed ", StringComparison.Ordinal))
-            {
-                return;
-            }
-            foreach (var packet in unit.Packets)
-            {
-                _unparsed[(int)PacketParser.Parse(packet.LinkType, packet.Frame, out _)]++;
-            }
-        }
-
-        public ChainTally UnparsedTally()
-        {
-            var unparsed = new Dictionary<string, long>(StringComparer.Ordinal);
-            for (int r = 1; r < _unparsed.Length; r++)
-            {
-                if (_unparsed[r] > 0)
-                {
-                    unparsed[MalformedReasons.Name((MalformedReason)r)] = _unparsed[r];
-                }
-            }
-            return new ChainTally { Unparsed = unparsed };
         }
 
         /// <summary>

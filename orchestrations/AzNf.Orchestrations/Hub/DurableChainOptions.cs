@@ -29,6 +29,13 @@ public sealed record DurableChainOptions
     /// </summary>
     public bool KeepUnitResults { get; init; } = true;
 
+    /// <summary>
+    /// Record each partition batch's tally in the run ledger (<see cref="RunLedger"/>) before
+    /// returning from the batch, and report from the ledger: a run that a new process resumes
+    /// from its checkpoints reports every batch, whichever process handled it.
+    /// </summary>
+    public bool KeepLedger { get; init; }
+
     /// <summary>Failure messages kept (the oldest go first); the count covers them all.</summary>
     public int MaxFailuresKept { get; init; } = 1000;
 

@@ -63,7 +63,7 @@ public static class PacketPost
         {
             throw new InvalidOperationException($"{handler.FailureCount} units failed, e.g. {handler.Failures.First()}");
         }
-        var tally = ChainTally.Sum(handler.Tallies, chain.Stages.Count);
+        var tally = ChainTally.Sum(await handler.ReadTalliesAsync(cancellation), chain.Stages.Count);
         return RunReport.From(chain, tally, partitions, captureName, reader.Warnings.Counts);
     }
 

@@ -65,4 +65,19 @@ public sealed class TableCheckpointStoreTests(AzuriteFixture azurite)
         Assert.Equal("proc-1", after.ClientIdentifier);
         Assert.Equal("5", Assert.Single(listed).PartitionId);
     }
+
+    [Fact]
+    public async Task ListSequenceNumbers_EachPartitionsLastCheckpoint()
+    {
+        var (store, _) = await ConsumerTestSetup.TablesAsync(azurite);
+        await store.UpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "0", "proc-1", new CheckpointPosition("70", 7), default);
+        await store.UpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "0", "proc-1", new CheckpointPosition("90", 9), default);
+        await store.UpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "1", "proc-2", new CheckpointPosition("40", 4), default);
+        await store.ClaimOwnershipAsync([Ownership("1", "proc-2")], default);
+        await store.UpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, "other", "1", "proc-2", new CheckpointPosition("50", 5), default);
+
+        var numbers = await store.ListSequenceNumbersAsync(Namespace, ConsumerTestSetup.Hub, Group, default);
+
+        Assert.Equal(new Dictionary<string, long> { ["0"] = 9, ["1"] = 4 }, numbers);
+    }
 }

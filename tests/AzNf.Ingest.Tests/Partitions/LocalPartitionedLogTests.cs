@@ -61,6 +61,61 @@ public sealed class LocalPartitionedLogTests
     }
 
     [Fact]
+    public void Feed_ResumedAfterCheckpoints_FeedsOnlyLaterPacketsAndReportsEachCheckpointBeforeTheNextBatch()
+    {
+        var frames = TestTraffic.Conversations(flows: 20, packetsEach: 10);
+        var whole = new RecordingHandler(2);
+        var first = new LocalPartitionedLog(2, batchPackets: 7);
+        using (var capture = TestTraffic.Capture(frames))
+        {
+            first.Feed(capture, whole);
+        }
+        long[] after = [whole.Packets[0][29].Sequence, -1];
+        var resumed = new RecordingHandler(2);
+        var stored = new List<(int Partition, long Sequence, int BatchesSeen)>();
+        var log = new LocalPartitionedLog(2, batchPackets: 7)
+        {
+            ResumeAfter = after,
+            Checkpointed = (partition, sequence, _) =>
+            {
+                lock (stored)
+                {
+                    stored.Add((partition, sequence, resumed.Calls[partition].Count(c => c == "batch")));
+                }
+                return ValueTask.CompletedTask;
+            },
+        };
+
+        using (var capture = TestTraffic.Capture(frames))
+        {
+            log.Feed(capture, resumed);
+        }
+
+        Assert.Equal(whole.Packets[0].Skip(30).Select(p => p.Sequence), resumed.Packets[0].Select(p => p.Sequence));
+        Assert.Equal(whole.Packets[1].Select(p => p.Sequence), resumed.Packets[1].Select(p => p.Sequence));
+        Assert.Equal(30, log.Resumed);
+        for (int p = 0; p < 2; p++)
+        {
+            var mine = stored.Where(s => s.Partition == p).ToList();
+            // One checkpoint per batch, each written after its batch and before the next one.
+            Assert.Equal(Enumerable.Range(1, mine.Count), mine.Select(s => s.BatchesSeen));
+            Assert.Equal(resumed.Calls[p].Count(c => c == "batch"), mine.Count);
+            Assert.Equal(resumed.Packets[p][^1].Sequence, mine[^1].Sequence);
+        }
+    }
+
+    [Fact]
+    public void Feed_CheckpointsForAnotherPartitionCount_AreRefused()
+    {
+        using var capture = TestTraffic.Capture(TestTraffic.Conversations(4, 4));
+        var log = new LocalPartitionedLog(2) { ResumeAfter = [1, 2, 3] };
+
+        var error = Assert.Throws<ArgumentException>(() => log.Feed(capture, new RecordingHandler(2)));
+
+        Assert.Contains("3 checkpoints for 2 partitions", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Feed_UnparsableFrames_GoRoundRobin()
     {
         var garbage = Enumerable.Range(0, 9).Select(_ => new byte[] { 1, 2, 3 }).ToList();

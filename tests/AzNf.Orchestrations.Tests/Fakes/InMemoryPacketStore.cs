@@ -22,6 +22,18 @@ internal sealed class InMemoryPacketStore : IPacketBatchStore
         return Task.FromResult<ReadOnlyMemory<byte>>(bytes.AsMemory((int)offset, length));
     }
 
+    public Task<ReadOnlyMemory<byte>?> ReadAllAsync(string blob, CancellationToken cancellation = default) =>
+        Task.FromResult(Blobs.TryGetValue(blob, out var bytes) ? new ReadOnlyMemory<byte>(bytes) : (ReadOnlyMemory<byte>?)null);
+
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        await Task.Yield();
+        foreach (string name in Blobs.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList())
+        {
+            yield return name;
+        }
+    }
+
     public Task DeleteAsync(string blob, CancellationToken cancellation = default)
     {
         Blobs.Remove(blob);

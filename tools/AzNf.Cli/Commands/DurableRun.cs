@@ -57,9 +57,15 @@ internal static class DurableRun
                 Partitions = settings.Partitions ?? Environment.ProcessorCount,
                 BatchPackets = settings.Batch ?? (batches ? 32_768 : 256),
                 BatchBytes = (settings.BatchMegabytes ?? 32) * 1024 * 1024,
+                // One line per stored batch: how far a run got, and where a killed one will resume.
+                Checkpointed = (partition, sequence) => Status(settings, string.Create(CultureInfo.InvariantCulture, $"checkpoint: partition {partition} after packet {sequence}")),
             };
             Status(settings, $"durable runtime: task hub {hub}, chain {chain.Name}, {request.Partitions} partitions");
             var result = await DurableChainRun.RunAsync(request, capture, cancellation: cancellation);
+            if (result.ResumedAfter.Count > 0)
+            {
+                Status(settings, $"resumed task hub {hub} after its checkpoints ({string.Join(", ", result.ResumedAfter.OrderBy(c => c.Key).Select(c => $"partition {c.Key} after packet {c.Value}"))}): {result.ResumedPackets} packets were handled by the run before");
+            }
             foreach (string failure in result.Failures)
             {
                 Console.Error.WriteLine($"error: {failure}");
@@ -68,15 +74,22 @@ internal static class DurableRun
             int code = RunCommand.Finish(settings, result.Report);
             return code == ExitCodes.Ok && result.Failures.Count > 0 ? ExitCodes.BadInput : code;
         }
+        catch (RunResumeException e)
+        {
+            Console.Error.WriteLine($"error: --task-hub: {e.Message}");
+            return ExitCodes.BadInput;
+        }
         catch (AzuriteException e)
         {
             Console.Error.WriteLine($"error: durable runtime: {e.Message}");
             return ExitCodes.Unavailable;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or Azure.RequestFailedException or HttpRequestException or TimeoutException)
+        catch (Exception e) when (e is ArgumentException or FormatException or Azure.RequestFailedException or HttpRequestException or TimeoutException || e.InnerException is Azure.RequestFailedException)
         {
             string source = azurite is null ? $"the storage in {StorageVariable}" : "the private Azurite";
-            Console.Error.WriteLine($"error: durable runtime: {source}: {e.Message.Split('\n')[0]}");
+            // The backend wraps the storage client's error in a message that names nothing.
+            var cause = e.InnerException is Azure.RequestFailedException inner ? inner : e;
+            Console.Error.WriteLine($"error: durable runtime: {source}: {cause.Message.Split('\n')[0]}");
             return ExitCodes.Unavailable;
         }
         finally
