@@ -28,6 +28,9 @@ public static class AznfApp
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure packets/s and Gbps per NF and for the fused chain, on one core and on all cores.")
                 .WithExample("bench", "--seconds", "2", "--sizes", "64,1500");
+            config.AddCommand<StorageBenchCommand>("bench-storage")
+                .WithDescription("Measure the storage service under the durable path (AZNF_STORAGE, else a private Azurite): requests/s, MB/s and its CPU per request kind.")
+                .WithExample("bench-storage", "--seconds", "3");
         });
 
         try
