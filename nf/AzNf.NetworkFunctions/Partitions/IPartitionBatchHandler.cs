@@ -20,6 +20,15 @@ public interface IPartitionBatchHandler
     /// <summary>Handles every packet of <paramref name="batch"/>, in order.</summary>
     ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation);
 
+    /// <summary>
+    /// Called, by a consumer that already holds it, with the batch that will follow the one being
+    /// handled, while that one is handled: work that changes no state and does not depend on the
+    /// current batch's outcome (the durable path cuts and uploads its claim here). The batch is
+    /// then handled as usual; a handler that prepared nothing, or something that no longer fits,
+    /// does the work then.
+    /// </summary>
+    ValueTask PrepareAsync(PartitionBatch next, CancellationToken cancellation) => ValueTask.CompletedTask;
+
     /// <summary>This instance no longer owns <paramref name="partition"/> (lost, shut down or end of input).</summary>
     ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation);
 }

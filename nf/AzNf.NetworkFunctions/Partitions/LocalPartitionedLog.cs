@@ -174,12 +174,22 @@ public sealed class LocalPartitionedLog
 
     private void Drain(int partition, IPartitionBatchHandler handler, BlockingCollection<PartitionBatch> input, BlockingCollection<PartitionBatch> recycle, ConcurrentQueue<Exception> failures, CancellationToken cancellation)
     {
+        PartitionBatch? next = null;
         try
         {
             Wait(handler.OpenPartitionAsync(partition, cancellation));
-            foreach (var batch in input.GetConsumingEnumerable())
+            while (next is not null || input.TryTake(out next, Timeout.Infinite))
             {
-                Wait(handler.HandleAsync(batch, cancellation));
+                var batch = next;
+                next = null;
+                var handling = handler.HandleAsync(batch, cancellation);
+                // While the batch is out (the durable path waits seconds on storage), the next one
+                // is prepared if the reader has it already.
+                if (!handling.IsCompleted && input.TryTake(out next))
+                {
+                    Wait(handler.PrepareAsync(next, cancellation));
+                }
+                Wait(handling);
                 // The consumer's rule: checkpoint only what the handler has returned from.
                 _checkpoints[partition] = batch.LastSequenceNumber;
                 if (Checkpointed is { } checkpointed)
@@ -195,6 +205,11 @@ public sealed class LocalPartitionedLog
         {
             // A bug, not bad input (NFs never throw on packet data): stop the run and say so.
             failures.Enqueue(e);
+            if (next is not null)
+            {
+                next.Clear();
+                recycle.Add(next);
+            }
             foreach (var batch in input.GetConsumingEnumerable())
             {
                 batch.Clear();

@@ -105,6 +105,47 @@ public sealed class LocalPartitionedLogTests
     }
 
     [Fact]
+    public void Feed_HandlerStillBusy_NextBatchPreparedBeforeItIsHandled()
+    {
+        using var capture = TestTraffic.Capture(TestTraffic.Conversations(flows: 1, packetsEach: 40));
+        var handler = new SlowHandler();
+        var log = new LocalPartitionedLog(1, batchPackets: 10);
+
+        log.Feed(capture, handler);
+
+        // Every batch after the first was prepared while its predecessor was out, then handled.
+        Assert.Equal(["handle 1", "prepare 11", "handle 11", "prepare 21", "handle 21", "prepare 31", "handle 31"], handler.Calls);
+    }
+
+    /// <summary>Takes a moment per batch, as the durable path does, so the log has time to hand over the next one.</summary>
+    private sealed class SlowHandler : IPartitionBatchHandler
+    {
+        public List<string> Calls { get; } = [];
+
+        public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+        public async ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation)
+        {
+            lock (Calls)
+            {
+                Calls.Add($"handle {batch.Packets[0].SequenceNumber}");
+            }
+            await Task.Delay(200, cancellation);
+        }
+
+        public ValueTask PrepareAsync(PartitionBatch next, CancellationToken cancellation)
+        {
+            lock (Calls)
+            {
+                Calls.Add($"prepare {next.Packets[0].SequenceNumber}");
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation) => ValueTask.CompletedTask;
+    }
+
+    [Fact]
     public void Feed_CheckpointsForAnotherPartitionCount_AreRefused()
     {
         using var capture = TestTraffic.Capture(TestTraffic.Conversations(4, 4));
