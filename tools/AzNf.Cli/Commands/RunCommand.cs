@@ -25,7 +25,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         public int? Partitions { get; init; }
 
         [CommandOption("--batch <N>")]
-        [Description("Packets per partition batch (default 256; durable batch granularity 32768).")]
+        [Description("Packets per partition batch (default 256; durable batch granularity 65536, the most).")]
         public int? Batch { get; init; }
 
         [CommandOption("--batch-mb <MB>")]
