@@ -6,6 +6,7 @@ using AzNf.Functions.Settings;
 using AzNf.Orchestrations.Activities;
 using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
+using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using Azure.Core;
 using Azure.Identity;
@@ -46,6 +47,7 @@ var host = new HostBuilder()
             return reader;
         });
         services.AddSingleton<IChainSource, PolicyChainSource>();
+        services.AddSingleton(new FlowShardOptions { TombstoneRetention = settings.TombstoneRetention });
         services.AddSingleton<ChainStepRunner>();
         services.AddSingleton<ChainIngestionService>();
         services.AddHostedService(sp => sp.GetRequiredService<ChainIngestionService>());

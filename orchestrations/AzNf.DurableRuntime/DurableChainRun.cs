@@ -97,6 +97,7 @@ public static class DurableChainRun
             {
                 services.AddSingleton<IPolicyReader>(reader);
                 services.AddSingleton<IChainSource, PolicyChainSource>();
+                services.AddSingleton(new FlowShardOptions());
             },
             loggerFactory,
             runWorker);

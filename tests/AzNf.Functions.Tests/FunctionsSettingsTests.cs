@@ -21,6 +21,8 @@ public sealed class FunctionsSettingsTests
         Assert.False(settings.IngestionEnabled);
         Assert.Equal("$Default", settings.ConsumerGroup);
         Assert.Equal(8 * 1024 * 1024, settings.MaxPostBytes);
+        Assert.Equal(4, settings.FlowShards);
+        Assert.Equal(TimeSpan.FromHours(24), settings.TombstoneRetention);
     }
 
     [Fact]
@@ -63,6 +65,7 @@ public sealed class FunctionsSettingsTests
         { "AZNF_CHECKPOINT_TABLE", "ck_points", "AZNF_CHECKPOINT_TABLE: 'ck_points' is not a table name" },
         { "AZNF_MAX_POST_BYTES", "10", "AZNF_MAX_POST_BYTES: 10 is out of range" },
         { "AZNF_CONTROL_POLL_SECONDS", "0", "AZNF_CONTROL_POLL_SECONDS: 0 is out of range" },
+        { "AZNF_FLOW_SHARDS", "0", "AZNF_FLOW_SHARDS: 0 is out of range" },
     };
 
     [Theory]

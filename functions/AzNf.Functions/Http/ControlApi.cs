@@ -61,7 +61,7 @@ public sealed class ControlApi(FunctionsSettings settings, IChainTaskHub hub, Fu
             {
                 return Refuse(refused);
             }
-            var state = await TaskHubChains.ReadFlowAsync(hub, settings.Chain, settings.Chain.Granularity, new DurableChainOptions().FlowShards, key!, cancellation);
+            var state = await TaskHubChains.ReadFlowAsync(hub, settings.Chain, settings.Chain.Granularity, settings.FlowShards, key!, cancellation);
             if (state is null)
             {
                 return Refuse(new ApiError(HttpStatusCode.NotFound, "unknown flow", $"query 'key': no flow '{key}' in task hub {settings.TaskHubName}"));
@@ -112,7 +112,7 @@ public sealed class ControlApi(FunctionsSettings settings, IChainTaskHub hub, Fu
             await EnsureRulesAsync(cancellation);
             try
             {
-                var report = await PacketPost.RunAsync(hub, settings.Chain, bytes, "posted capture", settings.Partitions, settings.MaxPostPackets, new DurableChainOptions { MaxUnitsInFlight = settings.MaxUnitsInFlight }, cancellation);
+                var report = await PacketPost.RunAsync(hub, settings.Chain, bytes, "posted capture", settings.Partitions, settings.MaxPostPackets, new DurableChainOptions { MaxUnitsInFlight = settings.MaxUnitsInFlight, FlowShards = settings.FlowShards }, cancellation);
                 return new ApiResponse(HttpStatusCode.OK, report.ToJson());
             }
             catch (CaptureFormatException e)

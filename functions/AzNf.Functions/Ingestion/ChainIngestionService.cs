@@ -125,6 +125,7 @@ public sealed class ChainIngestionService(
             {
                 PacketsPerEvent = PacketEventFormat.MaxPacketsPerEvent,
                 MaxUnitsInFlight = settings.MaxUnitsInFlight,
+                FlowShards = settings.FlowShards,
                 KeepUnitResults = false,
             });
             handler = _durable;

@@ -27,6 +27,7 @@ public sealed record FunctionsSettings
     public const string MaxPostPacketsSetting = "AZNF_MAX_POST_PACKETS";
     public const string ControlPollSetting = "AZNF_CONTROL_POLL_SECONDS";
     public const string TombstoneHoursSetting = "AZNF_FLOW_TOMBSTONE_HOURS";
+    public const string FlowShardsSetting = "AZNF_FLOW_SHARDS";
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
 
     /// <summary>The storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>); null with a managed identity.</summary>
@@ -75,6 +76,13 @@ public sealed record FunctionsSettings
 
     /// <summary>How long an expired flow's tombstone is kept (it must outlive the hub's retention).</summary>
     public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Flow shards per chain at batch granularity. Every instance, the packet post and the flow
+    /// API must agree on it, and changing it on a hub that holds flows puts them in other shards:
+    /// a new value needs a new task hub.
+    /// </summary>
+    public int FlowShards { get; init; } = 4;
 
     public string? ClientId { get; init; }
 
@@ -170,6 +178,7 @@ public sealed record FunctionsSettings
             MaxPostPackets = Int(Get(MaxPostPacketsSetting) ?? "10000", MaxPostPacketsSetting, 1, 1_000_000),
             ControlPoll = TimeSpan.FromSeconds(Int(Get(ControlPollSetting) ?? "10", ControlPollSetting, 1, 3600)),
             TombstoneRetention = TimeSpan.FromHours(Int(Get(TombstoneHoursSetting) ?? "24", TombstoneHoursSetting, 1, 24 * 90)),
+            FlowShards = Int(Get(FlowShardsSetting) ?? "4", FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards),
             ClientId = Get(ManagedIdentityClientId),
         };
     }

@@ -30,7 +30,8 @@ public sealed class ShardStepRunner
     /// <param name="compiled">The chain the step names.</param>
     /// <param name="nowUtc">Wall-clock time of the step (idle expiry of the map's flows).</param>
     /// <param name="minimumIdle">The shortest wall-clock idle time before a live flow becomes a tombstone.</param>
-    public ShardStepResult Run(ShardStep step, IReadOnlyList<SlicePacket> packets, FlowShardMap map, CompiledChain compiled, DateTime nowUtc, TimeSpan minimumIdle)
+    /// <param name="tombstoneRetention">How long after its last packet a tombstone stays in the map.</param>
+    public ShardStepResult Run(ShardStep step, IReadOnlyList<SlicePacket> packets, FlowShardMap map, CompiledChain compiled, DateTime nowUtc, TimeSpan minimumIdle, TimeSpan tombstoneRetention)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(packets);
@@ -187,7 +188,7 @@ public sealed class ShardStepRunner
             {
                 map.Flows[key] = update;
             }
-            ExpireIdle(map, updates, nowUtc);
+            ExpireIdle(map, updates, nowUtc, tombstoneRetention);
             double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var stages = new List<StageOutcome>(step.StageCount);
             for (int s = first; s < end; s++)
@@ -277,15 +278,34 @@ public sealed class ShardStepRunner
         }
     }
 
-    /// <summary>Live flows the step did not touch and that stayed idle past their wall-clock timeout become tombstones (their version stays).</summary>
-    private static void ExpireIdle(FlowShardMap map, Dictionary<string, ShardFlow> updates, DateTime nowUtc)
+    /// <summary>
+    /// Live flows the step did not touch and that stayed idle past their wall-clock timeout become
+    /// tombstones (their version stays); tombstones older than the retention go.
+    /// </summary>
+    private static void ExpireIdle(FlowShardMap map, Dictionary<string, ShardFlow> updates, DateTime nowUtc, TimeSpan tombstoneRetention)
     {
+        List<string>? swept = null;
         foreach (var (key, flow) in map.Flows)
         {
-            if (flow.Snapshot is not null && !updates.ContainsKey(key) && nowUtc >= flow.LastAppliedUtc + TimeSpan.FromSeconds(flow.IdleTimeoutSeconds))
+            if (updates.ContainsKey(key))
+            {
+                continue;
+            }
+            if (flow.Snapshot is null)
+            {
+                if (nowUtc >= flow.LastAppliedUtc + tombstoneRetention)
+                {
+                    (swept ??= []).Add(key);
+                }
+            }
+            else if (nowUtc >= flow.LastAppliedUtc + TimeSpan.FromSeconds(flow.IdleTimeoutSeconds))
             {
                 flow.Snapshot = null;
             }
+        }
+        foreach (string key in swept ?? [])
+        {
+            map.Flows.Remove(key);
         }
     }
 

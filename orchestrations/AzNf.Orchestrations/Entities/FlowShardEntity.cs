@@ -17,7 +17,8 @@ namespace AzNf.Orchestrations.Entities;
 /// Versions per flow make a redelivered or re-cut batch a no-op for what was applied (see
 /// <see cref="ShardStepRunner"/>). Idle expiry is wall-clock, as the <c>flow</c> entity's, never
 /// sooner than <see cref="FlowEntity.MinimumIdleTimeout"/>, and done by every <c>Process</c> for
-/// the whole map; an expired flow stays as a tombstone (its version) for redeliveries.
+/// the whole map; an expired flow stays as a tombstone (its version) for redeliveries, until
+/// <see cref="FlowShardOptions.TombstoneRetention"/> after its last packet.
 /// </remarks>
 public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
 {
@@ -26,8 +27,8 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
     private readonly FlowShardProcessor _processor;
     private FlowShardBatch? _batch;
 
-    public FlowShardEntity(IChainSource chains, IPacketBatchStore store)
-        : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout))
+    public FlowShardEntity(IChainSource chains, IPacketBatchStore store, FlowShardOptions options)
+        : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout, options.TombstoneRetention))
     {
     }
 
@@ -113,7 +114,8 @@ public sealed class FlowShardState
 /// <param name="clock">Wall clock of idle expiry.</param>
 /// <param name="minimumIdle">Shortest wall-clock idle time before a flow becomes a tombstone.</param>
 /// <param name="inlineMapLimit">Largest map kept in the entity's state (<see cref="InlineMapLimit"/>).</param>
-public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle, int inlineMapLimit = FlowShardProcessor.InlineMapLimit)
+/// <param name="tombstoneRetention">How long after its last packet an ended or expired flow's tombstone is kept.</param>
+public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle, TimeSpan tombstoneRetention, int inlineMapLimit = FlowShardProcessor.InlineMapLimit)
 {
     /// <summary>
     /// Maps up to this size stay in the entity's state. The backend moves a table property over
@@ -158,7 +160,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         var bytes = await store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
         var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
         var map = await LoadAsync(state, shard);
-        var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle);
+        var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle, tombstoneRetention);
         if (result.Late)
         {
             return (result, state);
@@ -258,3 +260,15 @@ public sealed class FlowShardBatch(FlowShardState? stored)
 
 /// <summary>A step's reply as the shard keeps it: which step (batch blob and first stage), its batch's last sequence number, and what it answered.</summary>
 public sealed record StoredReply(string Step, long Batch, ShardStepResult Result);
+
+/// <summary>What flow shards keep, and for how long: one instance per host, from its services.</summary>
+public sealed record FlowShardOptions
+{
+    /// <summary>
+    /// How long after its last packet an ended or expired flow's tombstone (its version) stays in
+    /// its shard's map. It must outlive how far back the input can be redelivered (the event
+    /// hub's retention); after it, the next step of the shard drops the tombstone, so maps do not
+    /// grow with every flow ever seen.
+    /// </summary>
+    public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromHours(24);
+}

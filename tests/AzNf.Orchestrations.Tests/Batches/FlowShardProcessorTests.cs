@@ -28,7 +28,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(40);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), inlineMapLimit: 512);
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24), inlineMapLimit: 512);
         int quarter = frames.Count / 4;
 
         var first = new FlowShardBatch(null);
@@ -61,7 +61,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(20);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), inlineMapLimit: 256);
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24), inlineMapLimit: 256);
         var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
         store.Blobs[state!.MapBlob!][10] ^= 0xFF;
 
@@ -78,7 +78,7 @@ public class FlowShardProcessorTests
             .SelectMany(i => new TcpConversation($"10.0.0.{1 + i}", (ushort)(30_000 + i), "10.1.0.1", 80).Handshake().Client("GET /etc/passwd HTTP/1.0\r\n\r\n").Frames)
             .ToList();
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
 
         var (_, result) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
 
@@ -95,7 +95,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
         var (state, first) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
         // As the backend stores and loads it: through the SDK's JSON.
         var stored = System.Text.Json.JsonSerializer.Deserialize<FlowShardState>(System.Text.Json.JsonSerializer.Serialize(state));
@@ -113,7 +113,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
         int half = frames.Count / 2;
         var (afterOld, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
         var (afterNew, reply) = await Step(processor, store, afterOld, new FlowShardBatch(afterOld), frames, half, frames.Count);

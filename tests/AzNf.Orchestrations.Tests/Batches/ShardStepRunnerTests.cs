@@ -10,6 +10,7 @@ namespace AzNf.Orchestrations.Tests.Batches;
 public class ShardStepRunnerTests
 {
     private static readonly DateTime Now = new(2026, 12, 4, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
     // Two connections: "/etc/passwd" split across segments (IDS rule 1000001) and a plain request.
     private static List<byte[]> Traffic()
@@ -33,9 +34,36 @@ public class ShardStepRunnerTests
             {
                 maps[step.Slice.Shard] = map = new FlowShardMap();
             }
-            results.Add(runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10)));
+            results.Add(runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10), Retention));
         }
         return (results, maps);
+    }
+
+    [Fact]
+    public void Run_TombstonesPastTheirRetention_DroppedYoungerOnesAndIdleFlowsKeptAsTombstones()
+    {
+        var frames = Traffic();
+        var maps = new Dictionary<int, FlowShardMap>();
+        for (int shard = 0; shard < 4; shard++)
+        {
+            var map = maps[shard] = new FlowShardMap();
+            map.Flows["udp 10.9.9.1:1 <-> 10.9.9.2:2"] = new ShardFlow { Version = 5, LastAppliedUtc = Now - Retention - TimeSpan.FromMinutes(1) };
+            map.Flows["udp 10.9.9.3:1 <-> 10.9.9.4:2"] = new ShardFlow { Version = 6, LastAppliedUtc = Now - Retention + TimeSpan.FromMinutes(1) };
+            map.Flows["udp 10.9.9.5:1 <-> 10.9.9.6:2"] = new ShardFlow { Version = 7, LastAppliedUtc = Now - TimeSpan.FromDays(3), IdleTimeoutSeconds = 600, Snapshot = [1] };
+        }
+
+        var (results, _) = RunAll(TestChains.Full(), Batch(frames, 0, frames.Count), maps);
+
+        foreach (int shard in results.Select(r => r.Shard))
+        {
+            var flows = maps[shard].Flows;
+            Assert.False(flows.ContainsKey("udp 10.9.9.1:1 <-> 10.9.9.2:2"), $"shard {shard} kept a tombstone past its retention");
+            Assert.Equal(6, flows["udp 10.9.9.3:1 <-> 10.9.9.4:2"].Version);
+            // An idle flow becomes a tombstone first; a later step drops it once past the retention.
+            Assert.Null(flows["udp 10.9.9.5:1 <-> 10.9.9.6:2"].Snapshot);
+            Assert.Equal(7, flows["udp 10.9.9.5:1 <-> 10.9.9.6:2"].Version);
+        }
+        Assert.NotEmpty(results);
     }
 
     [Fact]
@@ -118,7 +146,7 @@ public class ShardStepRunnerTests
         var frames = Traffic();
         var (step, packets) = Steps(chain, Batch(frames, 0, frames.Count), shards: 4).First();
 
-        var error = Assert.Throws<ArgumentException>(() => new ShardStepRunner().Run(step with { ShardCount = 3 }, packets, new FlowShardMap(), new CompiledChain(chain, 1, 0), Now, TimeSpan.Zero));
+        var error = Assert.Throws<ArgumentException>(() => new ShardStepRunner().Run(step with { ShardCount = 3 }, packets, new FlowShardMap(), new CompiledChain(chain, 1, 0), Now, TimeSpan.Zero, Retention));
 
         Assert.Contains("belongs to flow", error.Message, StringComparison.Ordinal);
     }
@@ -140,7 +168,7 @@ public class ShardStepRunnerTests
             foreach (var (step, packets) in Steps(chain, batch, 4, first: stage, count: 1))
             {
                 var map = maps.TryGetValue(step.Slice.Shard, out var m) ? m : maps[step.Slice.Shard] = new FlowShardMap();
-                var result = runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10));
+                var result = runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10), Retention);
                 alerts.AddRange(result.Alerts.Select(a => (a.Sid, a.PacketIndex)));
             }
         }
