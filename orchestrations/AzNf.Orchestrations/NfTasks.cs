@@ -22,6 +22,7 @@ public static class NfTasks
     [
         new(NfChainOrchestrator.Name, typeof(NfChainOrchestrator)),
         new(NfBatchOrchestrator.Name, typeof(NfBatchOrchestrator)),
+        new(FlowCommitOrchestrator.Name, typeof(FlowCommitOrchestrator)),
     ];
 
     public static IReadOnlyList<NfTask> Activities { get; } =

@@ -22,6 +22,7 @@ public sealed class FunctionsSettingsTests
         Assert.Equal("$Default", settings.ConsumerGroup);
         Assert.Equal(8 * 1024 * 1024, settings.MaxPostBytes);
         Assert.Equal(4, settings.FlowShards);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.CommitInterval);
         Assert.Equal(TimeSpan.FromHours(24), settings.TombstoneRetention);
     }
 
@@ -66,6 +67,7 @@ public sealed class FunctionsSettingsTests
         { "AZNF_MAX_POST_BYTES", "10", "AZNF_MAX_POST_BYTES: 10 is out of range" },
         { "AZNF_CONTROL_POLL_SECONDS", "0", "AZNF_CONTROL_POLL_SECONDS: 0 is out of range" },
         { "AZNF_FLOW_SHARDS", "0", "AZNF_FLOW_SHARDS: 0 is out of range" },
+        { "AZNF_COMMIT_SECONDS", "0", "AZNF_COMMIT_SECONDS: 0 is out of range" },
     };
 
     [Theory]

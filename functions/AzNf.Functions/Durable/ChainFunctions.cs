@@ -31,6 +31,14 @@ public sealed class ChainFunctions(ChainStepRunner runner, DurableClientSlot cli
         return new NfBatchOrchestrator().RunAsync(context, batch);
     }
 
+    [Function(FlowCommitOrchestrator.Name)]
+    public Task<FlowCommitResult> NfCommit([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var commit = context.GetInput<FlowCommit>() ?? throw new InvalidOperationException($"{FlowCommitOrchestrator.Name} {context.InstanceId}: no commit in the input");
+        return new FlowCommitOrchestrator().RunAsync(context, commit);
+    }
+
     /// <remarks>The client binding is there to reach the instance's <see cref="DurableClientSlot"/>: the chain source reads rule sets through it.</remarks>
     [Function(RunChainActivity.Name)]
     public Task<ChainStepOutput> RunChain([ActivityTrigger] ChainStepInput input, [DurableClient] DurableTaskClient client, CancellationToken cancellation)

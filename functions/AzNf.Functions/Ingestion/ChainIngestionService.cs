@@ -132,7 +132,14 @@ public sealed class ChainIngestionService(
         }
         else
         {
-            handler = new ChainPartitionHandler(settings.Chain, settings.Partitions, PacketEventFormat.MaxPacketsPerEvent);
+            // Flows in memory, group-committed to the same flow shards the durable path uses: a
+            // partition that moves to another instance keeps its flows.
+            handler = new ShardedFastPathHandler(hub, settings.Chain, settings.Partitions, new ShardedFastPathOptions
+            {
+                FlowShards = settings.FlowShards,
+                CommitInterval = settings.CommitInterval,
+                PacketsPerEvent = PacketEventFormat.MaxPacketsPerEvent,
+            });
         }
         var processor = new PacketEventProcessor(
             settings.EventHubsNamespaceName!,

@@ -28,6 +28,7 @@ public sealed record FunctionsSettings
     public const string ControlPollSetting = "AZNF_CONTROL_POLL_SECONDS";
     public const string TombstoneHoursSetting = "AZNF_FLOW_TOMBSTONE_HOURS";
     public const string FlowShardsSetting = "AZNF_FLOW_SHARDS";
+    public const string CommitSecondsSetting = "AZNF_COMMIT_SECONDS";
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
 
     /// <summary>The storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>); null with a managed identity.</summary>
@@ -83,6 +84,9 @@ public sealed record FunctionsSettings
     /// a new value needs a new task hub.
     /// </summary>
     public int FlowShards { get; init; } = 4;
+
+    /// <summary>The fast path: longest time between group commits of a partition's changed flows to the flow shards (the checkpoint waits for them).</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public string? ClientId { get; init; }
 
@@ -179,6 +183,7 @@ public sealed record FunctionsSettings
             ControlPoll = TimeSpan.FromSeconds(Int(Get(ControlPollSetting) ?? "10", ControlPollSetting, 1, 3600)),
             TombstoneRetention = TimeSpan.FromHours(Int(Get(TombstoneHoursSetting) ?? "24", TombstoneHoursSetting, 1, 24 * 90)),
             FlowShards = Int(Get(FlowShardsSetting) ?? "4", FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards),
+            CommitInterval = TimeSpan.FromSeconds(Int(Get(CommitSecondsSetting) ?? "5", CommitSecondsSetting, 1, 3600)),
             ClientId = Get(ManagedIdentityClientId),
         };
     }

@@ -139,9 +139,26 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
         {
             await HandOnAsync(batch, cancellationToken).ConfigureAwait(false);
         }
-        if (last is not null)
+        if (last is null)
+        {
+            return;
+        }
+        if (_handler is not IPartitionCheckpointGate gate)
         {
             await UpdateCheckpointAsync(partition.PartitionId, CheckpointPosition.FromEvent(last), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // The handler stores later: checkpoint the newest handled event it says is stored, if any.
+        partition.Handled.Enqueue(CheckpointPosition.FromEvent(last));
+        long through = gate.CheckpointableThrough(partition.Index);
+        CheckpointPosition? stored = null;
+        while (partition.Handled.TryPeek(out var oldest) && oldest.SequenceNumber <= through)
+        {
+            stored = partition.Handled.Dequeue();
+        }
+        if (stored is { } position)
+        {
+            await UpdateCheckpointAsync(partition.PartitionId, position, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -14,4 +14,7 @@ public sealed class PacketPartition : EventProcessorPartition
 
     /// <summary>Reused for every batch of the partition, so decoding allocates nothing once it has grown.</summary>
     internal PartitionBatch? Batch { get; set; }
+
+    /// <summary>With a handler that stores later (<see cref="IPartitionCheckpointGate"/>): each handled SDK batch's last event, oldest first, until a checkpoint passes it.</summary>
+    internal Queue<Azure.Messaging.EventHubs.Processor.CheckpointPosition> Handled { get; } = new();
 }

@@ -147,6 +147,22 @@ public sealed class ChainPartition
         return snapshot;
     }
 
+    /// <summary>
+    /// <paramref name="key"/>'s live flow as a snapshot, leaving it in the table (null when there
+    /// is none: the flow ended): what the fast path commits to its flow shard.
+    /// </summary>
+    public byte[]? SnapshotFlow(in FlowKey key, long rulesStamp, out FlowTimeoutClass timeoutClass)
+    {
+        if (!_flows.TryFind(key, out int slot))
+        {
+            timeoutClass = FlowTimeoutClass.Other;
+            return null;
+        }
+        ref var flow = ref _flows[slot];
+        timeoutClass = TimeoutClassOf(flow);
+        return FlowSnapshot.Encode(flow, StreamPool(), rulesStamp);
+    }
+
     private void DetachSlot(int slot)
     {
         ref var flow = ref _flows[slot];

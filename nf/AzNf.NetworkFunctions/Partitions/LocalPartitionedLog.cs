@@ -190,11 +190,16 @@ public sealed class LocalPartitionedLog
                     Wait(handler.PrepareAsync(next, cancellation));
                 }
                 Wait(handling);
-                // The consumer's rule: checkpoint only what the handler has returned from.
-                _checkpoints[partition] = batch.LastSequenceNumber;
-                if (Checkpointed is { } checkpointed)
+                // The consumer's rule: checkpoint only what the handler has returned from, and no
+                // further than a handler that stores later says is stored.
+                long through = handler is IPartitionCheckpointGate gate ? Math.Min(batch.LastSequenceNumber, gate.CheckpointableThrough(partition)) : batch.LastSequenceNumber;
+                if (through > _checkpoints[partition])
                 {
-                    Wait(checkpointed(partition, batch.LastSequenceNumber, cancellation));
+                    _checkpoints[partition] = through;
+                    if (Checkpointed is { } checkpointed)
+                    {
+                        Wait(checkpointed(partition, through, cancellation));
+                    }
                 }
                 batch.Clear();
                 recycle.Add(batch);

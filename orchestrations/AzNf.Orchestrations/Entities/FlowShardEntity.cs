@@ -47,6 +47,15 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
         return result;
     }
 
+    /// <summary>Merges a fast-path owner's flows (each above the version held); answers how many it took.</summary>
+    public async Task<ShardCommitResult> Commit(ShardCommit commit)
+    {
+        _batch ??= new FlowShardBatch(State);
+        var (result, state) = await _processor.CommitAsync(commit, State, Context.Id.Key, _batch);
+        State = state;
+        return result;
+    }
+
     /// <summary>One flow as the shard holds it (null: the shard never saw it).</summary>
     public async Task<FlowEntityState?> Get(string flowKey)
     {
@@ -165,12 +174,74 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         {
             return (result, state);
         }
-        byte[] encoded = map.Encode();
         var batches = state?.Batches ?? [];
         if (step.FirstStage + step.StageCount == compiled.Chain.Stages.Count)
         {
             batches[step.Partition] = Math.Max(batches.GetValueOrDefault(step.Partition, -1), step.BatchSequenceNumber);
         }
+        var (stored, encoded) = await StoreMapAsync(map, state, shard, batch, batches);
+        result = result with { StateBytes = encoded.Length, Worker = ThisWorker };
+        if (result.FinishedFlows.Count + result.Alerts.Count > ShardRecords.InlineLimit)
+        {
+            // Named by batch, shard and stage: a step run again writes the same blob.
+            byte[] records = new ShardRecords(result.FinishedFlows, result.Alerts).Encode();
+            string name = $"{step.Blob}.s{step.Slice.Shard}.t{step.FirstStage}.nfr";
+            await store.PutAsync(name, records);
+            result = result with { FinishedFlows = [], Alerts = [], Records = new RecordsRef(name, records.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(records))) };
+        }
+        stored.Replies = new Dictionary<string, StoredReply>(state?.Replies ?? [], StringComparer.Ordinal);
+        // A stale request of an older batch (redelivered after its batch completed) must not push
+        // out the reply of the batch in flight, which may still be asked again.
+        if (!stored.Replies.TryGetValue(replyKey, out var kept) || kept.Batch <= step.BatchSequenceNumber)
+        {
+            stored.Replies[replyKey] = new StoredReply(stepId, step.BatchSequenceNumber, result);
+        }
+        return (result, stored);
+    }
+
+    /// <summary>
+    /// The fast path's group commit: merges flows a partition owner ran in memory into the map.
+    /// A flow is taken only above the version the shard holds, so a commit sent again, or one
+    /// older than what a later owner committed, changes nothing.
+    /// </summary>
+    public async Task<(ShardCommitResult Result, FlowShardState? State)> CommitAsync(ShardCommit commit, FlowShardState? state, string shard, FlowShardBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(batch);
+        var bytes = await store.ReadAsync(commit.Blob, commit.Offset, commit.Length);
+        if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span)), commit.Sha256, StringComparison.Ordinal))
+        {
+            throw new FlowShardMapException($"{commit.Blob} @ {commit.Offset}: the commit for flow shard {shard} does not match its hash");
+        }
+        var incoming = FlowShardMap.Decode(bytes.ToArray(), $"{commit.Blob} @ {commit.Offset}");
+        var map = await LoadAsync(state, shard);
+        int applied = 0;
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var (key, flow) in incoming.Flows)
+        {
+            if (!map.Flows.TryGetValue(key, out var held) || flow.Version > held.Version)
+            {
+                flow.LastAppliedUtc = now;
+                flow.IdleTimeoutSeconds = Math.Max(flow.IdleTimeoutSeconds, minimumIdle.TotalSeconds);
+                map.Flows[key] = flow;
+                applied++;
+            }
+        }
+        if (applied == 0)
+        {
+            return (new ShardCommitResult(0, incoming.Flows.Count), state);
+        }
+        var batches = state?.Batches ?? [];
+        batches[commit.Partition] = Math.Max(batches.GetValueOrDefault(commit.Partition, -1), commit.Through);
+        var (stored, _) = await StoreMapAsync(map, state, shard, batch, batches);
+        stored.Replies = state?.Replies ?? new Dictionary<string, StoredReply>(StringComparer.Ordinal);
+        return (new ShardCommitResult(applied, incoming.Flows.Count - applied), stored);
+    }
+
+    /// <summary>The state that stores <paramref name="map"/>: inline when small, else in a blob of the shard's, the replaced blob retired safely.</summary>
+    private async Task<(FlowShardState Stored, byte[] Encoded)> StoreMapAsync(FlowShardMap map, FlowShardState? state, string shard, FlowShardBatch batch, Dictionary<int, long> batches)
+    {
+        byte[] encoded = map.Encode();
         long steps = (state?.Steps ?? 0) + 1;
         var stored = new FlowShardState { Flows = map.Flows.Count, Steps = steps, Batches = batches, MapLength = encoded.Length };
         if (encoded.Length <= inlineMapLimit)
@@ -197,23 +268,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
                 await store.DeleteAsync(replaced);
             }
         }
-        result = result with { StateBytes = encoded.Length, Worker = ThisWorker };
-        if (result.FinishedFlows.Count + result.Alerts.Count > ShardRecords.InlineLimit)
-        {
-            // Named by batch, shard and stage: a step run again writes the same blob.
-            byte[] records = new ShardRecords(result.FinishedFlows, result.Alerts).Encode();
-            string name = $"{step.Blob}.s{step.Slice.Shard}.t{step.FirstStage}.nfr";
-            await store.PutAsync(name, records);
-            result = result with { FinishedFlows = [], Alerts = [], Records = new RecordsRef(name, records.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(records))) };
-        }
-        stored.Replies = new Dictionary<string, StoredReply>(state?.Replies ?? [], StringComparer.Ordinal);
-        // A stale request of an older batch (redelivered after its batch completed) must not push
-        // out the reply of the batch in flight, which may still be asked again.
-        if (!stored.Replies.TryGetValue(replyKey, out var kept) || kept.Batch <= step.BatchSequenceNumber)
-        {
-            stored.Replies[replyKey] = new StoredReply(stepId, step.BatchSequenceNumber, result);
-        }
-        return (result, stored);
+        return (stored, encoded);
     }
 
     /// <summary>One reply kept per partition and stage: only the batch in flight can be asked again.</summary>
@@ -272,3 +327,10 @@ public sealed record FlowShardOptions
     /// </summary>
     public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromHours(24);
 }
+
+/// <summary>A fast-path commit for one shard: a byte range of a commit blob holding a <see cref="FlowShardMap"/> of the flows to merge.</summary>
+/// <remarks><see cref="Through"/> is the last sequence number of <see cref="Partition"/> the commit reflects; the shard keeps the highest per partition, where a new owner finds how far the last one stored.</remarks>
+public sealed record ShardCommit(string Blob, long Offset, int Length, string Sha256, int Partition, long Through);
+
+/// <summary>What a shard did with a commit: flows taken, and flows it already held at the same or a later version.</summary>
+public sealed record ShardCommitResult(int Applied, int AlreadyHeld);

@@ -91,6 +91,43 @@ public sealed class PacketEventProcessorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task GatedHandler_CheckpointStaysAtTheLastEventItStored()
+    {
+        var (store, deadLetters) = await ConsumerTestSetup.TablesAsync(azurite);
+        var gated = new StoresLater();
+        var processor = ConsumerTestSetup.Processor(store, deadLetters, gated, "proc-1");
+        var partition = PacketPartition.Of("0");
+        await processor.InitializePartitionAsync(partition, default);
+
+        await processor.ProcessBatchAsync([Event(0, PacketBody(1)), Event(1, PacketBody(1))], partition, default);
+        var nothingStored = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, "$Default", "0", default);
+        gated.StoredThrough = 1;
+        await processor.ProcessBatchAsync([Event(2, PacketBody(1)), Event(3, PacketBody(1))], partition, default);
+        var firstBatchStored = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, "$Default", "0", default);
+        gated.StoredThrough = 3;
+        await processor.ProcessBatchAsync([Event(4, PacketBody(1))], partition, default);
+        var secondBatchStored = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, "$Default", "0", default);
+
+        Assert.Null(nothingStored);
+        Assert.Equal(Azure.Messaging.EventHubs.Consumer.EventPosition.FromOffset("1000", isInclusive: false), firstBatchStored!.StartingPosition);
+        Assert.Equal(Azure.Messaging.EventHubs.Consumer.EventPosition.FromOffset("3000", isInclusive: false), secondBatchStored!.StartingPosition);
+    }
+
+    /// <summary>Handles at once, stores later: says how far it has stored.</summary>
+    private sealed class StoresLater : IPartitionBatchHandler, IPartitionCheckpointGate
+    {
+        public long StoredThrough { get; set; } = -1;
+
+        public long CheckpointableThrough(int partition) => StoredThrough;
+
+        public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+        public ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+        public ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation) => ValueTask.CompletedTask;
+    }
+
+    [Fact]
     public async Task MalformedEvents_DeadLetteredCountedAndTheRestHandled()
     {
         var (store, deadLetters) = await ConsumerTestSetup.TablesAsync(azurite);

@@ -146,6 +146,42 @@ public sealed class LocalPartitionedLogTests
     }
 
     [Fact]
+    public void Feed_GatedHandler_CheckpointsNoFurtherThanItStored()
+    {
+        using var capture = TestTraffic.Capture(TestTraffic.Conversations(flows: 1, packetsEach: 40));
+        var handler = new StoresEveryOtherBatch();
+        var stored = new List<long>();
+        var log = new LocalPartitionedLog(1, batchPackets: 10) { Checkpointed = (_, sequence, _) => { stored.Add(sequence); return ValueTask.CompletedTask; } };
+
+        log.Feed(capture, handler);
+
+        Assert.Equal([20L, 40L], stored);
+        Assert.Equal(40, log.Checkpoints[0]);
+    }
+
+    /// <summary>Stores its work at every second batch, as a group commit does.</summary>
+    private sealed class StoresEveryOtherBatch : IPartitionBatchHandler, IPartitionCheckpointGate
+    {
+        private int _batches;
+        private long _stored = -1;
+
+        public long CheckpointableThrough(int partition) => _stored;
+
+        public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+        public ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation)
+        {
+            if (++_batches % 2 == 0)
+            {
+                _stored = batch.LastSequenceNumber;
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation) => ValueTask.CompletedTask;
+    }
+
+    [Fact]
     public void Feed_CheckpointsForAnotherPartitionCount_AreRefused()
     {
         using var capture = TestTraffic.Capture(TestTraffic.Conversations(4, 4));

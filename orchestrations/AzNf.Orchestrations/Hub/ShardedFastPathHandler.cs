@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations.Activities;
+using AzNf.Orchestrations.Batches;
+using AzNf.Orchestrations.Entities;
+using AzNf.Orchestrations.Models;
+using AzNf.Orchestrations.Orchestrators;
+using AzNf.Packets.Flows;
+using AzNf.Packets.Parsing;
+
+namespace AzNf.Orchestrations.Hub;
+
+/// <summary>
+/// The fast path with durable flows: each partition's chain runs in process on an in-memory flow
+/// table, as <see cref="ChainPartitionHandler"/> does, and every few seconds the flows that
+/// changed are group-committed to the chain's flow shards (the same <c>flows</c> entities the
+/// durable path keeps them in), each at the sequence number of its last packet. The consumer's
+/// checkpoint never passes the last commit (<see cref="IPartitionCheckpointGate"/>).
+/// </summary>
+/// <remarks>
+/// A new owner of a partition loads the partition's flows from the shards and replays from the
+/// checkpoint; a packet at or below its flow's stored version was applied by the owner before,
+/// so it is skipped. A shard takes a flow only above the version it holds, so a late commit of an
+/// old owner changes nothing. What is not kept: the partition's alerts and counters of packets
+/// the old owner ran after its last commit are reported by both owners (outputs are the outputs
+/// work's), and rules are the chain file's (no rule or blocklist versions followed yet).
+/// </remarks>
+public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionCheckpointGate
+{
+    // Rules come from the chain file; a fixed stamp makes an imported flow keep its cached decisions.
+    private const long RulesStamp = 0;
+
+    private readonly IChainTaskHub _hub;
+    private readonly ChainDefinition _chain;
+    private readonly int _partitionCount;
+    private readonly ShardedFastPathOptions _options;
+    private readonly PartitionState?[] _partitions;
+
+    public ShardedFastPathHandler(IChainTaskHub hub, ChainDefinition chain, int partitionCount, ShardedFastPathOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitionCount, 1);
+        options.Validate();
+        _hub = hub;
+        _chain = chain;
+        _partitionCount = partitionCount;
+        _options = options;
+        _partitions = new PartitionState?[partitionCount];
+    }
+
+    /// <summary>The chain state of <paramref name="partition"/> here, or null when it is not open.</summary>
+    public ChainPartition? Partition(int partition) => _partitions[partition]?.Chain;
+
+    /// <summary>Packets skipped because a previous owner had applied them (at or below their flow's stored version).</summary>
+    public long ReplaySkipped => _partitions.Sum(p => p?.ReplaySkipped ?? 0);
+
+    /// <summary>Group commits that stored flows.</summary>
+    public long Commits => _partitions.Sum(p => p?.Commits ?? 0);
+
+    public long CheckpointableThrough(int partition) => _partitions[partition]?.CommittedThrough ?? -1;
+
+    /// <summary>Takes the partition's flows from the flow shards: the state the last owner committed.</summary>
+    public async ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation)
+    {
+        var state = new PartitionState(new ChainPartition(_chain, partition));
+        string prefix = _chain.Name + ":";
+        await foreach (var (key, shard) in _hub.QueryEntitiesAsync<FlowShardState>(FlowShardEntity.Name, cancellation))
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            state.StoredThrough = Math.Max(state.StoredThrough, shard.Batches.GetValueOrDefault(partition, -1));
+            var map = await FlowShardProcessor.LoadAsync(shard, key, _hub.Packets, cancellation);
+            foreach (var (flowKey, flow) in map.Flows)
+            {
+                if (flow.Snapshot is { } snapshot)
+                {
+                    var held = FlowSnapshot.Read(snapshot, flowKey);
+                    if (held.Key.PartitionOf(_partitionCount) != partition)
+                    {
+                        continue;
+                    }
+                    state.Chain.ImportFlow(snapshot, RulesStamp, flowKey);
+                }
+                // Versions are sequence numbers of this partition only for its own flows; others never arrive here.
+                if (flow.Version >= 0)
+                {
+                    state.Stored[flowKey] = flow.Version;
+                }
+            }
+        }
+        _partitions[partition] = state;
+    }
+
+    public async ValueTask HandleAsync(PartitionBatch batch, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var state = _partitions[batch.Partition] ?? throw new InvalidOperationException($"partition {batch.Partition} was not opened before its first batch");
+        foreach (ref readonly var packet in batch.Packets)
+        {
+            if (packet.SequenceNumber < state.LastSequence || (packet.SequenceNumber == state.LastSequence && packet.PositionInEvent <= state.LastPosition))
+            {
+                continue;
+            }
+            var frame = batch.Frame(packet);
+            var malformed = PacketParser.Parse(packet.LinkType, frame, out var parsed);
+            FlowKey? key = null;
+            if (malformed == MalformedReason.None)
+            {
+                key = FlowKey.From(parsed, out _);
+                // Only while a replay can still reach what the previous owner stored.
+                if (state.Stored.Count > 0 && state.Stored.TryGetValue(key.Value.ToString(), out long version) && packet.SequenceNumber <= version)
+                {
+                    state.ReplaySkipped++;
+                    continue;
+                }
+            }
+            long index = (packet.SequenceNumber * _options.PacketsPerEvent) + packet.PositionInEvent;
+            state.Chain.Process(frame, parsed, malformed, packet.WireLength, packet.TimestampNanos, index);
+            if (key is { } k)
+            {
+                state.Dirty[k] = packet.SequenceNumber;
+            }
+            state.LastSequence = packet.SequenceNumber;
+            state.LastPosition = packet.PositionInEvent;
+        }
+        state.Handled = Math.Max(state.Handled, batch.LastSequenceNumber);
+        if (state.Stored.Count > 0 && state.Handled > state.StoredThrough)
+        {
+            state.Stored.Clear();
+        }
+        if (state.Dirty.Count >= _options.MaxDirtyFlows || Stopwatch.GetElapsedTime(state.CommittedAt) >= _options.CommitInterval)
+        {
+            await CommitAsync(batch.Partition, cancellation);
+        }
+    }
+
+    /// <summary>
+    /// Stores the flows of <paramref name="partition"/> that changed since its last commit: one blob
+    /// of per-shard maps and one <c>NfCommit</c> orchestration, awaited. Then the checkpoint may
+    /// move up to the last packet handled.
+    /// </summary>
+    public async Task CommitAsync(int partition, CancellationToken cancellation)
+    {
+        var state = _partitions[partition] ?? throw new InvalidOperationException($"partition {partition} is not open");
+        long through = state.Handled;
+        if (state.Dirty.Count > 0)
+        {
+            var maps = new SortedDictionary<int, FlowShardMap>();
+            foreach (var (key, sequence) in state.Dirty)
+            {
+                string text = key.ToString();
+                int shard = FlowShards.ShardOf(text, _options.FlowShards);
+                if (!maps.TryGetValue(shard, out var map))
+                {
+                    maps[shard] = map = new FlowShardMap();
+                }
+                byte[]? snapshot = state.Chain.SnapshotFlow(key, RulesStamp, out var timeoutClass);
+                map.Flows[text] = new ShardFlow
+                {
+                    Version = sequence,
+                    IdleTimeoutSeconds = ChainStepRunner.IdleTimeout(_chain.FlowTable, timeoutClass).TotalSeconds,
+                    Snapshot = snapshot,
+                };
+            }
+            using var blob = new MemoryStream();
+            var shards = new List<int>();
+            var commits = new List<ShardCommit>();
+            string instanceId = $"nfc-{StorageNames.Safe(_chain.Name)}-p{partition}-s{through}";
+            string name = $"commits/{instanceId}.fsc";
+            foreach (var (shard, map) in maps)
+            {
+                byte[] encoded = map.Encode();
+                shards.Add(shard);
+                commits.Add(new ShardCommit(name, blob.Length, encoded.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(encoded)), partition, through));
+                blob.Write(encoded);
+            }
+            await _hub.Packets.PutAsync(name, blob.GetBuffer().AsMemory(0, (int)blob.Length), cancellation);
+            await _hub.StartOrchestrationAsync(FlowCommitOrchestrator.Name, instanceId, new FlowCommit(_chain.Name, shards, commits), cancellation);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(_options.CommitTimeout);
+            var outcome = await _hub.WaitForOutcomeAsync<FlowCommitResult>(instanceId, _options.CompletionPoll, timeout.Token);
+            if (!outcome.Completed)
+            {
+                // The checkpoint stays where it was: a restart replays these packets.
+                throw new InvalidOperationException($"partition {partition}: group commit {instanceId} of {state.Dirty.Count} flows: {outcome.Status}: {outcome.Failure}");
+            }
+            state.Dirty.Clear();
+            state.Commits++;
+            await _hub.PurgeAsync(instanceId, cancellation);
+            await _hub.Packets.DeleteAsync(name, cancellation);
+        }
+        state.CommittedThrough = Math.Max(state.CommittedThrough, through);
+        state.CommittedAt = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Commits what the partition still holds (an owner that loses it commits too: the shards ignore what a newer owner stored).</summary>
+    public async ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation)
+    {
+        if (_partitions[partition] is null)
+        {
+            return;
+        }
+        await CommitAsync(partition, cancellation);
+        if (reason != PartitionCloseReason.EndOfInput)
+        {
+            _partitions[partition] = null;
+        }
+    }
+
+    private sealed class PartitionState(ChainPartition chain)
+    {
+        public ChainPartition Chain { get; } = chain;
+
+        /// <summary>Per flow key text, the version a previous owner stored (cleared once the partition is past what it stored).</summary>
+        public Dictionary<string, long> Stored { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>How far the previous owners' commits reached in this partition (what the shards keep per partition).</summary>
+        public long StoredThrough { get; set; } = -1;
+
+        /// <summary>Flows changed since the last commit, with the sequence number of their last packet.</summary>
+        public Dictionary<FlowKey, long> Dirty { get; } = [];
+
+        public long LastSequence { get; set; } = long.MinValue;
+
+        public int LastPosition { get; set; }
+
+        public long Handled { get; set; } = -1;
+
+        public long CommittedThrough { get; set; } = -1;
+
+        public long CommittedAt { get; set; } = Stopwatch.GetTimestamp();
+
+        public long ReplaySkipped { get; set; }
+
+        public long Commits { get; set; }
+    }
+}
+
+/// <summary>How often the fast path group-commits its flows, and to how many shards.</summary>
+public sealed record ShardedFastPathOptions
+{
+    /// <summary>Flow shards per chain: the same value as the durable path's, so both find a flow in one place.</summary>
+    public int FlowShards { get; init; } = 4;
+
+    /// <summary>Longest time between commits of a partition (a commit also happens at <see cref="MaxDirtyFlows"/>).</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Changed flows at which a partition commits before its interval is up (bounds a commit's size).</summary>
+    public int MaxDirtyFlows { get; init; } = 50_000;
+
+    /// <summary>Bound on packets per event (the packet index is <c>sequence × bound + position</c>).</summary>
+    public int PacketsPerEvent { get; init; } = 1;
+
+    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan CompletionPoll { get; init; } = TimeSpan.FromSeconds(1);
+
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(FlowShards, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(FlowShards, Batches.FlowShards.MaxShards);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDirtyFlows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
+        if (CommitInterval < TimeSpan.Zero || CommitTimeout <= TimeSpan.Zero || CompletionPoll <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CommitInterval), "commit interval must not be negative; timeout and poll must be positive");
+        }
+    }
+}

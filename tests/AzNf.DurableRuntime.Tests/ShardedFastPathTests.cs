@@ -1,0 +1,112 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations.Entities;
+using AzNf.Orchestrations.Hub;
+using AzNf.Packets.Capture;
+using AzNf.Packets.Flows;
+using AzNf.Packets.Parsing;
+using AzNf.TestOracles;
+
+namespace AzNf.DurableRuntime.Tests;
+
+/// <summary>
+/// The fast path's group commit: flows run in memory, stored in the chain's flow shards every
+/// few seconds, and a partition that moves to another processor keeps its flows' state.
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class ShardedFastPathTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Move_PartitionToAnotherProcessorAfterUncheckpointedCommits_FlowsKeepTheirStateAndCountOnce()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 40, seed: 23);
+        var chain = ChainDefinition.Load(chainFile);
+        var expected = DurableChainRunTests.Embedded(chainFile, capture);
+        var batches = Batches(capture, partitions: 2, packetsPerBatch: 20);
+        Assert.True(batches[1].Count >= 8, $"partition 1 has only {batches[1].Count} batches");
+        await using var host = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("fast"), ControlQueuePartitions = 2 });
+        var options = new ShardedFastPathOptions { CommitInterval = TimeSpan.FromHours(1), CompletionPoll = TimeSpan.FromMilliseconds(200) };
+
+        var first = new ShardedFastPathHandler(host, chain, 2, options);
+        await first.OpenPartitionAsync(0, default);
+        await first.OpenPartitionAsync(1, default);
+        foreach (var batch in batches[0])
+        {
+            await first.HandleAsync(batch, default);
+        }
+        int half = batches[1].Count / 2;
+        for (int i = 0; i < half; i++)
+        {
+            await first.HandleAsync(batches[1][i], default);
+        }
+        Assert.Equal(-1, first.CheckpointableThrough(1));
+        await first.CommitAsync(1, default);
+        // The consumer checkpoints here. The first processor then commits two more batches and is
+        // gone before its checkpoint moves, with a third batch run but never committed.
+        long checkpoint = first.CheckpointableThrough(1);
+        await first.HandleAsync(batches[1][half], default);
+        await first.HandleAsync(batches[1][half + 1], default);
+        await first.CommitAsync(1, default);
+        await first.HandleAsync(batches[1][half + 2], default);
+
+        // The second processor takes partition 1 from the shards and replays from the checkpoint.
+        var second = new ShardedFastPathHandler(host, chain, 2, options);
+        await second.OpenPartitionAsync(1, default);
+        foreach (var batch in batches[1].Skip(half))
+        {
+            await second.HandleAsync(batch, default);
+        }
+        await second.ClosePartitionAsync(1, PartitionCloseReason.EndOfInput, default);
+        await first.ClosePartitionAsync(0, PartitionCloseReason.EndOfInput, default);
+        var afterMove = await ShardFlowsAsync(host, chain.Name);
+        // The old owner comes back with its stale partition 1 and commits it: the shards hold newer versions.
+        await first.CommitAsync(1, default);
+        var afterStaleCommit = await ShardFlowsAsync(host, chain.Name);
+
+        Assert.Equal(batches[1][half - 1].LastSequenceNumber, checkpoint);
+        Assert.Equal(batches[1][half].Count + batches[1][half + 1].Count, second.ReplaySkipped);
+        var expectedLive = expected.Flows.Where(f => f.End == ReportFlow.EndName(FlowEndReason.EndOfRun)).OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(expectedLive);
+        Assert.Equal(expectedLive, afterMove);
+        Assert.Equal(afterMove, afterStaleCommit);
+    }
+
+    /// <summary>The live flows the chain's shards hold, as a report lists flows still open at the end.</summary>
+    private static async Task<List<ReportFlow>> ShardFlowsAsync(DurableRuntimeHost host, string chainName)
+    {
+        var flows = new List<ReportFlow>();
+        await foreach (var (key, state) in host.QueryEntitiesAsync<FlowShardState>(FlowShardEntity.Name))
+        {
+            if (!key.StartsWith(chainName + ":", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var map = await FlowShardProcessor.LoadAsync(state, key, host.Packets, default);
+            flows.AddRange(map.Flows.Where(f => f.Value.Snapshot is not null).Select(f => WorkResultTally.EndOfRun(f.Key, f.Value.Snapshot!)));
+        }
+        return [.. flows.OrderBy(f => f.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The capture cut as the local log cuts it: by flow key onto partitions, then into batches of a partition's packets.</summary>
+    private static List<PartitionBatch>[] Batches(string capturePath, int partitions, int packetsPerBatch)
+    {
+        var batches = Enumerable.Range(0, partitions).Select(_ => new List<PartitionBatch>()).ToArray();
+        using var capture = CaptureReader.Open(capturePath);
+        long index = 0;
+        while (capture.TryRead(out var record))
+        {
+            index++;
+            int p = PacketParser.Parse(record.LinkType, record.Data, out var parsed) == MalformedReason.None
+                ? FlowKey.From(parsed, out _).PartitionOf(partitions)
+                : (int)(index % partitions);
+            var list = batches[p];
+            if (list.Count == 0 || list[^1].Count == packetsPerBatch)
+            {
+                list.Add(new PartitionBatch(packetsPerBatch) { Partition = p });
+            }
+            list[^1].Add(index, 0, record.LinkType, record.Data, record.OriginalLength, record.TimestampNanos);
+        }
+        return batches;
+    }
+}
