@@ -140,9 +140,7 @@ public sealed class ChainPartition
             timeoutClass = FlowTimeoutClass.Other;
             return null;
         }
-        ref var flow = ref _flows[slot];
-        timeoutClass = TimeoutClassOf(flow);
-        byte[] snapshot = FlowSnapshot.Encode(flow, StreamPool(), rulesStamp);
+        byte[] snapshot = Snapshot(slot, rulesStamp, out timeoutClass);
         DetachSlot(slot);
         return snapshot;
     }
@@ -158,6 +156,11 @@ public sealed class ChainPartition
             timeoutClass = FlowTimeoutClass.Other;
             return null;
         }
+        return Snapshot(slot, rulesStamp, out timeoutClass);
+    }
+
+    private byte[] Snapshot(int slot, long rulesStamp, out FlowTimeoutClass timeoutClass)
+    {
         ref var flow = ref _flows[slot];
         timeoutClass = TimeoutClassOf(flow);
         return FlowSnapshot.Encode(flow, StreamPool(), rulesStamp);
