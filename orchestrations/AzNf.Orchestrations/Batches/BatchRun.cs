@@ -80,6 +80,7 @@ internal sealed class BatchRun
             StageNames = _batch.Plan.Stages.Skip(first).Take(count).Select(s => s.Name).ToList(),
             Dropped = _dropped.TryGetValue(slice, out var dropped) ? dropped.Order().ToList() : [],
             DeadlineUtc = deadlineUtc,
+            AfterBatch = _batch.PreviousBatches.TryGetValue(reference.Shard, out long previous) ? previous : -1,
         };
     }
 

@@ -40,4 +40,13 @@ public sealed record ChainBatch
 
     /// <summary>One slice per shard touched, in blob order.</summary>
     public required IReadOnlyList<SliceRef> Slices { get; init; }
+
+    /// <summary>Per shard, the last batch of this partition the sender saw it finish: its step waits until the shard's state shows it (see <see cref="ShardStep.AfterBatch"/>).</summary>
+    public IReadOnlyDictionary<int, long> PreviousBatches { get; init; } = new Dictionary<int, long>();
+
+    /// <summary>How long a step waits for its shard to store what comes before it, milliseconds, before the batch fails.</summary>
+    public double CatchUpMs { get; init; } = DefaultCatchUpMs;
+
+    /// <summary>Four times the backends' message visibility timeout (30 s): a dead worker's request is delivered again within it.</summary>
+    public const double DefaultCatchUpMs = 120_000;
 }

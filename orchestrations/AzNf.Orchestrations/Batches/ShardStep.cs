@@ -36,4 +36,11 @@ public sealed record ShardStep
 
     /// <summary>When the step must have finished; a step that cannot finish by then changes nothing.</summary>
     public DateTime? DeadlineUtc { get; init; }
+
+    /// <summary>
+    /// The last batch of this partition the sender saw the shard finish (−1: none known). A first
+    /// stage waits until the shard's state shows it: a worker that died after sending a reply but
+    /// before storing its state leaves the shard behind until the request comes back.
+    /// </summary>
+    public long AfterBatch { get; init; } = -1;
 }

@@ -13,6 +13,9 @@ public sealed record ShardStepResult
     /// <summary>The step could not finish by its deadline: it changed nothing.</summary>
     public bool Late { get; init; }
 
+    /// <summary>The shard has not yet stored a step this one comes after (named here): nothing ran; ask again later.</summary>
+    public string? Behind { get; init; }
+
     public int Shard { get; init; }
 
     public long Packets { get; init; }

@@ -109,9 +109,24 @@ public sealed class FlowShardState
     /// <summary>Per partition and stage, the reply to the last step (the one a redelivered request must get again).</summary>
     public Dictionary<string, StoredReply> Replies { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Per partition, the last batch (its last sequence number) whose chain this shard completed.</summary>
+    /// <summary>Per partition, the last batch (its last sequence number) whose chain this shard is done with: applied, or let pass late.</summary>
     public Dictionary<int, long> Batches { get; set; } = [];
+
+    /// <summary>Per partition, the staged batch in progress here and how many of its stages the shard is done with.</summary>
+    public Dictionary<int, StagedMark> Staged { get; set; } = [];
+
+    /// <summary>This state with other marks of how far the shard got (the map and replies shared).</summary>
+    internal FlowShardState WithMarks(Dictionary<int, long> batches, Dictionary<int, StagedMark> staged)
+    {
+        var marked = (FlowShardState)MemberwiseClone();
+        marked.Batches = batches;
+        marked.Staged = staged;
+        return marked;
+    }
 }
+
+/// <summary>A staged batch (its last sequence number) and the stages a shard is done with.</summary>
+public sealed record StagedMark(long Batch, int Stages);
 
 /// <summary>
 /// What the <c>flows</c> entity's <c>Process</c> does, apart from the entity: reads the slice from
@@ -165,21 +180,25 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             state?.SupersededMapBlobs.Clear();
             batch.Cleaned = true;
         }
+        if (Behind(step, state) is { } behind)
+        {
+            return (new ShardStepResult { Shard = step.Slice.Shard, Behind = behind }, state);
+        }
         var compiled = await chains.GetChainAsync(step.ChainName, step.RuleSetVersion, step.BlocklistVersion, CancellationToken.None);
         var bytes = await store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
         var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
         var map = await LoadAsync(state, shard);
         var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle, tombstoneRetention);
+        var batches = new Dictionary<int, long>(state?.Batches ?? []);
+        var staged = new Dictionary<int, StagedMark>(state?.Staged ?? []);
+        Mark(batches, staged, step, step.FirstStage + step.StageCount == compiled.Chain.Stages.Count);
         if (result.Late)
         {
-            return (result, state);
-        }
-        var batches = state?.Batches ?? [];
-        if (step.FirstStage + step.StageCount == compiled.Chain.Stages.Count)
-        {
-            batches[step.Partition] = Math.Max(batches.GetValueOrDefault(step.Partition, -1), step.BatchSequenceNumber);
+            // The flows stay as they were, but the shard is done with the step: a later step waiting for it goes on.
+            return (result, (state ?? new FlowShardState()).WithMarks(batches, staged));
         }
         var (stored, encoded) = await StoreMapAsync(map, state, shard, batch, batches);
+        stored.Staged = staged;
         result = result with { StateBytes = encoded.Length, Worker = ThisWorker };
         if (result.FinishedFlows.Count + result.Alerts.Count > ShardRecords.InlineLimit)
         {
@@ -231,10 +250,11 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         {
             return (new ShardCommitResult(0, incoming.Flows.Count), state);
         }
-        var batches = state?.Batches ?? [];
+        var batches = new Dictionary<int, long>(state?.Batches ?? []);
         batches[commit.Partition] = Math.Max(batches.GetValueOrDefault(commit.Partition, -1), commit.Through);
         var (stored, _) = await StoreMapAsync(map, state, shard, batch, batches);
         stored.Replies = state?.Replies ?? new Dictionary<string, StoredReply>(StringComparer.Ordinal);
+        stored.Staged = state?.Staged ?? [];
         return (new ShardCommitResult(applied, incoming.Flows.Count - applied), stored);
     }
 
@@ -269,6 +289,45 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             }
         }
         return (stored, encoded);
+    }
+
+    /// <summary>
+    /// What the shard has not stored yet that <paramref name="step"/> comes after (null: nothing).
+    /// A first stage comes after the batch its sender last saw the shard finish; a later stage of a
+    /// staged batch comes after the stages before it. Entity replies leave before the entity's state
+    /// is stored (the backend sends messages, then writes history), so a worker dying in between
+    /// leaves a reply whose effects the shard lacks until the request is delivered again; running a
+    /// later step first would apply its packets over the gap, and the redelivered ones as duplicates.
+    /// </summary>
+    private static string? Behind(ShardStep step, FlowShardState? state)
+    {
+        long finished = state?.Batches.GetValueOrDefault(step.Partition, -1) ?? -1;
+        if (finished >= step.BatchSequenceNumber)
+        {
+            return null;
+        }
+        if (step.FirstStage == 0)
+        {
+            return step.AfterBatch > finished ? $"batch {step.AfterBatch} of partition {step.Partition} (the shard has finished batch {finished})" : null;
+        }
+        var staged = state?.Staged.GetValueOrDefault(step.Partition);
+        return staged is not null && staged.Batch == step.BatchSequenceNumber && staged.Stages >= step.FirstStage
+            ? null
+            : $"stages 0..{step.FirstStage - 1} of batch {step.BatchSequenceNumber} of partition {step.Partition}";
+    }
+
+    /// <summary>Records that the shard is done with <paramref name="step"/> (applied, or let pass late).</summary>
+    private static void Mark(Dictionary<int, long> batches, Dictionary<int, StagedMark> staged, ShardStep step, bool completesChain)
+    {
+        if (completesChain)
+        {
+            batches[step.Partition] = Math.Max(batches.GetValueOrDefault(step.Partition, -1), step.BatchSequenceNumber);
+            staged.Remove(step.Partition);
+        }
+        else
+        {
+            staged[step.Partition] = new StagedMark(step.BatchSequenceNumber, step.FirstStage + step.StageCount);
+        }
     }
 
     /// <summary>One reply kept per partition and stage: only the batch in flight can be asked again.</summary>

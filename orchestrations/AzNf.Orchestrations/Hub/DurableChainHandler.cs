@@ -294,6 +294,10 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 SourceShardCount = _options.SourceShards,
                 Blob = blob,
                 Slices = claim.Slices,
+                PreviousBatches = claim.Slices
+                    .Where(slice => _expectedShards.ContainsKey((slice.Shard, batch.Partition)))
+                    .ToDictionary(slice => slice.Shard, slice => _expectedShards[(slice.Shard, batch.Partition)]),
+                CatchUpMs = _options.ShardCatchUpTimeout.TotalMilliseconds,
             };
             var outcome = await StartAndWaitAsync<ChainBatchResult>(NfBatchOrchestrator.Name, instanceId, input, cancellation);
             var elapsed = Stopwatch.GetElapsedTime(started);

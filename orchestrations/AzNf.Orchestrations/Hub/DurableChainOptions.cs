@@ -1,4 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Batches;
 
 namespace AzNf.Orchestrations.Hub;
 
@@ -51,6 +52,14 @@ public sealed record DurableChainOptions
     /// <summary>Longest wait for one unit before the batch fails (and is redelivered, so nothing is lost).</summary>
     public TimeSpan UnitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Batch granularity: how long a batch's step waits for its flow shard to store the step
+    /// before it (a worker that died between sending a shard's reply and storing its state leaves
+    /// the shard behind until the request is delivered again, after the queue's visibility
+    /// timeout) before the batch fails. Shorter than <see cref="UnitTimeout"/>, so the failure names the shard.
+    /// </summary>
+    public TimeSpan ShardCatchUpTimeout { get; init; } = TimeSpan.FromMilliseconds(ChainBatch.DefaultCatchUpMs);
+
     /// <summary>Flow shards per chain (batch granularity): the <c>flows</c> entities a flow key hashes to. More shards, smaller maps per write, more entity steps per batch.</summary>
     public int FlowShards { get; init; } = 4;
 
@@ -74,6 +83,10 @@ public sealed record DurableChainOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnitsInFlight, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(SequenceBase);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFailuresKept, 1);
+        if (ShardCatchUpTimeout <= TimeSpan.Zero || ShardCatchUpTimeout >= UnitTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ShardCatchUpTimeout), ShardCatchUpTimeout, $"must be positive and shorter than the unit timeout ({UnitTimeout})");
+        }
         if (CompletionPoll <= TimeSpan.Zero || UnitTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(CompletionPoll), "poll interval and unit timeout must be positive");

@@ -23,6 +23,10 @@ public sealed class NfBatchOrchestrator : TaskOrchestrator<ChainBatch, ChainBatc
 {
     public const string Name = "NfBatch";
 
+    private static readonly TimeSpan InitialCatchUpWait = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxCatchUpWait = TimeSpan.FromSeconds(8);
+    private const int MaxCatchUpAttempts = 100;
+
     public override async Task<ChainBatchResult> RunAsync(TaskOrchestrationContext context, ChainBatch input)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -70,55 +74,90 @@ public sealed class NfBatchOrchestrator : TaskOrchestrator<ChainBatch, ChainBatc
     /// One round: every slice with packets left runs stages <paramref name="first"/> .. + <paramref name="stagesPerStep"/> − 1
     /// (all up to <paramref name="end"/> when fused) in its shard, in parallel, raced against <paramref name="deadline"/>.
     /// A slice whose step is not back (or came back late) by then gets <paramref name="policy"/> for stages up to <paramref name="end"/>.
+    /// A shard that answers it is behind (it has not stored an earlier step yet) is asked again after
+    /// a durable timer, with backoff, until the deadline or the batch's catch-up time runs out.
     /// </summary>
     /// <returns>True when some slice missed.</returns>
     private static async Task<bool> RoundAsync(
         TaskOrchestrationContext context, ChainBatch batch, BatchRun run, int first, int end, DateTime? deadline, DeadlinePolicy policy, string by, int? stagesPerStep = null)
     {
         int count = stagesPerStep ?? end - first;
-        var calls = new List<(int Slice, Task<ShardStepResult> Step)>();
-        for (int s = 0; s < batch.Slices.Count; s++)
-        {
-            if (!run.HasPending(s))
-            {
-                continue;
-            }
-            var shard = new EntityInstanceId(FlowShardEntity.Name, FlowShards.EntityKey(batch.ChainName, batch.Slices[s].Shard));
-            calls.Add((s, context.Entities.CallEntityAsync<ShardStepResult>(shard, nameof(FlowShardEntity.Process), run.Step(s, first, count, deadline))));
-        }
-        if (calls.Count == 0)
+        var asking = Enumerable.Range(0, batch.Slices.Count).Where(run.HasPending).ToList();
+        if (asking.Count == 0)
         {
             return false;
         }
-        var all = Task.WhenAll(calls.Select(c => c.Step));
-        if (deadline is not null)
-        {
-            using var cancelTimer = new CancellationTokenSource();
-            var timer = context.CreateTimer(deadline.Value, cancelTimer.Token);
-            if (await Task.WhenAny(all, timer) == all)
-            {
-                cancelTimer.Cancel();
-            }
-        }
-        else
-        {
-            await all;
-        }
         bool missed = false;
-        foreach (var (slice, step) in calls)
+        var giveUp = context.CurrentUtcDateTime.AddMilliseconds(batch.CatchUpMs);
+        var wait = InitialCatchUpWait;
+        string? waiting = null;
+        int waitingShard = -1;
+        // Bounded twice: by the catch-up time, and by attempts (a deadline-free history stays small).
+        for (int attempt = 0; attempt < MaxCatchUpAttempts; attempt++)
         {
-            // A step's failure (bad slice, unknown stage) fails the batch, naming the shard.
-            if (step.IsCompleted && step.Result is { Late: false } result)
+            var calls = asking
+                .Select(s => (Slice: s, Step: context.Entities.CallEntityAsync<ShardStepResult>(
+                    new EntityInstanceId(FlowShardEntity.Name, FlowShards.EntityKey(batch.ChainName, batch.Slices[s].Shard)),
+                    nameof(FlowShardEntity.Process),
+                    run.Step(s, first, count, deadline))))
+                .ToList();
+            var all = Task.WhenAll(calls.Select(c => c.Step));
+            if (deadline is not null)
             {
-                run.Finished(slice, first, result);
+                using var cancelTimer = new CancellationTokenSource();
+                var timer = context.CreateTimer(deadline.Value, cancelTimer.Token);
+                if (await Task.WhenAny(all, timer) == all)
+                {
+                    cancelTimer.Cancel();
+                }
             }
             else
             {
-                missed = true;
-                run.Missed(slice, first, end, policy, by);
+                await all;
             }
+            var behind = new List<(int Slice, string Behind)>();
+            foreach (var (slice, step) in calls)
+            {
+                // A step's failure (bad slice, unknown stage) fails the batch, naming the shard.
+                if (step.IsCompleted && step.Result is { Behind: { } notYet })
+                {
+                    behind.Add((slice, notYet));
+                }
+                else if (step.IsCompleted && step.Result is { Late: false } result)
+                {
+                    run.Finished(slice, first, result);
+                }
+                else
+                {
+                    missed = true;
+                    run.Missed(slice, first, end, policy, by);
+                }
+            }
+            if (behind.Count == 0)
+            {
+                return missed;
+            }
+            var now = context.CurrentUtcDateTime;
+            if (deadline is not null && now >= deadline)
+            {
+                foreach (var (slice, _) in behind)
+                {
+                    run.Missed(slice, first, end, policy, by);
+                }
+                return true;
+            }
+            (waitingShard, waiting) = (batch.Slices[behind[0].Slice].Shard, behind[0].Behind);
+            if (now >= giveUp)
+            {
+                break;
+            }
+            var next = now + wait;
+            await context.CreateTimer(deadline is { } d && d < next ? d : next, CancellationToken.None);
+            wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxCatchUpWait.Ticks));
+            asking = [.. behind.Select(b => b.Slice)];
         }
-        return missed;
+        throw new InvalidOperationException(
+            $"flow shard {waitingShard} of chain '{batch.ChainName}' has not stored {waiting} within {batch.CatchUpMs / 1000:0.#} s: the request that stores it never came back");
     }
 
     private static void Validate(ChainBatch batch)

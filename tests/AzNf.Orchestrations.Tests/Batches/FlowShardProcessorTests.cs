@@ -13,10 +13,13 @@ public class FlowShardProcessorTests
             .ToList();
 
     /// <summary>One slice per step over a single shard, the blob put in the store as the handler would.</summary>
-    private static async Task<(FlowShardState? State, ShardStepResult Result)> Step(FlowShardProcessor processor, InMemoryPacketStore store, FlowShardState? state, FlowShardBatch batch, List<byte[]> frames, int from, int to)
+    private static async Task<(FlowShardState? State, ShardStepResult Result)> Step(
+        FlowShardProcessor processor, InMemoryPacketStore store, FlowShardState? state, FlowShardBatch batch, List<byte[]> frames, int from, int to,
+        int first = 0, int? count = null, DateTime? deadline = null, long afterBatch = -1)
     {
         var chain = TestChains.Full();
-        var (step, _) = Steps(chain, Batch(frames, from, to), shards: 1, blob: $"b{from}-{to}").Single();
+        var (step, _) = Steps(chain, Batch(frames, from, to), shards: 1, first: first, count: count, deadline: deadline, blob: $"b{from}-{to}").Single();
+        step = step with { AfterBatch = afterBatch };
         var claim = BatchClaim.Cut(Batch(frames, from, to), long.MinValue, 0, 1, p => p.SequenceNumber);
         await store.PutAsync(step.Blob, claim.Blob);
         var (result, stored) = await processor.RunAsync(step, state, "full:0", batch);
@@ -125,5 +128,64 @@ public class FlowShardProcessorTests
         Assert.Equal(0, stale.Packets);
         Assert.Equal(frames.Count - half, reply.Packets);
         Assert.Equal((reply.Packets, reply.Duplicates), (again.Packets, again.Duplicates));
+    }
+
+    [Fact]
+    public async Task RunAsync_ShardLostTheBatchBefore_BehindAndUnchanged_ThenRunsOnceTheRedeliveredBatchIsStored()
+    {
+        var frames = Traffic(10);
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        int half = frames.Count / 2;
+        // The first batch's reply reached its sender (who now expects batch `half`), but its state was never stored.
+        var (lost, firstReply) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
+
+        var (unchanged, early) = await Step(processor, store, null, new FlowShardBatch(null), frames, half, frames.Count, afterBatch: half);
+        var (redelivered, again) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
+        var (final, second) = await Step(processor, store, redelivered, new FlowShardBatch(redelivered), frames, half, frames.Count, afterBatch: half);
+
+        Assert.Contains($"batch {half} of partition 0", early.Behind, StringComparison.Ordinal);
+        Assert.Equal(0, early.Packets);
+        Assert.Null(unchanged);
+        Assert.Equal(half, lost!.Batches[0]);
+        Assert.Equal(firstReply.Packets, again.Packets);
+        Assert.Null(second.Behind);
+        Assert.Equal((frames.Count - half, 0L), (second.Packets, second.Duplicates));
+        Assert.Equal(frames.Count, final!.Batches[0]);
+    }
+
+    [Fact]
+    public async Task RunAsync_StagedStepBeforeTheShardStoredTheStageBefore_Behind_ThenRuns()
+    {
+        var frames = Traffic(6);
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+
+        var (_, early) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count, first: 1, count: 1);
+        var (afterStage0, stage0) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count, first: 0, count: 1);
+        var (_, stage1) = await Step(processor, store, afterStage0, new FlowShardBatch(afterStage0), frames, 0, frames.Count, first: 1, count: 1);
+
+        Assert.Contains($"stages 0..0 of batch {frames.Count}", early.Behind, StringComparison.Ordinal);
+        Assert.Null(stage1.Behind);
+        Assert.Equal(new StagedMark(frames.Count, 1), afterStage0!.Staged[0]);
+        Assert.Equal(stage0.Packets - stage0.DroppedPackets.Count, stage1.Stages[0].PacketsIn);
+    }
+
+    [Fact]
+    public async Task RunAsync_LateStep_FlowsUnchangedButTheShardIsDoneWithIt_AStepWaitingForItRuns()
+    {
+        var frames = Traffic(6);
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        int half = frames.Count / 2;
+
+        var (afterLate, late) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half, deadline: DateTime.UtcNow.AddSeconds(-1));
+        var (_, next) = await Step(processor, store, afterLate, new FlowShardBatch(afterLate), frames, half, frames.Count, afterBatch: half);
+
+        Assert.True(late.Late);
+        Assert.Empty((await processor.LoadAsync(afterLate, "full:0")).Flows);
+        Assert.Equal(half, afterLate!.Batches[0]);
+        Assert.Null(next.Behind);
+        Assert.Equal(frames.Count - half, next.Packets);
     }
 }

@@ -1,0 +1,122 @@
+using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Partitions;
+using AzNf.Orchestrations.Batches;
+using AzNf.Orchestrations.Hub;
+using AzNf.Orchestrations.Models;
+using AzNf.Orchestrations.Orchestrators;
+using AzNf.Packets.Capture;
+using AzNf.Packets.Parsing;
+using AzNf.TestOracles;
+
+namespace AzNf.DurableRuntime.Tests;
+
+/// <summary>
+/// A shard step waits until its shard has stored the batch its sender last saw it finish: the case
+/// of a worker that died after a shard's reply left and before its state was stored, made
+/// deterministic by starting a partition's second batch before its first.
+/// </summary>
+[Collection(AzuriteFixture.Collection)]
+public sealed class ShardCatchUpTests(AzuriteFixture azurite)
+{
+    private const int Shards = 4;
+
+    [Fact]
+    public async Task NfBatch_StartedBeforeTheBatchItComesAfter_WaitsThenRunsOnTopOfIt_NoPacketADuplicate()
+    {
+        var (chain, chainFile) = FullChain();
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 12, seed: 5);
+        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("catchup"), ControlQueuePartitions = 2, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200) };
+        await using var host = await DurableChainRun.StartHostAsync(options);
+        long rules = await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        var (firstBatch, secondBatch) = Halves(capture);
+        var first = await UploadAsync(host, chain, rules, firstBatch, after: null);
+        var second = await UploadAsync(host, chain, rules, secondBatch, after: first);
+
+        await host.StartOrchestrationAsync(NfBatchOrchestrator.Name, "second", second, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await host.StartOrchestrationAsync(NfBatchOrchestrator.Name, "first", first, CancellationToken.None);
+        var firstOutcome = await host.WaitForOutcomeAsync<ChainBatchResult>("first", TimeSpan.FromMilliseconds(200), Timeout());
+        var secondOutcome = await host.WaitForOutcomeAsync<ChainBatchResult>("second", TimeSpan.FromMilliseconds(200), Timeout());
+
+        Assert.True(firstOutcome.Completed, firstOutcome.Failure);
+        Assert.True(secondOutcome.Completed, secondOutcome.Failure);
+        Assert.Equal((firstBatch.Count, 0L), (firstOutcome.Output!.Packets, firstOutcome.Output.Duplicates));
+        Assert.Equal((secondBatch.Count, 0L), (secondOutcome.Output!.Packets, secondOutcome.Output.Duplicates));
+        Assert.Equal(second.Slices.Select(s => s.Shard).Order(), secondOutcome.Output.ShardsCompleted.Order());
+    }
+
+    [Fact]
+    public async Task NfBatch_ShardNeverStoresTheBatchBefore_FailsAfterTheCatchUpTimeNamingTheShard()
+    {
+        var (chain, chainFile) = FullChain();
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 6, seed: 6);
+        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("catchupfail"), ControlQueuePartitions = 1, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200) };
+        await using var host = await DurableChainRun.StartHostAsync(options);
+        long rules = await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        var (firstBatch, secondBatch) = Halves(capture);
+        var never = await UploadAsync(host, chain, rules, firstBatch, after: null);
+        var waiting = await UploadAsync(host, chain, rules, secondBatch, after: never) with { CatchUpMs = 3_000 };
+
+        await host.StartOrchestrationAsync(NfBatchOrchestrator.Name, "waiting", waiting, CancellationToken.None);
+        var outcome = await host.WaitForOutcomeAsync<ChainBatchResult>("waiting", TimeSpan.FromMilliseconds(200), Timeout());
+
+        Assert.False(outcome.Completed);
+        Assert.Contains("flow shard", outcome.Failure, StringComparison.Ordinal);
+        Assert.Contains($"has not stored batch {never.LastSequenceNumber} of partition 0", outcome.Failure, StringComparison.Ordinal);
+    }
+
+    private static (ChainDefinition Chain, string File) FullChain()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        return (ChainDefinition.Load(chainFile), chainFile);
+    }
+
+    private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
+
+    /// <summary>The capture as one partition's two batches, sequence numbers its packet indexes.</summary>
+    private static (PartitionBatch First, PartitionBatch Second) Halves(string capture)
+    {
+        var records = new List<(LinkType Link, byte[] Data, int Length, long Time)>();
+        using (var reader = CaptureReader.Open(capture))
+        {
+            while (reader.TryRead(out var record))
+            {
+                records.Add((record.LinkType, record.Data.ToArray(), record.OriginalLength, record.TimestampNanos));
+            }
+        }
+        int half = records.Count / 2;
+        var first = new PartitionBatch(records.Count) { Partition = 0 };
+        var second = new PartitionBatch(records.Count) { Partition = 0 };
+        for (int i = 0; i < records.Count; i++)
+        {
+            var (link, data, length, time) = records[i];
+            (i < half ? first : second).Add(i, 0, link, data, length, time);
+        }
+        return (first, second);
+    }
+
+    /// <summary>The batch's claim in the hub's packet store, and the NfBatch input the handler would send (after <paramref name="after"/> on the shards both touch).</summary>
+    private static async Task<ChainBatch> UploadAsync(DurableRuntimeHost host, ChainDefinition chain, long rules, PartitionBatch batch, ChainBatch? after)
+    {
+        var claim = BatchClaim.Cut(batch, long.MinValue, 0, Shards, p => p.SequenceNumber);
+        string blob = $"catchup-{claim.First.SequenceNumber}-{claim.Last.SequenceNumber}.nfb";
+        await host.Packets.PutAsync(blob, claim.Blob);
+        return new ChainBatch
+        {
+            ChainName = chain.Name,
+            Partition = 0,
+            FirstSequenceNumber = claim.First.SequenceNumber,
+            LastSequenceNumber = claim.Last.SequenceNumber,
+            RuleSetVersion = rules,
+            BlocklistVersion = 0,
+            Plan = ChainPlan.From(chain),
+            ShardCount = Shards,
+            SourceShardCount = 2,
+            Blob = blob,
+            Slices = claim.Slices,
+            PreviousBatches = after is null
+                ? new Dictionary<int, long>()
+                : claim.Slices.Where(s => after.Slices.Any(a => a.Shard == s.Shard)).ToDictionary(s => s.Shard, _ => after.LastSequenceNumber),
+        };
+    }
+}
