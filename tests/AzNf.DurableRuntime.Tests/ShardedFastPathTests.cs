@@ -2,6 +2,7 @@ using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
+using AzNf.Orchestrations.Models;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
@@ -70,6 +71,43 @@ public sealed class ShardedFastPathTests(AzuriteFixture azurite)
         Assert.NotEmpty(expectedLive);
         Assert.Equal(expectedLive, afterMove);
         Assert.Equal(afterMove, afterStaleCommit);
+    }
+
+    [Fact]
+    public async Task Rules_PublishedBetweenBatches_LaterPacketsRunUnderThemAndFlowsKeepTheirState()
+    {
+        string folder = OracleProcess.TempDirectory("fast-rules");
+        string rules = Path.Combine(folder, "ids.rules");
+        string chainFile = Path.Combine(folder, "fast-rules.json");
+        File.WriteAllText(rules, "alert tcp any any -> any any (msg:\"never\"; content:\"no-such-bytes-anywhere\"; sid:1; rev:1;)\n");
+        File.WriteAllText(chainFile, """{ "name": "fastrules", "stages": [ { "name": "counter", "type": "counter" }, { "name": "ids", "type": "ids", "rules": "ids.rules" } ] }""");
+        string capture = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "captures", "http-loopback.pcapng");
+        var chain = ChainDefinition.Load(chainFile);
+        var batches = Batches(capture, partitions: 1, packetsPerBatch: 40)[0];
+        await using var host = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("fastrules"), ControlQueuePartitions = 1 });
+        await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        var handler = new ShardedFastPathHandler(host, chain, 1, new ShardedFastPathOptions { PolicyRefresh = TimeSpan.Zero, CommitInterval = TimeSpan.FromHours(1), CompletionPoll = TimeSpan.FromMilliseconds(200) });
+
+        await handler.OpenPartitionAsync(0, default);
+        await handler.HandleAsync(batches[0], default);
+        int alertsBefore = handler.Partition(0)!.Alerts.Alerts.Count;
+        File.Copy(Path.Combine(OracleProcess.RepositoryRoot(), "samples", "rules", "ids.rules"), rules, overwrite: true);
+        long version = await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        foreach (var batch in batches.Skip(1))
+        {
+            await handler.HandleAsync(batch, default);
+        }
+        var alerts = handler.Partition(0)!.Alerts.Alerts;
+        await handler.ClosePartitionAsync(0, PartitionCloseReason.EndOfInput, default);
+        var expected = DurableChainRunTests.Embedded(chainFile, capture).Flows.Where(f => f.End == ReportFlow.EndName(FlowEndReason.EndOfRun)).OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
+
+        Assert.Equal(0, alertsBefore);
+        Assert.Equal((2L, 1L, 0L), (version, handler.RuleChanges, handler.PolicyFailures));
+        Assert.Equal(version, handler.Rules(0)!.RuleSetVersion);
+        Assert.NotEmpty(alerts);
+        Assert.All(alerts, a => Assert.True(a.Sid >= 1000001, $"sid {a.Sid} is not one of the new rules"));
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Select(f => (f.Key, f.Packets, f.Bytes)), (await ShardFlowsAsync(host, chain.Name)).Select(f => (f.Key, f.Packets, f.Bytes)));
     }
 
     /// <summary>The live flows the chain's shards hold, as a report lists flows still open at the end.</summary>

@@ -159,6 +159,21 @@ public sealed class ChainPartition
         return Snapshot(slot, rulesStamp, out timeoutClass);
     }
 
+    /// <summary>
+    /// Moves every live flow into <paramref name="next"/>, a partition built from other rules
+    /// (stamped <paramref name="nextRulesStamp"/>): the flows keep their state, their cached rule
+    /// decisions are dropped, and this partition keeps only what it recorded.
+    /// </summary>
+    public void MoveFlowsTo(ChainPartition next, long rulesStamp, long nextRulesStamp)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        foreach (var key in _flows.LiveKeys())
+        {
+            byte[] snapshot = ExportFlow(key, rulesStamp, out _)!;
+            next.ImportFlow(snapshot, nextRulesStamp, key.ToString());
+        }
+    }
+
     private byte[] Snapshot(int slot, long rulesStamp, out FlowTimeoutClass timeoutClass)
     {
         ref var flow = ref _flows[slot];

@@ -181,6 +181,20 @@ public sealed class FlowTable
         }
     }
 
+    /// <summary>The keys of every live flow (for moving the table's flows to a table built under other rules).</summary>
+    public List<FlowKey> LiveKeys()
+    {
+        var keys = new List<FlowKey>(Count);
+        for (int slot = 0; slot < _used; slot++)
+        {
+            if (_slots[slot].Live)
+            {
+                keys.Add(_slots[slot].State.Key);
+            }
+        }
+        return keys;
+    }
+
     /// <summary>Ends every live flow, oldest first within each class (end of run).</summary>
     public void RemoveAll(FlowEndReason reason)
     {

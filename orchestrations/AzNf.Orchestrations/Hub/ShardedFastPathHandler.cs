@@ -3,6 +3,7 @@ using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Partitions;
 using AzNf.Orchestrations.Activities;
 using AzNf.Orchestrations.Batches;
+using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Models;
 using AzNf.Orchestrations.Orchestrators;
@@ -24,18 +25,25 @@ namespace AzNf.Orchestrations.Hub;
 /// so it is skipped. A shard takes a flow only above the version it holds, so a late commit of an
 /// old owner changes nothing. What is not kept: the partition's alerts and counters of packets
 /// the old owner ran after its last commit are reported by both owners (outputs are the outputs
-/// work's), and rules are the chain file's (no rule or blocklist versions followed yet).
+/// work's).
+/// Rules follow the chain's RuleSet and Blocklist entities, as the durable path's do: their versions
+/// are re-read at most every <see cref="ShardedFastPathOptions.PolicyRefresh"/>, and a partition
+/// whose chain is older rebuilds it from the new rules before its next batch, moving its live
+/// flows over (cached rule decisions dropped). Until a rule set is published, the chain file's
+/// rules apply.
 /// </remarks>
 public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionCheckpointGate
 {
-    // Rules come from the chain file; a fixed stamp makes an imported flow keep its cached decisions.
-    private const long RulesStamp = 0;
-
     private readonly IChainTaskHub _hub;
     private readonly ChainDefinition _chain;
     private readonly int _partitionCount;
     private readonly ShardedFastPathOptions _options;
     private readonly PartitionState?[] _partitions;
+    private readonly PolicyChainSource _policies;
+    private readonly SemaphoreSlim _policyRead = new(1, 1);
+    private CompiledChain? _latest;
+    private long _policyReadAt;
+    private long _policyFailures;
 
     public ShardedFastPathHandler(IChainTaskHub hub, ChainDefinition chain, int partitionCount, ShardedFastPathOptions options)
     {
@@ -49,6 +57,9 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
         _partitionCount = partitionCount;
         _options = options;
         _partitions = new PartitionState?[partitionCount];
+        var reader = new EntityPolicyReader();
+        reader.Attach(hub);
+        _policies = new PolicyChainSource(reader);
     }
 
     /// <summary>The chain state of <paramref name="partition"/> here, or null when it is not open.</summary>
@@ -62,10 +73,23 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
 
     public long CheckpointableThrough(int partition) => _partitions[partition]?.CommittedThrough ?? -1;
 
+    /// <summary>The rules <paramref name="partition"/> runs now: null while the chain file's (no rule set published).</summary>
+    public CompiledChain? Rules(int partition) => _partitions[partition]?.Compiled;
+
+    /// <summary>Policy reads or rule builds that failed (the partitions kept their rules).</summary>
+    public long PolicyFailures => Interlocked.Read(ref _policyFailures);
+
+    /// <summary>The last such failure, naming the chain.</summary>
+    public string? PolicyError { get; private set; }
+
+    /// <summary>Times a partition rebuilt its chain for newer rules.</summary>
+    public long RuleChanges => _partitions.Sum(p => p?.RuleChanges ?? 0);
+
     /// <summary>Takes the partition's flows from the flow shards: the state the last owner committed.</summary>
     public async ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation)
     {
-        var state = new PartitionState(new ChainPartition(_chain, partition));
+        var compiled = await LatestRulesAsync(cancellation);
+        var state = new PartitionState(new ChainPartition(compiled?.Chain ?? _chain, partition)) { Compiled = compiled };
         string prefix = _chain.Name + ":";
         await foreach (var (key, shard) in _hub.QueryEntitiesAsync<FlowShardState>(FlowShardEntity.Name, cancellation))
         {
@@ -84,7 +108,7 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
                     {
                         continue;
                     }
-                    state.Chain.ImportFlow(snapshot, RulesStamp, flowKey);
+                    state.Chain.ImportFlow(snapshot, state.RulesStamp, flowKey);
                 }
                 // Versions are sequence numbers of this partition only for its own flows; others never arrive here.
                 if (flow.Version >= 0)
@@ -100,6 +124,15 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
     {
         ArgumentNullException.ThrowIfNull(batch);
         var state = _partitions[batch.Partition] ?? throw new InvalidOperationException($"partition {batch.Partition} was not opened before its first batch");
+        if (await LatestRulesAsync(cancellation) is { } latest && !ReferenceEquals(latest, state.Compiled))
+        {
+            var next = new ChainPartition(latest.Chain, batch.Partition);
+            state.Chain.MoveFlowsTo(next, state.RulesStamp, latest.RulesStamp);
+            state.Earlier.Add(state.Chain);
+            state.Chain = next;
+            state.Compiled = latest;
+            state.RuleChanges++;
+        }
         foreach (ref readonly var packet in batch.Packets)
         {
             if (packet.SequenceNumber < state.LastSequence || (packet.SequenceNumber == state.LastSequence && packet.PositionInEvent <= state.LastPosition))
@@ -159,11 +192,11 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
                 {
                     maps[shard] = map = new FlowShardMap();
                 }
-                byte[]? snapshot = state.Chain.SnapshotFlow(key, RulesStamp, out var timeoutClass);
+                byte[]? snapshot = state.Chain.SnapshotFlow(key, state.RulesStamp, out var timeoutClass);
                 map.Flows[text] = new ShardFlow
                 {
                     Version = sequence,
-                    IdleTimeoutSeconds = ChainStepRunner.IdleTimeout(_chain.FlowTable, timeoutClass).TotalSeconds,
+                    IdleTimeoutSeconds = ChainStepRunner.IdleTimeout((state.Compiled?.Chain ?? _chain).FlowTable, timeoutClass).TotalSeconds,
                     Snapshot = snapshot,
                 };
             }
@@ -212,9 +245,62 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
         }
     }
 
+    /// <summary>
+    /// The chain built from the newest published rules (null: none published, the chain file's
+    /// apply), the versions re-read at most every <see cref="ShardedFastPathOptions.PolicyRefresh"/>.
+    /// </summary>
+    private async Task<CompiledChain?> LatestRulesAsync(CancellationToken cancellation)
+    {
+        if (_policyReadAt != 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _policyReadAt)) < _options.PolicyRefresh)
+        {
+            return _latest;
+        }
+        await _policyRead.WaitAsync(cancellation);
+        try
+        {
+            if (_policyReadAt != 0 && Stopwatch.GetElapsedTime(_policyReadAt) < _options.PolicyRefresh)
+            {
+                return _latest;
+            }
+            try
+            {
+                var ruleSet = await _hub.GetEntityStateAsync<RuleSetState>(RuleSetEntity.Name, _chain.Name, cancellation);
+                var blocklist = await _hub.GetEntityStateAsync<BlocklistState>(BlocklistEntity.Name, BlocklistEntity.Key, cancellation);
+                if (ruleSet is { Version: > 0 } && (_latest is null || _latest.RuleSetVersion != ruleSet.Version || _latest.BlocklistVersion != (blocklist?.Version ?? 0)))
+                {
+                    _latest = await _policies.GetChainAsync(_chain.Name, ruleSet.Version, blocklist?.Version ?? 0, cancellation);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Packets keep flowing under the rules in force; the next refresh tries again.
+                Interlocked.Increment(ref _policyFailures);
+                PolicyError = $"chain '{_chain.Name}': reading or building its rules failed, the partitions keep the rules they run: {e.Message.Split('\n')[0]}";
+            }
+            Volatile.Write(ref _policyReadAt, Stopwatch.GetTimestamp());
+            return _latest;
+        }
+        finally
+        {
+            _policyRead.Release();
+        }
+    }
+
     private sealed class PartitionState(ChainPartition chain)
     {
-        public ChainPartition Chain { get; } = chain;
+        /// <summary>The partition's chain and flows, under <see cref="Compiled"/>'s rules.</summary>
+        public ChainPartition Chain { get; set; } = chain;
+
+        /// <summary>The rules <see cref="Chain"/> was built from (null: the chain file's).</summary>
+        public CompiledChain? Compiled { get; set; }
+
+        /// <summary>What identifies the rules in the flows' snapshots (0: the chain file's).</summary>
+        public long RulesStamp => Compiled?.RulesStamp ?? 0;
+
+        /// <summary>The partition's chains under earlier rules: what they recorded (alerts, finished flows) stays readable.</summary>
+        public List<ChainPartition> Earlier { get; } = [];
+
+        public long RuleChanges { get; set; }
 
         /// <summary>Per flow key text, the version a previous owner stored (cleared once the partition is past what it stored).</summary>
         public Dictionary<string, long> Stored { get; } = new(StringComparer.Ordinal);
@@ -260,15 +346,18 @@ public sealed record ShardedFastPathOptions
 
     public TimeSpan CompletionPoll { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the RuleSet and Blocklist versions are re-read (two entity reads): the most a rule update waits to reach the partitions.</summary>
+    public TimeSpan PolicyRefresh { get; init; } = TimeSpan.FromSeconds(1);
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(FlowShards, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(FlowShards, Batches.FlowShards.MaxShards);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDirtyFlows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
-        if (CommitInterval < TimeSpan.Zero || CommitTimeout <= TimeSpan.Zero || CompletionPoll <= TimeSpan.Zero)
+        if (CommitInterval < TimeSpan.Zero || PolicyRefresh < TimeSpan.Zero || CommitTimeout <= TimeSpan.Zero || CompletionPoll <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(CommitInterval), "commit interval must not be negative; timeout and poll must be positive");
+            throw new ArgumentOutOfRangeException(nameof(CommitInterval), "commit interval and policy refresh must not be negative; timeout and poll must be positive");
         }
     }
 }
