@@ -12,6 +12,8 @@ internal static class ExitCodes
     public const int CannotWriteOutput = 73;
     /// <summary>A service (an event hub) that cannot be reached or does not exist.</summary>
     public const int Unavailable = 69;
+    /// <summary>A bug: a partition's handler threw (each failure is printed on one line, naming the partition and packets).</summary>
+    public const int Software = 70;
     /// <summary>No usable credential, or the identity may not do what was asked.</summary>
     public const int NoPermission = 77;
 }

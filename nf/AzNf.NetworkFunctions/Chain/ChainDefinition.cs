@@ -165,6 +165,7 @@ public sealed class ChainDefinition
         }
         var stages = new List<INetworkFunctionDefinition>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var kinds = new Dictionary<string, string>(StringComparer.Ordinal);
         int index = 0;
         foreach (var stage in stagesElement.EnumerateArray())
         {
@@ -187,6 +188,12 @@ public sealed class ChainDefinition
             if (!names.Add(name))
             {
                 throw new ConfigException($"{location}.name", $"duplicate stage name '{name}'");
+            }
+            if (!kinds.TryAdd(kind, name))
+            {
+                // Per-flow state is one field per NF type today (FlowState.Counter, .Conntrack, .Ids):
+                // a second stage of a type would run on the first one's state and corrupt it.
+                throw new ConfigException($"{location}.type", $"stage '{name}' is a second '{kind}' stage (after '{kinds[kind]}'): stages of one type share their per-flow state, so a chain holds at most one stage of each type for now");
             }
             string? rules = stage.TryGetProperty("rules", out var rulesElement)
                 ? Path.GetFullPath(Path.Combine(baseDirectory, ReadString(rulesElement, source, $"stages[{index - 1}].rules")))

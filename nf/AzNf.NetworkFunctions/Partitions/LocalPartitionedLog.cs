@@ -79,7 +79,7 @@ public sealed class LocalPartitionedLog
     /// the number of frames read. Partitions are closed with <see cref="PartitionCloseReason.EndOfInput"/>
     /// once their input is handled.
     /// </summary>
-    /// <exception cref="AggregateException">The handler failed on some partition (a bug, never bad input).</exception>
+    /// <exception cref="PartitionsFailedException">The handler failed on some partition (a bug, never bad input); each failure names its partition and packets.</exception>
     public long Feed(CaptureReader capture, IPartitionBatchHandler handler, Action<long>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(capture);
@@ -93,7 +93,7 @@ public sealed class LocalPartitionedLog
         var full = new BlockingCollection<PartitionBatch>[count];
         var empty = new BlockingCollection<PartitionBatch>[count];
         var workers = new Thread[count];
-        var failures = new ConcurrentQueue<Exception>();
+        var failures = new ConcurrentQueue<PartitionFailure>();
         for (int p = 0; p < count; p++)
         {
             full[p] = new BlockingCollection<PartitionBatch>(_queueDepth);
@@ -167,14 +167,15 @@ public sealed class LocalPartitionedLog
         progress?.Invoke(capture.Position);
         if (!failures.IsEmpty)
         {
-            throw new AggregateException("a partition failed", failures);
+            throw new PartitionsFailedException([.. failures]);
         }
         return index;
     }
 
-    private void Drain(int partition, IPartitionBatchHandler handler, BlockingCollection<PartitionBatch> input, BlockingCollection<PartitionBatch> recycle, ConcurrentQueue<Exception> failures, CancellationToken cancellation)
+    private void Drain(int partition, IPartitionBatchHandler handler, BlockingCollection<PartitionBatch> input, BlockingCollection<PartitionBatch> recycle, ConcurrentQueue<PartitionFailure> failures, CancellationToken cancellation)
     {
         PartitionBatch? next = null;
+        (long First, long Last)? handling = null;
         try
         {
             Wait(handler.OpenPartitionAsync(partition, cancellation));
@@ -182,14 +183,15 @@ public sealed class LocalPartitionedLog
             {
                 var batch = next;
                 next = null;
-                var handling = handler.HandleAsync(batch, cancellation);
+                handling = batch.Count > 0 ? (batch.Packets[0].SequenceNumber, batch.LastSequenceNumber) : null;
+                var handled = handler.HandleAsync(batch, cancellation);
                 // While the batch is out (the durable path waits seconds on storage), the next one
                 // is prepared if the reader has it already.
-                if (!handling.IsCompleted && input.TryTake(out next))
+                if (!handled.IsCompleted && input.TryTake(out next))
                 {
                     Wait(handler.PrepareAsync(next, cancellation));
                 }
-                Wait(handling);
+                Wait(handled);
                 // The consumer's rule: checkpoint only what the handler has returned from, and no
                 // further than a handler that stores later says is stored.
                 long through = handler is IPartitionCheckpointGate gate ? Math.Min(batch.LastSequenceNumber, gate.CheckpointableThrough(partition)) : batch.LastSequenceNumber;
@@ -203,13 +205,14 @@ public sealed class LocalPartitionedLog
                 }
                 batch.Clear();
                 recycle.Add(batch);
+                handling = null;
             }
             Wait(handler.ClosePartitionAsync(partition, PartitionCloseReason.EndOfInput, cancellation));
         }
         catch (Exception e)
         {
             // A bug, not bad input (NFs never throw on packet data): stop the run and say so.
-            failures.Enqueue(e);
+            failures.Enqueue(new PartitionFailure(partition, handling?.First, handling?.Last, e));
             if (next is not null)
             {
                 next.Clear();

@@ -207,14 +207,18 @@ public sealed class LocalPartitionedLogTests
     }
 
     [Fact]
-    public void Feed_HandlerFails_ThrowsAggregateNamingIt()
+    public void Feed_HandlerFails_ThrowsOneLinePerPartitionNamingPacketsAndWhere()
     {
         using var capture = TestTraffic.Capture(TestTraffic.Conversations(4, 4));
-        var log = new LocalPartitionedLog(2);
+        var log = new LocalPartitionedLog(2, batchPackets: 1000);
 
-        var error = Assert.Throws<AggregateException>(() => log.Feed(capture, new FailingHandler()));
+        var error = Assert.Throws<PartitionsFailedException>(() => log.Feed(capture, new FailingHandler()));
 
         Assert.Contains(error.InnerExceptions, e => e.Message == "handler bug");
+        Assert.Equal([0, 1], error.Failures.Select(f => f.Partition).Order());
+        var first = error.Failures.Single(f => f.Partition == 0);
+        Assert.Matches(@"^partition 0 failed on packets \d+\.\.\d+: InvalidOperationException in FailingHandler\.HandleAsync: handler bug$", first.Describe());
+        Assert.DoesNotContain('\n', error.Message);
     }
 
     private sealed class FailingHandler : IPartitionBatchHandler

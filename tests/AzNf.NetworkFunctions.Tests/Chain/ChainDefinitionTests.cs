@@ -38,6 +38,7 @@ public class ChainDefinitionTests
     [InlineData("""{ "stages": [] }""", "stages")]
     [InlineData("""{ "stages": [ { "type": "teleporter" } ] }""", "stages[0].type")]
     [InlineData("""{ "stages": [ { "type": "counter" }, { "type": "counter" } ] }""", "stages[1].name")]
+    [InlineData("""{ "stages": [ { "name": "c1", "type": "counter" }, { "name": "c2", "type": "counter" } ] }""", "stages[1].type")]
     [InlineData("""{ "stages": [ { "type": "counter", "rulez": "x" } ] }""", "stages[0].rulez")]
     [InlineData("""{ "stagez": [] }""", "stagez")]
     [InlineData("""{ "flowTable": { "capacity": 0 }, "stages": [ { "type": "counter" } ] }""", "flowTable.capacity")]
@@ -49,6 +50,14 @@ public class ChainDefinitionTests
         var e = Bad(json);
 
         Assert.Contains(place, e.Where, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SecondStageOfAType_RefusedNamingBothStages()
+    {
+        var e = Bad("""{ "stages": [ { "name": "ids-a", "type": "counter" }, { "name": "ids-b", "type": "counter" } ] }""");
+
+        Assert.Contains("'ids-b' is a second 'counter' stage (after 'ids-a')", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

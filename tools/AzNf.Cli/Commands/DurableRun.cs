@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions.Partitions;
 using System.Globalization;
 using AzNf.Azurite;
 using AzNf.DurableRuntime;
@@ -91,6 +92,10 @@ internal static class DurableRun
             var cause = e.InnerException is Azure.RequestFailedException inner ? inner : e;
             Console.Error.WriteLine($"error: durable runtime: {source}: {cause.Message.Split('\n')[0]}");
             return ExitCodes.Unavailable;
+        }
+        catch (PartitionsFailedException e)
+        {
+            return RunCommand.PartitionsFailed(e);
         }
         finally
         {

@@ -169,9 +169,16 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         EngineResult result;
         using (capture)
         {
-            result = settings.Quiet || capture.Length is null or 0 || !console.Profile.Capabilities.Interactive
-                ? ChainEngine.Run(chain, capture, options, cancellation: cancellation)
-                : RunWithProgress(console, chain, capture, options, cancellation);
+            try
+            {
+                result = settings.Quiet || capture.Length is null or 0 || !console.Profile.Capabilities.Interactive
+                    ? ChainEngine.Run(chain, capture, options, cancellation: cancellation)
+                    : RunWithProgress(console, chain, capture, options, cancellation);
+            }
+            catch (PartitionsFailedException e)
+            {
+                return PartitionsFailed(e);
+            }
             foreach (var (code, count) in capture.Warnings.Counts)
             {
                 Console.Error.WriteLine($"warning: {capture.Name}: {code} ×{count}");
@@ -180,6 +187,16 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
 
         var report = RunReport.From(result, settings.Capture, capture.Warnings.Counts);
         return Finish(settings, report);
+    }
+
+    /// <summary>A partition's handler threw: one line per failed partition, and the run ends without a report.</summary>
+    internal static int PartitionsFailed(PartitionsFailedException e)
+    {
+        foreach (var failure in e.Failures)
+        {
+            Console.Error.WriteLine($"error: {failure.Describe()}");
+        }
+        return ExitCodes.Software;
     }
 
     /// <summary>Writes the report where asked and the summary table unless quiet.</summary>
