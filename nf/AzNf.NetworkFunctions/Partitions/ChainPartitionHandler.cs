@@ -19,8 +19,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
 {
     private readonly ChainDefinition _chain;
     private readonly ChainPartition?[] _partitions;
-    private readonly long[] _lastSequence;
-    private readonly int[] _lastPosition;
+    private readonly PartitionPosition[] _handled;
     private readonly long[] _skipped;
     private readonly int _packetsPerEvent;
 
@@ -39,10 +38,9 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
         _chain = chain;
         _packetsPerEvent = packetsPerEvent;
         _partitions = new ChainPartition?[partitionCount];
-        _lastSequence = new long[partitionCount];
-        _lastPosition = new int[partitionCount];
+        _handled = new PartitionPosition[partitionCount];
         _skipped = new long[partitionCount];
-        Array.Fill(_lastSequence, long.MinValue);
+        Array.Fill(_handled, new PartitionPosition());
     }
 
     public int PartitionCount => _partitions.Length;
@@ -66,11 +64,10 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
         int p = batch.Partition;
         CheckRange(p);
         var partition = _partitions[p] ?? throw new InvalidOperationException($"partition {p} was not opened before its first batch");
-        long lastSequence = _lastSequence[p];
-        int lastPosition = _lastPosition[p];
+        ref var handled = ref _handled[p];
         foreach (ref readonly var packet in batch.Packets)
         {
-            if (packet.SequenceNumber < lastSequence || (packet.SequenceNumber == lastSequence && packet.PositionInEvent <= lastPosition))
+            if (handled.Covers(packet))
             {
                 _skipped[p]++;
                 continue;
@@ -79,11 +76,8 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
             var malformed = PacketParser.Parse(packet.LinkType, frame, out var parsed);
             long index = (packet.SequenceNumber * _packetsPerEvent) + packet.PositionInEvent;
             partition.Process(frame, parsed, malformed, packet.WireLength, packet.TimestampNanos, index);
-            lastSequence = packet.SequenceNumber;
-            lastPosition = packet.PositionInEvent;
+            handled.MoveTo(packet);
         }
-        _lastSequence[p] = lastSequence;
-        _lastPosition[p] = lastPosition;
         return ValueTask.CompletedTask;
     }
 

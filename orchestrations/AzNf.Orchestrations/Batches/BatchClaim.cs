@@ -99,7 +99,7 @@ public sealed class BatchClaim
                 continue;
             }
             int written = PacketSliceFormat.Write(blob.AsSpan(at), shard, packets);
-            slices.Add(new SliceRef(shard, at, written, packets.Count, packets.Sum(p => (long)p.WireLength), PacketSliceFormat.Hash(blob.AsSpan(at, written))));
+            slices.Add(new SliceRef(shard, at, written, packets.Count, packets.Sum(p => (long)p.WireLength), ContentHash.Of(blob.AsSpan(at, written))));
             at += written;
         }
         return new BatchClaim(blob, slices, count, wire, first, last, unparsed);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.Orchestrations.Batches;
@@ -92,9 +91,6 @@ public static class PacketSliceFormat
         return at;
     }
 
-    /// <summary>The slice's SHA-256 as 64 lower-case hex digits (what a <see cref="SliceRef"/> carries).</summary>
-    public static string Hash(ReadOnlySpan<byte> slice) => Convert.ToHexStringLower(SHA256.HashData(slice));
-
     /// <summary>
     /// Reads a whole slice: checks its hash, header and every record before returning any packet.
     /// </summary>
@@ -108,7 +104,7 @@ public static class PacketSliceFormat
         {
             throw new PacketSliceException($"{where}: slice is {span.Length} bytes, its reference says {reference.Length}");
         }
-        if (!string.Equals(Hash(span), reference.Sha256, StringComparison.Ordinal))
+        if (!ContentHash.Matches(span, reference.Sha256))
         {
             throw new PacketSliceException($"{where}: slice hash does not match its reference (the blob changed or is corrupt)");
         }

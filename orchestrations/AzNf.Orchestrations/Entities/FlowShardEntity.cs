@@ -206,7 +206,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             byte[] records = new ShardRecords(result.FinishedFlows, result.Alerts).Encode();
             string name = $"{step.Blob}.s{step.Slice.Shard}.t{step.FirstStage}.nfr";
             await store.PutAsync(name, records);
-            result = result with { FinishedFlows = [], Alerts = [], Records = new RecordsRef(name, records.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(records))) };
+            result = result with { FinishedFlows = [], Alerts = [], Records = new RecordsRef(name, records.Length, ContentHash.Of(records)) };
         }
         stored.Replies = new Dictionary<string, StoredReply>(state?.Replies ?? [], StringComparer.Ordinal);
         // A stale request of an older batch (redelivered after its batch completed) must not push
@@ -228,7 +228,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         ArgumentNullException.ThrowIfNull(commit);
         ArgumentNullException.ThrowIfNull(batch);
         var bytes = await store.ReadAsync(commit.Blob, commit.Offset, commit.Length);
-        if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span)), commit.Sha256, StringComparison.Ordinal))
+        if (!ContentHash.Matches(bytes.Span, commit.Sha256))
         {
             throw new FlowShardMapException($"{commit.Blob} @ {commit.Offset}: the commit for flow shard {shard} does not match its hash");
         }
@@ -272,7 +272,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         {
             // Named by step: a step run again after a crash (its state never stored) writes the same name.
             stored.MapBlob = $"maps/{StorageNames.Safe(shard)}/{steps}.fsm";
-            stored.MapHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(encoded));
+            stored.MapHash = ContentHash.Of(encoded);
             await store.PutAsync(stored.MapBlob, encoded);
         }
         if (state?.MapBlob is { } replaced && replaced != stored.MapBlob)
@@ -355,7 +355,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         {
             throw new FlowShardMapException($"{where}: map blob {blob}: {e.Message}");
         }
-        if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span)), state.MapHash, StringComparison.Ordinal))
+        if (!ContentHash.Matches(bytes.Span, state.MapHash))
         {
             throw new FlowShardMapException($"{where}: map blob {blob} does not match its hash");
         }

@@ -380,7 +380,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         foreach (var records in result.Records)
         {
             var bytes = await _packets.ReadAsync(records.Blob, 0, records.Length, cancellation);
-            if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.Span)), records.Sha256, StringComparison.Ordinal))
+            if (!ContentHash.Matches(bytes.Span, records.Sha256))
             {
                 throw new FlowShardMapException($"{records.Blob}: shard records do not match their hash");
             }

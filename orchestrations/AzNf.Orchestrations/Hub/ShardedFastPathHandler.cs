@@ -135,7 +135,7 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
         }
         foreach (ref readonly var packet in batch.Packets)
         {
-            if (packet.SequenceNumber < state.LastSequence || (packet.SequenceNumber == state.LastSequence && packet.PositionInEvent <= state.LastPosition))
+            if (state.Position.Covers(packet))
             {
                 continue;
             }
@@ -158,8 +158,7 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
             {
                 state.Dirty[k] = packet.SequenceNumber;
             }
-            state.LastSequence = packet.SequenceNumber;
-            state.LastPosition = packet.PositionInEvent;
+            state.Position.MoveTo(packet);
         }
         state.Handled = Math.Max(state.Handled, batch.LastSequenceNumber);
         if (state.Stored.Count > 0 && state.Handled > state.StoredThrough)
@@ -209,7 +208,7 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
             {
                 byte[] encoded = map.Encode();
                 shards.Add(shard);
-                commits.Add(new ShardCommit(name, blob.Length, encoded.Length, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(encoded)), partition, through));
+                commits.Add(new ShardCommit(name, blob.Length, encoded.Length, ContentHash.Of(encoded), partition, through));
                 blob.Write(encoded);
             }
             await _hub.Packets.PutAsync(name, blob.GetBuffer().AsMemory(0, (int)blob.Length), cancellation);
@@ -311,9 +310,8 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
         /// <summary>Flows changed since the last commit, with the sequence number of their last packet.</summary>
         public Dictionary<FlowKey, long> Dirty { get; } = [];
 
-        public long LastSequence { get; set; } = long.MinValue;
-
-        public int LastPosition { get; set; }
+        /// <summary>The last packet run here: a redelivered one at or before it is skipped.</summary>
+        public PartitionPosition Position = new();
 
         public long Handled { get; set; } = -1;
 

@@ -16,7 +16,7 @@ public class PacketSliceFormatTests
     {
         var buffer = new byte[PacketSliceFormat.SizeOf(Packets.Select(p => p.Frame.Length))];
         int written = PacketSliceFormat.Write(buffer, shard, Packets);
-        return (buffer, new SliceRef(shard, 0, written, Packets.Length, Packets.Sum(p => (long)p.WireLength), PacketSliceFormat.Hash(buffer)));
+        return (buffer, new SliceRef(shard, 0, written, Packets.Length, Packets.Sum(p => (long)p.WireLength), ContentHash.Of(buffer)));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class PacketSliceFormatTests
         var (slice, _) = Write();
         var cut = slice[..keep];
 
-        var error = Assert.Throws<PacketSliceException>(() => PacketSliceFormat.Read(cut, new SliceRef(3, 0, keep, Packets.Length, 0, PacketSliceFormat.Hash(cut)), "b"));
+        var error = Assert.Throws<PacketSliceException>(() => PacketSliceFormat.Read(cut, new SliceRef(3, 0, keep, Packets.Length, 0, ContentHash.Of(cut)), "b"));
 
         Assert.StartsWith("b @ 0: ", error.Message, StringComparison.Ordinal);
     }
@@ -78,7 +78,7 @@ public class PacketSliceFormatTests
     {
         var garbage = System.Text.Encoding.ASCII.GetBytes("this is not a packet slice at all, just text....");
 
-        var error = Assert.Throws<PacketSliceException>(() => PacketSliceFormat.Read(garbage, new SliceRef(0, 0, garbage.Length, 1, 0, PacketSliceFormat.Hash(garbage)), "b"));
+        var error = Assert.Throws<PacketSliceException>(() => PacketSliceFormat.Read(garbage, new SliceRef(0, 0, garbage.Length, 1, 0, ContentHash.Of(garbage)), "b"));
 
         Assert.Contains("not a packet slice", error.Message, StringComparison.Ordinal);
     }
