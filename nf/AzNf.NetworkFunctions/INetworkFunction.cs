@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AzNf.NetworkFunctions;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace AzNf.NetworkFunctions;
 /// </summary>
 public interface INetworkFunctionDefinition
 {
-    /// <summary>The stage name from the chain file.</summary>
+    /// <summary>The stage name from the chain file, unique in its chain.</summary>
     string Name { get; }
 
     /// <summary>The NF type: <c>counter</c>, <c>firewall</c>, <c>ids</c>.</summary>
@@ -24,25 +26,57 @@ public sealed class PartitionResources(int partition, AlertLog alerts)
 }
 
 /// <summary>
-/// A network function element (Click-like): one packet in, a verdict out. Per-flow state arrives
-/// as a <see cref="FlowState"/>; shared state (many flows) is the instance's own and is merged
-/// across partitions by <see cref="ReportCounters"/>. Never throws on packet data: bad input is
-/// a verdict or a counted error.
+/// A network function element (Click-like): one packet in, a verdict out. Its per-flow state is
+/// its own, kept by the instance and addressed by the flow's slot in the partition's flow table
+/// (<see cref="NetworkFunction{TFlow}"/> keeps it in a column); shared state (many flows) is the
+/// instance's too and is merged across partitions by <see cref="ReportCounters"/>. Never throws
+/// on packet data: bad input is a verdict or a counted error.
 /// </summary>
 public interface INetworkFunction
 {
     /// <summary>
-    /// Handles one packet. For an unparsed packet (<see cref="PacketContext.IsParsed"/> false)
-    /// <paramref name="flow"/> is a scratch state that is thrown away afterwards.
+    /// Handles one packet of the flow in slot <paramref name="flow"/>, or of
+    /// <see cref="FlowSlot.Scratch"/> for an unparsed packet or one whose flow is gone (a state
+    /// started for that packet and ended after it).
     /// </summary>
-    Verdict Process(ref PacketContext packet, ref FlowState flow);
+    Verdict Process(ref PacketContext packet, int flow);
 
-    /// <summary>Called once when a flow leaves the table (closed, expired, evicted, end of run).</summary>
-    void OnFlowEnd(ref FlowState flow);
+    /// <summary>Gives slot <paramref name="flow"/> a fresh state: a new flow (or the scratch flow) starts there.</summary>
+    void StartFlow(int flow);
+
+    /// <summary>
+    /// The flow in slot <paramref name="flow"/> leaves the table (closed, expired, evicted, end of
+    /// run, or moved into a snapshot): release what it holds; the slot may be reused next.
+    /// </summary>
+    void EndFlow(int flow);
+
+    /// <summary>
+    /// The format of this NF's section of a flow snapshot; 0 when it keeps nothing per flow (no
+    /// section is written).
+    /// </summary>
+    byte FlowFormat { get; }
+
+    /// <summary>Writes the state of slot <paramref name="flow"/> as this NF's snapshot section.</summary>
+    void WriteFlow(int flow, IBufferWriter<byte> into);
+
+    /// <summary>
+    /// Puts a snapshot section into slot <paramref name="flow"/> (started already).
+    /// <paramref name="rulesChanged"/>: the snapshot was made under other rules, so decisions that
+    /// name rules must be dropped and taken again.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The section is not one this build reads.</exception>
+    void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged);
 
     /// <summary>Packets this NF could not handle as it should (e.g. a regex timeout).</summary>
     long Errors { get; }
 
     /// <summary>Adds this instance's own counters (name → value) to <paramref name="into"/>.</summary>
     void ReportCounters(IDictionary<string, long> into);
+}
+
+/// <summary>Flow slots with a meaning of their own.</summary>
+public static class FlowSlot
+{
+    /// <summary>The state of a packet that belongs to no flow in the table; started before the packet and ended after it.</summary>
+    public const int Scratch = -1;
 }

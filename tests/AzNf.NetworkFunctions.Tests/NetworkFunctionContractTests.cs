@@ -161,3 +161,17 @@ public class FullChainContractTests : NetworkFunctionContractTests
 
     protected override string BaseDirectory => Path.Combine(AzNf.TestOracles.OracleProcess.RepositoryRoot(), "samples", "chains");
 }
+
+/// <summary>Two firewalls and two IDSs in one chain: each stage keeps its own per-flow state.</summary>
+public class TwoOfEachChainContractTests : NetworkFunctionContractTests
+{
+    protected override string ChainJson => """
+        { "variables": { "HOME_NET": "[10.0.0.0/8,fd00::/8]", "EXTERNAL_NET": "any", "HTTP_PORTS": "80" },
+          "stages": [ { "name": "fw-edge", "type": "firewall", "rules": "samples/rules/firewall.rules" },
+                      { "name": "ids-edge", "type": "ids", "rules": "samples/rules/ids.rules" },
+                      { "name": "fw-tenant", "type": "firewall", "rules": "samples/rules/firewall.rules" },
+                      { "name": "ids-tenant", "type": "ids", "rules": "samples/rules/ids.rules" } ] }
+        """;
+
+    protected override string BaseDirectory => AzNf.TestOracles.OracleProcess.RepositoryRoot();
+}

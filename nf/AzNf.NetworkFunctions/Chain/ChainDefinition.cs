@@ -12,6 +12,9 @@ public sealed class ChainDefinition
     private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "config", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
 
+    /// <summary>Longest stage name, in UTF-8 bytes (a flow snapshot stores it in one byte's length).</summary>
+    public const int MaxStageNameBytes = 100;
+
     public required string Name { get; init; }
     public required string Source { get; init; }
     public required IReadOnlyList<INetworkFunctionDefinition> Stages { get; init; }
@@ -165,7 +168,6 @@ public sealed class ChainDefinition
         }
         var stages = new List<INetworkFunctionDefinition>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        var kinds = new Dictionary<string, string>(StringComparer.Ordinal);
         int index = 0;
         foreach (var stage in stagesElement.EnumerateArray())
         {
@@ -189,11 +191,10 @@ public sealed class ChainDefinition
             {
                 throw new ConfigException($"{location}.name", $"duplicate stage name '{name}'");
             }
-            if (!kinds.TryAdd(kind, name))
+            if (name.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(name) > MaxStageNameBytes)
             {
-                // Per-flow state is one field per NF type today (FlowState.Counter, .Conntrack, .Ids):
-                // a second stage of a type would run on the first one's state and corrupt it.
-                throw new ConfigException($"{location}.type", $"stage '{name}' is a second '{kind}' stage (after '{kinds[kind]}'): stages of one type share their per-flow state, so a chain holds at most one stage of each type for now");
+                // The name keys the stage's counters and its section of every flow snapshot.
+                throw new ConfigException($"{location}.name", $"a stage name is 1 to {MaxStageNameBytes} UTF-8 bytes, not '{name}'");
             }
             string? rules = stage.TryGetProperty("rules", out var rulesElement)
                 ? Path.GetFullPath(Path.Combine(baseDirectory, ReadString(rulesElement, source, $"stages[{index - 1}].rules")))

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using AzNf.NetworkFunctions.Ids;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
@@ -14,17 +13,18 @@ namespace AzNf.NetworkFunctions.Chain;
 /// </summary>
 public sealed class ChainPartition
 {
+    private readonly IReadOnlyList<INetworkFunctionDefinition> _definitions;
     private readonly INetworkFunction[] _stages;
     private readonly FlowTable _flows;
     private readonly int _maxFlowRecords;
     private readonly List<FlowRecord> _finished = [];
-    private FlowState _scratch;
 
     public ChainPartition(ChainDefinition chain, int index)
     {
         Index = index;
         Alerts = new AlertLog();
         var resources = new PartitionResources(index, Alerts);
+        _definitions = chain.Stages;
         _stages = chain.Stages.Select(s => s.CreateInstance(resources)).ToArray();
         StageCounters = new StageCounters[_stages.Length];
         _maxFlowRecords = chain.MaxReportFlows;
@@ -81,8 +81,7 @@ public sealed class ChainPartition
             {
                 UnparsedByReason[(int)malformed]++;
             }
-            _scratch = default;
-            return RunStages(ref packet, ref _scratch, firstStage, endStage);
+            return RunScratch(ref packet, firstStage, endStage);
         }
 
         var key = FlowKey.From(packet.Packet, out bool sourceIsLower);
@@ -103,11 +102,22 @@ public sealed class ChainPartition
         {
             flow.OriginatorIsLower = sourceIsLower;
             flow.FirstPacketIndex = index;
+            StartSlot(slot);
         }
         packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
+        if (packet.Direction == FlowDirection.AToB)
+        {
+            flow.PacketsAToB++;
+            flow.BytesAToB += wireLength;
+        }
+        else
+        {
+            flow.PacketsBToA++;
+            flow.BytesBToA += wireLength;
+        }
         var timeoutClass = TrackLifecycle(ref flow, packet.Packet, packet.Direction);
         _flows.Touch(slot, timestampNanos, timeoutClass);
-        return RunStages(ref packet, ref flow, 0, endStage);
+        return RunStages(ref packet, slot, 0, endStage);
     }
 
     /// <summary>
@@ -118,13 +128,23 @@ public sealed class ChainPartition
     /// <exception cref="FlowSnapshotException">The snapshot cannot be read; the message names <paramref name="flowName"/>.</exception>
     public void ImportFlow(ReadOnlySpan<byte> snapshot, long rulesStamp, string flowName)
     {
-        var streams = StreamPool();
-        var state = FlowSnapshot.Decode(snapshot, streams, rulesStamp, flowName);
-        if (_flows.TryFind(state.Key, out int existing))
+        var engine = FlowSnapshot.Read(snapshot, flowName);
+        if (_flows.TryFind(engine.Key, out int existing))
         {
             DetachSlot(existing);
         }
-        int slot = _flows.FindOrAdd(state.Key, state.LastSeenNanos, out _);
+        int slot = _flows.FindOrAdd(engine.Key, engine.LastSeenNanos, out _);
+        StartSlot(slot);
+        FlowState state;
+        try
+        {
+            state = FlowSnapshot.Decode(snapshot, slot, _definitions, _stages, rulesStamp, flowName);
+        }
+        catch (FlowSnapshotException)
+        {
+            DetachSlot(slot);
+            throw;
+        }
         _flows[slot] = state;
         _flows.Touch(slot, state.LastSeenNanos, TimeoutClassOf(state));
     }
@@ -178,30 +198,40 @@ public sealed class ChainPartition
     {
         ref var flow = ref _flows[slot];
         timeoutClass = TimeoutClassOf(flow);
-        return FlowSnapshot.Encode(flow, StreamPool(), rulesStamp);
+        return FlowSnapshot.Encode(flow, slot, _definitions, _stages, rulesStamp);
     }
 
+    private void StartSlot(int slot)
+    {
+        foreach (var stage in _stages)
+        {
+            stage.StartFlow(slot);
+        }
+    }
+
+    // The flow's state has moved into a snapshot: the NFs release what they hold, nothing is recorded.
     private void DetachSlot(int slot)
     {
-        ref var flow = ref _flows[slot];
-        if (flow.Ids.StreamSlot != 0)
+        foreach (var stage in _stages)
         {
-            StreamPool()?.Return(flow.Ids.StreamSlot);
+            stage.EndFlow(slot);
         }
         _flows.Detach(slot);
     }
 
-    // FlowState has one IDS field, so only the chain's first IDS stage keeps stream state.
-    private TcpStreamPool? StreamPool()
+    /// <summary>Runs a packet that has no flow in the table on a state started for it and ended after it.</summary>
+    private Verdict RunScratch(ref PacketContext packet, int firstStage, int endStage)
     {
-        foreach (var stage in _stages)
+        for (int i = firstStage; i < endStage; i++)
         {
-            if (stage is IntrusionDetector ids)
-            {
-                return ids.Streams;
-            }
+            _stages[i].StartFlow(FlowSlot.Scratch);
         }
-        return null;
+        var verdict = RunStages(ref packet, FlowSlot.Scratch, firstStage, endStage);
+        for (int i = firstStage; i < endStage; i++)
+        {
+            _stages[i].EndFlow(FlowSlot.Scratch);
+        }
+        return verdict;
     }
 
     private Verdict ContinueStages(ref PacketContext packet, in FlowKey key, bool sourceIsLower, int firstStage, int endStage)
@@ -210,15 +240,12 @@ public sealed class ChainPartition
         {
             // The first step saw the flow; if it is gone here, the later stages get a fresh state
             // for this packet only, as for an unparsed packet.
-            _scratch = default;
-            _scratch.Key = key;
-            _scratch.OriginatorIsLower = sourceIsLower;
             packet.Direction = FlowDirection.AToB;
-            return RunStages(ref packet, ref _scratch, firstStage, endStage);
+            return RunScratch(ref packet, firstStage, endStage);
         }
         ref var flow = ref _flows[slot];
         packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
-        return RunStages(ref packet, ref flow, firstStage, endStage);
+        return RunStages(ref packet, slot, firstStage, endStage);
     }
 
     private static FlowTimeoutClass TimeoutClassOf(in FlowState flow)
@@ -254,14 +281,14 @@ public sealed class ChainPartition
     public void Finish() => _flows.RemoveAll(FlowEndReason.EndOfRun);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Verdict RunStages(ref PacketContext packet, ref FlowState flow, int firstStage, int endStage)
+    private Verdict RunStages(ref PacketContext packet, int flow, int firstStage, int endStage)
     {
         var stages = _stages;
         for (int i = firstStage; i < endStage; i++)
         {
             ref var counters = ref StageCounters[i];
             counters.PacketsIn++;
-            var verdict = stages[i].Process(ref packet, ref flow);
+            var verdict = stages[i].Process(ref packet, flow);
             if (verdict.IsDrop)
             {
                 counters.Drops++;
@@ -332,11 +359,11 @@ public sealed class ChainPartition
         return (flow.Tcp & TcpLifecycle.Established) != 0 ? FlowTimeoutClass.TcpEstablished : FlowTimeoutClass.TcpNew;
     }
 
-    private void OnFlowEnd(ref FlowState flow, FlowEndReason reason)
+    private void OnFlowEnd(int slot, ref FlowState flow, FlowEndReason reason)
     {
         foreach (var stage in _stages)
         {
-            stage.OnFlowEnd(ref flow);
+            stage.EndFlow(slot);
         }
         if (_finished.Count < _maxFlowRecords)
         {

@@ -18,8 +18,8 @@ public enum FlowEndReason : byte
     EndOfRun,
 }
 
-/// <summary>Called for every flow that leaves the table, before its slot is reused.</summary>
-public delegate void FlowEndHandler(ref FlowState flow, FlowEndReason reason);
+/// <summary>Called for every flow that leaves the table (in <paramref name="slot"/>), before its slot is reused.</summary>
+public delegate void FlowEndHandler(int slot, ref FlowState flow, FlowEndReason reason);
 
 /// <summary>
 /// One partition's flows: a chained hash table over a growable array of inline
@@ -162,7 +162,7 @@ public sealed class FlowTable
     public void Remove(int slot, FlowEndReason reason)
     {
         Debug.Assert(_slots[slot].Live);
-        _onEnd(ref _slots[slot].State, reason);
+        _onEnd(slot, ref _slots[slot].State, reason);
         Free(slot);
     }
 

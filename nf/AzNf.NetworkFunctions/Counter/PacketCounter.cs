@@ -1,8 +1,11 @@
+using System.Buffers;
+
 namespace AzNf.NetworkFunctions.Counter;
 
 /// <summary>
-/// Counts packets and wire bytes per flow and direction (per-flow state) and in total (shared
-/// state). Never drops.
+/// Counts the packets and wire bytes that reach its stage (shared state, summed over
+/// partitions). Never drops. It keeps nothing per flow: the engine counts every flow's packets and
+/// bytes each way for the report, whatever the chain.
 /// </summary>
 /// <remarks>
 /// Counters: <c>packets</c>, <c>bytes</c> (all packets that reached the stage, wire length),
@@ -17,29 +20,32 @@ public sealed class PacketCounter : INetworkFunction
 
     public long Errors => 0;
 
-    public Verdict Process(ref PacketContext packet, ref FlowState flow)
+    public byte FlowFormat => 0;
+
+    public Verdict Process(ref PacketContext packet, int flow)
     {
         _packets++;
         _bytes += packet.WireLength;
         if (!packet.IsParsed)
         {
             _unparsed++;
-            return Verdict.Forward;
-        }
-        if (packet.Direction == FlowDirection.AToB)
-        {
-            flow.Counter.PacketsAToB++;
-            flow.Counter.BytesAToB += packet.WireLength;
-        }
-        else
-        {
-            flow.Counter.PacketsBToA++;
-            flow.Counter.BytesBToA += packet.WireLength;
         }
         return Verdict.Forward;
     }
 
-    public void OnFlowEnd(ref FlowState flow)
+    public void StartFlow(int flow)
+    {
+    }
+
+    public void EndFlow(int flow)
+    {
+    }
+
+    public void WriteFlow(int flow, IBufferWriter<byte> into)
+    {
+    }
+
+    public void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
     {
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using AzNf.NetworkFunctions.Chain;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Firewall;
@@ -23,7 +25,7 @@ namespace AzNf.NetworkFunctions.Firewall;
 /// <c>conntrack:timeout:STATE</c>, <c>conntrack:FROM-&gt;TO</c> (state transitions);
 /// <c>rules:loaded</c> and <c>rules:rejected</c> (lines skipped under <c>onBadRule: skip-rule</c>).</para>
 /// </remarks>
-public sealed class Firewall : INetworkFunction
+public sealed class Firewall : NetworkFunction<ConntrackFlowState>
 {
     private const string ReasonDefault = "firewall:default";
     private const string ReasonInvalid = "firewall:invalid-state";
@@ -82,9 +84,12 @@ public sealed class Firewall : INetworkFunction
         _rejectedRules = definition.RejectedRules;
     }
 
-    public long Errors => 0;
+    /// <summary>Section format 1: the <see cref="ConntrackFlowState"/> fields in declaration order.</summary>
+    public override byte FlowFormat => 1;
 
-    public Verdict Process(ref PacketContext packet, ref FlowState flow)
+    public override long Errors => 0;
+
+    public override Verdict Process(ref PacketContext packet, int flow)
     {
         _packets++;
         if (!packet.IsParsed)
@@ -92,7 +97,7 @@ public sealed class Firewall : INetworkFunction
             return Unparsed(packet.Malformed);
         }
 
-        ref var conntrack = ref flow.Conntrack;
+        ref var conntrack = ref Flow(flow);
         long now = packet.TimestampNanos;
         if (conntrack.State != ConntrackState.None && now - conntrack.LastSeenNanos > _timeoutNanos[(int)conntrack.State])
         {
@@ -139,11 +144,7 @@ public sealed class Firewall : INetworkFunction
         return Decide(allowed, slot);
     }
 
-    public void OnFlowEnd(ref FlowState flow)
-    {
-    }
-
-    public void ReportCounters(IDictionary<string, long> into)
+    public override void ReportCounters(IDictionary<string, long> into)
     {
         ArgumentNullException.ThrowIfNull(into);
         Add(into, "packets", _packets);
@@ -183,6 +184,49 @@ public sealed class Firewall : INetworkFunction
                 var to = (ConntrackState)(i % ConntrackStates.Count);
                 Add(into, $"conntrack:{ConntrackStates.Name(from)}->{ConntrackStates.Name(to)}", _transitions[i]);
             }
+        }
+    }
+
+    protected override void WriteFlow(in ConntrackFlowState flow, IBufferWriter<byte> into)
+    {
+        into.WriteInt64(flow.LastSeenNanos);
+        into.WriteUInt32(flow.FinEndOriginator);
+        into.WriteUInt32(flow.FinEndResponder);
+        into.WriteUInt16(flow.VerdictNew);
+        into.WriteUInt16(flow.VerdictOriginatorEstablished);
+        into.WriteUInt16(flow.VerdictResponderEstablished);
+        into.WriteByte((byte)flow.State);
+        into.WriteByte((byte)flow.Flags);
+    }
+
+    protected override void ReadFlow(ref ConntrackFlowState flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
+    {
+        if (format != FlowFormat)
+        {
+            throw new InvalidDataException($"firewall section format {format}, this build reads {FlowFormat}");
+        }
+        var reader = new SnapshotReader(section);
+        flow.LastSeenNanos = reader.Int64();
+        flow.FinEndOriginator = reader.UInt32();
+        flow.FinEndResponder = reader.UInt32();
+        flow.VerdictNew = reader.UInt16();
+        flow.VerdictOriginatorEstablished = reader.UInt16();
+        flow.VerdictResponderEstablished = reader.UInt16();
+        flow.State = (ConntrackState)reader.Byte();
+        flow.Flags = (ConntrackFlags)reader.Byte();
+        reader.EnsureEnd();
+        if ((int)flow.State >= ConntrackStates.Count)
+        {
+            throw new InvalidDataException($"conntrack state {(int)flow.State} is not one this build knows");
+        }
+        if (flow.VerdictNew > _actions.Length || flow.VerdictOriginatorEstablished > _actions.Length || flow.VerdictResponderEstablished > _actions.Length)
+        {
+            // A cached decision past the rule list would index out of it.
+            rulesChanged = true;
+        }
+        if (rulesChanged)
+        {
+            flow.VerdictNew = flow.VerdictOriginatorEstablished = flow.VerdictResponderEstablished = 0;
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
+using AzNf.NetworkFunctions.Chain;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Ids;
@@ -18,7 +20,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// <c>ids.outOfOrderSegments</c>, <c>ids.streamGapsSkipped</c>, <c>ids.streamSlotsInUse</c>.
 /// Steady state allocates nothing per packet (alerts themselves are rare and allocated).
 /// </remarks>
-public sealed class IntrusionDetector : INetworkFunction
+public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
 {
     private const string AlertAction = "alert";
     private const string DropAction = "drop";
@@ -57,18 +59,23 @@ public sealed class IntrusionDetector : INetworkFunction
         _streams = new TcpStreamPool(_windowBytes, options.MaxBufferedSegments);
     }
 
-    public long Errors => _errors;
+    public override long Errors => _errors;
 
-    /// <summary>The partition's stream windows, which a flow snapshot carries in and out.</summary>
-    internal TcpStreamPool Streams => _streams;
+    /// <summary>
+    /// Section format 1: the <see cref="IdsFlowState"/> fields but the stream slot, then the
+    /// stream windows: byte directions present (0, or 2: to_server then to_client), each:
+    /// int32 tail length, tail bytes, int64 consumed, byte carry overflowed, byte carried count,
+    /// int32 × count, int32 pending count, (uint32 seq, int32 length, bytes) × count.
+    /// </summary>
+    public override byte FlowFormat => 1;
 
-    public Verdict Process(ref PacketContext packet, ref FlowState flow)
+    public override Verdict Process(ref PacketContext packet, int flow)
     {
         if (!packet.IsParsed || packet.Packet.IpVersion == 0)
         {
             return Verdict.Forward;
         }
-        ref var ids = ref flow.Ids;
+        ref var ids = ref Flow(flow);
         if (ids.FlowVerdict == IdsFlowVerdict.Pass)
         {
             return Verdict.Forward;
@@ -133,16 +140,124 @@ public sealed class IntrusionDetector : INetworkFunction
         return Conclude(ref packet, ref ids);
     }
 
-    public void OnFlowEnd(ref FlowState flow)
+    protected override void OnFlowEnd(ref IdsFlowState flow)
     {
-        if (flow.Ids.StreamSlot != 0)
+        if (flow.StreamSlot != 0)
         {
-            _streams.Return(flow.Ids.StreamSlot);
+            _streams.Return(flow.StreamSlot);
         }
-        flow.Ids = default;
     }
 
-    public void ReportCounters(IDictionary<string, long> into)
+    protected override void WriteFlow(in IdsFlowState flow, IBufferWriter<byte> into)
+    {
+        into.WriteUInt32(flow.NextSequenceToServer);
+        into.WriteUInt32(flow.NextSequenceToClient);
+        into.WriteByte((byte)flow.Stage);
+        into.WriteByte((byte)flow.Seen);
+        into.WriteByte((byte)flow.FlowVerdict);
+        into.WriteInt32(flow.VerdictRule);
+        if (flow.StreamSlot == 0)
+        {
+            into.WriteByte(0);
+            return;
+        }
+        into.WriteByte(2);
+        WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.AToB));
+        WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.BToA));
+    }
+
+    protected override void ReadFlow(ref IdsFlowState flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
+    {
+        if (format != FlowFormat)
+        {
+            throw new InvalidDataException($"IDS section format {format}, this build reads {FlowFormat}");
+        }
+        var reader = new SnapshotReader(section);
+        flow.NextSequenceToServer = reader.UInt32();
+        flow.NextSequenceToClient = reader.UInt32();
+        flow.Stage = (IdsTcpStage)reader.Byte();
+        flow.Seen = (IdsFlowSeen)reader.Byte();
+        flow.FlowVerdict = (IdsFlowVerdict)reader.Byte();
+        flow.VerdictRule = reader.Int32();
+        // A decision naming a rule past this rule set cannot be this rule set's.
+        rulesChanged |= (uint)flow.VerdictRule >= (uint)_rules.Length;
+        if (rulesChanged)
+        {
+            flow.FlowVerdict = IdsFlowVerdict.None;
+            flow.VerdictRule = 0;
+        }
+        byte directions = reader.Byte();
+        if (directions == 2)
+        {
+            // Set before reading so that ending the flow returns the slot if the rest is bad.
+            flow.StreamSlot = _streams.Rent();
+            ReadDirection(ref reader, _streams.Direction(flow.StreamSlot, FlowDirection.AToB), rulesChanged);
+            ReadDirection(ref reader, _streams.Direction(flow.StreamSlot, FlowDirection.BToA), rulesChanged);
+        }
+        else if (directions != 0)
+        {
+            throw new InvalidDataException($"{directions} stream directions (0 or 2 expected)");
+        }
+        reader.EnsureEnd();
+    }
+
+    private static void WriteDirection(IBufferWriter<byte> into, TcpStreamDirection direction)
+    {
+        into.WriteBlock(direction.Tail.AsSpan(0, direction.TailLength));
+        into.WriteInt64(direction.Consumed);
+        into.WriteByte(direction.CarryOverflowed ? (byte)1 : (byte)0);
+        var carried = direction.Carried;
+        into.WriteByte((byte)carried.Length);
+        foreach (int rule in carried)
+        {
+            into.WriteInt32(rule);
+        }
+        into.WriteInt32(direction.PendingCount);
+        for (int i = 0; i < direction.PendingCount; i++)
+        {
+            into.WriteUInt32(direction.PendingSequence(i));
+            into.WriteBlock(direction.PendingData(i));
+        }
+    }
+
+    // The pool's window may be smaller than the one the snapshot was made with (the IDS options
+    // changed with a rule update): keep the newest bytes and the earliest held segments that fit.
+    // Carried rules are indices into the rules the snapshot was made under: under other rules the
+    // carry is left overflowed, so the next segment rescans the whole window.
+    private void ReadDirection(ref SnapshotReader reader, TcpStreamDirection direction, bool rulesChanged)
+    {
+        var tail = reader.Block();
+        int keep = Math.Min(tail.Length, direction.Tail.Length);
+        tail[^keep..].CopyTo(direction.Tail);
+        direction.TailLength = keep;
+        direction.Consumed = reader.Int64();
+        bool keepCarry = reader.Byte() == 0 && !rulesChanged;
+        int carried = reader.Byte();
+        if (keepCarry)
+        {
+            direction.ClearCarry();
+        }
+        for (int i = 0; i < carried; i++)
+        {
+            int rule = reader.Int32();
+            if (keepCarry && (uint)rule < (uint)_rules.Length)
+            {
+                direction.Carry(rule);
+            }
+        }
+        int pending = reader.Length();
+        for (int i = 0; i < pending; i++)
+        {
+            uint sequence = reader.UInt32();
+            var data = reader.Block();
+            if (direction.PendingCount < direction.PendingCapacity)
+            {
+                direction.AddPending(sequence, data);
+            }
+        }
+    }
+
+    public override void ReportCounters(IDictionary<string, long> into)
     {
         ArgumentNullException.ThrowIfNull(into);
         Add("ids.alerts", _alerts);

@@ -38,7 +38,7 @@ public class ChainDefinitionTests
     [InlineData("""{ "stages": [] }""", "stages")]
     [InlineData("""{ "stages": [ { "type": "teleporter" } ] }""", "stages[0].type")]
     [InlineData("""{ "stages": [ { "type": "counter" }, { "type": "counter" } ] }""", "stages[1].name")]
-    [InlineData("""{ "stages": [ { "name": "c1", "type": "counter" }, { "name": "c2", "type": "counter" } ] }""", "stages[1].type")]
+    [InlineData("""{ "stages": [ { "name": "", "type": "counter" } ] }""", "stages[0].name")]
     [InlineData("""{ "stages": [ { "type": "counter", "rulez": "x" } ] }""", "stages[0].rulez")]
     [InlineData("""{ "stagez": [] }""", "stagez")]
     [InlineData("""{ "flowTable": { "capacity": 0 }, "stages": [ { "type": "counter" } ] }""", "flowTable.capacity")]
@@ -53,11 +53,23 @@ public class ChainDefinitionTests
     }
 
     [Fact]
-    public void Parse_SecondStageOfAType_RefusedNamingBothStages()
+    public void Parse_TwoStagesOfOneType_BothLoadedUnderTheirNames()
     {
-        var e = Bad("""{ "stages": [ { "name": "ids-a", "type": "counter" }, { "name": "ids-b", "type": "counter" } ] }""");
+        var chain = ChainDefinition.Parse(
+            """{ "stages": [ { "name": "count-in", "type": "counter" }, { "name": "count-out", "type": "counter" } ] }""", "c.json", Path.GetTempPath());
 
-        Assert.Contains("'ids-b' is a second 'counter' stage (after 'ids-a')", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["count-in", "count-out"], chain.Stages.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Parse_StageNameLongerThanTheLimit_Refused()
+    {
+        string name = new('n', ChainDefinition.MaxStageNameBytes + 1);
+
+        var e = Bad($$"""{ "stages": [ { "name": "{{name}}", "type": "counter" } ] }""");
+
+        Assert.Equal("bad.json: stages[0].name", e.Where);
+        Assert.Contains($"1 to {ChainDefinition.MaxStageNameBytes} UTF-8 bytes", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

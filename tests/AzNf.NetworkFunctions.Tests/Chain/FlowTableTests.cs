@@ -13,19 +13,19 @@ public class FlowTableTests
     public void FindOrAdd_ManyFlowsPastInitialSize_EachFoundAgainWithItsState()
     {
         var ended = new List<FlowKey>();
-        var table = new FlowTable(new FlowTableOptions(), (ref FlowState f, FlowEndReason _) => ended.Add(f.Key));
+        var table = new FlowTable(new FlowTableOptions(), (int _, ref FlowState f, FlowEndReason _) => ended.Add(f.Key));
         for (int i = 0; i < 5000; i++)
         {
             int slot = table.FindOrAdd(Key(i), 0, out bool created);
             Assert.True(created);
-            table[slot].Counter.PacketsAToB = i;
+            table[slot].PacketsAToB = i;
         }
 
         for (int i = 0; i < 5000; i++)
         {
             int slot = table.FindOrAdd(Key(i), 0, out bool created);
             Assert.False(created);
-            Assert.Equal(i, table[slot].Counter.PacketsAToB);
+            Assert.Equal(i, table[slot].PacketsAToB);
         }
         Assert.Equal(5000, table.Count);
         Assert.Empty(ended);
@@ -34,7 +34,7 @@ public class FlowTableTests
     [Fact]
     public void Remove_MiddleOfBucketChains_OthersStillFound()
     {
-        var table = new FlowTable(new FlowTableOptions(), (ref FlowState _, FlowEndReason _) => { });
+        var table = new FlowTable(new FlowTableOptions(), (int _, ref FlowState _, FlowEndReason _) => { });
         var slots = Enumerable.Range(0, 3000).Select(i => table.FindOrAdd(Key(i), 0, out _)).ToArray();
 
         for (int i = 0; i < 3000; i += 2)
@@ -55,7 +55,7 @@ public class FlowTableTests
     {
         var ended = new List<(FlowKey, FlowEndReason)>();
         var options = new FlowTableOptions { TcpNewTimeout = TimeSpan.FromSeconds(10), TcpEstablishedTimeout = TimeSpan.FromSeconds(100) };
-        var table = new FlowTable(options, (ref FlowState f, FlowEndReason r) => ended.Add((f.Key, r)));
+        var table = new FlowTable(options, (int _, ref FlowState f, FlowEndReason r) => ended.Add((f.Key, r)));
         table.Touch(table.FindOrAdd(Key(1), 0, out _), 0, FlowTimeoutClass.TcpNew);
         table.Touch(table.FindOrAdd(Key(2), 0, out _), 0, FlowTimeoutClass.TcpEstablished);
 
@@ -70,7 +70,7 @@ public class FlowTableTests
     public void RemoveAll_EveryLiveFlowEndsOnce()
     {
         var ended = new List<FlowKey>();
-        var table = new FlowTable(new FlowTableOptions(), (ref FlowState f, FlowEndReason _) => ended.Add(f.Key));
+        var table = new FlowTable(new FlowTableOptions(), (int _, ref FlowState f, FlowEndReason _) => ended.Add(f.Key));
         for (int i = 0; i < 10; i++)
         {
             table.Touch(table.FindOrAdd(Key(i), i, out _), i, (FlowTimeoutClass)(i % 6));

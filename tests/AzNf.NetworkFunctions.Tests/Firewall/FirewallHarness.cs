@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using AzNf.NetworkFunctions.Firewall;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
@@ -14,7 +13,7 @@ internal sealed class FirewallHarness
 {
     public const long Second = 1_000_000_000L;
 
-    private readonly Dictionary<FlowKey, FlowState> _flows = [];
+    private readonly Dictionary<FlowKey, (int Slot, bool OriginatorIsLower)> _flows = [];
     private long _index;
 
     public FirewallHarness(string rules, FirewallOptions? options = null, IReadOnlyDictionary<string, string>? variables = null)
@@ -42,28 +41,25 @@ internal sealed class FirewallHarness
         context.Malformed = PacketParser.Parse(LinkType.Ethernet, frame, out context.Packet);
         if (!context.IsParsed)
         {
-            var scratch = default(FlowState);
-            return Instance.Process(ref context, ref scratch);
+            Instance.StartFlow(FlowSlot.Scratch);
+            return Instance.Process(ref context, FlowSlot.Scratch);
         }
         var key = FlowKey.From(context.Packet, out bool sourceIsLower);
-        ref var flow = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, key, out bool exists);
-        if (!exists)
+        if (!_flows.TryGetValue(key, out var flow))
         {
-            flow.Key = key;
-            flow.OriginatorIsLower = sourceIsLower;
-            flow.FirstSeenNanos = Now;
-            flow.FirstPacketIndex = context.Index;
+            flow = (_flows.Count, sourceIsLower);
+            _flows[key] = flow;
+            Instance.StartFlow(flow.Slot);
         }
-        flow.LastSeenNanos = Now;
         context.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
-        return Instance.Process(ref context, ref flow);
+        return Instance.Process(ref context, flow.Slot);
     }
 
     /// <summary>The conntrack state of the flow <paramref name="frame"/> belongs to.</summary>
     public ConntrackFlowState StateOf(byte[] frame)
     {
         PacketParser.Parse(LinkType.Ethernet, frame, out var packet);
-        return _flows[FlowKey.From(packet, out _)].Conntrack;
+        return Instance.Flow(_flows[FlowKey.From(packet, out _)].Slot);
     }
 
     public Dictionary<string, long> Counters()

@@ -96,9 +96,9 @@ public sealed class IdsDefinitionTests : IDisposable
         var frame = PacketBuilder.Udp(NetAddress.Parse("10.0.0.1"), 1, NetAddress.Parse("10.0.0.2"), 2, "x"u8);
         var context = new PacketContext { Frame = frame, Malformed = PacketParser.Parse(LinkType.Ethernet, frame, out var parsed), Index = 1 };
         context.Packet = parsed;
-        var flow = default(FlowState);
+        first.StartFlow(0);
 
-        first.Process(ref context, ref flow);
+        first.Process(ref context, 0);
 
         Assert.Single(firstLog.Alerts);
         Assert.Empty(secondLog.Alerts);

@@ -11,7 +11,8 @@ namespace AzNf.NetworkFunctions.Tests.Ids;
 /// </summary>
 internal sealed class IdsTestHarness
 {
-    private readonly Dictionary<FlowKey, FlowState> _flows = [];
+    private readonly Dictionary<FlowKey, (int Slot, bool OriginatorIsLower)> _flows = [];
+    private int _nextSlot;
     private long _index;
 
     public IdsTestHarness(string rules, IdsOptions? options = null, IReadOnlyDictionary<string, string>? variables = null)
@@ -35,8 +36,6 @@ internal sealed class IdsTestHarness
 
     public AlertLog Alerts { get; } = new();
 
-    public IReadOnlyDictionary<FlowKey, FlowState> Flows => _flows;
-
     /// <summary>Sids that alerted, in order.</summary>
     public List<int> AlertedSids => Alerts.Alerts.Select(a => a.Sid).ToList();
 
@@ -52,29 +51,28 @@ internal sealed class IdsTestHarness
         context.Packet = parsed;
         if (!context.IsParsed)
         {
-            var scratch = default(FlowState);
-            return Detector.Process(ref context, ref scratch);
+            Detector.StartFlow(FlowSlot.Scratch);
+            return Detector.Process(ref context, FlowSlot.Scratch);
         }
         var key = FlowKey.From(in parsed, out bool sourceIsLower);
         if (!_flows.TryGetValue(key, out var flow))
         {
-            flow = new FlowState { Key = key, OriginatorIsLower = sourceIsLower, FirstPacketIndex = _index };
+            flow = (_nextSlot++, sourceIsLower);
+            _flows[key] = flow;
+            Detector.StartFlow(flow.Slot);
         }
         context.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
-        var verdict = Detector.Process(ref context, ref flow);
-        _flows[key] = flow;
-        return verdict;
+        return Detector.Process(ref context, flow.Slot);
     }
 
     public List<Verdict> SendAll(IEnumerable<byte[]> frames) => frames.Select(Send).ToList();
 
     public void EndAllFlows()
     {
-        foreach (var key in _flows.Keys.ToList())
+        foreach (var (slot, _) in _flows.Values)
         {
-            var flow = _flows[key];
-            Detector.OnFlowEnd(ref flow);
-            _flows.Remove(key);
+            Detector.EndFlow(slot);
         }
+        _flows.Clear();
     }
 }

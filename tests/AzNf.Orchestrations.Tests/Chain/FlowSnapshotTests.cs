@@ -72,7 +72,7 @@ public class FlowSnapshotTests
 
         Assert.Equal(snapshot, again);
         Assert.Equal(FlowTimeoutClass.TcpEstablished, timeoutClass);
-        Assert.Equal((3, 1), (FlowSnapshot.Read(snapshot, "test flow").Counter.PacketsAToB, FlowSnapshot.Read(snapshot, "test flow").Counter.PacketsBToA));
+        Assert.Equal((3, 1), (FlowSnapshot.Read(snapshot, "test flow").PacketsAToB, FlowSnapshot.Read(snapshot, "test flow").PacketsBToA));
     }
 
     [Fact]
@@ -100,6 +100,88 @@ public class FlowSnapshotTests
         Assert.Equal("flow X", error.Flow);
         Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, partition.Flows.Count);
+    }
+
+    [Fact]
+    public void ExportImport_TwoIdsStages_EachKeepsItsOwnStreamWindow()
+    {
+        var chain = TwoIdsChain(out string folder);
+        try
+        {
+            var frames = SplitTraversal();
+            var first = new ChainPartition(chain, 0);
+            Run(first, frames, 0, 5);
+            byte[] snapshot = first.ExportFlow(KeyOf(frames[0]), 3, out _)!;
+            var second = new ChainPartition(chain, 0);
+
+            second.ImportFlow(snapshot, 3, "test flow");
+            Run(second, frames, 5, frames.Count);
+
+            Assert.Empty(first.Alerts.Alerts);
+            Assert.Equal(new[] { 1, 2 }, second.Alerts.Alerts.Select(a => a.Sid).Order());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ImportFlow_StageGoneFromTheChain_ItsSectionSkippedTheOthersKept()
+    {
+        var chain = TwoIdsChain(out string folder);
+        try
+        {
+            var frames = SplitTraversal();
+            var first = new ChainPartition(chain, 0);
+            Run(first, frames, 0, 5);
+            byte[] snapshot = first.ExportFlow(KeyOf(frames[0]), 3, out _)!;
+            var onlyB = ChainDefinition.Parse(
+                """{ "stages": [ { "name": "ids-b", "type": "ids", "rules": "b.rules" } ] }""", "only-b.json", folder);
+            var second = new ChainPartition(onlyB, 0);
+
+            second.ImportFlow(snapshot, 3, "test flow");
+            Run(second, frames, 5, frames.Count);
+
+            Assert.Equal(2, Assert.Single(second.Alerts.Alerts).Sid);
+            Assert.Equal(1, second.Flows.Count);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ImportFlow_BadFirewallSection_ErrorNamesTheStageAndLeavesNoFlow()
+    {
+        byte[] snapshot = Snapshot();
+        // The firewall section: name, kind, format 1, int32 length, then the conntrack fields;
+        // its state byte (22 bytes in) set to a state no build knows.
+        byte[] header = [8, .. "firewall"u8, 8, .. "firewall"u8, 1];
+        int section = snapshot.AsSpan().IndexOf(header) + header.Length + 4;
+        snapshot[section + 22] = 200;
+        var partition = new ChainPartition(TestChains.Full(), 0);
+
+        var error = Assert.Throws<FlowSnapshotException>(() => partition.ImportFlow(snapshot, 1, "flow X"));
+
+        Assert.Contains("section of stage 'firewall'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("conntrack state 200", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, partition.Flows.Count);
+    }
+
+    // Two IDS stages, each with one rule that only the carried stream window finds ("/etc/pa" + "sswd").
+    private static ChainDefinition TwoIdsChain(out string folder)
+    {
+        folder = Path.Combine(Path.GetTempPath(), "aznf-two-ids-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "a.rules"), "alert tcp any any -> any any (msg:\"a\"; flow:established,to_server; content:\"/etc/passwd\"; sid:1;)\n");
+        File.WriteAllText(Path.Combine(folder, "b.rules"), "alert tcp any any -> any any (msg:\"b\"; flow:established,to_server; content:\"etc/passwd HTTP\"; sid:2;)\n");
+        return ChainDefinition.Parse(
+            """
+            { "stages": [ { "name": "ids-a", "type": "ids", "rules": "a.rules" },
+                          { "name": "ids-b", "type": "ids", "rules": "b.rules" } ] }
+            """, "two-ids.json", folder);
     }
 
     private static byte[] Snapshot()

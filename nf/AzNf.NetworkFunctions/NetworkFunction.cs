@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+
+namespace AzNf.NetworkFunctions;
+
+/// <summary>
+/// A network function with per-flow state of type <typeparamref name="TFlow"/>: one column of
+/// plain structs indexed by flow slot, grown (by doubling, up to the flow table's capacity) when a
+/// flow starts in a slot past its end, so a packet costs an array index, never an allocation.
+/// Two stages of one type each have their own instance and so their own column. Element 0 is the
+/// scratch flow (slot −1), so finding a state is one add and one index, without a branch.
+/// </summary>
+public abstract class NetworkFunction<TFlow> : INetworkFunction where TFlow : struct
+{
+    private const int InitialSlots = 64;
+
+    private TFlow[] _flows = new TFlow[InitialSlots];
+
+    /// <summary>The state of the flow in <paramref name="flow"/> (a started slot, or <see cref="FlowSlot.Scratch"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref TFlow Flow(int flow) => ref _flows[flow + 1];
+
+    public abstract Verdict Process(ref PacketContext packet, int flow);
+
+    public void StartFlow(int flow)
+    {
+        if (flow + 1 >= _flows.Length)
+        {
+            Array.Resize(ref _flows, Math.Max(flow + 2, _flows.Length * 2));
+        }
+        Flow(flow) = default;
+    }
+
+    public void EndFlow(int flow)
+    {
+        ref var state = ref Flow(flow);
+        OnFlowEnd(ref state);
+        state = default;
+    }
+
+    public abstract byte FlowFormat { get; }
+
+    public void WriteFlow(int flow, IBufferWriter<byte> into) => WriteFlow(in Flow(flow), into);
+
+    public void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged) =>
+        ReadFlow(ref Flow(flow), format, section, rulesChanged);
+
+    public abstract long Errors { get; }
+
+    public abstract void ReportCounters(IDictionary<string, long> into);
+
+    /// <summary>Releases what <paramref name="flow"/> holds outside its struct (e.g. a stream window).</summary>
+    protected virtual void OnFlowEnd(ref TFlow flow)
+    {
+    }
+
+    protected abstract void WriteFlow(in TFlow flow, IBufferWriter<byte> into);
+
+    protected abstract void ReadFlow(ref TFlow flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged);
+}
