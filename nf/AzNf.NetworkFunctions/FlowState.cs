@@ -26,19 +26,3 @@ public struct FlowState
     /// <summary>The engine's own view of a TCP connection's life, for timeouts and 5-tuple reuse.</summary>
     public TcpLifecycle Tcp;
 }
-
-/// <summary>
-/// What the engine saw of a TCP connection, independent of any NF: it picks the idle timeout
-/// and tells when a new SYN on the same 5-tuple starts a new connection.
-/// </summary>
-[Flags]
-public enum TcpLifecycle : byte
-{
-    None = 0,
-    SynFromA = 1,
-    SynAckFromB = 2,
-    Established = 4,
-    FinFromA = 8,
-    FinFromB = 16,
-    Reset = 32,
-}

@@ -175,6 +175,9 @@ public sealed class AzuriteServer : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
+                    // Without a timeout, WaitForExit also waits until the redirected output has been
+                    // read to its end: without it the message (and the EADDRINUSE retry) may see none.
+                    _process.WaitForExit();
                     throw new AzuriteException($"Azurite exited with {_process.ExitCode} while starting: {Output}");
                 }
                 if (elapsed.Elapsed > timeout)

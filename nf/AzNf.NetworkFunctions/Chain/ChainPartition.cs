@@ -248,23 +248,7 @@ public sealed class ChainPartition
         return RunStages(ref packet, slot, firstStage, endStage);
     }
 
-    private static FlowTimeoutClass TimeoutClassOf(in FlowState flow)
-    {
-        if (flow.Key.Protocol != IpProtocol.Tcp)
-        {
-            return flow.Key.Protocol switch
-            {
-                IpProtocol.Udp => FlowTimeoutClass.Udp,
-                IpProtocol.Icmp or IpProtocol.IcmpV6 => FlowTimeoutClass.Icmp,
-                _ => FlowTimeoutClass.Other,
-            };
-        }
-        if ((flow.Tcp & TcpLifecycle.Reset) != 0 || (flow.Tcp & (TcpLifecycle.FinFromA | TcpLifecycle.FinFromB)) == (TcpLifecycle.FinFromA | TcpLifecycle.FinFromB))
-        {
-            return FlowTimeoutClass.TcpClosed;
-        }
-        return (flow.Tcp & TcpLifecycle.Established) != 0 ? FlowTimeoutClass.TcpEstablished : FlowTimeoutClass.TcpNew;
-    }
+    private static FlowTimeoutClass TimeoutClassOf(in FlowState flow) => TcpConnection.TimeoutClass(flow.Key.Protocol, flow.Tcp);
 
     /// <summary>
     /// Forgets the alerts and flow records gathered so far. A durable step copies out what it
@@ -306,57 +290,16 @@ public sealed class ChainPartition
         return Verdict.Forward;
     }
 
-    // A bare SYN after the previous connection on this 5-tuple closed (both FINs or a RST)
-    // starts a new connection: the report lists it as a second flow, like Suricata does.
-    private static bool StartsNewConnection(ref FlowState flow, in ParsedPacket packet)
-    {
-        if (!packet.IsTcp || (packet.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) != TcpFlags.Syn)
-        {
-            return false;
-        }
-        var closed = flow.Tcp & (TcpLifecycle.Reset | TcpLifecycle.FinFromA | TcpLifecycle.FinFromB);
-        return (closed & TcpLifecycle.Reset) != 0 || closed == (TcpLifecycle.FinFromA | TcpLifecycle.FinFromB);
-    }
+    private static bool StartsNewConnection(ref FlowState flow, in ParsedPacket packet) =>
+        packet.IsTcp && TcpConnection.StartsNewConnection(flow.Tcp, packet.TcpFlags);
 
     private static FlowTimeoutClass TrackLifecycle(ref FlowState flow, in ParsedPacket packet, FlowDirection direction)
     {
-        if (!packet.IsTcp)
+        if (packet.IsTcp)
         {
-            return packet.Protocol switch
-            {
-                IpProtocol.Udp => FlowTimeoutClass.Udp,
-                IpProtocol.Icmp or IpProtocol.IcmpV6 => FlowTimeoutClass.Icmp,
-                _ => FlowTimeoutClass.Other,
-            };
+            TcpConnection.Track(ref flow.Tcp, packet.TcpFlags, direction == FlowDirection.AToB);
         }
-        var flags = packet.TcpFlags;
-        bool fromA = direction == FlowDirection.AToB;
-        if ((flags & TcpFlags.Rst) != 0)
-        {
-            flow.Tcp |= TcpLifecycle.Reset;
-        }
-        if ((flags & TcpFlags.Fin) != 0)
-        {
-            flow.Tcp |= fromA ? TcpLifecycle.FinFromA : TcpLifecycle.FinFromB;
-        }
-        if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn && fromA)
-        {
-            flow.Tcp |= TcpLifecycle.SynFromA;
-        }
-        else if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) == (TcpFlags.Syn | TcpFlags.Ack) && !fromA)
-        {
-            flow.Tcp |= TcpLifecycle.SynAckFromB;
-        }
-        else if ((flags & TcpFlags.Ack) != 0 && fromA && (flow.Tcp & TcpLifecycle.SynAckFromB) != 0)
-        {
-            flow.Tcp |= TcpLifecycle.Established;
-        }
-
-        if ((flow.Tcp & TcpLifecycle.Reset) != 0 || (flow.Tcp & (TcpLifecycle.FinFromA | TcpLifecycle.FinFromB)) == (TcpLifecycle.FinFromA | TcpLifecycle.FinFromB))
-        {
-            return FlowTimeoutClass.TcpClosed;
-        }
-        return (flow.Tcp & TcpLifecycle.Established) != 0 ? FlowTimeoutClass.TcpEstablished : FlowTimeoutClass.TcpNew;
+        return TcpConnection.TimeoutClass(packet.Protocol, flow.Tcp);
     }
 
     private void OnFlowEnd(int slot, ref FlowState flow, FlowEndReason reason)

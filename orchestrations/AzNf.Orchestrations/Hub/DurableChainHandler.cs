@@ -24,7 +24,7 @@ namespace AzNf.Orchestrations.Hub;
 /// flow entity keeps the last sequence number applied (a unit cut differently after a restart
 /// changes nothing twice). Units of one flow run one after the other; flows run in parallel.
 /// With <see cref="ChainGranularity.Flow"/> the handler holds a flow's packets until the flow
-/// closes (RST or a second FIN) or the partition ends, so a crash loses what it holds: that
+/// closes (RST, or a FIN from each side: <see cref="FlowHold"/>) or the partition ends, so a crash loses what it holds: that
 /// granularity is for measuring, as the study did, not for production.
 /// </remarks>
 public sealed class DurableChainHandler : IPartitionBatchHandler
@@ -145,7 +145,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             }
             if (_granularity == ChainGranularity.Flow)
             {
-                unit = progress.HoldOrRelease(unit);
+                unit = progress.Held.HoldOrRelease(unit);
                 if (unit.Packets.Count == 0)
                 {
                     continue;
@@ -209,7 +209,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             return;
         }
         var counted = new ConcurrentQueue<ChainTally>();
-        var held = progress.ReleaseAll();
+        var held = progress.Held.ReleaseAll();
         await Task.WhenAll(held.Select(unit => RunUnitAsync(unit, counted, cancellation)));
         if (held.Count > 0)
         {
@@ -524,9 +524,6 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     /// <summary>Per partition: where handling got to, unparsed frames, and flows held for flow granularity.</summary>
     private sealed class PartitionProgress
     {
-        private readonly Dictionary<string, ChainWorkUnit> _held = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, int> _closing = new(StringComparer.Ordinal);
-
         public long LastSequence { get; set; } = long.MinValue;
 
         /// <summary>Batch granularity: the next batch's claim, cut and uploading while the current one runs.</summary>
@@ -555,47 +552,8 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             LastSequence = Math.Max(LastSequence, last.SequenceNumber);
         }
 
-        /// <summary>
-        /// Flow granularity: adds the unit to what is held for its flow and releases the whole
-        /// flow as one unit once it closed (RST, or a FIN each way); otherwise returns an empty unit.
-        /// </summary>
-        public ChainWorkUnit HoldOrRelease(ChainWorkUnit unit)
-        {
-            if (_held.Remove(unit.FlowKey, out var held))
-            {
-                unit = unit with { FirstSequenceNumber = held.FirstSequenceNumber, Packets = [.. held.Packets, .. unit.Packets] };
-            }
-            foreach (var packet in unit.Packets.Skip(held?.Packets.Count ?? 0))
-            {
-                if (PacketParser.Parse(packet.LinkType, packet.Frame, out var parsed) != MalformedReason.None || !parsed.IsTcp)
-                {
-                    continue;
-                }
-                if ((parsed.TcpFlags & TcpFlags.Rst) != 0)
-                {
-                    _closing[unit.FlowKey] = 2;
-                }
-                else if ((parsed.TcpFlags & TcpFlags.Fin) != 0)
-                {
-                    _closing[unit.FlowKey] = _closing.GetValueOrDefault(unit.FlowKey) + 1;
-                }
-            }
-            if (_closing.GetValueOrDefault(unit.FlowKey) >= 2)
-            {
-                _closing.Remove(unit.FlowKey);
-                return unit;
-            }
-            _held[unit.FlowKey] = unit;
-            return unit with { Packets = [] };
-        }
-
-        public List<ChainWorkUnit> ReleaseAll()
-        {
-            var all = _held.Values.ToList();
-            _held.Clear();
-            _closing.Clear();
-            return all;
-        }
+        /// <summary>Flow granularity: units held per flow until the flow's connection is over.</summary>
+        public FlowHold Held { get; } = new();
     }
 }
 
