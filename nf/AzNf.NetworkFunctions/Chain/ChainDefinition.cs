@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Chain;
 
@@ -11,6 +12,8 @@ public sealed class ChainDefinition
     private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "config", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
+
+    private static readonly IReadOnlySet<NetAddress> EmptyBlocklist = new HashSet<NetAddress>();
 
     /// <summary>Longest stage name, in UTF-8 bytes (a flow snapshot stores it in one byte's length).</summary>
     public const int MaxStageNameBytes = 100;
@@ -54,9 +57,19 @@ public sealed class ChainDefinition
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    /// <summary>Parses chain JSON named <paramref name="source"/> (for messages).</summary>
-    public static ChainDefinition Parse(string json, string source, string baseDirectory)
+    /// <summary>Parses chain JSON named <paramref name="source"/> (for messages); rule files are resolved against <paramref name="baseDirectory"/>.</summary>
+    public static ChainDefinition Parse(string json, string source, string baseDirectory) =>
+        Parse(json, source, RuleSource.Folder(baseDirectory), EmptyBlocklist);
+
+    /// <summary>
+    /// Parses chain JSON named <paramref name="source"/> (for messages), its rules from
+    /// <paramref name="rules"/>; every firewall stage drops packets from an address in
+    /// <paramref name="blocklist"/> before its rules.
+    /// </summary>
+    public static ChainDefinition Parse(string json, string source, RuleSource rules, IReadOnlySet<NetAddress> blocklist)
     {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(blocklist);
         JsonDocument document;
         try
         {
@@ -78,7 +91,7 @@ public sealed class ChainDefinition
             var diagnostics = new ConfigDiagnostics();
             var variables = ReadVariables(root, source);
             var deadlines = new List<StageQos>();
-            var stages = ReadStages(root, source, baseDirectory, variables, diagnostics, deadlines);
+            var stages = ReadStages(root, source, rules, blocklist, variables, diagnostics, deadlines);
             return new ChainDefinition
             {
                 Name = root.TryGetProperty("name", out var name) ? ReadString(name, source, "name") : Path.GetFileNameWithoutExtension(source),
@@ -160,7 +173,7 @@ public sealed class ChainDefinition
     }
 
     private static List<INetworkFunctionDefinition> ReadStages(
-        JsonElement root, string source, string baseDirectory, Dictionary<string, string> variables, ConfigDiagnostics diagnostics, List<StageQos> deadlines)
+        JsonElement root, string source, RuleSource rules, IReadOnlySet<NetAddress> blocklist, Dictionary<string, string> variables, ConfigDiagnostics diagnostics, List<StageQos> deadlines)
     {
         if (!root.TryGetProperty("stages", out var stagesElement) || stagesElement.ValueKind != JsonValueKind.Array || stagesElement.GetArrayLength() == 0)
         {
@@ -196,14 +209,15 @@ public sealed class ChainDefinition
                 // The name keys the stage's counters and its section of every flow snapshot.
                 throw new ConfigException($"{location}.name", $"a stage name is 1 to {MaxStageNameBytes} UTF-8 bytes, not '{name}'");
             }
-            string? rules = stage.TryGetProperty("rules", out var rulesElement)
-                ? Path.GetFullPath(Path.Combine(baseDirectory, ReadString(rulesElement, source, $"stages[{index - 1}].rules")))
+            var stageRules = stage.TryGetProperty("rules", out var rulesElement)
+                ? rules.Read(ReadString(rulesElement, source, $"stages[{index - 1}].rules"), location)
                 : null;
             var setup = new StageSetup
             {
                 Name = name,
                 Kind = kind,
-                RulesPath = rules,
+                Rules = stageRules,
+                Blocklist = blocklist,
                 Config = stage.TryGetProperty("config", out var config) ? config.Clone() : default,
                 Variables = variables,
                 Diagnostics = diagnostics,

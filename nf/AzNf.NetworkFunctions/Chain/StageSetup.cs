@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Chain;
 
@@ -11,8 +12,11 @@ public sealed class StageSetup
     /// <summary>The NF type: <c>counter</c>, <c>firewall</c>, <c>ids</c>.</summary>
     public required string Kind { get; init; }
 
-    /// <summary>The stage's rule file, resolved against the chain file's folder; null when none.</summary>
-    public string? RulesPath { get; init; }
+    /// <summary>The stage's rules (from its <c>rules</c> property); null when it names none.</summary>
+    public RuleText? Rules { get; init; }
+
+    /// <summary>Source addresses every firewall stage drops before its rules (<c>firewall:blocklist</c>).</summary>
+    public required IReadOnlySet<NetAddress> Blocklist { get; init; }
 
     /// <summary>The stage's <c>config</c> object; <see cref="JsonValueKind.Undefined"/> when absent.</summary>
     public JsonElement Config { get; init; }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Packets.Parsing;
@@ -17,13 +18,15 @@ namespace AzNf.NetworkFunctions.Firewall;
 /// table lookup. A connection whose first packet is denied is not created (as in Linux, where
 /// an unconfirmed conntrack entry dies with its packet), so its replies are invalid.</para>
 /// <para><b>Verdicts</b>: forward, or drop with <c>firewall:rule:LINE</c>, <c>firewall:default</c>,
-/// <c>firewall:invalid-state</c>, <c>firewall:malformed</c>, <c>firewall:non-ip</c>.</para>
+/// <c>firewall:invalid-state</c>, <c>firewall:malformed</c>, <c>firewall:non-ip</c>,
+/// <c>firewall:blocklist</c> (source address on the blocklist, checked before conntrack and rules).</para>
 /// <para><b>Counters</b>: <c>packets</c>, <c>forwarded</c>, <c>dropped</c>, <c>drops:REASON</c>
-/// (<c>rule:LINE</c>, <c>default</c>, <c>invalid-state</c>, <c>malformed</c>, <c>non-ip</c>),
+/// (<c>rule:LINE</c>, <c>default</c>, <c>invalid-state</c>, <c>malformed</c>, <c>non-ip</c>, <c>blocklist</c>),
 /// <c>rule:LINE:hits</c> and <c>default:hits</c> (packets decided by each), <c>conntrack:opened</c>,
 /// <c>conntrack:refused</c> (first packet denied), <c>conntrack:invalid</c>,
 /// <c>conntrack:timeout:STATE</c>, <c>conntrack:FROM-&gt;TO</c> (state transitions);
-/// <c>rules:loaded</c> and <c>rules:rejected</c> (lines skipped under <c>onBadRule: skip-rule</c>).</para>
+/// <c>rules:loaded</c> and <c>rules:rejected</c> (lines skipped under <c>onBadRule: skip-rule</c>),
+/// <c>blocklist:entries</c>.</para>
 /// </remarks>
 public sealed class Firewall : NetworkFunction<ConntrackFlowState>
 {
@@ -31,6 +34,7 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
     private const string ReasonInvalid = "firewall:invalid-state";
     private const string ReasonMalformed = "firewall:malformed";
     private const string ReasonNonIp = "firewall:non-ip";
+    private const string ReasonBlocklist = "firewall:blocklist";
 
     private readonly FirewallRule[] _rules;
     private readonly FirewallAction[] _actions;      // by slot: rules, then the default policy
@@ -45,6 +49,8 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
     private readonly FirewallAction _malformedPolicy;
     private readonly FirewallAction _nonIpPolicy;
     private readonly int _rejectedRules;
+    private readonly FrozenSet<NetAddress> _blocklist;
+    private readonly bool _blocking;
 
     private long _packets;
     private long _forwarded;
@@ -55,6 +61,7 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
     private long _nonIp;
     private long _opened;
     private long _refused;
+    private long _blocked;
 
     public Firewall(FirewallDefinition definition)
     {
@@ -82,6 +89,8 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         _malformedPolicy = definition.Options.MalformedPolicy;
         _nonIpPolicy = definition.Options.NonIpPolicy;
         _rejectedRules = definition.RejectedRules;
+        _blocklist = definition.Blocklist;
+        _blocking = _blocklist.Count > 0;
     }
 
     /// <summary>Section format 1: the <see cref="ConntrackFlowState"/> fields in declaration order.</summary>
@@ -97,6 +106,10 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
             return Unparsed(packet.Malformed);
         }
 
+        if (_blocking && _blocklist.Contains(packet.Packet.Source))
+        {
+            return Blocked();
+        }
         ref var conntrack = ref Flow(flow);
         long now = packet.TimestampNanos;
         if (conntrack.State != ConntrackState.None && now - conntrack.LastSeenNanos > _timeoutNanos[(int)conntrack.State])
@@ -151,6 +164,7 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         Add(into, "forwarded", _forwarded);
         Add(into, "dropped", _dropped);
         Add(into, "drops:invalid-state", _droppedInvalid);
+        Add(into, "drops:blocklist", _blocked);
         Add(into, "drops:malformed", _malformedPolicy == FirewallAction.Deny ? _malformed : 0);
         Add(into, "drops:non-ip", _nonIpPolicy == FirewallAction.Deny ? _nonIp : 0);
         Add(into, "unparsed:malformed", _malformed);
@@ -166,6 +180,7 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         // Rule counts are per definition, not per partition: report them once, not summed.
         into["rules:loaded"] = _rules.Length;
         into["rules:rejected"] = _rejectedRules;
+        into["blocklist:entries"] = _blocklist.Count;
         Add(into, "conntrack:opened", _opened);
         Add(into, "conntrack:refused", _refused);
         Add(into, "conntrack:invalid", _invalid);
@@ -261,6 +276,14 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         int slot = Evaluate(packet, ConnectionMatch.Invalid);
         _hits[slot]++;
         return Decide(_actions[slot] == FirewallAction.Allow, slot);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Verdict Blocked()
+    {
+        _blocked++;
+        _dropped++;
+        return Verdict.Drop(ReasonBlocklist);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

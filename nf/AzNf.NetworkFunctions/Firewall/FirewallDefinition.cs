@@ -1,4 +1,6 @@
+using System.Collections.Frozen;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Firewall;
 
@@ -10,9 +12,10 @@ public sealed class FirewallDefinition : INetworkFunctionDefinition
 {
     public const string KindName = "firewall";
 
-    private FirewallDefinition(string name, string rulesFile, FirewallOptions options, IReadOnlyList<FirewallRule> rules, int rejectedRules)
+    private FirewallDefinition(string name, string rulesFile, FirewallOptions options, IReadOnlyList<FirewallRule> rules, int rejectedRules, FrozenSet<NetAddress> blocklist)
     {
         Name = name;
+        Blocklist = blocklist;
         RulesFile = rulesFile;
         Options = options;
         Rules = rules;
@@ -31,28 +34,25 @@ public sealed class FirewallDefinition : INetworkFunctionDefinition
     /// <summary>The rules in file order (first match wins).</summary>
     public IReadOnlyList<FirewallRule> Rules { get; }
 
+    /// <summary>
+    /// Source addresses dropped before connection tracking and the rules, with their own reason
+    /// (<c>firewall:blocklist</c>), so the rule lines and their drop reasons stay those of the file.
+    /// </summary>
+    public FrozenSet<NetAddress> Blocklist { get; }
+
     /// <summary>Lines that were not rules and were skipped (only under <c>onBadRule: skip-rule</c>).</summary>
     public int RejectedRules { get; }
 
-    /// <summary>Loads the stage: options from <see cref="StageSetup.Config"/>, rules from <see cref="StageSetup.RulesPath"/>.</summary>
+    /// <summary>Loads the stage: options from <see cref="StageSetup.Config"/>, rules from <see cref="StageSetup.Rules"/>.</summary>
     public static FirewallDefinition Load(StageSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
         var options = FirewallOptions.FromJson(setup.Config, setup.Location);
-        if (setup.RulesPath is null)
+        if (setup.Rules is null)
         {
             throw new ConfigException(setup.Location, "a firewall stage needs a rule file (\"rules\")");
         }
-        string text;
-        try
-        {
-            text = File.ReadAllText(setup.RulesPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException(setup.RulesPath, $"cannot read the firewall rule file: {e.Message}", e);
-        }
-        return Parse(text, setup.RulesPath, options, setup.Variables, setup.Diagnostics, setup.Name);
+        return Parse(setup.Rules.Text, setup.Rules.Name, options, setup.Variables, setup.Diagnostics, setup.Name, setup.Blocklist);
     }
 
     /// <summary>
@@ -67,7 +67,8 @@ public sealed class FirewallDefinition : INetworkFunctionDefinition
         FirewallOptions? options = null,
         IReadOnlyDictionary<string, string>? variables = null,
         ConfigDiagnostics? diagnostics = null,
-        string name = KindName)
+        string name = KindName,
+        IReadOnlySet<NetAddress>? blocklist = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         options ??= new FirewallOptions();
@@ -107,7 +108,7 @@ public sealed class FirewallDefinition : INetworkFunctionDefinition
         {
             throw new ConfigException(fileName, $"{rules.Count} rules exceed maxRules {options.MaxRules}");
         }
-        return new FirewallDefinition(name, fileName, options, rules, rejected);
+        return new FirewallDefinition(name, fileName, options, rules, rejected, (blocklist ?? FrozenSet<NetAddress>.Empty).ToFrozenSet());
     }
 
     public INetworkFunction CreateInstance(PartitionResources resources) => new Firewall(this);

@@ -80,26 +80,17 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     /// <summary>Stream-inspected rules without a content to prefilter on (pcre only).</summary>
     internal int[] StreamCandidatesWithoutPattern { get; }
 
-    /// <summary>Loads the stage: rules from <see cref="StageSetup.RulesPath"/>, options from its config.</summary>
-    /// <exception cref="ConfigException">The rule file is missing or unreadable, or an option is bad.</exception>
+    /// <summary>Loads the stage: rules from <see cref="StageSetup.Rules"/>, options from its config.</summary>
+    /// <exception cref="ConfigException">The stage names no rules, or an option is bad.</exception>
     public static IdsDefinition Load(StageSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
         var options = IdsOptions.FromJson(setup.Config, setup.Location);
-        if (string.IsNullOrEmpty(setup.RulesPath))
+        if (setup.Rules is null)
         {
             throw new ConfigException(setup.Location, "the ids stage needs a rules file");
         }
-        string text;
-        try
-        {
-            text = File.ReadAllText(setup.RulesPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new ConfigException(setup.RulesPath, $"cannot read the IDS rule file: {e.Message}", e);
-        }
-        return Parse(text, Path.GetFileName(setup.RulesPath), setup.Variables, options, setup.Diagnostics, setup.Name);
+        return Parse(setup.Rules.Text, Path.GetFileName(setup.Rules.Name), setup.Variables, options, setup.Diagnostics, setup.Name);
     }
 
     /// <summary>Builds a definition from rule text (for tests and tools that hold rules in memory).</summary>

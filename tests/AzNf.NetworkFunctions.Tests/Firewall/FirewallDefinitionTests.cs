@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Parsing;
 using AzNf.NetworkFunctions.Firewall;
 
 namespace AzNf.NetworkFunctions.Tests.Firewall;
@@ -139,7 +140,8 @@ public sealed class FirewallDefinitionTests : IDisposable
     {
         Name = "fw",
         Kind = "firewall",
-        RulesPath = rulesPath,
+        Rules = rulesPath is { } rules ? RuleSource.Folder("/").Read(rules, "chain.json: stages[1]") : null,
+        Blocklist = new HashSet<NetAddress>(),
         Config = config is null ? default : JsonDocument.Parse(config).RootElement.Clone(),
         Variables = new Dictionary<string, string> { ["ADMIN"] = "[10.9.0.0/16]" },
         Diagnostics = new ConfigDiagnostics(),

@@ -16,7 +16,8 @@ public sealed class IdsDefinitionTests : IDisposable
     {
         Name = "ids",
         Kind = "ids",
-        RulesPath = rulesPath,
+        Rules = rulesPath is { } rules ? RuleSource.Folder("/").Read(rules, "chain.json: stages[2]") : null,
+        Blocklist = new HashSet<NetAddress>(),
         Config = JsonDocument.Parse(config).RootElement.Clone(),
         Variables = IdsTestHarness.DefaultVariables,
         Diagnostics = new ConfigDiagnostics(),
@@ -80,7 +81,10 @@ public sealed class IdsDefinitionTests : IDisposable
     [Fact]
     public void Load_ConfigNotAnObject_ConfigException()
     {
-        var error = Assert.Throws<ConfigException>(() => IdsDefinition.Load(Setup(Path.Combine(_directory, "x.rules"), "[1]")));
+        string path = Path.Combine(_directory, "x.rules");
+        File.WriteAllText(path, "alert udp any any -> any 53 (sid:1;)\n");
+
+        var error = Assert.Throws<ConfigException>(() => IdsDefinition.Load(Setup(path, "[1]")));
 
         Assert.Equal("chain.json: stages[2]", error.Where);
     }

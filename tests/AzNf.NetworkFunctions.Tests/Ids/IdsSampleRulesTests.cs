@@ -14,7 +14,8 @@ public sealed class IdsSampleRulesTests
     {
         Name = "ids",
         Kind = "ids",
-        RulesPath = OracleProcess.TestData("ids", "sample.rules"),
+        Rules = RuleSource.Folder("/").Read(OracleProcess.TestData("ids", "sample.rules"), "chain.json: stages[0]"),
+        Blocklist = new HashSet<NetAddress>(),
         Config = JsonDocument.Parse("{}").RootElement.Clone(),
         Variables = IdsTestHarness.DefaultVariables,
         Diagnostics = diagnostics,

@@ -2,43 +2,47 @@ using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Firewall;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Models;
+using AzNf.Packets.Parsing;
 
 namespace AzNf.Orchestrations.Tests.Chain;
 
 public class ChainCompilerTests
 {
     [Fact]
-    public void Compile_BlockedAddresses_OneDenyRuleFirstInEveryFirewallStage()
+    public void Compile_BlockedAddresses_EveryFirewallStageHoldsThemAndItsRuleLinesStayThoseOfTheFile()
     {
         var text = RuleSetText.FromChainFile(TestChains.FullChainPath);
 
         var chain = ChainCompiler.Compile(text, ["10.6.6.6", "fd00::66", "not-an-address"]);
 
         var firewall = Assert.IsType<FirewallDefinition>(chain.Stages[1]);
-        Assert.Equal(1, firewall.Rules[0].Line);
-        Assert.Equal(firewall.Rules.Count - 1, ChainCompiler.Compile(text, []).Stages.OfType<FirewallDefinition>().Single().Rules.Count);
-    }
-
-    [Fact]
-    public void Compile_NoBlocklist_RuleLinesAsInTheFile()
-    {
-        var text = RuleSetText.FromChainFile(TestChains.FullChainPath);
-
-        var compiled = ChainCompiler.Compile(text, []).Stages.OfType<FirewallDefinition>().Single();
+        Assert.Equal([NetAddress.Parse("10.6.6.6"), NetAddress.Parse("fd00::66")], firewall.Blocklist.Order());
         var loaded = TestChains.Full().Stages.OfType<FirewallDefinition>().Single();
-
-        Assert.Equal(loaded.Rules.Select(r => r.Line), compiled.Rules.Select(r => r.Line));
+        Assert.Equal(loaded.Rules.Select(r => r.Line), firewall.Rules.Select(r => r.Line));
+        Assert.Empty(loaded.Blocklist);
     }
 
     [Fact]
-    public void Compile_RuleFileOutsideTheRuleSet_Refused()
+    public void Compile_RuleFileNotInTheRuleSet_RefusedNamingTheStageAndTheFile()
     {
-        var text = new RuleSetText("c.json", """{ "stages": [ { "type": "firewall", "rules": "../../../../x.rules" } ] }""",
-            new Dictionary<string, string> { ["../../../../x.rules"] = "allow ip from any to any" });
+        var text = new RuleSetText("c.json", """{ "stages": [ { "type": "firewall", "rules": "other.rules" } ] }""",
+            new Dictionary<string, string> { ["fw.rules"] = "allow ip from any to any" });
 
         var error = Assert.Throws<ConfigException>(() => ChainCompiler.Compile(text, []));
 
-        Assert.Contains("lies outside the rule set", error.Message, StringComparison.Ordinal);
+        Assert.Equal("c.json: stages[0].rules", error.Where);
+        Assert.Contains("'other.rules' is not in the rule set (it holds: fw.rules)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compile_BadRuleLine_ErrorNamesTheRuleFileAsTheChainNamesIt()
+    {
+        var text = new RuleSetText("c.json", """{ "stages": [ { "type": "firewall", "rules": "../rules/fw.rules" } ] }""",
+            new Dictionary<string, string> { ["../rules/fw.rules"] = "allow ip from any to any\nallow bogus\n" });
+
+        var error = Assert.Throws<ConfigException>(() => ChainCompiler.Compile(text, []));
+
+        Assert.Equal("../rules/fw.rules:2", error.Where);
     }
 
     [Fact]

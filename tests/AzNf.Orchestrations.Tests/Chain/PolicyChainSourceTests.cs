@@ -59,7 +59,7 @@ public class PolicyChainSourceTests
         var after = await runner.RunAsync(Step(chain, frames, 3, 5, before.Snapshot, blocklistVersion: 1));
 
         Assert.All(before.Verdicts, v => Assert.False(v.Dropped));
-        Assert.Equal((true, "firewall:rule:1"), (after.Verdicts[0].Dropped, after.Verdicts[0].Reason));
+        Assert.Equal((true, "firewall:blocklist"), (after.Verdicts[0].Dropped, after.Verdicts[0].Reason));
         Assert.False(after.Verdicts[1].Dropped);
     }
 
