@@ -14,6 +14,13 @@ public interface INetworkFunctionDefinition
     /// <summary>The NF type: <c>counter</c>, <c>firewall</c>, <c>ids</c>.</summary>
     string Kind { get; }
 
+    /// <summary>
+    /// Facts about the loaded stage (e.g. <c>rules:loaded</c>, <c>rules:rejected</c>,
+    /// <c>blocklist:entries</c>): the report shows them once per stage, never summed over
+    /// partitions or units of work as instance counters are.
+    /// </summary>
+    IReadOnlyDictionary<string, long> Counters { get; }
+
     /// <summary>A fresh per-partition instance with its own partition-local shared state.</summary>
     INetworkFunction CreateInstance(PartitionResources resources);
 }

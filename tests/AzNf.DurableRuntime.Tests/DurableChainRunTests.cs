@@ -109,5 +109,11 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
         Assert.Equal(expected.Flows, actual.Flows);
         Assert.Equal(expected.Alerts, actual.Alerts);
         Assert.Equal(expected.Nfs.Select(n => (n.Name, n.PacketsIn, n.PacketsOut, n.Drops)), actual.Nfs.Select(n => (n.Name, n.PacketsIn, n.PacketsOut, n.Drops)));
+        // Every NF counter the embedded report has (rule hits, conntrack transitions, IDS counters).
+        foreach (var (embedded, durable) in expected.Nfs.Zip(actual.Nfs))
+        {
+            Assert.NotEmpty(embedded.Counters);
+            Assert.Equal(embedded.Counters.Where(c => c.Value != 0), durable.Counters.Where(c => c.Value != 0 && c.Key != WorkResultTally.DeadlineMissesCounter));
+        }
     }
 }

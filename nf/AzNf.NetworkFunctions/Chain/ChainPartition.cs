@@ -46,6 +46,14 @@ public sealed class ChainPartition
     public long[] UnparsedByReason { get; } = new long[MalformedReasons.Count];
     public Dictionary<string, long> DropsByReason { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Stage <paramref name="stage"/>'s NF counters so far (its <see cref="INetworkFunction.ReportCounters"/>).</summary>
+    public Dictionary<string, long> NfCounters(int stage)
+    {
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+        _stages[stage].ReportCounters(counters);
+        return counters;
+    }
+
     /// <summary>Runs one packet through the chain and returns the final verdict.</summary>
     public Verdict Process(ReadOnlySpan<byte> frame, in ParsedPacket parsed, MalformedReason malformed, int wireLength, long timestampNanos, long index) =>
         Process(frame, parsed, malformed, wireLength, timestampNanos, index, 0, _stages.Length);

@@ -157,7 +157,8 @@ public sealed record ChainTally
         };
     }
 
-    internal static void AddInto(Dictionary<string, long> into, IReadOnlyDictionary<string, long> values)
+    /// <summary>Adds each counter of <paramref name="values"/> to <paramref name="into"/>.</summary>
+    public static void AddInto(Dictionary<string, long> into, IReadOnlyDictionary<string, long> values)
     {
         foreach (var (name, value) in values)
         {
@@ -165,7 +166,8 @@ public sealed record ChainTally
         }
     }
 
-    internal static Dictionary<string, long> Subtract(IReadOnlyDictionary<string, long> later, IReadOnlyDictionary<string, long> earlier)
+    /// <summary>The counters that changed from <paramref name="earlier"/> to <paramref name="later"/>, by how much.</summary>
+    public static Dictionary<string, long> Subtract(IReadOnlyDictionary<string, long> later, IReadOnlyDictionary<string, long> earlier)
     {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (name, value) in later)

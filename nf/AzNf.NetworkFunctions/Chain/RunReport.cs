@@ -54,6 +54,11 @@ public sealed record RunReport(
         for (int s = 0; s < chain.Stages.Count; s++)
         {
             var stage = tally.Stages[s];
+            var counters = new SortedDictionary<string, long>(stage.Counters, StringComparer.Ordinal);
+            foreach (var (name, value) in chain.Stages[s].Counters)
+            {
+                counters[name] = value;
+            }
             nfs.Add(new ReportNf(
                 chain.Stages[s].Name,
                 chain.Stages[s].Kind,
@@ -61,7 +66,7 @@ public sealed record RunReport(
                 stage.PacketsOut,
                 stage.Drops,
                 stage.Errors,
-                new SortedDictionary<string, long>(stage.Counters, StringComparer.Ordinal)));
+                counters));
         }
 
         var table = new ReportFlowTable(

@@ -10,6 +10,8 @@ public sealed class PacketCounterDefinition(string name) : INetworkFunctionDefin
 
     public string Kind => "counter";
 
+    public IReadOnlyDictionary<string, long> Counters { get; } = new Dictionary<string, long>();
+
     public static PacketCounterDefinition Load(StageSetup setup)
     {
         if (setup.Config.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))

@@ -25,8 +25,8 @@ namespace AzNf.NetworkFunctions.Firewall;
 /// <c>rule:LINE:hits</c> and <c>default:hits</c> (packets decided by each), <c>conntrack:opened</c>,
 /// <c>conntrack:refused</c> (first packet denied), <c>conntrack:invalid</c>,
 /// <c>conntrack:timeout:STATE</c>, <c>conntrack:FROM-&gt;TO</c> (state transitions);
-/// <c>rules:loaded</c> and <c>rules:rejected</c> (lines skipped under <c>onBadRule: skip-rule</c>),
-/// <c>blocklist:entries</c>.</para>
+/// and, from the definition (once per stage): <c>rules:loaded</c>, <c>rules:rejected</c> (lines
+/// skipped under <c>onBadRule: skip-rule</c>), <c>blocklist:entries</c>.</para>
 /// </remarks>
 public sealed class Firewall : NetworkFunction<ConntrackFlowState>
 {
@@ -48,7 +48,6 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
     private readonly InvalidPacketPolicy _invalidPolicy;
     private readonly FirewallAction _malformedPolicy;
     private readonly FirewallAction _nonIpPolicy;
-    private readonly int _rejectedRules;
     private readonly FrozenSet<NetAddress> _blocklist;
     private readonly bool _blocking;
 
@@ -88,7 +87,6 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         _invalidPolicy = definition.Options.InvalidPolicy;
         _malformedPolicy = definition.Options.MalformedPolicy;
         _nonIpPolicy = definition.Options.NonIpPolicy;
-        _rejectedRules = definition.RejectedRules;
         _blocklist = definition.Blocklist;
         _blocking = _blocklist.Count > 0;
     }
@@ -177,10 +175,6 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
                 Add(into, "drops:" + _dropReasons[slot]["firewall:".Length..], _hits[slot]);
             }
         }
-        // Rule counts are per definition, not per partition: report them once, not summed.
-        into["rules:loaded"] = _rules.Length;
-        into["rules:rejected"] = _rejectedRules;
-        into["blocklist:entries"] = _blocklist.Count;
         Add(into, "conntrack:opened", _opened);
         Add(into, "conntrack:refused", _refused);
         Add(into, "conntrack:invalid", _invalid);

@@ -26,6 +26,13 @@ public sealed class FirewallDefinition : INetworkFunctionDefinition
 
     public string Kind => KindName;
 
+    public IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long>
+    {
+        ["rules:loaded"] = Rules.Count,
+        ["rules:rejected"] = RejectedRules,
+        ["blocklist:entries"] = Blocklist.Count,
+    };
+
     /// <summary>The rule file's name as given, for messages.</summary>
     public string RulesFile { get; }
 

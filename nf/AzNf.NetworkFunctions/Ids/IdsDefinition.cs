@@ -50,6 +50,12 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     public string Kind => "ids";
 
+    public IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long>
+    {
+        ["rules:loaded"] = RulesLoaded,
+        ["rules:rejected"] = RulesRejected,
+    };
+
     /// <summary>The loaded rules in evaluation order (pass, drop, alert; then file order).</summary>
     public IReadOnlyList<IdsRule> Rules => RuleArray;
 

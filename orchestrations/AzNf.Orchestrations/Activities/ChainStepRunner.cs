@@ -62,6 +62,7 @@ public sealed class ChainStepRunner(IChainSource chains)
         long reusedBefore = partition.FlowsReused;
         long expiredBefore = partition.Flows.Expired;
         var countersBefore = (StageCounters[])partition.StageCounters.Clone();
+        var nfCountersBefore = Enumerable.Range(first, end - first).Select(partition.NfCounters).ToList();
         long started = Stopwatch.GetTimestamp();
 
         if (input.Snapshot is not null)
@@ -109,7 +110,7 @@ public sealed class ChainStepRunner(IChainSource chains)
             stages.Add(new StageOutcome(
                 compiled.Chain.Stages[s].Name,
                 now.PacketsIn - before.PacketsIn, now.PacketsOut - before.PacketsOut, now.Drops - before.Drops,
-                elapsed, DeadlineMissed: false, AppliedPolicy: null));
+                elapsed, DeadlineMissed: false, AppliedPolicy: null, ChainTally.Subtract(partition.NfCounters(s), nfCountersBefore[s - first])));
         }
         string? originator = null;
         ushort responderPort = 0;

@@ -22,6 +22,7 @@ internal sealed class BatchRun
     private readonly Dictionary<int, HashSet<int>> _dropped = [];
     private readonly long[] _pendingPackets;
     private readonly long[] _stageIn;
+    private readonly Dictionary<string, long>[] _stageCounters;
     private readonly long[] _stageOut;
     private readonly long[] _stageDrops;
     private readonly double[] _stageMs;
@@ -52,6 +53,7 @@ internal sealed class BatchRun
         int stages = batch.Plan.Stages.Count;
         _pendingPackets = batch.Slices.Select(s => (long)s.Packets).ToArray();
         _stageIn = new long[stages];
+        _stageCounters = Enumerable.Range(0, stages).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
         _stageOut = new long[stages];
         _stageDrops = new long[stages];
         _stageMs = new double[stages];
@@ -119,6 +121,10 @@ internal sealed class BatchRun
             _stageOut[first + s] += stage.PacketsOut;
             _stageDrops[first + s] += stage.Drops;
             _stageMs[first + s] = Math.Max(_stageMs[first + s], stage.ElapsedMs);
+            if (stage.Counters is { } counters)
+            {
+                ChainTally.AddInto(_stageCounters[first + s], counters);
+            }
         }
         _alerts.AddRange(result.Alerts);
         _finished.AddRange(result.FinishedFlows);
@@ -220,7 +226,7 @@ internal sealed class BatchRun
         Duplicates = _duplicates,
         DropReasons = _reasons,
         Alerts = _alerts,
-        Stages = _batch.Plan.Stages.Select((s, i) => new StageOutcome(s.Name, _stageIn[i], _stageOut[i], _stageDrops[i], _stageMs[i], _stageMissed[i], _stagePolicy[i])).ToList(),
+        Stages = _batch.Plan.Stages.Select((s, i) => new StageOutcome(s.Name, _stageIn[i], _stageOut[i], _stageDrops[i], _stageMs[i], _stageMissed[i], _stagePolicy[i], _stageCounters[i])).ToList(),
         FinishedFlows = _finished,
         ChainDeadlineMissed = _chainMissed,
         ShardSteps = _steps,

@@ -101,6 +101,7 @@ public sealed class ShardStepRunner
             int alertsBefore = partition.Alerts.Alerts.Count;
             int finishedBefore = partition.FinishedFlows.Count;
             var countersBefore = (StageCounters[])partition.StageCounters.Clone();
+            var nfCountersBefore = Enumerable.Range(first, end - first).Select(partition.NfCounters).ToList();
             foreach (var (key, flow) in touched)
             {
                 if (flow.Fresh && flow.Key is not null && flow.Held?.Snapshot is { } snapshot)
@@ -195,7 +196,9 @@ public sealed class ShardStepRunner
             {
                 var now = partition.StageCounters[s];
                 var before = countersBefore[s];
-                stages.Add(new StageOutcome(chain.Stages[s].Name, now.PacketsIn - before.PacketsIn, now.PacketsOut - before.PacketsOut, now.Drops - before.Drops, elapsed, false, null));
+                stages.Add(new StageOutcome(
+                    chain.Stages[s].Name, now.PacketsIn - before.PacketsIn, now.PacketsOut - before.PacketsOut, now.Drops - before.Drops, elapsed, false, null,
+                    ChainTally.Subtract(partition.NfCounters(s), nfCountersBefore[s - first])));
             }
             return new ShardStepResult
             {

@@ -65,9 +65,13 @@ public static class WorkResultTally
             if (s < outcomes.Count)
             {
                 var stage = outcomes[s];
+                if (stage.Counters is { } nf)
+                {
+                    ChainTally.AddInto(counters, nf);
+                }
                 if (stage.DeadlineMissed)
                 {
-                    counters[DeadlineMissesCounter] = 1;
+                    counters[DeadlineMissesCounter] = counters.GetValueOrDefault(DeadlineMissesCounter) + 1;
                 }
                 stages.Add(new StageTally(stage.PacketsIn, stage.PacketsOut, stage.Drops, 0, counters));
             }
