@@ -2,7 +2,7 @@ using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 using AzNf.Ingest.Events;
 using AzNf.Ingest.Producer;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Building;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;

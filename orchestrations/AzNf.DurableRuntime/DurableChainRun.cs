@@ -1,7 +1,7 @@
 using System.Globalization;
 using AzNf.Ingest.Consumer;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations;
 using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;

@@ -1,5 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Flows;
@@ -44,7 +44,7 @@ public static class WorkUnitSplitter
             var frame = batch.Frame(packet);
             string key = PacketParser.Parse(packet.LinkType, frame, out var parsed) == MalformedReason.None
                 ? FlowKey.From(parsed, out _).ToString()
-                : $"unparsed p{batch.Partition}";
+                : UnitKeys.Unparsed(batch.Partition);
             var work = new WorkPacket(packet.SequenceNumber, packet.PositionInEvent, captureIndexOf(packet), packet.LinkType, packet.TimestampNanos, packet.WireLength, frame.ToArray());
             // The flow entity's version is the event sequence number, so a flow's packets that
             // share an event stay in one unit even at packet granularity.

@@ -1,5 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Building;

@@ -1,5 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Hub;
 using AzNf.Packets.Building;
 using AzNf.Packets.Capture;

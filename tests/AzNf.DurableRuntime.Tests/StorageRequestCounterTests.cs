@@ -1,6 +1,6 @@
 using AzNf.Azurite;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Capture;

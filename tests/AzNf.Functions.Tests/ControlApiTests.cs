@@ -6,7 +6,7 @@ using AzNf.Functions.Http;
 using AzNf.Functions.Ingestion;
 using AzNf.Functions.Settings;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Capture;
 using AzNf.TestOracles;
 using Microsoft.Extensions.Logging.Abstractions;

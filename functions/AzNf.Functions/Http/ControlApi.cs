@@ -146,7 +146,7 @@ public sealed class ControlApi(FunctionsSettings settings, IChainTaskHub hub, Fu
         }
         catch (Exception e) when (e is RpcException or RequestFailedException or TimeoutException or DurableClientUnavailableException)
         {
-            logger.LogError(e, "chain {Chain}: the task hub did not answer", chain);
+            FunctionsLog.TaskHubUnavailable(logger, e, chain);
             return Refuse(new ApiError(HttpStatusCode.ServiceUnavailable, "task hub unavailable", e.Message));
         }
     }

@@ -1,7 +1,7 @@
 using AzNf.Functions.Settings;
 using AzNf.Ingest.Consumer;
 using AzNf.Ingest.Events;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
@@ -55,7 +55,7 @@ public sealed class ChainIngestionService(
     {
         if (!settings.IngestionEnabled)
         {
-            logger.LogInformation("Event Hubs ingestion is off ({Setting} is not set); packets arrive by the HTTP packet post only", FunctionsSettings.EventHubsNamespace);
+            FunctionsLog.IngestionOff(logger, FunctionsSettings.EventHubsNamespace);
             return;
         }
         using var timer = new PeriodicTimer(settings.ControlPoll);
@@ -68,7 +68,7 @@ public sealed class ChainIngestionService(
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _controlErrors);
-                logger.LogError(e, "chain {Chain}: could not read or apply the chain switch; retrying in {Poll}", settings.Chain.Name, settings.ControlPoll);
+                FunctionsLog.ChainSwitchFailed(logger, e, settings.Chain.Name, settings.ControlPoll);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
@@ -97,14 +97,14 @@ public sealed class ChainIngestionService(
         if (run && _processor is null)
         {
             _processor = await StartProcessorAsync(cancellation);
-            logger.LogInformation("chain {Chain}: partition processor started on {Hub} ({Processing})", settings.Chain.Name, settings.EventHub, settings.Processing);
+            FunctionsLog.ProcessorStarted(logger, settings.Chain.Name, settings.EventHub, settings.Processing);
         }
         else if (!run && _processor is { } processor)
         {
             await processor.StopProcessingAsync(cancellation);
             _processor = null;
             _durable = null;
-            logger.LogInformation("chain {Chain}: partition processor stopped", settings.Chain.Name);
+            FunctionsLog.ProcessorStopped(logger, settings.Chain.Name);
         }
     }
 
@@ -152,7 +152,7 @@ public sealed class ChainIngestionService(
         processor.ProcessingFailed += failure =>
         {
             Interlocked.Increment(ref _processingFailures);
-            logger.LogError(failure.Exception, "partition {Partition}: {Operation} failed", failure.PartitionId, failure.Operation);
+            FunctionsLog.PartitionOperationFailed(logger, failure.Exception, failure.PartitionId, failure.Operation);
         };
         await processor.StartProcessingAsync(cancellation);
         return processor;

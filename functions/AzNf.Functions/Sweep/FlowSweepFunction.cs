@@ -21,8 +21,8 @@ public sealed class FlowSweepFunction(FunctionsSettings settings, IChainTaskHub 
         clients.Offer(client);
         var options = new IdleFlowSweepOptions { TombstoneRetention = settings.TombstoneRetention };
         var result = await IdleFlowSweep.SweepAsync(hub, DateTime.UtcNow, options, cancellation);
-        logger.LogInformation(
-            "flow sweep: {Scanned} flows ({Live} live, {Tombstones} tombstones); {Expire} expire and {Delete} delete signals{Truncated}",
+        FunctionsLog.FlowSweep(
+            logger,
             result.Scanned,
             result.Live,
             result.Tombstones,

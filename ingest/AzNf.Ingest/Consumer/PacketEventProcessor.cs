@@ -3,7 +3,7 @@ using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Processor;
 using AzNf.Ingest.Events;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 
 namespace AzNf.Ingest.Consumer;
 

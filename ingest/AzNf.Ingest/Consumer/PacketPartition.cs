@@ -1,5 +1,5 @@
 using Azure.Messaging.EventHubs.Primitives;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 
 namespace AzNf.Ingest.Consumer;
 

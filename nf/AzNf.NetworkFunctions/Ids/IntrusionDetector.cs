@@ -16,8 +16,8 @@ namespace AzNf.NetworkFunctions.Ids;
 /// forwarded (pass) or dropped (drop).
 /// </summary>
 /// <remarks>
-/// Counters: <c>ids.alerts</c>, <c>ids.drops</c>, <c>ids.pcreTimeouts</c>,
-/// <c>ids.outOfOrderSegments</c>, <c>ids.streamGapsSkipped</c>, <c>ids.streamSlotsInUse</c>.
+/// Counters: <c>alerts</c>, <c>drops</c>, <c>pcre:timeouts</c>,
+/// <c>stream:out-of-order-segments</c>, <c>stream:gaps-skipped</c>, <c>stream:slots-in-use</c>.
 /// Steady state allocates nothing per packet (alerts themselves are rare and allocated).
 /// </remarks>
 public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
@@ -260,12 +260,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     public override void ReportCounters(IDictionary<string, long> into)
     {
         ArgumentNullException.ThrowIfNull(into);
-        Add("ids.alerts", _alerts);
-        Add("ids.drops", _drops);
-        Add("ids.pcreTimeouts", _errors);
-        Add("ids.outOfOrderSegments", _outOfOrder);
-        Add("ids.streamGapsSkipped", _gapsSkipped);
-        Add("ids.streamSlotsInUse", _streams.InUse);
+        Add("alerts", _alerts);
+        Add("drops", _drops);
+        Add("pcre:timeouts", _errors);
+        Add("stream:out-of-order-segments", _outOfOrder);
+        Add("stream:gaps-skipped", _gapsSkipped);
+        Add("stream:slots-in-use", _streams.InUse);
 
         void Add(string name, long value) => into[name] = into.TryGetValue(name, out long old) ? old + value : value;
     }

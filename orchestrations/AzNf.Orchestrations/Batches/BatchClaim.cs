@@ -1,6 +1,7 @@
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
+using AzNf.Orchestrations.Models;
 
 namespace AzNf.Orchestrations.Batches;
 
@@ -51,7 +52,7 @@ public sealed class BatchClaim
         var byShard = new List<SlicePacket>?[shardCount];
         var shardOf = new Dictionary<FlowKey, int>();
         var unparsed = new long[MalformedReasons.Count];
-        int unparsedShard = FlowShards.ShardOf($"unparsed p{batch.Partition}", shardCount);
+        int unparsedShard = FlowShards.ShardOf(UnitKeys.Unparsed(batch.Partition), shardCount);
         int count = 0;
         long wire = 0;
         PartitionPacket first = default, last = default;

@@ -55,7 +55,7 @@ public sealed class ShardStepRunner
         var run = new bool[packets.Count];
         var touched = new Dictionary<string, Touched>(StringComparer.Ordinal);
         var names = new Dictionary<FlowKey, string>();
-        string unparsedKey = $"unparsed p{step.Partition}";
+        string unparsedKey = UnitKeys.Unparsed(step.Partition);
         long duplicates = 0;
         for (int i = 0; i < packets.Count; i++)
         {

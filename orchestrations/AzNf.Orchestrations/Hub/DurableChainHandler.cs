@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
@@ -491,7 +491,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     /// <summary>An unparsed unit's frames by malformed reason (the unit result does not carry them); null for a unit of a flow.</summary>
     private static ChainTally? UnparsedTally(ChainWorkUnit unit)
     {
-        if (!unit.FlowKey.StartsWith("unparsed ", StringComparison.Ordinal))
+        if (!UnitKeys.IsUnparsed(unit.FlowKey))
         {
             return null;
         }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Activities;
 using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;

@@ -107,7 +107,7 @@ public static class TaskHubChains
                 {
                     foreach (var (key, flow) in await FlowShardEntity.FlowsAsync(state, FlowShards.EntityKey(chainName, shard), hub.Packets, cancellation))
                     {
-                        if (flow.Snapshot is { } snapshot && !key.StartsWith("unparsed ", StringComparison.Ordinal))
+                        if (flow.Snapshot is { } snapshot && !UnitKeys.IsUnparsed(key))
                         {
                             flows.Add(WorkResultTally.EndOfRun(key, snapshot));
                         }

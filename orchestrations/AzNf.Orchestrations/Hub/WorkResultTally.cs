@@ -13,7 +13,7 @@ namespace AzNf.Orchestrations.Hub;
 public static class WorkResultTally
 {
     /// <summary>Stage counter naming the deadline misses a stage had on the durable path.</summary>
-    public const string DeadlineMissesCounter = "deadlineMisses";
+    public const string DeadlineMissesCounter = "deadline:misses";
 
     public static ChainTally From(ChainWorkResult result, int stageCount)
     {

@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using Azure.Messaging.EventHubs.Primitives;
 using AzNf.Ingest.Consumer;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.TestOracles;
 
 namespace AzNf.Ingest.Tests.Consumer;

@@ -1,4 +1,5 @@
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Partitions;
 using AzNf.TestOracles;
 
 namespace AzNf.Ingest.Tests.Consumer;

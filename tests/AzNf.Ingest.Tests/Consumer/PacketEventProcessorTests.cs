@@ -1,7 +1,8 @@
 using Azure.Messaging.EventHubs;
 using AzNf.Ingest.Consumer;
 using AzNf.Ingest.Events;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Partitions;
 using AzNf.Packets.Parsing;
 using AzNf.TestOracles;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using AzNf.Ingest.Events;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.Ingest.Tests.Events;

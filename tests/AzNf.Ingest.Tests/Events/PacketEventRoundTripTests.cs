@@ -1,5 +1,5 @@
 using AzNf.Ingest.Events;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.Ingest.Tests.Events;

@@ -1,4 +1,4 @@
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 

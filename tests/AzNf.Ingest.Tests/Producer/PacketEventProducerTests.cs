@@ -1,6 +1,6 @@
 using AzNf.Ingest.Events;
 using AzNf.Ingest.Producer;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 

@@ -110,8 +110,8 @@ public sealed class StagesOfOneTypeTests : IDisposable
 
         Assert.Equal(new[] { 11, 22 }, driver.Partition.Alerts.Alerts.Select(a => a.Sid).Order());
         Assert.Single(flows);
-        Assert.Equal(0, Counters(driver, 0)["ids.streamSlotsInUse"]);
-        Assert.Equal(0, Counters(driver, 1)["ids.streamSlotsInUse"]);
+        Assert.Equal(0, Counters(driver, 0)["stream:slots-in-use"]);
+        Assert.Equal(0, Counters(driver, 1)["stream:slots-in-use"]);
     }
 
     [Fact]

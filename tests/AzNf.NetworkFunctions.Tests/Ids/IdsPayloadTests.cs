@@ -121,7 +121,7 @@ public sealed class IdsPayloadTests
         Assert.Equal(1, harness.Detector.Errors);
         var counters = new Dictionary<string, long>();
         harness.Detector.ReportCounters(counters);
-        Assert.Equal(1, counters["ids.pcreTimeouts"]);
+        Assert.Equal(1, counters["pcre:timeouts"]);
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class IdsStreamTests
         Assert.Equal(5, alert.PacketIndex);
         var counters = new Dictionary<string, long>();
         harness.Detector.ReportCounters(counters);
-        Assert.Equal(1, counters["ids.outOfOrderSegments"]);
+        Assert.Equal(1, counters["stream:out-of-order-segments"]);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class IdsStreamTests
         Assert.Equal(new[] { 1 }, harness.AlertedSids);
         var counters = new Dictionary<string, long>();
         harness.Detector.ReportCounters(counters);
-        Assert.Equal(1, counters["ids.streamGapsSkipped"]);
+        Assert.Equal(1, counters["stream:gaps-skipped"]);
     }
 
     [Fact]
@@ -159,14 +159,14 @@ public sealed class IdsStreamTests
         harness.SendAll(Conversation().Client("xxSPLIT").Frames);
         var counters = new Dictionary<string, long>();
         harness.Detector.ReportCounters(counters);
-        Assert.Equal(1, counters["ids.streamSlotsInUse"]);
+        Assert.Equal(1, counters["stream:slots-in-use"]);
 
         harness.EndAllFlows();
         harness.SendAll(Conversation().Client("PATTERN").Frames);
 
         counters.Clear();
         harness.Detector.ReportCounters(counters);
-        Assert.Equal(1, counters["ids.streamSlotsInUse"]);
+        Assert.Equal(1, counters["stream:slots-in-use"]);
         Assert.Empty(harness.Alerts.Alerts);
     }
 

@@ -1,5 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
 using static AzNf.Orchestrations.Tests.Batches.BatchTestData;

@@ -1,4 +1,4 @@
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using System.Globalization;
 using AzNf.Azurite;
 using AzNf.DurableRuntime;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.NetworkFunctions.Partitions;
+using AzNf.Partitions;
 using AzNf.Packets.Capture;
 using Spectre.Console;
 using Spectre.Console.Cli;

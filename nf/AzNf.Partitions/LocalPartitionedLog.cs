@@ -3,7 +3,7 @@ using AzNf.Packets.Capture;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.Partitions;
 
 /// <summary>
 /// An in-process stand-in for Event Hubs: reads a capture, puts each packet on the partition its

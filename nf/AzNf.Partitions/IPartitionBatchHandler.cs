@@ -1,4 +1,4 @@
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.Partitions;
 
 /// <summary>
 /// What a partition consumer feeds: the fast path (the chain in process) and the durable path

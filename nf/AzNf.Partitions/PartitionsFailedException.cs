@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.Partitions;
 
 /// <summary>
 /// One or more partitions stopped because their handler threw (a bug, never bad input): each

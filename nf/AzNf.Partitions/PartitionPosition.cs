@@ -1,4 +1,4 @@
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.Partitions;
 
 /// <summary>
 /// How far a handler got in a partition: the last packet it handled, by event sequence number and

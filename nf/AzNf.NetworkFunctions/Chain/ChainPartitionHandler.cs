@@ -1,7 +1,7 @@
-using AzNf.NetworkFunctions.Chain;
 using AzNf.Packets.Parsing;
+using AzNf.Partitions;
 
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.NetworkFunctions.Chain;
 
 /// <summary>
 /// The fast path: runs every packet of a partition batch through the fused chain in process,

@@ -1,6 +1,6 @@
 using AzNf.Packets.Parsing;
 
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.Partitions;
 
 /// <summary>
 /// One packet of a partition batch: its place in the partition's ordered stream (the event's

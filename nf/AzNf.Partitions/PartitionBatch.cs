@@ -1,6 +1,6 @@
 using AzNf.Packets.Parsing;
 
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.Partitions;
 
 /// <summary>
 /// An ordered run of packets from one partition, as a consumer (Event Hubs or the local log)

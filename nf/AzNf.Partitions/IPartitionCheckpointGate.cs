@@ -1,4 +1,4 @@
-namespace AzNf.NetworkFunctions.Partitions;
+namespace AzNf.Partitions;
 
 /// <summary>
 /// A handler whose <see cref="IPartitionBatchHandler.HandleAsync"/> returns before what it did is
