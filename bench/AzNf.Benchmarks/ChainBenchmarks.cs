@@ -1,5 +1,5 @@
 using AzNf.NetworkFunctions.Chain;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Parsing;
 using BenchmarkDotNet.Attributes;
 

@@ -3,7 +3,7 @@ using Azure.Messaging.EventHubs.Producer;
 using AzNf.Ingest.Events;
 using AzNf.Ingest.Producer;
 using AzNf.Partitions;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
 using BenchmarkDotNet.Attributes;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using AzNf.NetworkFunctions.Chain;
 
 namespace AzNf.NetworkFunctions;
 
@@ -42,8 +43,16 @@ public abstract class NetworkFunction<TFlow> : INetworkFunction where TFlow : st
 
     public void WriteFlow(int flow, IBufferWriter<byte> into) => WriteFlow(in Flow(flow), into);
 
-    public void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged) =>
-        ReadFlow(ref Flow(flow), format, section, rulesChanged);
+    public void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
+    {
+        if (format != FlowFormat)
+        {
+            throw new InvalidDataException($"section format {format}, this build reads {FlowFormat}");
+        }
+        var reader = new SnapshotReader(section);
+        ReadFlow(ref Flow(flow), ref reader, rulesChanged);
+        reader.EnsureEnd();
+    }
 
     public abstract long Errors { get; }
 
@@ -56,5 +65,6 @@ public abstract class NetworkFunction<TFlow> : INetworkFunction where TFlow : st
 
     protected abstract void WriteFlow(in TFlow flow, IBufferWriter<byte> into);
 
-    protected abstract void ReadFlow(ref TFlow flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged);
+    /// <summary>Reads what <see cref="WriteFlow(in TFlow, IBufferWriter{byte})"/> wrote (the format is checked, the end is checked after).</summary>
+    protected abstract void ReadFlow(ref TFlow flow, ref SnapshotReader reader, bool rulesChanged);
 }

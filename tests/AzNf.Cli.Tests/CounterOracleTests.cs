@@ -1,6 +1,6 @@
 using System.Globalization;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;

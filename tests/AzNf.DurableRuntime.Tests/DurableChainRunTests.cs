@@ -1,7 +1,7 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Partitions;
 using AzNf.Orchestrations.Hub;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
 using AzNf.TestOracles;

@@ -2,7 +2,7 @@ using AzNf.NetworkFunctions.Chain;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 using AzNf.TestOracles;

@@ -208,13 +208,8 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         into.WriteByte((byte)flow.Flags);
     }
 
-    protected override void ReadFlow(ref ConntrackFlowState flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
+    protected override void ReadFlow(ref ConntrackFlowState flow, ref SnapshotReader reader, bool rulesChanged)
     {
-        if (format != FlowFormat)
-        {
-            throw new InvalidDataException($"firewall section format {format}, this build reads {FlowFormat}");
-        }
-        var reader = new SnapshotReader(section);
         flow.LastSeenNanos = reader.Int64();
         flow.FinEndOriginator = reader.UInt32();
         flow.FinEndResponder = reader.UInt32();
@@ -223,7 +218,6 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         flow.VerdictResponderEstablished = reader.UInt16();
         flow.State = (ConntrackState)reader.Byte();
         flow.Flags = (ConntrackFlags)reader.Byte();
-        reader.EnsureEnd();
         if ((int)flow.State >= ConntrackStates.Count)
         {
             throw new InvalidDataException($"conntrack state {(int)flow.State} is not one this build knows");

@@ -166,13 +166,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.BToA));
     }
 
-    protected override void ReadFlow(ref IdsFlowState flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
+    protected override void ReadFlow(ref IdsFlowState flow, ref SnapshotReader reader, bool rulesChanged)
     {
-        if (format != FlowFormat)
-        {
-            throw new InvalidDataException($"IDS section format {format}, this build reads {FlowFormat}");
-        }
-        var reader = new SnapshotReader(section);
         flow.NextSequenceToServer = reader.UInt32();
         flow.NextSequenceToClient = reader.UInt32();
         flow.Stage = (IdsTcpStage)reader.Byte();
@@ -198,7 +193,6 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             throw new InvalidDataException($"{directions} stream directions (0 or 2 expected)");
         }
-        reader.EnsureEnd();
     }
 
     private static void WriteDirection(IBufferWriter<byte> into, TcpStreamDirection direction)

@@ -124,12 +124,12 @@ public sealed class ChainStepRunner(IChainSource chains)
         return new ChainStepOutput
         {
             Verdicts = verdicts,
-            Alerts = partition.Alerts.Alerts.Skip(alertsBefore).Select(ToUnitAlert).ToList(),
+            Alerts = partition.Alerts.Alerts.Skip(alertsBefore).Select(ReportAlert.From).ToList(),
             Stages = stages,
             ElapsedMs = elapsed,
             Snapshot = snapshot,
             IdleTimeoutSeconds = IdleTimeout(compiled.Chain.FlowTable, timeoutClass).TotalSeconds,
-            FinishedFlows = partition.FinishedFlows.Skip(finishedBefore).Select(FinishedFlow.From).ToList(),
+            FinishedFlows = partition.FinishedFlows.Skip(finishedBefore).Select(ReportFlow.From).ToList(),
             NewFlow = first == 0 && key is not null
                 && (input.Snapshot is null || partition.FlowsReused > reusedBefore || partition.Flows.Expired > expiredBefore),
             Originator = originator,
@@ -162,9 +162,4 @@ public sealed class ChainStepRunner(IChainSource chains)
         FlowTimeoutClass.Icmp => options.IcmpTimeout,
         _ => options.OtherTimeout,
     };
-
-    internal static UnitAlert ToUnitAlert(Alert alert) => new(
-        alert.Sid, alert.Rev, alert.Msg, alert.Action, alert.Protocol,
-        alert.Source.ToString(), alert.SourcePort, alert.Destination.ToString(), alert.DestinationPort,
-        alert.PacketIndex, alert.Classtype);
 }

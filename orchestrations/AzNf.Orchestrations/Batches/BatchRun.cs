@@ -29,8 +29,8 @@ internal sealed class BatchRun
     private readonly bool[] _stageMissed;
     private readonly DeadlinePolicy?[] _stagePolicy;
     private readonly Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
-    private readonly List<UnitAlert> _alerts = [];
-    private readonly List<FinishedFlow> _finished = [];
+    private readonly List<ReportAlert> _alerts = [];
+    private readonly List<ReportFlow> _finished = [];
     private readonly Dictionary<string, long> _misses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SourceUpdate> _sources = new(StringComparer.Ordinal);
     private long _packets;

@@ -1,4 +1,5 @@
 using AzNf.Orchestrations.Models;
+using AzNf.NetworkFunctions.Chain;
 
 namespace AzNf.Orchestrations.Batches;
 
@@ -25,12 +26,12 @@ public sealed record ChainBatchResult
 
     public IReadOnlyDictionary<string, long> DropReasons { get; init; } = new Dictionary<string, long>();
 
-    public IReadOnlyList<UnitAlert> Alerts { get; init; } = [];
+    public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
 
     /// <summary>Per stage, summed over the shards (time: the slowest shard's).</summary>
     public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
 
-    public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
+    public IReadOnlyList<ReportFlow> FinishedFlows { get; init; } = [];
 
     /// <summary>Records of shard steps that did not travel inline: read by the partition owner, deleted with the batch.</summary>
     public IReadOnlyList<RecordsRef> Records { get; init; } = [];

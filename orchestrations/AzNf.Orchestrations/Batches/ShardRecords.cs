@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using AzNf.Orchestrations.Models;
+using AzNf.NetworkFunctions.Chain;
 
 namespace AzNf.Orchestrations.Batches;
 
@@ -11,7 +12,7 @@ namespace AzNf.Orchestrations.Batches;
 /// large-message blobs at every copy (reply, orchestration history, result). Stored as
 /// Brotli-compressed JSON in the packet store, read by the partition owner, deleted with the batch.
 /// </summary>
-public sealed record ShardRecords(IReadOnlyList<FinishedFlow> FinishedFlows, IReadOnlyList<UnitAlert> Alerts)
+public sealed record ShardRecords(IReadOnlyList<ReportFlow> FinishedFlows, IReadOnlyList<ReportAlert> Alerts)
 {
     /// <summary>Records up to this many travel inline in the shard's reply.</summary>
     public const int InlineLimit = 64;

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Models;
+using AzNf.NetworkFunctions.Chain;
 
 namespace AzNf.Orchestrations.Batches;
 
@@ -32,7 +33,7 @@ public sealed record ShardStepResult
 
     public IReadOnlyList<string> Reasons { get; init; } = [];
 
-    public IReadOnlyList<UnitAlert> Alerts { get; init; } = [];
+    public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
 
     /// <summary>Alerts the step raised (also when they went to <see cref="Records"/>).</summary>
     public long AlertCount { get; init; }
@@ -42,7 +43,7 @@ public sealed record ShardStepResult
 
     public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
 
-    public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
+    public IReadOnlyList<ReportFlow> FinishedFlows { get; init; } = [];
 
     [JsonIgnore]
     public IReadOnlyList<SourceUpdate> Sources { get; init; } = [];

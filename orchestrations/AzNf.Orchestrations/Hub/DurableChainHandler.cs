@@ -375,8 +375,8 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     /// <summary>The batch's result with the finished flows and alerts its shards stored as records blobs.</summary>
     private async Task<ChainBatchResult> WithRecordsAsync(ChainBatchResult result, CancellationToken cancellation)
     {
-        var flows = new List<FinishedFlow>(result.FinishedFlows);
-        var alerts = new List<UnitAlert>(result.Alerts);
+        var flows = new List<ReportFlow>(result.FinishedFlows);
+        var alerts = new List<ReportAlert>(result.Alerts);
         foreach (var records in result.Records)
         {
             var bytes = await _packets.ReadAsync(records.Blob, 0, records.Length, cancellation);

@@ -41,18 +41,18 @@ public static class WorkResultTally
     /// <summary>One unit's totals, stage outcomes, flows and alerts as the report adds them up.</summary>
     private static ChainTally Tally(
         long packets, long bytes, long forwarded, long dropped, Dictionary<string, long> drops,
-        IReadOnlyList<StageOutcome> stages, int stageCount, IReadOnlyList<FinishedFlow> finished, IReadOnlyList<UnitAlert> alerts) => new()
+        IReadOnlyList<StageOutcome> stages, int stageCount, IReadOnlyList<ReportFlow> finished, IReadOnlyList<ReportAlert> alerts) => new()
     {
         Packets = packets,
         Bytes = bytes,
         Forwarded = forwarded,
         Dropped = dropped,
-        FlowsReused = finished.Count(f => f.End == nameof(FlowEndReason.Reused)),
-        FlowsExpired = finished.Count(f => f.End == nameof(FlowEndReason.Expired)),
+        FlowsReused = finished.Count(f => f.End == ReportFlow.EndName(FlowEndReason.Reused)),
+        FlowsExpired = finished.Count(f => f.End == ReportFlow.EndName(FlowEndReason.Expired)),
         DropReasons = drops,
         Stages = StageTallies(stages, stageCount),
-        Flows = finished.Select(ToReport).ToList(),
-        Alerts = alerts.Select(ToReport).ToList(),
+        Flows = [.. finished],
+        Alerts = [.. alerts],
     };
 
     /// <summary>Per stage, what a unit's stage outcomes add to the report (a missed deadline counts once).</summary>
@@ -89,33 +89,4 @@ public static class WorkResultTally
         var state = FlowSnapshot.Read(snapshot, flowKey);
         return ReportFlow.From(FlowRecord.From(ref state, FlowEndReason.EndOfRun));
     }
-
-    private static ReportFlow ToReport(FinishedFlow flow)
-    {
-        var a = NetAddress.Parse(flow.AAddress);
-        var b = NetAddress.Parse(flow.BAddress);
-        var end = Enum.TryParse<FlowEndReason>(flow.End, out var parsed) ? parsed : FlowEndReason.EndOfRun;
-        string proto = flow.Key.Split(' ', 2)[0];
-        var first = DateTimeOffset.UnixEpoch.AddTicks(flow.FirstSeenNanos / 100);
-        var last = DateTimeOffset.UnixEpoch.AddTicks(flow.LastSeenNanos / 100);
-        return new ReportFlow(
-            flow.Key,
-            proto,
-            FlowKey.Endpoint(a, flow.APort),
-            FlowKey.Endpoint(b, flow.BPort),
-            flow.PacketsAToB + flow.PacketsBToA,
-            flow.BytesAToB + flow.BytesBToA,
-            flow.PacketsAToB,
-            flow.PacketsBToA,
-            flow.BytesAToB,
-            flow.BytesBToA,
-            flow.FirstPacketIndex,
-            ReportFlow.Timestamp(first),
-            ReportFlow.Timestamp(last),
-            ReportFlow.EndName(end));
-    }
-
-    private static ReportAlert ToReport(UnitAlert alert) => new(
-        alert.Sid, alert.Rev, alert.Msg, alert.Action, IpProtocol.Name(alert.Protocol),
-        alert.Source, alert.SourcePort, alert.Destination, alert.DestinationPort, alert.PacketIndex, alert.Classtype);
 }

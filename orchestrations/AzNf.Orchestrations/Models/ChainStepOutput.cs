@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions.Chain;
 namespace AzNf.Orchestrations.Models;
 
 /// <summary>What a <c>RunChain</c>/<c>RunStage</c> step did.</summary>
@@ -9,7 +10,7 @@ public sealed record ChainStepOutput
     /// <summary>One per input packet, in input order.</summary>
     public IReadOnlyList<StepVerdict> Verdicts { get; init; } = [];
 
-    public IReadOnlyList<UnitAlert> Alerts { get; init; } = [];
+    public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
 
     /// <summary>One per stage run, in stage order.</summary>
     public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
@@ -22,7 +23,7 @@ public sealed record ChainStepOutput
     /// <summary>The idle timeout of the flow's class (chain flow-table settings), for the entity's expiry.</summary>
     public double IdleTimeoutSeconds { get; init; }
 
-    public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
+    public IReadOnlyList<ReportFlow> FinishedFlows { get; init; } = [];
 
     /// <summary>True when the step started a connection (no earlier state, or a 5-tuple reused).</summary>
     public bool NewFlow { get; init; }

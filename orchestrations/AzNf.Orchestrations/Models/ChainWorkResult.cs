@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions.Chain;
 namespace AzNf.Orchestrations.Models;
 
 /// <summary>
@@ -18,7 +19,7 @@ public sealed record ChainWorkResult
     /// <summary>One verdict per packet of the unit, in unit order (empty for a duplicate).</summary>
     public IReadOnlyList<PacketVerdict> Verdicts { get; init; } = [];
 
-    public IReadOnlyList<UnitAlert> Alerts { get; init; } = [];
+    public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
 
     /// <summary>Per stage: packets in/out, drops, time, and whether its deadline was missed.</summary>
     public IReadOnlyList<StageOutcome> Stages { get; init; } = [];
@@ -26,7 +27,7 @@ public sealed record ChainWorkResult
     public bool ChainDeadlineMissed { get; init; }
 
     /// <summary>Flows that ended inside this unit (a 5-tuple reused, an idle timeout passed in capture time).</summary>
-    public IReadOnlyList<FinishedFlow> FinishedFlows { get; init; } = [];
+    public IReadOnlyList<ReportFlow> FinishedFlows { get; init; } = [];
 
     public long Packets { get; init; }
 

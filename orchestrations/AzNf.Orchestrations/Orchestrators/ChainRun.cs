@@ -23,8 +23,8 @@ internal sealed class ChainRun
     private readonly PacketVerdict[] _verdicts;
     private readonly List<int> _pending;
     private readonly StageOutcome?[] _stages;
-    private readonly List<UnitAlert> _alerts = [];
-    private readonly List<FinishedFlow> _finished = [];
+    private readonly List<ReportAlert> _alerts = [];
+    private readonly List<ReportFlow> _finished = [];
     private readonly Dictionary<string, long> _misses = new(StringComparer.Ordinal);
 
     public ChainRun(ChainWorkUnit unit, byte[]? snapshot)

@@ -1,5 +1,5 @@
 using AzNf.NetworkFunctions.Firewall;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Tests.Firewall;

@@ -1,6 +1,6 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Firewall;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Tests.Firewall;

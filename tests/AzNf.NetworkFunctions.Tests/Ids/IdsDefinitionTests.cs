@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Ids;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Tests.Ids;

@@ -53,7 +53,7 @@ public class ChainStepRunnerTests
         var fused = await runner.RunAsync(Step(chain, frames, 0, frames.Count, null));
 
         byte[]? snapshot = null;
-        var alerts = new List<UnitAlert>();
+        var alerts = new List<ReportAlert>();
         var stages = new List<StageOutcome>();
         for (int s = 0; s < chain.Stages.Count; s++)
         {

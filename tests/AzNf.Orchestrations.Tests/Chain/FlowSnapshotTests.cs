@@ -4,9 +4,12 @@ using AzNf.Packets.Parsing;
 
 namespace AzNf.Orchestrations.Tests.Chain;
 
-public class FlowSnapshotTests
+public sealed class FlowSnapshotTests : IDisposable
 {
     private const long Millisecond = 1_000_000;
+    private readonly string _folder = Directory.CreateTempSubdirectory("aznf-snapshot-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     // "/etc/passwd" (sample IDS rule 1000001) split across two segments, so only a carried stream window finds it.
     private static List<byte[]> SplitTraversal() =>
@@ -105,51 +108,36 @@ public class FlowSnapshotTests
     [Fact]
     public void ExportImport_TwoIdsStages_EachKeepsItsOwnStreamWindow()
     {
-        var chain = TwoIdsChain(out string folder);
-        try
-        {
-            var frames = SplitTraversal();
-            var first = new ChainPartition(chain, 0);
-            Run(first, frames, 0, 5);
-            byte[] snapshot = first.ExportFlow(KeyOf(frames[0]), 3, out _)!;
-            var second = new ChainPartition(chain, 0);
+        var chain = TwoIdsChain();
+        var frames = SplitTraversal();
+        var first = new ChainPartition(chain, 0);
+        Run(first, frames, 0, 5);
+        byte[] snapshot = first.ExportFlow(KeyOf(frames[0]), 3, out _)!;
+        var second = new ChainPartition(chain, 0);
 
-            second.ImportFlow(snapshot, 3, "test flow");
-            Run(second, frames, 5, frames.Count);
+        second.ImportFlow(snapshot, 3, "test flow");
+        Run(second, frames, 5, frames.Count);
 
-            Assert.Empty(first.Alerts.Alerts);
-            Assert.Equal(new[] { 1, 2 }, second.Alerts.Alerts.Select(a => a.Sid).Order());
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.Empty(first.Alerts.Alerts);
+        Assert.Equal(new[] { 1, 2 }, second.Alerts.Alerts.Select(a => a.Sid).Order());
     }
 
     [Fact]
     public void ImportFlow_StageGoneFromTheChain_ItsSectionSkippedTheOthersKept()
     {
-        var chain = TwoIdsChain(out string folder);
-        try
-        {
-            var frames = SplitTraversal();
-            var first = new ChainPartition(chain, 0);
-            Run(first, frames, 0, 5);
-            byte[] snapshot = first.ExportFlow(KeyOf(frames[0]), 3, out _)!;
-            var onlyB = ChainDefinition.Parse(
-                """{ "stages": [ { "name": "ids-b", "type": "ids", "rules": "b.rules" } ] }""", "only-b.json", folder);
-            var second = new ChainPartition(onlyB, 0);
+        var frames = SplitTraversal();
+        var first = new ChainPartition(TwoIdsChain(), 0);
+        Run(first, frames, 0, 5);
+        byte[] snapshot = first.ExportFlow(KeyOf(frames[0]), 3, out _)!;
+        var onlyB = ChainDefinition.Parse(
+            """{ "stages": [ { "name": "ids-b", "type": "ids", "rules": "b.rules" } ] }""", "only-b.json", _folder);
+        var second = new ChainPartition(onlyB, 0);
 
-            second.ImportFlow(snapshot, 3, "test flow");
-            Run(second, frames, 5, frames.Count);
+        second.ImportFlow(snapshot, 3, "test flow");
+        Run(second, frames, 5, frames.Count);
 
-            Assert.Equal(2, Assert.Single(second.Alerts.Alerts).Sid);
-            Assert.Equal(1, second.Flows.Count);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.Equal(2, Assert.Single(second.Alerts.Alerts).Sid);
+        Assert.Equal(1, second.Flows.Count);
     }
 
     [Fact]
@@ -171,17 +159,15 @@ public class FlowSnapshotTests
     }
 
     // Two IDS stages, each with one rule that only the carried stream window finds ("/etc/pa" + "sswd").
-    private static ChainDefinition TwoIdsChain(out string folder)
+    private ChainDefinition TwoIdsChain()
     {
-        folder = Path.Combine(Path.GetTempPath(), "aznf-two-ids-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "a.rules"), "alert tcp any any -> any any (msg:\"a\"; flow:established,to_server; content:\"/etc/passwd\"; sid:1;)\n");
-        File.WriteAllText(Path.Combine(folder, "b.rules"), "alert tcp any any -> any any (msg:\"b\"; flow:established,to_server; content:\"etc/passwd HTTP\"; sid:2;)\n");
+        File.WriteAllText(Path.Combine(_folder, "a.rules"), "alert tcp any any -> any any (msg:\"a\"; flow:established,to_server; content:\"/etc/passwd\"; sid:1;)\n");
+        File.WriteAllText(Path.Combine(_folder, "b.rules"), "alert tcp any any -> any any (msg:\"b\"; flow:established,to_server; content:\"etc/passwd HTTP\"; sid:2;)\n");
         return ChainDefinition.Parse(
             """
             { "stages": [ { "name": "ids-a", "type": "ids", "rules": "a.rules" },
                           { "name": "ids-b", "type": "ids", "rules": "b.rules" } ] }
-            """, "two-ids.json", folder);
+            """, "two-ids.json", _folder);
     }
 
     private static byte[] Snapshot()

@@ -1,5 +1,5 @@
 using AzNf.Orchestrations.Hub;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.Orchestrations.Tests.Hub;

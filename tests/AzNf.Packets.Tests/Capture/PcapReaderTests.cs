@@ -1,4 +1,4 @@
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
 

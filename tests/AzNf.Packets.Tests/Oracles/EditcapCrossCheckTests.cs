@@ -1,5 +1,5 @@
 using AzNf.TestOracles;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
 using AzNf.Packets.Tests.Capture;

@@ -1,6 +1,6 @@
 using AzNf.TestOracles;
 using System.Globalization;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
 using static AzNf.Packets.Tests.Parsing.Frames;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.Packets.Tests.Parsing;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using AzNf.NetworkFunctions.Chain;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Parsing;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using AzNf.Packets.Building;
+using AzNf.Generators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
 using Spectre.Console;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using AzNf.Packets.Parsing;
 
-namespace AzNf.Packets.Building;
+namespace AzNf.Generators;
 
 /// <summary>
 /// Fixed-size TCP traffic for benchmarks: many flows, each opened by a handshake, then data

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using AzNf.NetworkFunctions.Chain;
 
-namespace AzNf.NetworkFunctions.Chain;
+namespace AzNf.Generators;
 
 /// <summary>
 /// The chains that <c>aznf bench</c> and the BenchmarkDotNet suite measure, with their rule

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using AzNf.Packets.Parsing;
 
-namespace AzNf.Packets.Building;
+namespace AzNf.Generators;
 
 /// <summary>
 /// Builds well-formed Ethernet frames (IPv4 or IPv6, picked from the addresses) with correct

@@ -1,7 +1,7 @@
 using System.Text;
 using AzNf.Packets.Parsing;
 
-namespace AzNf.Packets.Building;
+namespace AzNf.Generators;
 
 /// <summary>What <see cref="SyntheticTraffic"/> generates.</summary>
 public sealed record SyntheticTrafficOptions
