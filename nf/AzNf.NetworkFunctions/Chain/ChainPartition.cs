@@ -15,6 +15,7 @@ public sealed class ChainPartition
 {
     private readonly IReadOnlyList<INetworkFunctionDefinition> _definitions;
     private readonly INetworkFunction[] _stages;
+    private readonly Dictionary<string, string>?[] _qualifiedReasons;
     private readonly FlowTable _flows;
     private readonly int _maxFlowRecords;
     private readonly List<FlowRecord> _finished = [];
@@ -26,6 +27,9 @@ public sealed class ChainPartition
         var resources = new PartitionResources(index, Alerts);
         _definitions = chain.Stages;
         _stages = chain.Stages.Select(s => s.CreateInstance(resources)).ToArray();
+        _qualifiedReasons = chain.Stages
+            .Select(s => chain.Stages.Count(other => other.Kind == s.Kind) > 1 ? new Dictionary<string, string>(StringComparer.Ordinal) : null)
+            .ToArray();
         StageCounters = new StageCounters[_stages.Length];
         _maxFlowRecords = chain.MaxReportFlows;
         _flows = new FlowTable(chain.FlowTable, OnFlowEnd);
@@ -283,11 +287,7 @@ public sealed class ChainPartition
             var verdict = stages[i].Process(ref packet, flow);
             if (verdict.IsDrop)
             {
-                counters.Drops++;
-                Dropped++;
-                string reason = verdict.Reason ?? stages[i].GetType().Name;
-                DropsByReason[reason] = DropsByReason.GetValueOrDefault(reason) + 1;
-                return verdict;
+                return Drop(i, verdict);
             }
             counters.PacketsOut++;
         }
@@ -296,6 +296,30 @@ public sealed class ChainPartition
             Forwarded++;
         }
         return Verdict.Forward;
+    }
+
+    /// <summary>
+    /// Counts a drop by stage <paramref name="stage"/>. In a chain with two stages of its kind the
+    /// reason is qualified by the stage's name (<c>tenant/firewall:rule:3</c>), so the totals
+    /// never mix two policies' reasons; each qualified string is made once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Verdict Drop(int stage, Verdict verdict)
+    {
+        StageCounters[stage].Drops++;
+        Dropped++;
+        string reason = verdict.Reason ?? _stages[stage].GetType().Name;
+        if (_qualifiedReasons[stage] is { } qualified)
+        {
+            if (!qualified.TryGetValue(reason, out string? named))
+            {
+                qualified[reason] = named = $"{_definitions[stage].Name}/{reason}";
+            }
+            reason = named;
+            verdict = Verdict.Drop(named);
+        }
+        DropsByReason[reason] = DropsByReason.GetValueOrDefault(reason) + 1;
+        return verdict;
     }
 
     private static bool StartsNewConnection(ref FlowState flow, in ParsedPacket packet) =>

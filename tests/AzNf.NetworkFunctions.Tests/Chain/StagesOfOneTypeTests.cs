@@ -48,8 +48,10 @@ public sealed class StagesOfOneTypeTests : IDisposable
         var smtp = driver.Send(Tcp(true, TcpFlags.Syn, clientPort: 40002, serverPort: 25), Second);
         var web = driver.Send(Tcp(true, TcpFlags.Syn, clientPort: 40003, serverPort: 80), Second);
 
-        Assert.Equal(Verdict.Drop("firewall:rule:1"), telnet);
-        Assert.Equal(Verdict.Drop("firewall:rule:1"), smtp);
+        Assert.Equal(Verdict.Drop("edge/firewall:rule:1"), telnet);
+        Assert.Equal(Verdict.Drop("tenant/firewall:rule:1"), smtp);
+        Assert.Equal(1, driver.Partition.DropsByReason["edge/firewall:rule:1"]);
+        Assert.Equal(1, driver.Partition.DropsByReason["tenant/firewall:rule:1"]);
         Assert.Equal(Verdict.Forward, web);
         Assert.Equal((3, 1), (driver.Partition.StageCounters[0].PacketsIn, driver.Partition.StageCounters[0].Drops));
         Assert.Equal((2, 1), (driver.Partition.StageCounters[1].PacketsIn, driver.Partition.StageCounters[1].Drops));
