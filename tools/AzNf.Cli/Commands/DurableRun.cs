@@ -57,7 +57,7 @@ internal static class DurableRun
                 },
                 Partitions = settings.Partitions ?? Environment.ProcessorCount,
                 BatchPackets = settings.Batch ?? (batches ? 65_536 : 256),
-                BatchBytes = (settings.BatchMegabytes ?? 32) * 1024 * 1024,
+                BatchBytes = (settings.BatchMegabytes ?? 64) * 1024 * 1024,
                 // One line per stored batch: how far a run got, and where a killed one will resume.
                 Checkpointed = (partition, sequence) => Status(settings, string.Create(CultureInfo.InvariantCulture, $"checkpoint: partition {partition} after packet {sequence}")),
             };

@@ -29,7 +29,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         public int? Batch { get; init; }
 
         [CommandOption("--batch-mb <MB>")]
-        [Description("Durable runtime: a partition batch is cut once its frames reach this many MB (default 32).")]
+        [Description("Durable runtime: a partition batch is cut once its frames reach this many MB (default 64).")]
         public int? BatchMegabytes { get; init; }
 
         [CommandOption("--control-queues <N>")]
