@@ -2,7 +2,7 @@ using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions;
 
-/// <summary>One IDS alert, in the report's terms (<c>packetIndex</c> is 1-based capture order).</summary>
+/// <summary>One IDS alert, in the report's terms (<c>packetIndex</c> is 1-based capture order); <see cref="Stage"/> names the IDS stage that raised it.</summary>
 public sealed record Alert(
     int Sid,
     int Rev,
@@ -14,7 +14,8 @@ public sealed record Alert(
     NetAddress Destination,
     ushort DestinationPort,
     long PacketIndex,
-    string? Classtype);
+    string? Classtype,
+    string Stage);
 
 /// <summary>A partition's alerts in the order raised. Alerts are rare, so a list is enough.</summary>
 public sealed class AlertLog

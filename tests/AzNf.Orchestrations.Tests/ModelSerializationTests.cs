@@ -34,7 +34,7 @@ public class ModelSerializationTests
             LastSequenceNumber = 3,
             Verdicts = [new PacketVerdict(3, 0, false, "deadline:ids", "ids")],
             Stages = [new StageOutcome("ids", 1, 0, 1, 0, true, DeadlinePolicy.FailClosed), new StageOutcome("c", 1, 1, 0, 2.5, false, null)],
-            Alerts = [new ReportAlert(1, 1, "m", "alert", "tcp", "10.0.0.1", 1, "10.0.0.2", 2, 4, null)],
+            Alerts = [new ReportAlert(1, 1, "m", "alert", "tcp", "10.0.0.1", 1, "10.0.0.2", 2, 4, null, "ids")],
         };
 
         string json = JsonSerializer.Serialize(result);

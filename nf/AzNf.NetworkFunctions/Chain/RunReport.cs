@@ -48,7 +48,7 @@ public sealed record RunReport(
             new SortedDictionary<string, long>(tally.DropReasons, StringComparer.Ordinal));
 
         var flows = tally.Flows.OrderBy(f => f.FirstPacketIndex).ToList();
-        var alerts = tally.Alerts.OrderBy(a => a.PacketIndex).ThenBy(a => a.Sid).ToList();
+        var alerts = tally.Alerts.OrderBy(a => a.PacketIndex).ThenBy(a => a.Sid).ThenBy(a => a.Stage, StringComparer.Ordinal).ToList();
 
         var nfs = new List<ReportNf>();
         for (int s = 0; s < chain.Stages.Count; s++)
@@ -146,11 +146,11 @@ public sealed record ReportFlow(
 }
 
 /// <summary>One IDS alert; <c>packetIndex</c> is 1-based in capture order.</summary>
-public sealed record ReportAlert(int Sid, int Rev, string Msg, string Action, string Proto, string Src, int SrcPort, string Dst, int DstPort, long PacketIndex, string? Classtype)
+public sealed record ReportAlert(int Sid, int Rev, string Msg, string Action, string Proto, string Src, int SrcPort, string Dst, int DstPort, long PacketIndex, string? Classtype, string Stage)
 {
     public static ReportAlert From(Alert a) => new(
         a.Sid, a.Rev, a.Msg, a.Action, IpProtocol.Name(a.Protocol),
-        a.Source.ToString(), a.SourcePort, a.Destination.ToString(), a.DestinationPort, a.PacketIndex, a.Classtype);
+        a.Source.ToString(), a.SourcePort, a.Destination.ToString(), a.DestinationPort, a.PacketIndex, a.Classtype, a.Stage);
 }
 
 /// <summary>One stage's packet counts and its own counters.</summary>

@@ -291,7 +291,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             _resources.Alerts.Add(new Alert(
                 rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,
                 header.Source, header.SourcePort, header.Destination, header.DestinationPort,
-                packet.Index, rule.Classtype));
+                packet.Index, rule.Classtype, _definition.Name));
             _alerts++;
             if (drop && !verdict.IsDrop)
             {

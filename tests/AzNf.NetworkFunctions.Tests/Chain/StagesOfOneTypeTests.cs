@@ -110,7 +110,7 @@ public sealed class StagesOfOneTypeTests : IDisposable
         }
         var flows = driver.Finish();
 
-        Assert.Equal(new[] { 11, 22 }, driver.Partition.Alerts.Alerts.Select(a => a.Sid).Order());
+        Assert.Equal(new[] { (11, "ids-a"), (22, "ids-b") }, driver.Partition.Alerts.Alerts.Select(a => (a.Sid, a.Stage)).Order());
         Assert.Single(flows);
         Assert.Equal(0, Counters(driver, 0)["stream:slots-in-use"]);
         Assert.Equal(0, Counters(driver, 1)["stream:slots-in-use"]);

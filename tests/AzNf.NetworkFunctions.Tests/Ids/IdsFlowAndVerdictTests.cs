@@ -153,7 +153,7 @@ public sealed class IdsFlowAndVerdictTests
         Assert.Same(first.Reason, second.Reason);
         Assert.False(clean.IsDrop);
         var alert = harness.Alerts.Alerts[0];
-        Assert.Equal(new Alert(9, 2, "bad", "drop", IpProtocol.Udp, s_client, 5555, s_server, 53, 1, "misc-attack"), alert);
+        Assert.Equal(new Alert(9, 2, "bad", "drop", IpProtocol.Udp, s_client, 5555, s_server, 53, 1, "misc-attack", "ids"), alert);
     }
 
     [Fact]

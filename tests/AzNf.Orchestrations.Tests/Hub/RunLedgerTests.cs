@@ -15,7 +15,7 @@ public sealed class RunLedgerTests
         DropReasons = new Dictionary<string, long> { ["blocked"] = 1 },
         Unparsed = new Dictionary<string, long> { ["truncated-ip"] = 2 },
         Stages = [new StageTally(packets, packets - 1, 1, 0, new Dictionary<string, long> { ["rules"] = 3 })],
-        Alerts = [new ReportAlert(1000001, 1, alertMsg, "alert", "tcp", "10.0.0.1", 1234, "10.0.0.2", 80, 7, "attempted-recon")],
+        Alerts = [new ReportAlert(1000001, 1, alertMsg, "alert", "tcp", "10.0.0.1", 1234, "10.0.0.2", 80, 7, "attempted-recon", "ids")],
     };
 
     [Fact]

@@ -294,7 +294,7 @@ public class NfChainOrchestratorTests
     private static Func<string, ChainStepInput, Task<ChainStepOutput>> SlowStage(int slow) => (_, input) =>
         input.FirstStage == slow ? new TaskCompletionSource<ChainStepOutput>().Task : Task.FromResult(Output(input, input.FirstStage, 1));
 
-    private static ReportAlert Alert(long index) => new(1, 1, "m", "alert", "tcp", "127.0.0.1", 40001, "127.0.0.2", 80, index, null);
+    private static ReportAlert Alert(long index) => new(1, 1, "m", "alert", "tcp", "127.0.0.1", 40001, "127.0.0.2", 80, index, null, "ids");
 
     private static FlowUpdate ApplyInput(FakeOrchestrationContext context) => (FlowUpdate)context.Calls.Single(s => s.Operation == "Apply").Input!;
 
