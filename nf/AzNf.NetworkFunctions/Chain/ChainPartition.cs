@@ -14,6 +14,7 @@ namespace AzNf.NetworkFunctions.Chain;
 public sealed class ChainPartition
 {
     private readonly IReadOnlyList<INetworkFunctionDefinition> _definitions;
+    private readonly SectionKey[] _sectionKeys;
     private readonly INetworkFunction[] _stages;
     private readonly Dictionary<string, string>?[] _qualifiedReasons;
     private readonly FlowTable _flows;
@@ -26,6 +27,7 @@ public sealed class ChainPartition
         Alerts = new AlertLog();
         var resources = new PartitionResources(index, Alerts);
         _definitions = chain.Stages;
+        _sectionKeys = FlowSnapshot.SectionKeys(chain.Stages);
         _stages = chain.Stages.Select(s => s.CreateInstance(resources)).ToArray();
         _qualifiedReasons = chain.Stages
             .Select(s => chain.Stages.Count(other => other.Kind == s.Kind) > 1 ? new Dictionary<string, string>(StringComparer.Ordinal) : null)
@@ -140,7 +142,7 @@ public sealed class ChainPartition
     /// <exception cref="FlowSnapshotException">The snapshot cannot be read; the message names <paramref name="flowName"/>.</exception>
     public void ImportFlow(ReadOnlySpan<byte> snapshot, long rulesStamp, string flowName)
     {
-        var engine = FlowSnapshot.Read(snapshot, flowName);
+        var engine = FlowSnapshot.ReadEngine(snapshot, flowName);
         if (_flows.TryFind(engine.Key, out int existing))
         {
             DetachSlot(existing);
@@ -150,7 +152,7 @@ public sealed class ChainPartition
         FlowState state;
         try
         {
-            state = FlowSnapshot.Decode(snapshot, slot, _definitions, _stages, rulesStamp, flowName);
+            state = FlowSnapshot.Decode(snapshot, slot, _sectionKeys, _stages, rulesStamp, flowName);
         }
         catch (FlowSnapshotException)
         {
@@ -210,7 +212,7 @@ public sealed class ChainPartition
     {
         ref var flow = ref _flows[slot];
         timeoutClass = TimeoutClassOf(flow);
-        return FlowSnapshot.Encode(flow, slot, _definitions, _stages, rulesStamp);
+        return FlowSnapshot.Encode(flow, slot, _sectionKeys, _stages, rulesStamp);
     }
 
     private void StartSlot(int slot)

@@ -57,7 +57,26 @@ public static class FlowSnapshot
         }
     }
 
-    internal static byte[] Encode(in FlowState flow, int slot, IReadOnlyList<INetworkFunctionDefinition> definitions, INetworkFunction[] stages, long rulesStamp)
+    /// <summary>Each stage's name and kind in UTF-8, as sections are keyed (made once per partition, not per flow).</summary>
+    internal static SectionKey[] SectionKeys(IReadOnlyList<INetworkFunctionDefinition> definitions) =>
+        definitions.Select(d => new SectionKey(Utf8Name(d.Name), Utf8Name(d.Kind))).ToArray();
+
+    /// <summary>The engine part of a snapshot alone, e.g. its key before the flow has a slot.</summary>
+    /// <exception cref="FlowSnapshotException">The blob is not a snapshot this build can read.</exception>
+    internal static FlowState ReadEngine(ReadOnlySpan<byte> snapshot, string flowName)
+    {
+        try
+        {
+            var reader = new SnapshotReader(snapshot);
+            return ReadEngine(ref reader, out _);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FlowSnapshotException(flowName, e.Message, e);
+        }
+    }
+
+    internal static byte[] Encode(in FlowState flow, int slot, SectionKey[] keys, INetworkFunction[] stages, long rulesStamp)
     {
         var writer = new ArrayBufferWriter<byte>(256);
         writer.WriteByte(FormatVersion);
@@ -80,7 +99,11 @@ public static class FlowSnapshot
         writer.WriteInt64(flow.BytesAToB);
         writer.WriteInt64(flow.BytesBToA);
 
-        int sections = stages.Count(s => s.FlowFormat != 0);
+        int sections = 0;
+        foreach (var stage in stages)
+        {
+            sections += stage.FlowFormat != 0 ? 1 : 0;
+        }
         writer.WriteByte((byte)sections);
         var section = new ArrayBufferWriter<byte>(64);
         for (int s = 0; s < stages.Length; s++)
@@ -89,8 +112,10 @@ public static class FlowSnapshot
             {
                 continue;
             }
-            WriteName(writer, definitions[s].Name);
-            WriteName(writer, definitions[s].Kind);
+            writer.WriteByte((byte)keys[s].Name.Length);
+            writer.Write(keys[s].Name);
+            writer.WriteByte((byte)keys[s].Kind.Length);
+            writer.Write(keys[s].Kind);
             writer.WriteByte(stages[s].FlowFormat);
             section.ResetWrittenCount();
             stages[s].WriteFlow(slot, section);
@@ -105,9 +130,9 @@ public static class FlowSnapshot
     /// when this throws.
     /// </summary>
     /// <exception cref="FlowSnapshotException">The blob is not a snapshot this build can read.</exception>
-    internal static FlowState Decode(ReadOnlySpan<byte> snapshot, int slot, IReadOnlyList<INetworkFunctionDefinition> definitions, INetworkFunction[] stages, long rulesStamp, string flowName)
+    internal static FlowState Decode(ReadOnlySpan<byte> snapshot, int slot, SectionKey[] keys, INetworkFunction[] stages, long rulesStamp, string flowName)
     {
-        string section = "engine state";
+        int reading = -1; // the stage whose section is being read; -1: the engine part or a header
         try
         {
             var reader = new SnapshotReader(snapshot);
@@ -115,14 +140,15 @@ public static class FlowSnapshot
             int sections = reader.Byte();
             for (int i = 0; i < sections; i++)
             {
-                ReadSectionHeader(ref reader, out string name, out string kind, out byte format);
+                ReadSectionHeader(ref reader, out var name, out var kind, out byte format);
                 var bytes = reader.Block();
-                section = $"section of stage '{name}'";
                 for (int s = 0; s < stages.Length; s++)
                 {
-                    if (definitions[s].Name == name && definitions[s].Kind == kind)
+                    if (name.SequenceEqual(keys[s].Name) && kind.SequenceEqual(keys[s].Kind))
                     {
+                        reading = s;
                         stages[s].ReadFlow(slot, format, bytes, stamp != rulesStamp);
+                        reading = -1;
                         break;
                     }
                 }
@@ -132,7 +158,8 @@ public static class FlowSnapshot
         }
         catch (InvalidDataException e)
         {
-            throw new FlowSnapshotException(flowName, $"{section}: {e.Message}", e);
+            string where = reading < 0 ? "flow state" : $"section of stage '{Encoding.UTF8.GetString(keys[reading].Name)}'";
+            throw new FlowSnapshotException(flowName, $"{where}: {e.Message}", e);
         }
     }
 
@@ -160,21 +187,21 @@ public static class FlowSnapshot
         return flow;
     }
 
-    private static void ReadSectionHeader(ref SnapshotReader reader, out string name, out string kind, out byte format)
+    private static void ReadSectionHeader(ref SnapshotReader reader, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> kind, out byte format)
     {
-        name = Encoding.UTF8.GetString(reader.Bytes(reader.Byte()));
-        kind = Encoding.UTF8.GetString(reader.Bytes(reader.Byte()));
+        name = reader.Bytes(reader.Byte());
+        kind = reader.Bytes(reader.Byte());
         format = reader.Byte();
     }
 
-    private static void WriteName(IBufferWriter<byte> writer, string name)
+    private static byte[] Utf8Name(string name)
     {
-        int length = Encoding.UTF8.GetByteCount(name);
-        if (length > byte.MaxValue)
-        {
-            throw new ArgumentException($"stage name '{name}' is longer than {byte.MaxValue} UTF-8 bytes", nameof(name));
-        }
-        writer.WriteByte((byte)length);
-        writer.Advance(Encoding.UTF8.GetBytes(name, writer.GetSpan(length)));
+        byte[] bytes = Encoding.UTF8.GetBytes(name);
+        return bytes.Length <= byte.MaxValue
+            ? bytes
+            : throw new ArgumentException($"stage name '{name}' is longer than {byte.MaxValue} UTF-8 bytes", nameof(name));
     }
 }
+
+/// <summary>How a stage's section is keyed in a snapshot: its name and NF kind, in UTF-8.</summary>
+internal readonly record struct SectionKey(byte[] Name, byte[] Kind);
