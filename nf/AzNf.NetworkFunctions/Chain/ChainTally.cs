@@ -60,10 +60,8 @@ public sealed record ChainTally
         var stages = new List<StageTally>(partition.Stages.Count);
         for (int s = 0; s < partition.Stages.Count; s++)
         {
-            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
-            partition.Stages[s].ReportCounters(counters);
             ref var c = ref partition.StageCounters[s];
-            stages.Add(new StageTally(c.PacketsIn, c.PacketsOut, c.Drops, partition.Stages[s].Errors, counters));
+            stages.Add(new StageTally(c.PacketsIn, c.PacketsOut, c.Drops, partition.Stages[s].Errors, partition.NfCounters(s)));
         }
         return new ChainTally
         {

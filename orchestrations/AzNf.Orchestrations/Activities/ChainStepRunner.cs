@@ -61,8 +61,7 @@ public sealed class ChainStepRunner(IChainSource chains)
         int finishedBefore = partition.FinishedFlows.Count;
         long reusedBefore = partition.FlowsReused;
         long expiredBefore = partition.Flows.Expired;
-        var countersBefore = (StageCounters[])partition.StageCounters.Clone();
-        var nfCountersBefore = Enumerable.Range(first, end - first).Select(partition.NfCounters).ToList();
+        var meter = StageMeter.Start(partition, first, end);
         long started = Stopwatch.GetTimestamp();
 
         if (input.Snapshot is not null)
@@ -102,16 +101,6 @@ public sealed class ChainStepRunner(IChainSource chains)
         FlowTimeoutClass timeoutClass = FlowTimeoutClass.Other;
         byte[]? snapshot = key is { } liveKey ? partition.ExportFlow(liveKey, compiled.RulesStamp, out timeoutClass) : input.Snapshot;
         double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var stages = new List<StageOutcome>(end - first);
-        for (int s = first; s < end; s++)
-        {
-            var now = partition.StageCounters[s];
-            var before = countersBefore[s];
-            stages.Add(new StageOutcome(
-                compiled.Chain.Stages[s].Name,
-                now.PacketsIn - before.PacketsIn, now.PacketsOut - before.PacketsOut, now.Drops - before.Drops,
-                elapsed, DeadlineMissed: false, AppliedPolicy: null, ChainTally.Subtract(partition.NfCounters(s), nfCountersBefore[s - first])));
-        }
         string? originator = null;
         ushort responderPort = 0;
         if (snapshot is not null)
@@ -125,7 +114,7 @@ public sealed class ChainStepRunner(IChainSource chains)
         {
             Verdicts = verdicts,
             Alerts = partition.Alerts.Alerts.Skip(alertsBefore).Select(ReportAlert.From).ToList(),
-            Stages = stages,
+            Stages = meter.Outcomes(compiled.Chain, elapsed),
             ElapsedMs = elapsed,
             Snapshot = snapshot,
             IdleTimeoutSeconds = IdleTimeout(compiled.Chain.FlowTable, timeoutClass).TotalSeconds,

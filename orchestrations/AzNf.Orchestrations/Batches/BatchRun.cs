@@ -22,12 +22,12 @@ internal sealed class BatchRun
     private readonly Dictionary<int, HashSet<int>> _dropped = [];
     private readonly long[] _pendingPackets;
     private readonly long[] _stageIn;
-    private readonly Dictionary<string, long>[] _stageCounters;
     private readonly long[] _stageOut;
     private readonly long[] _stageDrops;
     private readonly double[] _stageMs;
     private readonly bool[] _stageMissed;
     private readonly DeadlinePolicy?[] _stagePolicy;
+    private readonly Dictionary<string, long>[] _stageCounters;
     private readonly Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
     private readonly List<ReportAlert> _alerts = [];
     private readonly List<ReportFlow> _finished = [];

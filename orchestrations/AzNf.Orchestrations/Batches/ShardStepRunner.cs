@@ -100,8 +100,7 @@ public sealed class ShardStepRunner
         {
             int alertsBefore = partition.Alerts.Alerts.Count;
             int finishedBefore = partition.FinishedFlows.Count;
-            var countersBefore = (StageCounters[])partition.StageCounters.Clone();
-            var nfCountersBefore = Enumerable.Range(first, end - first).Select(partition.NfCounters).ToList();
+            var meter = StageMeter.Start(partition, first, end);
             foreach (var (key, flow) in touched)
             {
                 if (flow.Fresh && flow.Key is not null && flow.Held?.Snapshot is { } snapshot)
@@ -191,15 +190,6 @@ public sealed class ShardStepRunner
             }
             ExpireIdle(map, updates, nowUtc, tombstoneRetention);
             double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var stages = new List<StageOutcome>(step.StageCount);
-            for (int s = first; s < end; s++)
-            {
-                var now = partition.StageCounters[s];
-                var before = countersBefore[s];
-                stages.Add(new StageOutcome(
-                    chain.Stages[s].Name, now.PacketsIn - before.PacketsIn, now.PacketsOut - before.PacketsOut, now.Drops - before.Drops, elapsed, false, null,
-                    ChainTally.Subtract(partition.NfCounters(s), nfCountersBefore[s - first])));
-            }
             return new ShardStepResult
             {
                 Shard = step.Slice.Shard,
@@ -211,7 +201,7 @@ public sealed class ShardStepRunner
                 Reasons = reasons,
                 Alerts = partition.Alerts.Alerts.Skip(alertsBefore).Select(ReportAlert.From).ToList(),
                 AlertCount = partition.Alerts.Alerts.Count - alertsBefore,
-                Stages = stages,
+                Stages = meter.Outcomes(chain, elapsed),
                 FinishedFlows = finished.Select(ReportFlow.From).ToList(),
                 Sources = sources.Select(s => new SourceUpdate(s.Key, s.Value.Alerts, s.Value.Drops, s.Value.NewFlows, s.Value.Ports)).ToList(),
                 FlowsTouched = updates.Count,
