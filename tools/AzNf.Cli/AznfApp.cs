@@ -25,6 +25,13 @@ public static class AznfApp
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Run a durable-runtime worker on an existing task hub (AZNF_STORAGE) until stopped: more workers share the NF work.")
                 .WithExample("worker", "--task-hub", "nightly1");
+            config.AddBranch("rules", rules =>
+            {
+                rules.SetDescription("Work with IDS rule files.");
+                rules.AddCommand<RulesCheckCommand>("check")
+                    .WithDescription("Load Suricata rule files as the IDS would: how many load, and the rejected ones by reason with the first file:line of each.")
+                    .WithExample("rules", "check", "emerging-web_server.rules", "emerging-scan.rules");
+            });
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure packets/s and Gbps per NF and for the fused chain, on one core and on all cores.")
                 .WithExample("bench", "--seconds", "2", "--sizes", "64,1500");

@@ -13,13 +13,13 @@ namespace AzNf.NetworkFunctions.Ids;
 /// </remarks>
 public sealed class IdsDefinition : INetworkFunctionDefinition
 {
-    private IdsDefinition(string name, IReadOnlyList<IdsRule> rules, int rejected, IdsOptions options)
+    private IdsDefinition(string name, IReadOnlyList<IdsRule> rules, RuleRejections rejections, IdsOptions options)
     {
         Name = name;
         // Suricata's default action-order: pass, then drop, then alert; file order within each.
         RuleArray = [.. rules.OrderBy(r => r.Action)];
         SegmentPayloadRulesExist = Array.Exists(RuleArray, r => r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
-        RulesRejected = rejected;
+        Rejections = rejections;
         Options = options;
         var patterns = new List<(byte[] Pattern, int Rule)>();
         var always = new List<int>();
@@ -50,11 +50,23 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     public string Kind => "ids";
 
-    public IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long>
+    /// <summary><c>rules:loaded</c>, <c>rules:rejected</c> and <c>rules:rejected:REASON</c> for each reason.</summary>
+    public IReadOnlyDictionary<string, long> Counters
     {
-        ["rules:loaded"] = RulesLoaded,
-        ["rules:rejected"] = RulesRejected,
-    };
+        get
+        {
+            var counters = new Dictionary<string, long>
+            {
+                ["rules:loaded"] = RulesLoaded,
+                ["rules:rejected"] = RulesRejected,
+            };
+            foreach (var rejection in Rejections.ByReason)
+            {
+                counters["rules:rejected:" + rejection.Reason] = rejection.Count;
+            }
+            return counters;
+        }
+    }
 
     /// <summary>The loaded rules in evaluation order (pass, drop, alert; then file order).</summary>
     public IReadOnlyList<IdsRule> Rules => RuleArray;
@@ -70,7 +82,10 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     public int RulesLoaded => Rules.Count;
 
-    public int RulesRejected { get; }
+    public int RulesRejected => Rejections.Total;
+
+    /// <summary>Rejected rules by reason, each with the first <c>file:line</c>.</summary>
+    public RuleRejections Rejections { get; }
 
     public IdsOptions Options { get; }
 
@@ -106,16 +121,30 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         IReadOnlyDictionary<string, string>? variables = null,
         IdsOptions? options = null,
         ConfigDiagnostics? diagnostics = null,
+        string name = "ids") =>
+        Parse([new RuleText(fileName, text)], variables, options, diagnostics, name);
+
+    /// <summary>Builds a definition from several rule files, loaded as one set in the order given.</summary>
+    public static IdsDefinition Parse(
+        IEnumerable<RuleText> files,
+        IReadOnlyDictionary<string, string>? variables = null,
+        IdsOptions? options = null,
+        ConfigDiagnostics? diagnostics = null,
         string name = "ids")
     {
+        ArgumentNullException.ThrowIfNull(files);
         options ??= new IdsOptions();
         var parser = new IdsRuleParser(
             variables ?? new Dictionary<string, string>(),
             diagnostics ?? new ConfigDiagnostics(),
             TimeSpan.FromMilliseconds(options.PcreTimeoutMs),
             linearRegex: options.PcreEngine == "linear");
-        var rules = parser.ParseFile(text, fileName);
-        return new IdsDefinition(name, rules, parser.Rejected, options);
+        var rules = new List<IdsRule>();
+        foreach (var file in files)
+        {
+            parser.ParseFile(file.Text, file.Name, rules);
+        }
+        return new IdsDefinition(name, rules, parser.Rejections, options);
     }
 
     public INetworkFunction CreateInstance(PartitionResources resources) => new IntrusionDetector(this, resources);

@@ -15,14 +15,28 @@ namespace AzNf.NetworkFunctions.Ids;
 public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables, ConfigDiagnostics diagnostics, TimeSpan pcreTimeout, bool linearRegex = false)
 {
     private readonly AddressPortParser _expressions = new(variables, AddressPortSyntax.Suricata);
+    private const string DuplicateSid = "duplicate-sid";
     private readonly Dictionary<int, int> _ruleIndexBySid = [];
 
-    public int Rejected { get; private set; }
+    public int Rejected => Rejections.Total;
+
+    /// <summary>The rejected rules by reason, with the first <c>file:line</c> of each.</summary>
+    public RuleRejections Rejections { get; } = new();
 
     /// <summary>Parses every rule in <paramref name="text"/>; rejected ones are reported, not returned.</summary>
     public List<IdsRule> ParseFile(string text, string fileName)
     {
         var rules = new List<IdsRule>();
+        ParseFile(text, fileName, rules);
+        return rules;
+    }
+
+    /// <summary>
+    /// Parses every rule in <paramref name="text"/> into <paramref name="rules"/>, which holds the
+    /// rules of files parsed before by this parser (a sid duplicated across files is found too).
+    /// </summary>
+    public void ParseFile(string text, string fileName, List<IdsRule> rules)
+    {
         var lines = text.Split('\n');
         var pending = new StringBuilder();
         int firstLine = 0;
@@ -55,14 +69,15 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 {
                     // Suricata keeps the higher rev of two rules with one sid (the first on a tie).
                     var old = rules[existing];
-                    Rejected++;
                     if (rule.Rev > old.Rev)
                     {
+                        Rejections.Add(DuplicateSid, old.Location);
                         rules[existing] = rule;
                         diagnostics.Warn("ids-rule-rejected", old.Location, $"duplicate sid {rule.Sid}: replaced by rev {rule.Rev} at {where}");
                     }
                     else
                     {
+                        Rejections.Add(DuplicateSid, where);
                         diagnostics.Warn("ids-rule-rejected", where, $"duplicate sid {rule.Sid}: rev {old.Rev} at {old.Location} is kept");
                     }
                     continue;
@@ -72,16 +87,16 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             }
             catch (RuleSyntaxException e)
             {
-                Rejected++;
+                Rejections.Add(e.Reason, where);
                 diagnostics.Warn("ids-rule-rejected", where, e.Message);
             }
         }
         if (pending.Length > 0)
         {
-            Rejected++;
-            diagnostics.Warn("ids-rule-rejected", $"{fileName}:{firstLine.ToString(CultureInfo.InvariantCulture)}", "rule continues past the end of the file");
+            string where = $"{fileName}:{firstLine.ToString(CultureInfo.InvariantCulture)}";
+            Rejections.Add(RuleSyntaxException.Invalid, where);
+            diagnostics.Warn("ids-rule-rejected", where, "rule continues past the end of the file");
         }
-        return rules;
     }
 
     /// <summary>Parses one rule; throws <see cref="RuleSyntaxException"/> with the reason to report.</summary>
@@ -102,7 +117,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             "alert" => IdsRuleAction.Alert,
             "drop" => IdsRuleAction.Drop,
             "pass" => IdsRuleAction.Pass,
-            _ => throw new RuleSyntaxException($"unsupported action '{header[0]}'"),
+            _ => throw new RuleSyntaxException($"unsupported action '{header[0]}'", $"action:{header[0]}"),
         };
         byte protocol = header[1] switch
         {
@@ -110,7 +125,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             "udp" => IpProtocol.Udp,
             "icmp" => IpProtocol.Icmp,
             "ip" => (byte)0,
-            _ => throw new RuleSyntaxException($"unsupported protocol '{header[1]}'"),
+            _ => throw new RuleSyntaxException($"unsupported protocol '{header[1]}'", $"protocol:{header[1]}"),
         };
         bool bidirectional = header[4] switch
         {
@@ -218,7 +233,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 rule.TcpFlags = ParseFlags(option);
                 break;
             default:
-                throw new RuleSyntaxException($"unsupported keyword '{option.Name}'");
+                throw new RuleSyntaxException($"unsupported keyword '{option.Name}'", $"keyword:{option.Name}");
         }
     }
 
@@ -381,7 +396,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 case 'm': regexOptions |= RegexOptions.Multiline; break;
                 case 'x': regexOptions |= RegexOptions.IgnorePatternWhitespace; break;
                 case 'R': relative = true; break;
-                default: throw new RuleSyntaxException($"unsupported pcre modifier '{flag}'");
+                default: throw new RuleSyntaxException($"unsupported pcre modifier '{flag}'", $"pcre-modifier:{flag}");
             }
         }
         // PCRE's '$' matches only at the very end unless /m; .NET's also before a final \n, as PCRE does without D.
@@ -419,7 +434,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 "established" => IdsFlowMatch.Established,
                 "not_established" => IdsFlowMatch.NotEstablished,
                 "stateless" => IdsFlowMatch.None,
-                var other => throw new RuleSyntaxException($"unsupported flow option '{other}'"),
+                var other => throw new RuleSyntaxException($"unsupported flow option '{other}'", $"flow:{other}"),
             };
         }
         if ((flow & (IdsFlowMatch.ToServer | IdsFlowMatch.ToClient)) == (IdsFlowMatch.ToServer | IdsFlowMatch.ToClient)
