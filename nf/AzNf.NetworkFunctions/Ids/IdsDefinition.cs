@@ -18,7 +18,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         Name = name;
         // Suricata's default action-order: pass, then drop, then alert; file order within each.
         RuleArray = [.. rules.OrderBy(r => r.Action)];
-        SegmentPayloadRulesExist = Array.Exists(RuleArray, r => r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
+        SegmentPayloadRulesExist = Array.Exists(RuleArray, r => !r.IsHttp && r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
         Rejections = rejections;
         Options = options;
         var patterns = new List<(byte[] Pattern, int Rule)>();
@@ -26,6 +26,10 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         var streamAlways = new List<int>();
         for (int i = 0; i < RuleArray.Length; i++)
         {
+            if (RuleArray[i].IsHttp)
+            {
+                continue;
+            }
             var fast = RuleArray[i].FastPatternCheck;
             if (fast is null)
             {
@@ -44,7 +48,25 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
         HeaderOnlyCandidates = [.. always];
         StreamCandidatesWithoutPattern = [.. streamAlways];
+        RequestHeadRules = new HttpRuleSet(RuleArray, r => !r.InspectsResponse && !r.NeedsCompleteMessage);
+        RequestCompleteRules = new HttpRuleSet(RuleArray, r => !r.InspectsResponse && r.NeedsCompleteMessage);
+        ResponseHeadRules = new HttpRuleSet(RuleArray, r => r.InspectsResponse && !r.NeedsCompleteMessage);
+        ResponseCompleteRules = new HttpRuleSet(RuleArray, r => r.InspectsResponse && r.NeedsCompleteMessage);
+        HasHttpRules = Array.Exists(RuleArray, r => r.IsHttp);
     }
+
+    /// <summary>True when some rule inspects HTTP, so TCP flows get the HTTP app layer.</summary>
+    internal bool HasHttpRules { get; }
+
+    /// <summary>HTTP rules matched once a request's head is complete.</summary>
+    internal HttpRuleSet RequestHeadRules { get; }
+
+    /// <summary>HTTP rules matched once a request is complete (body, raw message).</summary>
+    internal HttpRuleSet RequestCompleteRules { get; }
+
+    internal HttpRuleSet ResponseHeadRules { get; }
+
+    internal HttpRuleSet ResponseCompleteRules { get; }
 
     public string Name { get; }
 

@@ -9,4 +9,8 @@ public enum IdsFlowMatch : byte
     ToClient = 2,
     Established = 4,
     NotEstablished = 8,
+    /// <summary>Match on reassembled stream data only, never on a packet's own payload.</summary>
+    OnlyStream = 16,
+    /// <summary>Match on packets only, never on reassembled stream data.</summary>
+    NoStream = 32,
 }

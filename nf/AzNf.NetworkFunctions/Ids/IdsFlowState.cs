@@ -1,9 +1,9 @@
 namespace AzNf.NetworkFunctions.Ids;
 
 /// <summary>
-/// The IDS's per-flow state: 20 bytes, plain data so it can be copied into a durable entity.
-/// The reassembly window itself lives in the partition's <see cref="TcpStreamPool"/>;
-/// <see cref="StreamSlot"/> points at it (0 = none yet).
+/// The IDS's per-flow state: 24 bytes, plain data. The reassembly window lives in the
+/// partition's <see cref="TcpStreamPool"/> (<see cref="StreamSlot"/> points at it, 0 = none yet),
+/// the HTTP app layer in its <see cref="Http.HttpSessionPool"/> (<see cref="HttpSlot"/>).
 /// </summary>
 public struct IdsFlowState
 {
@@ -24,4 +24,6 @@ public struct IdsFlowState
     public IdsFlowVerdict FlowVerdict;
     /// <summary>With <see cref="IdsFlowVerdict.Drop"/>: the index of the drop rule, for its reason.</summary>
     public int VerdictRule;
+    /// <summary>1 + index of the flow's HTTP session; 0 when it has none yet; -1 when the flow is not HTTP.</summary>
+    public int HttpSlot;
 }

@@ -32,6 +32,18 @@ public sealed record IdsOptions
     /// <summary>Content retries per rule and buffer (Suricata's <c>detect.inspection-recursion-limit</c>).</summary>
     public int InspectionRecursionLimit { get; init; } = 3000;
 
+    /// <summary>Largest HTTP head (start line + header lines) per message; a longer one ends HTTP parsing of the flow (<c>http:head-too-long</c>).</summary>
+    public int HttpHeadBytes { get; init; } = 32 * 1024;
+
+    /// <summary>Request body bytes kept for inspection per request (Suricata's <c>request-body-limit</c>, 100 KiB).</summary>
+    public int HttpRequestBodyBytes { get; init; } = 100 * 1024;
+
+    /// <summary>Response body bytes kept for inspection per response (Suricata's <c>response-body-limit</c>, 100 KiB).</summary>
+    public int HttpResponseBodyBytes { get; init; } = 100 * 1024;
+
+    /// <summary>Pipelined requests kept per flow while they wait for their responses; the oldest goes when one more arrives (<c>http:pending-dropped</c>).</summary>
+    public int HttpPendingRequests { get; init; } = 16;
+
     /// <summary>Reads the options from a stage's <c>config</c>; unknown fields and bad values are errors.</summary>
     /// <exception cref="ConfigException">A field is unknown, not an integer, or out of range.</exception>
     public static IdsOptions FromJson(JsonElement config, string location)
@@ -55,6 +67,10 @@ public sealed record IdsOptions
                 "maxBufferedSegments" => options with { MaxBufferedSegments = Read(property, location, 0, 1024) },
                 "inspectionRecursionLimit" => options with { InspectionRecursionLimit = Read(property, location, 1, 1_000_000) },
                 "pcreEngine" => options with { PcreEngine = ReadEngine(property, location) },
+                "httpHeadBytes" => options with { HttpHeadBytes = Read(property, location, 256, 1 << 24) },
+                "httpRequestBodyBytes" => options with { HttpRequestBodyBytes = Read(property, location, 0, 1 << 26) },
+                "httpResponseBodyBytes" => options with { HttpResponseBodyBytes = Read(property, location, 0, 1 << 26) },
+                "httpPendingRequests" => options with { HttpPendingRequests = Read(property, location, 1, 1024) },
                 _ => throw new ConfigException($"{location}.config.{property.Name}", "unknown IDS option"),
             };
         }

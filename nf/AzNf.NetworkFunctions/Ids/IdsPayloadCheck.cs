@@ -14,6 +14,12 @@ public sealed class IdsPayloadCheck
 
     public bool NoCase { get; internal set; }
 
+    /// <summary>The buffer this check inspects (a sticky buffer, a legacy modifier or a pcre flag chose it).</summary>
+    public IdsBuffer Buffer { get; internal set; }
+
+    /// <summary><c>endswith</c>: the match must end where the buffer ends.</summary>
+    public bool EndsWith { get; internal set; }
+
     public bool Negated { get; internal set; }
 
     public bool FastPattern { get; internal set; }

@@ -46,6 +46,20 @@ public sealed class IdsRule
 
     public IReadOnlyList<IdsPayloadCheck> PayloadChecks => Checks;
 
+    /// <summary>True for an HTTP rule (<c>alert http</c>, or any HTTP buffer): matched once per transaction, not per packet.</summary>
+    public bool IsHttp { get; internal set; }
+
+    /// <summary>An HTTP rule's checks on HTTP buffers, one group per buffer (its payload checks stay in <see cref="PayloadChecks"/>).</summary>
+    public IReadOnlyList<IdsBufferChecks> HttpChecks => HttpGroups;
+
+    internal IdsBufferChecks[] HttpGroups { get; set; } = [];
+
+    /// <summary>An HTTP rule's side: true when it inspects the response (to_client), false for the request.</summary>
+    public bool InspectsResponse { get; internal set; }
+
+    /// <summary>An HTTP rule that needs a body (or the raw message): matched when the message is complete, else when its headers are.</summary>
+    public bool NeedsCompleteMessage { get; internal set; }
+
     /// <summary>The payload checks as an array, so the hot path indexes without interface calls.</summary>
     internal IdsPayloadCheck[] Checks { get; set; } = [];
 
@@ -71,7 +85,7 @@ public sealed class IdsRule
     /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
     /// flow (Suricata's IP-only signatures).
     /// </summary>
-    public bool IsHeaderOnly => Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
+    public bool IsHeaderOnly => !IsHttp && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
 
     /// <summary>
     /// True for a stream rule with a fast pattern and further checks: it may complete in a later

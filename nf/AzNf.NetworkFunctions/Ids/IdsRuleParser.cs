@@ -119,9 +119,10 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             "pass" => IdsRuleAction.Pass,
             _ => throw new RuleSyntaxException($"unsupported action '{header[0]}'", $"action:{header[0]}"),
         };
+        bool http = header[1] is "http" or "http1";
         byte protocol = header[1] switch
         {
-            "tcp" => IpProtocol.Tcp,
+            "tcp" or "http" or "http1" => IpProtocol.Tcp,
             "udp" => IpProtocol.Udp,
             "icmp" => IpProtocol.Icmp,
             "ip" => (byte)0,
@@ -160,25 +161,98 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             Sid = sid.Value,
             Location = where,
         };
-        var checks = new List<IdsPayloadCheck>();
+        var draft = new RuleDraft();
         foreach (var option in options)
         {
-            ApplyOption(rule, checks, option);
+            ApplyOption(rule, draft, option);
         }
-        rule.Checks = [.. checks];
+        var checks = draft.Checks;
+        rule.Checks = [.. checks.Where(c => c.Buffer == IdsBuffer.Payload)];
         rule.HasRegex = checks.Exists(c => c.Regex is not null);
         var positives = checks.Where(c => c.IsContent && !c.Negated).ToList();
         rule.FastPatternCheck = positives.Find(c => c.FastPattern)
             ?? positives.OrderByDescending(c => c.Pattern!.Length).FirstOrDefault();
-        rule.InspectsStream = checks.Exists(c => !c.Negated) && rule.Dsize is null && protocol is IpProtocol.Tcp or 0;
-        rule.AlsoInspectsSegments = rule.InspectsStream && checks.Exists(c => c.IsContent && (c.Offset.HasValue || c.Depth.HasValue));
+        if (http || checks.Exists(c => c.Buffer != IdsBuffer.Payload) || draft.Lengths.Count > 0)
+        {
+            CompleteHttpRule(rule, draft, header[1]);
+            rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
+            return rule;
+        }
+        // only_stream: the reassembled stream only; no_stream: packets only (Suricata's flow options).
+        rule.InspectsStream = checks.Exists(c => !c.Negated) && rule.Dsize is null && protocol is IpProtocol.Tcp or 0
+            && (rule.Flow & IdsFlowMatch.NoStream) == 0;
+        rule.AlsoInspectsSegments = rule.InspectsStream && (rule.Flow & IdsFlowMatch.OnlyStream) == 0
+            && checks.Exists(c => c.IsContent && (c.Offset.HasValue || c.Depth.HasValue));
         rule.NeedsCarry = rule.InspectsStream && rule.FastPatternCheck is not null && rule.Checks.Length > 1;
         rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
         return rule;
     }
 
-    private void ApplyOption(IdsRule rule, List<IdsPayloadCheck> checks, RuleOption option)
+    /// <summary>
+    /// Makes <paramref name="rule"/> an HTTP rule: its checks grouped per buffer, its side (request
+    /// or response) from <c>flow</c> or, without one, from the buffers it uses.
+    /// </summary>
+    private static void CompleteHttpRule(IdsRule rule, RuleDraft draft, string protocol)
     {
+        if (rule.Protocol != IpProtocol.Tcp)
+        {
+            throw new RuleSyntaxException($"HTTP buffers need protocol http or tcp, not '{protocol}'");
+        }
+        if (rule.Dsize is not null || rule.TcpFlags is not null)
+        {
+            throw new RuleSyntaxException("an HTTP rule cannot use the packet keywords dsize or flags", "http-with-packet-keyword");
+        }
+        var buffers = draft.Checks.Select(c => c.Buffer).Concat(draft.Lengths.Keys).Where(b => b != IdsBuffer.Payload).Distinct().ToList();
+        // As in Suricata, a rule inspects one direction: request buffers and response buffers
+        // do not mix, and a buffer of either side (headers, raw headers) follows flow.
+        bool toClient = (rule.Flow & IdsFlowMatch.ToClient) != 0;
+        bool toServer = (rule.Flow & IdsFlowMatch.ToServer) != 0;
+        bool usesResponse = buffers.Exists(b => IdsBuffers.Side(b) == HttpBufferSide.Response);
+        bool usesRequest = buffers.Exists(b => IdsBuffers.Side(b) == HttpBufferSide.Request);
+        if (usesResponse && (toServer || usesRequest))
+        {
+            throw new RuleSyntaxException("a to_server rule cannot inspect a response buffer (request and response buffers do not mix)");
+        }
+        if (usesRequest && toClient)
+        {
+            throw new RuleSyntaxException("a to_client rule cannot inspect a request buffer");
+        }
+        if (buffers.Contains(IdsBuffer.HttpHeaderRaw) && !toClient && !toServer)
+        {
+            throw new RuleSyntaxException("http.header.raw needs a flow direction (to_server or to_client)");
+        }
+        bool response = toClient || usesResponse;
+        rule.IsHttp = true;
+        rule.InspectsResponse = response;
+        rule.HttpGroups = [.. buffers.Select(buffer => new IdsBufferChecks
+        {
+            Buffer = buffer,
+            Checks = [.. draft.Checks.Where(c => c.Buffer == buffer)],
+            Length = draft.Lengths.TryGetValue(buffer, out var length) ? length : null,
+        })];
+        rule.NeedsCompleteMessage = rule.Checks.Length > 0 || buffers.Exists(IdsBuffers.IsBody);
+    }
+
+    private void ApplyOption(IdsRule rule, RuleDraft draft, RuleOption option)
+    {
+        var checks = draft.Checks;
+        if (IdsBuffers.Sticky.TryGetValue(option.Name, out var sticky))
+        {
+            NoValue(option);
+            draft.Sticky = sticky;
+            return;
+        }
+        if (IdsBuffers.Modifiers.TryGetValue(option.Name, out var modified))
+        {
+            NoValue(option);
+            var content = LastContent(checks, option);
+            if (draft.Sticky != IdsBuffer.Payload)
+            {
+                throw new RuleSyntaxException($"'{option.Name}' cannot modify a content of a sticky buffer");
+            }
+            content.Buffer = modified;
+            return;
+        }
         switch (option.Name)
         {
             case "msg":
@@ -197,8 +271,47 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 // Informational in Suricata too: they never change what matches (docs/ids.md).
                 RequireValue(option);
                 break;
+            case "target":
+                // Which side is the target, for the alert record only (Suricata's eve "target").
+                if (RequireValue(option) is not ("src_ip" or "dest_ip"))
+                {
+                    throw new RuleSyntaxException("target must be src_ip or dest_ip");
+                }
+                break;
             case "content":
-                checks.Add(ParseContent(option));
+                checks.Add(ParseContent(option, draft.Sticky));
+                break;
+            case "uricontent":
+                checks.Add(ParseContent(option, IdsBuffer.HttpUri));
+                break;
+            case "startswith":
+                NoValue(option);
+                var starts = LastContent(checks, option);
+                if (starts.IsRelative || starts.Offset.HasValue || starts.Depth.HasValue)
+                {
+                    throw new RuleSyntaxException("startswith cannot be mixed with offset, depth, distance or within");
+                }
+                starts.Offset = 0;
+                starts.Depth = starts.Pattern!.Length;
+                break;
+            case "endswith":
+                NoValue(option);
+                LastContent(checks, option).EndsWith = true;
+                break;
+            case "bsize":
+                if (draft.Sticky == IdsBuffer.Payload)
+                {
+                    throw new RuleSyntaxException("bsize needs a sticky buffer before it");
+                }
+                draft.Lengths[draft.Sticky] = ParseRange(option);
+                break;
+            case "urilen":
+                string value = RequireValue(option);
+                int comma = value.IndexOf(',', StringComparison.Ordinal);
+                var uri = comma < 0 || value[(comma + 1)..].Trim() == "norm" ? IdsBuffer.HttpUri
+                    : value[(comma + 1)..].Trim() == "raw" ? IdsBuffer.HttpUriRaw
+                    : throw new RuleSyntaxException("urilen takes N[,norm|raw]");
+                draft.Lengths[uri] = ParseRange(option with { Value = comma < 0 ? value : value[..comma] });
                 break;
             case "nocase":
                 NoValue(option);
@@ -207,7 +320,13 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 last.Pattern = last.Pattern!.Select(b => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b).ToArray();
                 break;
             case "fast_pattern":
-                NoValue(option);
+                // ":only" and ":offset,length" (a part of the content) both mean this content drives
+                // the prefilter; the whole content is as correct a key as any part of it.
+                if (option.Value is not null && option.Value != "only"
+                    && !System.Text.RegularExpressions.Regex.IsMatch(option.Value, @"^\d+\s*,\s*\d+$"))
+                {
+                    throw new RuleSyntaxException("fast_pattern takes no value, 'only', or OFFSET,LENGTH");
+                }
                 LastContent(checks, option).FastPattern = true;
                 break;
             case "offset" or "depth":
@@ -217,13 +336,13 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 SetRelative(LastContent(checks, option), option);
                 break;
             case "pcre":
-                checks.Add(ParsePcre(option, rule.Location));
+                checks.Add(ParsePcre(option, rule.Location, draft.Sticky));
                 break;
             case "flow":
                 rule.Flow = ParseFlow(option);
                 break;
             case "dsize":
-                rule.Dsize = ParseDsize(option);
+                rule.Dsize = ParseRange(option);
                 break;
             case "flags":
                 if (rule.Protocol is not (IpProtocol.Tcp or 0))
@@ -288,7 +407,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         }
     }
 
-    private static IdsPayloadCheck ParseContent(RuleOption option)
+    private static IdsPayloadCheck ParseContent(RuleOption option, IdsBuffer buffer)
     {
         string value = RequireValue(option);
         bool negated = value.StartsWith('!');
@@ -363,10 +482,10 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         {
             throw new RuleSyntaxException("empty content");
         }
-        return new IdsPayloadCheck { Pattern = [.. bytes], Negated = negated };
+        return new IdsPayloadCheck { Pattern = [.. bytes], Negated = negated, Buffer = buffer };
     }
 
-    private IdsPayloadCheck ParsePcre(RuleOption option, string where)
+    private IdsPayloadCheck ParsePcre(RuleOption option, string where, IdsBuffer buffer)
     {
         string value = RequireValue(option);
         bool negated = value.StartsWith('!');
@@ -384,7 +503,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         {
             throw new RuleSyntaxException("pcre must look like \"/pattern/flags\"");
         }
-        string pattern = value[1..last];
+        string pattern = PcreSyntax.ToDotNet(value[1..last]);
         var regexOptions = RegexOptions.CultureInvariant;
         bool relative = false;
         foreach (char flag in value[(last + 1)..])
@@ -396,7 +515,19 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 case 'm': regexOptions |= RegexOptions.Multiline; break;
                 case 'x': regexOptions |= RegexOptions.IgnorePatternWhitespace; break;
                 case 'R': relative = true; break;
-                default: throw new RuleSyntaxException($"unsupported pcre modifier '{flag}'", $"pcre-modifier:{flag}");
+                // B (raw bytes: the payload is never decoded here) and O (PCRE match-limit override) change nothing.
+                case 'B' or 'O': break;
+                default:
+                    if (IdsBuffers.FromPcreFlag(flag) is not { } flagged)
+                    {
+                        throw new RuleSyntaxException($"unsupported pcre modifier '{flag}'", $"pcre-modifier:{flag}");
+                    }
+                    if (buffer != IdsBuffer.Payload && buffer != flagged)
+                    {
+                        throw new RuleSyntaxException($"pcre modifier '{flag}' contradicts the sticky buffer before it");
+                    }
+                    buffer = flagged;
+                    break;
             }
         }
         // PCRE's '$' matches only at the very end unless /m; .NET's also before a final \n, as PCRE does without D.
@@ -414,7 +545,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                     diagnostics.Warn("ids-pcre-backtracking", where, $"pcre runs with backtracking: {e.Message}");
                 }
             }
-            return new IdsPayloadCheck { Regex = regex, RegexRelative = relative, Negated = negated };
+            return new IdsPayloadCheck { Regex = regex, RegexRelative = relative, Negated = negated, Buffer = buffer };
         }
         catch (ArgumentException e)
         {
@@ -434,18 +565,22 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 "established" => IdsFlowMatch.Established,
                 "not_established" => IdsFlowMatch.NotEstablished,
                 "stateless" => IdsFlowMatch.None,
+                "only_stream" => IdsFlowMatch.OnlyStream,
+                "no_stream" => IdsFlowMatch.NoStream,
                 var other => throw new RuleSyntaxException($"unsupported flow option '{other}'", $"flow:{other}"),
             };
         }
         if ((flow & (IdsFlowMatch.ToServer | IdsFlowMatch.ToClient)) == (IdsFlowMatch.ToServer | IdsFlowMatch.ToClient)
-            || (flow & (IdsFlowMatch.Established | IdsFlowMatch.NotEstablished)) == (IdsFlowMatch.Established | IdsFlowMatch.NotEstablished))
+            || (flow & (IdsFlowMatch.Established | IdsFlowMatch.NotEstablished)) == (IdsFlowMatch.Established | IdsFlowMatch.NotEstablished)
+            || (flow & (IdsFlowMatch.OnlyStream | IdsFlowMatch.NoStream)) == (IdsFlowMatch.OnlyStream | IdsFlowMatch.NoStream))
         {
             throw new RuleSyntaxException("contradictory flow options");
         }
         return flow;
     }
 
-    private static (int Min, int Max) ParseDsize(RuleOption option)
+    /// <summary>dsize, bsize and urilen values: <c>N</c>, <c>=N</c>, <c>&lt;N</c>, <c>&gt;N</c>, <c>N&lt;&gt;M</c> (exclusive).</summary>
+    private static (int Min, int Max) ParseRange(RuleOption option)
     {
         string value = RequireValue(option).Replace(" ", "", StringComparison.Ordinal);
         int between = value.IndexOf("<>", StringComparison.Ordinal);
@@ -454,14 +589,14 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             int low = Number(value[..between]), high = Number(value[(between + 2)..]);
             if (high <= low + 1)
             {
-                throw new RuleSyntaxException("dsize range is empty (bounds are exclusive)");
+                throw new RuleSyntaxException($"{option.Name} range is empty (bounds are exclusive)");
             }
             return (low + 1, high - 1);
         }
         if (value.StartsWith('<'))
         {
             int bound = Number(value[1..]);
-            return bound == 0 ? throw new RuleSyntaxException("dsize <0 never matches") : (0, bound - 1);
+            return bound == 0 ? throw new RuleSyntaxException($"{option.Name} <0 never matches") : (0, bound - 1);
         }
         if (value.StartsWith('>'))
         {
@@ -470,10 +605,10 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         int exact = Number(value.StartsWith('=') ? value[1..] : value);
         return (exact, exact);
 
-        static int Number(string text) =>
-            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= 65535
+        int Number(string text) =>
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= (option.Name == "dsize" ? 65535 : int.MaxValue - 1)
                 ? n
-                : throw new RuleSyntaxException($"bad dsize number '{text}'");
+                : throw new RuleSyntaxException($"bad {option.Name} number '{text}'");
     }
 
     private static IdsTcpFlagsCondition ParseFlags(RuleOption option)
@@ -672,4 +807,16 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
     };
 
     private sealed record RuleOption(string Name, string? Value);
+
+    /// <summary>What the options of one rule have built so far.</summary>
+    private sealed class RuleDraft
+    {
+        public List<IdsPayloadCheck> Checks { get; } = [];
+
+        /// <summary>The sticky buffer later contents and pcres inspect; Payload before any.</summary>
+        public IdsBuffer Sticky { get; set; }
+
+        /// <summary>bsize / urilen conditions by buffer.</summary>
+        public Dictionary<IdsBuffer, (int Min, int Max)> Lengths { get; } = [];
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.NetworkFunctions.Ids.Http;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Ids;
@@ -17,7 +18,11 @@ namespace AzNf.NetworkFunctions.Ids;
 /// </summary>
 /// <remarks>
 /// Counters: <c>alerts</c>, <c>drops</c>, <c>pcre:timeouts</c>,
-/// <c>stream:out-of-order-segments</c>, <c>stream:gaps-skipped</c>, <c>stream:slots-in-use</c>.
+/// <c>stream:out-of-order-segments</c>, <c>stream:gaps-skipped</c>, <c>stream:slots-in-use</c>,
+/// and with HTTP rules <c>http:requests</c>, <c>http:responses</c>, <c>http:sessions-in-use</c>,
+/// <c>http:bodies-truncated</c>, <c>http:pending-dropped</c>, <c>http:not-http</c>,
+/// <c>http:head-too-long</c>, <c>http:bad-length</c>, <c>http:bad-chunk</c>.
+/// HTTP rules are matched per transaction (see <see cref="HttpTransactions"/>).
 /// Steady state allocates nothing per packet (alerts themselves are rare and allocated).
 /// </remarks>
 public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
@@ -36,6 +41,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly byte[] _streamBuffer;
     private readonly int _windowBytes;
     private readonly int _streamDepth;
+    private readonly HttpSessionPool? _http;
+    private readonly HttpInspectionBuffers _httpBuffers = new();
+    // The packet whose stream bytes are being fed to the HTTP layer: transactions it completes are matched against it.
+    private ParsedPacket _httpPacket;
+    private PacketFacts _httpFacts;
+    private HttpSession? _currentHttp;
     private long _errors;
     private long _alerts;
     private long _drops;
@@ -57,17 +68,23 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         _streamBuffer = new byte[_windowBytes + ushort.MaxValue];
         _inspector = new PayloadInspector(_streamBuffer.Length, options.InspectionRecursionLimit);
         _streams = new TcpStreamPool(_windowBytes, options.MaxBufferedSegments);
+        if (definition.HasHttpRules)
+        {
+            var limits = new HttpLimits(options.HttpHeadBytes, options.HttpRequestBodyBytes, options.HttpResponseBodyBytes, options.HttpPendingRequests);
+            _http = new HttpSessionPool(new HttpPartition(limits, new HttpTransactions(this)));
+        }
     }
 
     public override long Errors => _errors;
 
     /// <summary>
-    /// Section format 1: the <see cref="IdsFlowState"/> fields but the stream slot, then the
+    /// Section format 2: the <see cref="IdsFlowState"/> fields but the slots, then the
     /// stream windows: byte directions present (0, or 2: to_server then to_client), each:
     /// int32 tail length, tail bytes, int64 consumed, byte carry overflowed, byte carried count,
-    /// int32 × count, int32 pending count, (uint32 seq, int32 length, bytes) × count.
+    /// int32 × count, int32 pending count, (uint32 seq, int32 length, bytes) × count; then the
+    /// HTTP layer: byte 0 none, 1 not HTTP, 2 a session (<see cref="HttpSession.Write"/>).
     /// </summary>
-    public override byte FlowFormat => 1;
+    public override byte FlowFormat => 2;
 
     public override Verdict Process(ref PacketContext packet, int flow)
     {
@@ -122,7 +139,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         foreach (int index in _candidates.Rules)
         {
             var rule = _rules[index];
-            if (addedToStream && rule.InspectsStream && !rule.AlsoInspectsSegments)
+            if ((addedToStream && rule.InspectsStream && !rule.AlsoInspectsSegments) || (rule.Flow & IdsFlowMatch.OnlyStream) != 0)
             {
                 continue;
             }
@@ -132,7 +149,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             }
         }
 
-        if (addedToStream)
+        if (_http is not null && header.IsTcp && (addedToStream || ids.HttpSlot > 0))
+        {
+            FeedHttp(ref ids, ref packet, state, addedToStream);
+        }
+        else if (addedToStream)
         {
             Reassemble(ref ids, ref packet, state);
         }
@@ -145,6 +166,55 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         if (flow.StreamSlot != 0)
         {
             _streams.Return(flow.StreamSlot);
+        }
+        if (flow.HttpSlot > 0)
+        {
+            _http!.Return(flow.HttpSlot);
+        }
+    }
+
+    /// <summary>
+    /// Reassembles with the flow's HTTP session listening: the in-order bytes go to its parsers,
+    /// whose completed heads and messages are matched (<see cref="HttpTransactions"/>) against
+    /// this packet. A FIN or RST from the server ends a response read until close.
+    /// </summary>
+    private void FeedHttp(ref IdsFlowState ids, ref PacketContext packet, PacketFacts facts, bool addedToStream)
+    {
+        if (ids.HttpSlot == 0)
+        {
+            ids.HttpSlot = _http!.Rent();
+        }
+        if (ids.HttpSlot < 0)
+        {
+            if (addedToStream)
+            {
+                Reassemble(ref ids, ref packet, facts);
+            }
+            return;
+        }
+        var session = _http![ids.HttpSlot];
+        _httpPacket = packet.Packet;
+        _httpFacts = facts;
+        _currentHttp = session;
+        try
+        {
+            if (addedToStream)
+            {
+                Reassemble(ref ids, ref packet, facts);
+            }
+            if (!facts.ToServer && (facts.TcpFlags & (TcpFlags.Fin | TcpFlags.Rst)) != 0)
+            {
+                session.ServerClosed();
+            }
+        }
+        finally
+        {
+            _currentHttp = null;
+        }
+        if (session.Requests.Phase == HttpPhase.Stopped && session.Responses.Phase == HttpPhase.Stopped)
+        {
+            _http.Return(ids.HttpSlot);
+            ids.HttpSlot = -1;
         }
     }
 
@@ -159,11 +229,22 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         if (flow.StreamSlot == 0)
         {
             into.WriteByte(0);
-            return;
         }
-        into.WriteByte(2);
-        WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.AToB));
-        WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.BToA));
+        else
+        {
+            into.WriteByte(2);
+            WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.AToB));
+            WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.BToA));
+        }
+        if (flow.HttpSlot > 0)
+        {
+            into.WriteByte(2);
+            _http![flow.HttpSlot].Write(into);
+        }
+        else
+        {
+            into.WriteByte(flow.HttpSlot < 0 ? (byte)1 : (byte)0);
+        }
     }
 
     protected override void ReadFlow(ref IdsFlowState flow, ref SnapshotReader reader, bool rulesChanged)
@@ -192,6 +273,29 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         else if (directions != 0)
         {
             throw new InvalidDataException($"{directions} stream directions (0 or 2 expected)");
+        }
+        byte http = reader.Byte();
+        switch (http)
+        {
+            case 0:
+                break;
+            case 1:
+                flow.HttpSlot = -1;
+                break;
+            case 2 when _http is not null:
+                // Set before reading so that ending the flow returns the session if the rest is bad.
+                flow.HttpSlot = _http.Rent();
+                _http[flow.HttpSlot].Read(ref reader);
+                break;
+            case 2:
+                // This rule set has no HTTP rules: the session is read past and not kept.
+                var scratch = new HttpSessionPool(new HttpPartition(new HttpLimits(int.MaxValue, 0, 0, 1), NoTransactions.Instance));
+                int handle = scratch.Rent();
+                scratch[handle].Read(ref reader);
+                scratch.Return(handle);
+                break;
+            default:
+                throw new InvalidDataException($"HTTP layer state {http} is unknown (0, 1 or 2 expected)");
         }
     }
 
@@ -260,6 +364,19 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         Add("stream:out-of-order-segments", _outOfOrder);
         Add("stream:gaps-skipped", _gapsSkipped);
         Add("stream:slots-in-use", _streams.InUse);
+        if (_http is not null)
+        {
+            var http = _http.Partition.Counters;
+            Add("http:requests", http.Requests);
+            Add("http:responses", http.Responses);
+            Add("http:sessions-in-use", _http.InUse);
+            Add("http:bodies-truncated", http.BodiesTruncated);
+            Add("http:pending-dropped", http.PendingDropped);
+            Add("http:not-http", http.NotHttp);
+            Add("http:head-too-long", http.HeadTooLong);
+            Add("http:bad-length", http.BadLength);
+            Add("http:bad-chunk", http.BadChunk);
+        }
 
         void Add(string name, long value) => into[name] = into.TryGetValue(name, out long old) ? old + value : value;
     }
@@ -325,6 +442,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             {
                 _streams.Return(ids.StreamSlot);
             }
+            if (ids.HttpSlot > 0)
+            {
+                _http!.Return(ids.HttpSlot);
+            }
             ids = default;
             ids.Seen = IdsFlowSeen.ToServer;
         }
@@ -371,6 +492,114 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             return false;
         }
         return rule.TcpFlags is null || (facts.IsTcp && rule.TcpFlags.Matches(facts.TcpFlags));
+    }
+
+    /// <summary>
+    /// Matches the HTTP rules of one moment of a transaction against the packet that completed
+    /// it: candidates from each buffer's prefilter, then header checks, then every buffer's checks.
+    /// Each rule belongs to one moment, so it is matched at most once per transaction.
+    /// </summary>
+    private void MatchHttp(HttpRuleSet set, HttpMessage? request, HttpMessage? response, bool responseSide)
+    {
+        if (set.IsEmpty)
+        {
+            return;
+        }
+        _httpBuffers.Set(request, response, responseSide);
+        _candidates.Clear();
+        foreach (var (buffer, matcher) in set.Prefilters)
+        {
+            if (_httpBuffers.TryGet(buffer, out var bytes))
+            {
+                matcher.Scan(bytes, _candidates);
+            }
+        }
+        foreach (int rule in set.Always)
+        {
+            _candidates.Add(rule);
+        }
+        foreach (int index in _candidates.Rules)
+        {
+            var rule = _rules[index];
+            if (!_matched.Contains(index) && PassesPacketChecks(rule, in _httpPacket, _httpFacts) && HttpMatches(rule))
+            {
+                _matched.Add(index);
+                _matchedOnStream.Add(index);
+            }
+        }
+    }
+
+    private bool HttpMatches(IdsRule rule)
+    {
+        if (rule.Checks.Length > 0)
+        {
+            if (!_httpBuffers.TryGet(IdsBuffer.Payload, out var raw) || !ChecksMatch(rule.Checks, raw))
+            {
+                return false;
+            }
+        }
+        foreach (var group in rule.HttpGroups)
+        {
+            if (!_httpBuffers.TryGet(group.Buffer, out var bytes))
+            {
+                return false;
+            }
+            if (group.Length is { } length && (bytes.Length < length.Min || bytes.Length > length.Max))
+            {
+                return false;
+            }
+            if (group.Checks.Length > 0 && !ChecksMatch(group.Checks, bytes))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private bool ChecksMatch(IdsPayloadCheck[] checks, ReadOnlySpan<byte> buffer)
+    {
+        _inspector.NewBuffer();
+        try
+        {
+            return _inspector.Matches(checks, buffer);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            _errors++;
+            return false;
+        }
+    }
+
+    /// <summary>Where the HTTP layer hands transactions to the detector; the rules of each moment are matched there.</summary>
+    private sealed class HttpTransactions(IntrusionDetector ids) : IHttpTransactionSink
+    {
+        private readonly IdsDefinition _definition = ids._definition;
+
+        public void RequestHead(HttpMessage request) =>
+            ids.MatchHttp(_definition.RequestHeadRules, request, null, responseSide: false);
+
+        public void RequestComplete(HttpMessage request) =>
+            ids.MatchHttp(_definition.RequestCompleteRules, request, null, responseSide: false);
+
+        public void ResponseHead(HttpMessage? request, HttpMessage response) =>
+            ids.MatchHttp(_definition.ResponseHeadRules, request, response, responseSide: true);
+
+        public void ResponseComplete(HttpMessage? request, HttpMessage response) =>
+            ids.MatchHttp(_definition.ResponseCompleteRules, request, response, responseSide: true);
+    }
+
+    /// <summary>A sink for sessions that are only read past (a snapshot's HTTP state under rules without HTTP).</summary>
+    private sealed class NoTransactions : IHttpTransactionSink
+    {
+        public static readonly NoTransactions Instance = new();
+
+        public void RequestHead(HttpMessage request) { }
+
+        public void RequestComplete(HttpMessage request) { }
+
+        public void ResponseHead(HttpMessage? request, HttpMessage response) { }
+
+        public void ResponseComplete(HttpMessage? request, HttpMessage response) { }
     }
 
     private bool PayloadMatches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd)
@@ -466,6 +695,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             data = data[..(int)room];
         }
+        _currentHttp?.Feed(facts.ToServer, data);
         int tail = direction.TailLength;
         direction.Tail.AsSpan(0, tail).CopyTo(_streamBuffer);
         data.CopyTo(_streamBuffer.AsSpan(tail));

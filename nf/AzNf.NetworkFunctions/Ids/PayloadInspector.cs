@@ -12,7 +12,8 @@ namespace AzNf.NetworkFunctions.Ids;
 /// </summary>
 internal sealed class PayloadInspector(int maxBufferLength, int stepBudget)
 {
-    private readonly char[] _chars = new char[maxBufferLength];
+    // Grows (rarely: an HTTP body larger than any stream buffer) and is kept.
+    private char[] _chars = new char[maxBufferLength];
     private int _charsValidFor = -1;
     private int _steps;
     private int _bufferVersion;
@@ -28,10 +29,14 @@ internal sealed class PayloadInspector(int maxBufferLength, int stepBudget)
     /// <param name="streamBase">Stream offset of <c>buffer[0]</c>: offset/depth are absolute stream positions.</param>
     /// <param name="minEnd">A match must reach past this index (bytes before it were inspected already).</param>
     /// <exception cref="RegexMatchTimeoutException">A pcre ran past its timeout; the caller counts it.</exception>
-    public bool Matches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd)
+    public bool Matches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd) =>
+        Matches(rule.Checks, buffer, streamBase, minEnd);
+
+    /// <summary>True when every check of <paramref name="checks"/> holds in <paramref name="buffer"/> (an HTTP buffer: stream base 0).</summary>
+    public bool Matches(IdsPayloadCheck[] checks, ReadOnlySpan<byte> buffer, long streamBase = 0, int minEnd = 0)
     {
         _steps = stepBudget;
-        return MatchFrom(rule.Checks, 0, buffer, streamBase, 0, minEnd, -1);
+        return MatchFrom(checks, 0, buffer, streamBase, 0, minEnd, -1);
     }
 
     private bool MatchFrom(IdsPayloadCheck[] checks, int index, ReadOnlySpan<byte> buffer, long streamBase, int prevEnd, int minEnd, int maxEnd)
@@ -64,6 +69,15 @@ internal sealed class PayloadInspector(int maxBufferLength, int stepBudget)
         }
         start = Math.Max(start, 0);
         limit = Math.Min(limit, buffer.Length);
+        if (check.EndsWith)
+        {
+            // The match must end at the buffer's end: only one position is left to try.
+            if (limit < buffer.Length)
+            {
+                return check.Negated && MatchFrom(checks, index + 1, buffer, streamBase, prevEnd, minEnd, maxEnd);
+            }
+            start = Math.Max(start, buffer.Length - pattern.Length);
+        }
 
         if (check.Negated)
         {
@@ -105,6 +119,10 @@ internal sealed class PayloadInspector(int maxBufferLength, int stepBudget)
         }
         if (_charsValidFor != _bufferVersion)
         {
+            if (buffer.Length > _chars.Length)
+            {
+                _chars = new char[buffer.Length];
+            }
             // Latin-1 maps each byte to the char of the same value, so \xNN in a pattern means byte NN.
             Encoding.Latin1.GetChars(buffer, _chars);
             _charsValidFor = _bufferVersion;

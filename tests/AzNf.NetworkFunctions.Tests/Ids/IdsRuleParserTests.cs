@@ -186,15 +186,15 @@ public sealed class IdsRuleParserTests
     [Fact]
     public void Parse_UnsupportedKeyword_RejectedWithFileLineAndKeyword()
     {
-        var warning = Rejected("alert tcp any any -> any any (sid:1;)\n\nalert tcp any any -> any any (content:\"a\"; http_uri; sid:2;)");
+        var warning = Rejected("alert tcp any any -> any any (sid:1;)\n\nalert tcp any any -> any any (content:\"a\"; xbits:set,x,track ip_src; sid:2;)");
 
         Assert.Equal("t.rules:3", warning.Where);
-        Assert.Equal("unsupported keyword 'http_uri'", warning.Message);
+        Assert.Equal("unsupported keyword 'xbits'", warning.Message);
     }
 
     [Theory]
     [InlineData("reject tcp any any -> any any (sid:1;)", "unsupported action 'reject'")]
-    [InlineData("alert http any any -> any any (sid:1;)", "unsupported protocol 'http'")]
+    [InlineData("alert smb any any -> any any (sid:1;)", "unsupported protocol 'smb'")]
     [InlineData("alert tcp any any => any any (sid:1;)", "unsupported direction '=>'")]
     [InlineData("alert tcp any any -> any any (msg:\"x\";)", "missing sid")]
     [InlineData("alert tcp any any -> any any sid:1;", "expected '(options)'")]
@@ -215,10 +215,10 @@ public sealed class IdsRuleParserTests
     // Quotes do not protect ';' (Suricata): the content ends at it and is left unterminated.
     [InlineData("alert tcp any any -> any any (content:\"a;b\"; sid:1;)", "content must be a quoted string")]
     [InlineData("alert tcp any any -> any any (msg:\"a;b\"; sid:1;)", "unsupported keyword 'b\"'")]
-    [InlineData("alert tcp any any -> any any (pcre:\"/a/U\"; sid:1;)", "unsupported pcre modifier 'U'")]
+    [InlineData("alert tcp any any -> any any (pcre:\"/a/K\"; sid:1;)", "unsupported pcre modifier 'K'")]
     [InlineData("alert tcp any any -> any any (pcre:\"/(a/\"; sid:1;)", "bad pcre")]
     [InlineData("alert tcp any any -> any any (flow:to_server,to_client; sid:1;)", "contradictory flow options")]
-    [InlineData("alert tcp any any -> any any (flow:only_stream; sid:1;)", "unsupported flow option 'only_stream'")]
+    [InlineData("alert tcp any any -> any any (flow:only_frag; sid:1;)", "unsupported flow option 'only_frag'")]
     [InlineData("alert tcp any any -> any any (dsize:5<>6; sid:1;)", "dsize range is empty")]
     [InlineData("alert tcp any any -> any any (flags:SX; sid:1;)", "unknown TCP flag 'X'")]
     [InlineData("alert tcp any any -> any any (flags:0S; sid:1;)", "cannot be combined")]

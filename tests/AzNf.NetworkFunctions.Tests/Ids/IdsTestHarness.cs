@@ -67,6 +67,24 @@ internal sealed class IdsTestHarness
 
     public List<Verdict> SendAll(IEnumerable<byte[]> frames) => frames.Select(Send).ToList();
 
+    /// <summary>
+    /// Moves every flow of <paramref name="from"/> into this harness through the IDS's flow
+    /// snapshot (WriteFlow there, ReadFlow here), as a partition move or a durable batch boundary does.
+    /// </summary>
+    public void ImportFlows(IdsTestHarness from)
+    {
+        foreach (var (key, flow) in from._flows)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            from.Detector.WriteFlow(flow.Slot, buffer);
+            _flows[key] = flow;
+            _nextSlot = Math.Max(_nextSlot, flow.Slot + 1);
+            Detector.StartFlow(flow.Slot);
+            Detector.ReadFlow(flow.Slot, from.Detector.FlowFormat, buffer.WrittenSpan, rulesChanged: false);
+        }
+        _index = from._index;
+    }
+
     public void EndAllFlows()
     {
         foreach (var (slot, _) in _flows.Values)

@@ -1,0 +1,199 @@
+using System.Buffers;
+using AzNf.NetworkFunctions.Chain;
+
+namespace AzNf.NetworkFunctions.Ids.Http;
+
+/// <summary>
+/// The HTTP app layer of one TCP flow: a parser per direction fed with the reassembled, in-order
+/// stream bytes, and the requests that still wait for their responses (pipelining), so a response
+/// is paired with the request it answers. Pooled per partition (<see cref="HttpSessionPool"/>).
+/// </summary>
+internal sealed class HttpSession
+{
+    private readonly HttpPartition _partition;
+    private readonly Queue<HttpMessage> _pending = new();
+
+    public HttpSession(HttpPartition partition)
+    {
+        _partition = partition;
+        Requests = new HttpDirectionParser(request: true);
+        Responses = new HttpDirectionParser(request: false);
+    }
+
+    public HttpDirectionParser Requests { get; }
+
+    public HttpDirectionParser Responses { get; }
+
+    public HttpLimits Limits => _partition.Limits;
+
+    public int PendingCount => _pending.Count;
+
+    public HttpMessage RentMessage() => _partition.Messages.Rent();
+
+    public int BodyLimit(bool request) => request ? Limits.RequestBodyBytes : Limits.ResponseBodyBytes;
+
+    public void Feed(bool toServer, ReadOnlySpan<byte> data) => (toServer ? Requests : Responses).Feed(data, this);
+
+    /// <summary>The server closed its side (FIN or RST): a response read until close is complete.</summary>
+    public void ServerClosed() => Responses.Close(this);
+
+    public void HeadComplete(HttpDirectionParser parser, HttpMessage message)
+    {
+        if (parser.IsRequest)
+        {
+            _partition.Counters.Requests++;
+            _partition.Sink.RequestHead(message);
+        }
+        else if (message.StatusCode >= 200)
+        {
+            _partition.Counters.Responses++;
+            _partition.Sink.ResponseHead(_pending.TryPeek(out var request) ? request : null, message);
+        }
+    }
+
+    public bool ResponseHasBody(HttpMessage response) =>
+        response.StatusCode >= 200 && response.StatusCode is not (204 or 304)
+        && !(_pending.TryPeek(out var request) && request.Slice(request.First).SequenceEqual("HEAD"u8));
+
+    public void MessageComplete(HttpDirectionParser parser, HttpMessage message)
+    {
+        if (message.BodyDropped > 0)
+        {
+            _partition.Counters.BodiesTruncated++;
+        }
+        if (parser.IsRequest)
+        {
+            if (_pending.Count == Limits.PendingRequests)
+            {
+                _partition.Messages.Return(_pending.Dequeue());
+                _partition.Counters.PendingDropped++;
+            }
+            _pending.Enqueue(message);
+            _partition.Sink.RequestComplete(message);
+            return;
+        }
+        if (message.StatusCode < 200)
+        {
+            // 1xx is interim: the request still waits for its final response.
+            _partition.Messages.Return(message);
+            return;
+        }
+        _pending.TryDequeue(out var request);
+        _partition.Sink.ResponseComplete(request, message);
+        _partition.Messages.Return(request);
+        _partition.Messages.Return(message);
+    }
+
+    public void Stop(HttpDirectionParser parser, HttpStopReason reason)
+    {
+        _partition.Counters.Stopped(reason);
+        StopDirection(parser);
+        if (reason == HttpStopReason.NotHttp)
+        {
+            StopDirection(parser.IsRequest ? Responses : Requests);
+        }
+    }
+
+    private void StopDirection(HttpDirectionParser parser)
+    {
+        _partition.Messages.Return(parser.Current);
+        parser.Reset();
+        parser.Phase = HttpPhase.Stopped;
+    }
+
+    /// <summary>Gives every held message back to the pool; the session is idle and reusable.</summary>
+    public void Reset()
+    {
+        _partition.Messages.Return(Requests.Current);
+        _partition.Messages.Return(Responses.Current);
+        Requests.Reset();
+        Responses.Reset();
+        while (_pending.TryDequeue(out var message))
+        {
+            _partition.Messages.Return(message);
+        }
+    }
+
+    /// <summary>Section part: request parser, response parser, pending requests (see <see cref="WriteMessage"/>).</summary>
+    public void Write(IBufferWriter<byte> into)
+    {
+        Requests.Write(into);
+        Responses.Write(into);
+        into.WriteInt32(_pending.Count);
+        foreach (var message in _pending)
+        {
+            WriteMessage(into, message);
+        }
+    }
+
+    public void Read(ref SnapshotReader reader)
+    {
+        ReadParser(ref reader, Requests);
+        ReadParser(ref reader, Responses);
+        int pending = reader.Length();
+        for (int i = 0; i < pending; i++)
+        {
+            var message = ReadMessage(ref reader, request: true);
+            if (message is null || _pending.Count == Limits.PendingRequests)
+            {
+                _partition.Messages.Return(message);
+                continue;
+            }
+            _pending.Enqueue(message);
+        }
+    }
+
+    private void ReadParser(ref SnapshotReader reader, HttpDirectionParser parser)
+    {
+        byte phase = reader.Byte();
+        if (phase > (byte)HttpPhase.Stopped)
+        {
+            throw new InvalidDataException($"HTTP parser phase {phase} is unknown");
+        }
+        parser.Phase = (HttpPhase)phase;
+        parser.Remaining = reader.Int64();
+        parser.LineStart = reader.Int32();
+        parser.SetPartialLine(reader.Block());
+        parser.Current = ReadMessage(ref reader, parser.IsRequest);
+        if ((parser.Current is null) != (parser.Phase is HttpPhase.Idle or HttpPhase.Stopped)
+            || parser.Remaining < 0 || parser.Current is not null && parser.LineStart > parser.Current.HeadLength)
+        {
+            throw new InvalidDataException($"HTTP parser state is inconsistent (phase {parser.Phase})");
+        }
+    }
+
+    /// <summary>byte present; then head block, byte head complete, body block, int64 body bytes dropped.</summary>
+    public static void WriteMessage(IBufferWriter<byte> into, HttpMessage? message)
+    {
+        if (message is null)
+        {
+            into.WriteByte(0);
+            return;
+        }
+        into.WriteByte(1);
+        into.WriteBlock(message.HeadSpan);
+        into.WriteByte(message.HeadComplete ? (byte)1 : (byte)0);
+        into.WriteBlock(message.BodySpan);
+        into.WriteInt64(message.BodyDropped);
+    }
+
+    private HttpMessage? ReadMessage(ref SnapshotReader reader, bool request)
+    {
+        if (reader.Byte() == 0)
+        {
+            return null;
+        }
+        var message = RentMessage();
+        // Kept limits may be smaller than the writer's: what is past them is dropped as it would have been.
+        message.AppendHead(reader.Block(), int.MaxValue);
+        bool headComplete = reader.Byte() == 1;
+        message.AppendBody(reader.Block(), BodyLimit(request));
+        message.BodyDropped += reader.Int64();
+        if (headComplete && !message.ParseHead(request))
+        {
+            _partition.Messages.Return(message);
+            throw new InvalidDataException("an HTTP message head in the snapshot does not parse");
+        }
+        return message;
+    }
+}

@@ -1,0 +1,45 @@
+namespace AzNf.NetworkFunctions.Ids;
+
+/// <summary>
+/// The HTTP rules matched at one moment of a transaction, with a prefilter per buffer: a rule is
+/// a candidate when its fast pattern occurs in the buffer that pattern belongs to, or always
+/// when it has no fast pattern.
+/// </summary>
+internal sealed class HttpRuleSet
+{
+    public HttpRuleSet(IdsRule[] rules, Func<IdsRule, bool> belongs)
+    {
+        var always = new List<int>();
+        var byBuffer = new Dictionary<IdsBuffer, List<(byte[] Pattern, int Rule)>>();
+        for (int i = 0; i < rules.Length; i++)
+        {
+            var rule = rules[i];
+            if (!rule.IsHttp || !belongs(rule))
+            {
+                continue;
+            }
+            if (rule.FastPatternCheck is { } fast)
+            {
+                if (!byBuffer.TryGetValue(fast.Buffer, out var patterns))
+                {
+                    byBuffer[fast.Buffer] = patterns = [];
+                }
+                patterns.Add((fast.Pattern!, i));
+            }
+            else
+            {
+                always.Add(i);
+            }
+        }
+        Always = [.. always];
+        Prefilters = [.. byBuffer.OrderBy(b => b.Key).Select(b => (b.Key, new MultiPatternMatcher(b.Value)))];
+        IsEmpty = Always.Length == 0 && Prefilters.Length == 0;
+    }
+
+    /// <summary>Rules without a fast pattern: candidates in every transaction.</summary>
+    public int[] Always { get; }
+
+    public (IdsBuffer Buffer, MultiPatternMatcher Matcher)[] Prefilters { get; }
+
+    public bool IsEmpty { get; }
+}
