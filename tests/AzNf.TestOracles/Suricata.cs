@@ -20,13 +20,18 @@ public sealed record SuricataResult(IReadOnlySet<string> AlertPairs, IReadOnlyLi
 /// </summary>
 public static class Suricata
 {
-    public static SuricataResult Run(string capturePath, string rulesPath, IReadOnlyDictionary<string, string> variables, string outputDirectory)
+    /// <param name="capturePath">The capture to read.</param>
+    /// <param name="rulesPath">The rule file.</param>
+    /// <param name="variables">Address and port groups, passed with <c>--set</c>.</param>
+    /// <param name="outputDirectory">Where eve.json goes.</param>
+    /// <param name="configName">A configuration in tests/TestData/suricata: <c>aznf-oracle.yaml</c> (app-layer parsers off) or <c>aznf-oracle-http.yaml</c> (Suricata's default parsers).</param>
+    public static SuricataResult Run(string capturePath, string rulesPath, IReadOnlyDictionary<string, string> variables, string outputDirectory, string configName = "aznf-oracle.yaml")
     {
         Directory.CreateDirectory(outputDirectory);
         // AZNF_SURICATA_CONFIG swaps in another configuration by hand (e.g. the distribution's).
         string config = Environment.GetEnvironmentVariable("AZNF_SURICATA_CONFIG") is { Length: > 0 } custom
             ? custom
-            : OracleProcess.TestData("suricata", "aznf-oracle.yaml");
+            : OracleProcess.TestData("suricata", configName);
         var arguments = new List<string>
         {
             "-v", "-c", config,
