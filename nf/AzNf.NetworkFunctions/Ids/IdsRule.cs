@@ -41,6 +41,11 @@ public sealed class IdsRule
     /// <summary>dsize bounds, inclusive; null when the rule has no dsize.</summary>
     public (int Min, int Max)? Dsize { get; internal set; }
 
+    /// <summary>Header keywords (itype, icode, ttl, ...): all must hold.</summary>
+    public IReadOnlyList<IdsHeaderCondition> HeaderConditions => HeaderChecks;
+
+    internal IdsHeaderCondition[] HeaderChecks { get; set; } = [];
+
     /// <summary>The TCP flags condition; null when the rule has no flags keyword.</summary>
     public IdsTcpFlagsCondition? TcpFlags { get; internal set; }
 
@@ -85,7 +90,7 @@ public sealed class IdsRule
     /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
     /// flow (Suricata's IP-only signatures).
     /// </summary>
-    public bool IsHeaderOnly => !IsHttp && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null;
+    public bool IsHeaderOnly => !IsHttp && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null && HeaderChecks.Length == 0;
 
     /// <summary>
     /// True for a stream rule with a fast pattern and further checks: it may complete in a later

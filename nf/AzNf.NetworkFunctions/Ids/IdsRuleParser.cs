@@ -122,7 +122,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         bool http = header[1] is "http" or "http1";
         byte protocol = header[1] switch
         {
-            "tcp" or "http" or "http1" => IpProtocol.Tcp,
+            "tcp" or "http" or "http1" or "tcp-pkt" or "tcp-stream" => IpProtocol.Tcp,
             "udp" => IpProtocol.Udp,
             "icmp" => IpProtocol.Icmp,
             "ip" => (byte)0,
@@ -166,6 +166,18 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         {
             ApplyOption(rule, draft, option);
         }
+        // tcp-pkt and tcp-stream: TCP rules matched on packets only, or on the stream only.
+        rule.Flow |= header[1] switch
+        {
+            "tcp-pkt" => IdsFlowMatch.NoStream,
+            "tcp-stream" => IdsFlowMatch.OnlyStream,
+            _ => IdsFlowMatch.None,
+        };
+        if ((rule.Flow & (IdsFlowMatch.OnlyStream | IdsFlowMatch.NoStream)) == (IdsFlowMatch.OnlyStream | IdsFlowMatch.NoStream))
+        {
+            throw new RuleSyntaxException($"flow stream option contradicts protocol '{header[1]}'");
+        }
+        rule.HeaderChecks = [.. draft.HeaderConditions];
         var checks = draft.Checks;
         rule.Checks = [.. checks.Where(c => c.Buffer == IdsBuffer.Payload)];
         rule.HasRegex = checks.Exists(c => c.Regex is not null);
@@ -198,9 +210,9 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         {
             throw new RuleSyntaxException($"HTTP buffers need protocol http or tcp, not '{protocol}'");
         }
-        if (rule.Dsize is not null || rule.TcpFlags is not null)
+        if (rule.Dsize is not null || rule.TcpFlags is not null || draft.HeaderConditions.Count > 0)
         {
-            throw new RuleSyntaxException("an HTTP rule cannot use the packet keywords dsize or flags", "http-with-packet-keyword");
+            throw new RuleSyntaxException("an HTTP rule cannot use the packet keywords dsize, flags or header keywords (ttl, itype, ...)", "http-with-packet-keyword");
         }
         var buffers = draft.Checks.Select(c => c.Buffer).Concat(draft.Lengths.Keys).Where(b => b != IdsBuffer.Payload).Distinct().ToList();
         // As in Suricata, a rule inspects one direction: request buffers and response buffers
@@ -340,6 +352,23 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 break;
             case "flow":
                 rule.Flow = ParseFlow(option);
+                break;
+            case "itype" or "icode" or "icmp_id" or "icmp_seq":
+                if (rule.Protocol is not (IpProtocol.Icmp or 0))
+                {
+                    throw new RuleSyntaxException($"{option.Name} needs protocol icmp or ip");
+                }
+                draft.HeaderConditions.Add(ParseHeaderCondition(option));
+                break;
+            case "ttl" or "id" or "ip_proto":
+                draft.HeaderConditions.Add(ParseHeaderCondition(option));
+                break;
+            case "seq" or "ack" or "window":
+                if (rule.Protocol is not (IpProtocol.Tcp or 0))
+                {
+                    throw new RuleSyntaxException($"{option.Name} needs protocol tcp or ip");
+                }
+                draft.HeaderConditions.Add(ParseHeaderCondition(option));
                 break;
             case "dsize":
                 rule.Dsize = ParseRange(option);
@@ -577,6 +606,71 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             throw new RuleSyntaxException("contradictory flow options");
         }
         return flow;
+    }
+
+    private static readonly Dictionary<string, int> ProtocolNumbers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["icmp"] = 1, ["igmp"] = 2, ["tcp"] = 6, ["udp"] = 17, ["ipv6"] = 41, ["gre"] = 47, ["esp"] = 50, ["ah"] = 51,
+        ["ipv6-icmp"] = 58, ["icmpv6"] = 58, ["sctp"] = 132,
+    };
+
+    /// <summary>
+    /// A header keyword's value, Suricata's integer syntax: <c>N</c>, <c>=N</c>, <c>!N</c>,
+    /// <c>&lt;N</c>, <c>&gt;N</c>, <c>&lt;=N</c>, <c>&gt;=N</c>, <c>A-B</c> or <c>A&lt;&gt;B</c>
+    /// (exclusive); <c>ip_proto</c> also takes a protocol name.
+    /// </summary>
+    private static IdsHeaderCondition ParseHeaderCondition(RuleOption option)
+    {
+        var (field, max) = option.Name switch
+        {
+            "itype" => (IdsHeaderField.IcmpType, 255L),
+            "icode" => (IdsHeaderField.IcmpCode, 255L),
+            "icmp_id" => (IdsHeaderField.IcmpId, 65535L),
+            "icmp_seq" => (IdsHeaderField.IcmpSeq, 65535L),
+            "ip_proto" => (IdsHeaderField.IpProto, 255L),
+            "ttl" => (IdsHeaderField.Ttl, 255L),
+            "id" => (IdsHeaderField.IpId, 65535L),
+            "seq" => (IdsHeaderField.TcpSeq, uint.MaxValue),
+            "ack" => (IdsHeaderField.TcpAck, uint.MaxValue),
+            _ => (IdsHeaderField.TcpWindow, 65535L),
+        };
+        string value = RequireValue(option).Replace(" ", "", StringComparison.Ordinal);
+        long Number(string text) =>
+            long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n <= max ? n
+            : field == IdsHeaderField.IpProto && ProtocolNumbers.TryGetValue(text, out int p) ? p
+            : throw new RuleSyntaxException($"bad {option.Name} value '{text}' (0 to {max})");
+        IdsHeaderCondition Range(long low, long high) =>
+            low <= high ? new IdsHeaderCondition(field, low, high, false) : throw new RuleSyntaxException($"{option.Name} '{value}' matches nothing");
+        if (value.StartsWith("<=", StringComparison.Ordinal))
+        {
+            return Range(0, Number(value[2..]));
+        }
+        if (value.StartsWith(">=", StringComparison.Ordinal))
+        {
+            return Range(Number(value[2..]), max);
+        }
+        if (value.StartsWith('<') && !value.StartsWith("<>", StringComparison.Ordinal))
+        {
+            return Range(0, Number(value[1..]) - 1);
+        }
+        if (value.StartsWith('>'))
+        {
+            return Range(Number(value[1..]) + 1, max);
+        }
+        if (value.StartsWith('!'))
+        {
+            long n = Number(value[1..]);
+            return new IdsHeaderCondition(field, n, n, true);
+        }
+        int between = value.IndexOf("<>", StringComparison.Ordinal);
+        int dash = value.IndexOf('-', 1);
+        if (between > 0 || dash > 0)
+        {
+            int split = between > 0 ? between : dash;
+            return Range(Number(value[..split]) + 1, Number(value[(split + (between > 0 ? 2 : 1))..]) - 1);
+        }
+        long exact = Number(value.StartsWith('=') ? value[1..] : value);
+        return Range(exact, exact);
     }
 
     /// <summary>dsize, bsize and urilen values: <c>N</c>, <c>=N</c>, <c>&lt;N</c>, <c>&gt;N</c>, <c>N&lt;&gt;M</c> (exclusive).</summary>
@@ -818,5 +912,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
 
         /// <summary>bsize / urilen conditions by buffer.</summary>
         public Dictionary<IdsBuffer, (int Min, int Max)> Lengths { get; } = [];
+
+        public List<IdsHeaderCondition> HeaderConditions { get; } = [];
     }
 }

@@ -143,7 +143,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             {
                 continue;
             }
-            if (PassesPacketChecks(rule, in header, state) && PayloadMatches(rule, payload, 0, 0))
+            if (PassesPacketChecks(rule, in header, state) && PassesHeaderConditions(rule, in header, packet.Frame) && PayloadMatches(rule, payload, 0, 0))
             {
                 _matched.Add(index);
             }
@@ -494,6 +494,18 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         return rule.TcpFlags is null || (facts.IsTcp && rule.TcpFlags.Matches(facts.TcpFlags));
     }
 
+    private static bool PassesHeaderConditions(IdsRule rule, in ParsedPacket header, ReadOnlySpan<byte> frame)
+    {
+        foreach (var condition in rule.HeaderChecks)
+        {
+            if (!condition.Matches(in header, frame))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>
     /// Matches the HTTP rules of one moment of a transaction against the packet that completed
     /// it: candidates from each buffer's prefilter, then header checks, then every buffer's checks.
@@ -745,7 +757,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             var rule = _rules[index];
             if (rule.InspectsStream && !_matched.Contains(index)
-                && PassesPacketChecks(rule, in header, facts) && PayloadMatches(rule, buffer, streamBase, minEnd))
+                && PassesPacketChecks(rule, in header, facts) && PassesHeaderConditions(rule, in header, packet.Frame)
+                && PayloadMatches(rule, buffer, streamBase, minEnd))
             {
                 _matched.Add(index);
                 _matchedOnStream.Add(index);

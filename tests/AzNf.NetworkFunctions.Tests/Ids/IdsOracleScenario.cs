@@ -77,7 +77,23 @@ internal static class IdsOracleScenario
         alert tcp any 7061 -> any any (msg:"flags not all reply"; flags:!SA; sid:1063;)
         alert udp any any -> ::/0 7062 (msg:"ipv6 cidr holds no ipv4"; sid:1064;)
         alert udp 10.0.0.1/8 any -> any 7063 (msg:"host bits cleared"; sid:1065;)
+        alert icmp 10.7.0.1 any -> any any (msg:"itype icode"; itype:3; icode:1; sid:1066;)
+        alert icmp 10.7.0.2 any -> any any (msg:"itype range"; itype:>5; sid:1067;)
+        alert icmp 10.7.0.3 any -> any any (msg:"icmp_id seq"; icmp_id:77; icmp_seq:2; sid:1068;)
+        alert udp any any -> any 7064 (msg:"ttl lt"; ttl:<10; sid:1069;)
+        alert udp any any -> any 7065 (msg:"ttl range"; ttl:30-40; sid:1070;)
+        alert ip 10.7.0.4 any -> any any (msg:"ip_proto name"; ip_proto:udp; sid:1071;)
+        alert ip 10.7.0.5 any -> any any (msg:"ip_proto not"; ip_proto:!6; sid:1072;)
+        alert udp any any -> any 7066 (msg:"ip id"; id:4321; sid:1073;)
+        alert tcp any any -> any 7067 (msg:"seq ack"; seq:5000; ack:0; sid:1074;)
+        alert tcp any any -> any 7068 (msg:"window"; window:!64240; sid:1075;)
+        alert tcp-pkt any any -> any 7069 (msg:"tcp-pkt"; content:"PKTONLY"; sid:1076;)
+        alert tcp any any -> any 7070 (msg:"no_stream"; flow:no_stream; content:"SPLITNS"; sid:1077;)
+        alert tcp any any -> any 7071 (msg:"only_stream"; flow:only_stream; content:"STREAMONLY"; depth:20; sid:1078;)
         """;
+
+    /// <summary>Sids the capture is built to make Suricata raise (so a keyword that never fires cannot pass unnoticed).</summary>
+    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 13)];
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
     private static readonly NetAddress Server = NetAddress.Parse("10.3.0.1");
@@ -224,7 +240,51 @@ internal static class IdsOracleScenario
         Udp("10.2.0.1", 5028, "10.3.0.1", 7062, "v4 to v6 cidr");
         Udp("10.200.0.1", 5029, "10.3.0.1", 7063, "inside the cleared /8");
         Udp("11.0.0.1", 5030, "10.3.0.1", 7063, "outside the /8");
+        frames.Add(Icmp("10.7.0.1", 3, 1));
+        frames.Add(Icmp("10.7.0.1", 3, 0));
+        frames.Add(PacketBuilder.IcmpEcho(NetAddress.Parse("10.7.0.2"), Server, request: true, id: 1, sequence: 1));
+        frames.Add(PacketBuilder.IcmpEcho(NetAddress.Parse("10.7.0.2"), Server, request: false, id: 2, sequence: 1));
+        frames.Add(PacketBuilder.IcmpEcho(NetAddress.Parse("10.7.0.3"), Server, request: true, id: 77, sequence: 2));
+        frames.Add(PacketBuilder.IcmpEcho(NetAddress.Parse("10.7.0.3"), Server, request: true, id: 77, sequence: 1));
+        frames.Add(Icmp("10.7.0.3", 3, 1));
+        frames.Add(UdpWithTtl(5031, 7064, 5));
+        frames.Add(UdpWithTtl(5032, 7064, 64));
+        frames.Add(UdpWithTtl(5033, 7065, 35));
+        frames.Add(UdpWithTtl(5034, 7065, 30));
+        Udp("10.7.0.4", 5035, "10.3.0.1", 5036, "udp");
+        frames.Add(PacketBuilder.Tcp(NetAddress.Parse("10.7.0.4"), 40800, Server, 5037, TcpFlags.Syn, 1, 0));
+        Udp("10.7.0.5", 5038, "10.3.0.1", 5039, "udp");
+        frames.Add(PacketBuilder.Tcp(NetAddress.Parse("10.7.0.5"), 40801, Server, 5040, TcpFlags.Syn, 1, 0));
+        var withId = PacketBuilder.Udp(Client, 5041, Server, 7066, "id"u8);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(withId.AsSpan(14 + 4), 4321);
+        frames.Add(withId);
+        frames.Add(PacketBuilder.Udp(Client, 5042, Server, 7066, "no id"u8));
+        frames.Add(PacketBuilder.Tcp(Client, 40802, Server, 7067, TcpFlags.Syn, 5000, 0));
+        frames.Add(PacketBuilder.Tcp(Client, 40803, Server, 7067, TcpFlags.Syn, 5001, 0));
+        frames.Add(PacketBuilder.Tcp(Client, 40804, Server, 7068, TcpFlags.Syn, 1, 0, window: 1024));
+        frames.Add(PacketBuilder.Tcp(Client, 40805, Server, 7068, TcpFlags.Syn, 1, 0));
+        Tcp(7069, c => c.Client("xPKTONLYx"));
+        Tcp(7069, c => c.Client("xPKT").Client("ONLYx"));
+        Tcp(7070, c => c.Client("xSPLITNSx"));
+        Tcp(7070, c => c.Client("xSPLIT").Client("NSx"));
+        Tcp(7071, c => c.Client("STREAMONLY"));
+        Tcp(7071, c => c.Client("STREAM").Client("ONLY"));
         return frames;
+
+        static byte[] Icmp(string source, byte type, byte code)
+        {
+            byte[] message = [type, code, 0, 0, 0, 0, 0, 0, 0x45, 0, 0, 20];
+            return PacketBuilder.Ip(NetAddress.Parse(source), Server, IpProtocol.Icmp, message, checksumOffset: 2);
+        }
+
+        static byte[] UdpWithTtl(ushort sourcePort, ushort destinationPort, byte ttl)
+        {
+            var datagram = new byte[10];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(datagram, sourcePort);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(2), destinationPort);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(4), 10);
+            return PacketBuilder.Ip(Client, Server, IpProtocol.Udp, datagram, checksumOffset: 6, ttl: ttl);
+        }
     }
 
     private static byte[] Hex(string text) => Convert.FromHexString(text.Replace(" ", "", StringComparison.Ordinal));

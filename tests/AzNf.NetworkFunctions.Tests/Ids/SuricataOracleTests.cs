@@ -16,7 +16,7 @@ public sealed class SuricataOracleTests : IDisposable
 
     [Fact]
     public void KeywordCapture_SameRulesAsSuricata_SameSidFlowPairs() =>
-        AssertSameAlertsAsSuricata("keywords", IdsOracleScenario.Rules, IdsOracleScenario.Frames(), minimumDistinctAlerts: 40);
+        AssertSameAlertsAsSuricata("keywords", IdsOracleScenario.Rules, IdsOracleScenario.Frames(), minimumDistinctAlerts: 40, mustAlert: IdsOracleScenario.MustAlert);
 
     [Fact]
     public void RandomSegmentedCapture_SameRulesAsSuricata_SameSidFlowPairs() =>
@@ -26,7 +26,7 @@ public sealed class SuricataOracleTests : IDisposable
     private static int FromEnvironment(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), out int value) ? value : fallback;
 
-    private void AssertSameAlertsAsSuricata(string name, string ruleText, List<byte[]> frames, int minimumDistinctAlerts)
+    private void AssertSameAlertsAsSuricata(string name, string ruleText, List<byte[]> frames, int minimumDistinctAlerts, IReadOnlyList<int>? mustAlert = null)
     {
         string capture = Path.Combine(_directory, name + ".pcap");
         string rules = Path.Combine(_directory, name + ".rules");
@@ -56,6 +56,9 @@ public sealed class SuricataOracleTests : IDisposable
         Assert.Equal(ruleLines, harness.Definition.RulesLoaded);
         Assert.Equal(ruleLines, suricataRulesLoaded);
         Assert.True(expected.Count >= minimumDistinctAlerts, $"Suricata raised only {expected.Count} distinct alerts; the scenario or config is broken");
+        var sidsRaised = expected.Select(p => int.Parse(p.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        string silent = string.Join(", ", (mustAlert ?? []).Where(sid => !sidsRaised.Contains(sid)));
+        Assert.True(silent.Length == 0, $"Suricata never raised sids the capture is built for: {silent}");
         string onlySuricata = string.Join("\n  ", expected.Except(actual).Order(StringComparer.Ordinal));
         string onlyAzNf = string.Join("\n  ", actual.Except(expected).Order(StringComparer.Ordinal));
         Assert.True(expected.SetEquals(actual), $"only Suricata:\n  {onlySuricata}\nonly AzNf:\n  {onlyAzNf}");
