@@ -53,7 +53,17 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         ResponseHeadRules = new HttpRuleSet(RuleArray, r => r.InspectsResponse && !r.NeedsCompleteMessage);
         ResponseCompleteRules = new HttpRuleSet(RuleArray, r => r.InspectsResponse && r.NeedsCompleteMessage);
         HasHttpRules = Array.Exists(RuleArray, r => r.IsHttp);
+        Thresholds = new ThresholdTable(options.ThresholdEntries)
+        {
+            MaxWindowNanos = 1_000_000_000L * RuleArray.Select(r => r.Threshold?.Seconds ?? 1).DefaultIfEmpty(1).Max(),
+        };
     }
+
+    /// <summary>
+    /// The one mutable part of a definition: the threshold counters, shared by all partitions of
+    /// the stage so a tracked address is counted across them (see <see cref="ThresholdTable"/>).
+    /// </summary>
+    internal ThresholdTable Thresholds { get; }
 
     /// <summary>True when some rule inspects HTTP, so TCP flows get the HTTP app layer.</summary>
     internal bool HasHttpRules { get; }

@@ -44,6 +44,9 @@ public sealed record IdsOptions
     /// <summary>Pipelined requests kept per flow while they wait for their responses; the oldest goes when one more arrives (<c>http:pending-dropped</c>).</summary>
     public int HttpPendingRequests { get; init; } = 16;
 
+    /// <summary>Threshold and detection_filter counters kept (one per rule and tracked address); see <c>thresholds:table-full</c>.</summary>
+    public int ThresholdEntries { get; init; } = 100_000;
+
     /// <summary>Reads the options from a stage's <c>config</c>; unknown fields and bad values are errors.</summary>
     /// <exception cref="ConfigException">A field is unknown, not an integer, or out of range.</exception>
     public static IdsOptions FromJson(JsonElement config, string location)
@@ -70,6 +73,7 @@ public sealed record IdsOptions
                 "httpHeadBytes" => options with { HttpHeadBytes = Read(property, location, 256, 1 << 24) },
                 "httpRequestBodyBytes" => options with { HttpRequestBodyBytes = Read(property, location, 0, 1 << 26) },
                 "httpResponseBodyBytes" => options with { HttpResponseBodyBytes = Read(property, location, 0, 1 << 26) },
+                "thresholdEntries" => options with { ThresholdEntries = Read(property, location, 1, 100_000_000) },
                 "httpPendingRequests" => options with { HttpPendingRequests = Read(property, location, 1, 1024) },
                 _ => throw new ConfigException($"{location}.config.{property.Name}", "unknown IDS option"),
             };

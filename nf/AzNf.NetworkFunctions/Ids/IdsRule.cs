@@ -46,6 +46,9 @@ public sealed class IdsRule
 
     internal IdsHeaderCondition[] HeaderChecks { get; set; } = [];
 
+    /// <summary>The rule's <c>threshold</c> or <c>detection_filter</c>; null when it has none.</summary>
+    public IdsThreshold? Threshold { get; internal set; }
+
     /// <summary>The TCP flags condition; null when the rule has no flags keyword.</summary>
     public IdsTcpFlagsCondition? TcpFlags { get; internal set; }
 

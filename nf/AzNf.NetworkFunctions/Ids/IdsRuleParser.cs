@@ -353,6 +353,13 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             case "flow":
                 rule.Flow = ParseFlow(option);
                 break;
+            case "threshold" or "detection_filter":
+                if (rule.Threshold is not null)
+                {
+                    throw new RuleSyntaxException("a rule takes one threshold or detection_filter");
+                }
+                rule.Threshold = ParseThreshold(option);
+                break;
             case "itype" or "icode" or "icmp_id" or "icmp_seq":
                 if (rule.Protocol is not (IpProtocol.Icmp or 0))
                 {
@@ -606,6 +613,61 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             throw new RuleSyntaxException("contradictory flow options");
         }
         return flow;
+    }
+
+    /// <summary>
+    /// <c>threshold: type limit|threshold|both, track by_src|by_dst|by_rule|by_both, count N, seconds T</c>;
+    /// <c>detection_filter: track …, count N, seconds T</c>. Parts in any order.
+    /// </summary>
+    private static IdsThreshold ParseThreshold(RuleOption option)
+    {
+        bool filter = option.Name == "detection_filter";
+        IdsThresholdType? type = filter ? IdsThresholdType.DetectionFilter : null;
+        IdsThresholdTrack? track = null;
+        int? count = null, seconds = null;
+        foreach (string part in RequireValue(option).Split(','))
+        {
+            string[] words = part.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length != 2)
+            {
+                throw new RuleSyntaxException($"{option.Name} part '{part.Trim()}' is not 'name value'");
+            }
+            switch (words[0])
+            {
+                case "type" when !filter:
+                    type = words[1] switch
+                    {
+                        "limit" => IdsThresholdType.Limit,
+                        "threshold" => IdsThresholdType.Threshold,
+                        "both" => IdsThresholdType.Both,
+                        _ => throw new RuleSyntaxException($"threshold type '{words[1]}' (limit, threshold or both)"),
+                    };
+                    break;
+                case "track":
+                    track = words[1] switch
+                    {
+                        "by_src" => IdsThresholdTrack.BySource,
+                        "by_dst" => IdsThresholdTrack.ByDestination,
+                        "by_rule" => IdsThresholdTrack.ByRule,
+                        "by_both" => IdsThresholdTrack.ByBoth,
+                        _ => throw new RuleSyntaxException($"unsupported {option.Name} track '{words[1]}'", $"{option.Name}:track-{words[1]}"),
+                    };
+                    break;
+                case "count":
+                    count = int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out int c) && c >= (filter ? 0 : 1) ? c
+                        : throw new RuleSyntaxException($"{option.Name} count '{words[1]}' is not a positive integer");
+                    break;
+                case "seconds":
+                    seconds = int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t >= 1 && t <= 31_536_000 ? t
+                        : throw new RuleSyntaxException($"{option.Name} seconds '{words[1]}' must be 1 to 31536000");
+                    break;
+                default:
+                    throw new RuleSyntaxException($"unknown {option.Name} part '{words[0]}'");
+            }
+        }
+        return type is { } y && track is { } k && count is { } n && seconds is { } s
+            ? new IdsThreshold(y, k, n, s)
+            : throw new RuleSyntaxException($"{option.Name} needs {(filter ? "" : "type, ")}track, count and seconds");
     }
 
     private static readonly Dictionary<string, int> ProtocolNumbers = new(StringComparer.OrdinalIgnoreCase)

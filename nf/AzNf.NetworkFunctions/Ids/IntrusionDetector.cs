@@ -19,6 +19,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// <remarks>
 /// Counters: <c>alerts</c>, <c>drops</c>, <c>pcre:timeouts</c>,
 /// <c>stream:out-of-order-segments</c>, <c>stream:gaps-skipped</c>, <c>stream:slots-in-use</c>,
+/// <c>thresholds:suppressed</c>, <c>thresholds:table-full</c>,
 /// and with HTTP rules <c>http:requests</c>, <c>http:responses</c>, <c>http:sessions-in-use</c>,
 /// <c>http:bodies-truncated</c>, <c>http:pending-dropped</c>, <c>http:not-http</c>,
 /// <c>http:head-too-long</c>, <c>http:bad-length</c>, <c>http:bad-chunk</c>.
@@ -52,6 +53,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private long _drops;
     private long _outOfOrder;
     private long _gapsSkipped;
+    private long _thresholdSuppressed;
+    private long _thresholdTableFull;
 
     public IntrusionDetector(IdsDefinition definition, PartitionResources resources)
     {
@@ -364,6 +367,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         Add("stream:out-of-order-segments", _outOfOrder);
         Add("stream:gaps-skipped", _gapsSkipped);
         Add("stream:slots-in-use", _streams.InUse);
+        Add("thresholds:suppressed", _thresholdSuppressed);
+        Add("thresholds:table-full", _thresholdTableFull);
         if (_http is not null)
         {
             var http = _http.Partition.Counters;
@@ -404,6 +409,16 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         foreach (int index in matched)
         {
             var rule = _rules[index];
+            if (rule.Threshold is { } threshold)
+            {
+                bool allowed = _definition.Thresholds.Allows(rule, threshold, in header, packet.TimestampNanos, out bool tableFull);
+                _thresholdTableFull += tableFull ? 1 : 0;
+                if (!allowed)
+                {
+                    _thresholdSuppressed++;
+                    continue;
+                }
+            }
             bool drop = rule.Action == IdsRuleAction.Drop;
             _resources.Alerts.Add(new Alert(
                 rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,

@@ -251,7 +251,7 @@ public class IdsHttpTests
     [InlineData("flow:to_server; http.stat_code; content:\"200\";", "response buffer")]
     [InlineData("bsize:3;", "sticky buffer")]
     [InlineData("http.uri; content:\"a\"; http_uri;", "sticky buffer")]
-    [InlineData("content:\"a\"; dsize:3; http_uri;", "dsize or flags")]
+    [InlineData("content:\"a\"; dsize:3; http_uri;", "dsize, flags")]
     public void Parse_BadHttpRule_Rejected(string options, string reason)
     {
         var harness = new IdsTestHarness($"alert http any any -> any any ({options} sid:1;)");

@@ -90,10 +90,14 @@ internal static class IdsOracleScenario
         alert tcp-pkt any any -> any 7069 (msg:"tcp-pkt"; content:"PKTONLY"; sid:1076;)
         alert tcp any any -> any 7070 (msg:"no_stream"; flow:no_stream; content:"SPLITNS"; sid:1077;)
         alert tcp any any -> any 7071 (msg:"only_stream"; flow:only_stream; content:"STREAMONLY"; depth:20; sid:1078;)
+        alert udp any any -> any 7072 (msg:"threshold limit"; content:"LIM"; threshold: type limit, track by_src, count 2, seconds 60; sid:1079;)
+        alert udp any any -> any 7073 (msg:"threshold every third"; content:"THR"; threshold: type threshold, track by_dst, count 3, seconds 60; sid:1080;)
+        alert udp any any -> any 7074 (msg:"threshold both"; content:"BOTH"; threshold:type both,track by_src,count 2,seconds 60; sid:1081;)
+        alert udp any any -> any 7075 (msg:"detection_filter"; content:"DF"; detection_filter: track by_src, count 2, seconds 60; sid:1082;)
         """;
 
     /// <summary>Sids the capture is built to make Suricata raise (so a keyword that never fires cannot pass unnoticed).</summary>
-    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 13)];
+    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 17)];
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
     private static readonly NetAddress Server = NetAddress.Parse("10.3.0.1");
@@ -269,6 +273,13 @@ internal static class IdsOracleScenario
         Tcp(7070, c => c.Client("xSPLIT").Client("NSx"));
         Tcp(7071, c => c.Client("STREAMONLY"));
         Tcp(7071, c => c.Client("STREAM").Client("ONLY"));
+        foreach (var (port, text) in new[] { (7072, "LIM"), (7073, "THR"), (7074, "BOTH"), (7075, "DF") })
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                UdpOut((ushort)port, text);
+            }
+        }
         return frames;
 
         static byte[] Icmp(string source, byte type, byte code)

@@ -47,6 +47,8 @@ internal sealed class IdsTestHarness
             Malformed = PacketParser.Parse(LinkType.Ethernet, frame, out var parsed),
             WireLength = frame.Length,
             Index = ++_index,
+            // The oracle tests write their captures from this time, one frame per millisecond.
+            TimestampNanos = 1_700_000_000_000_000_000L + ((_index - 1) * 1_000_000),
         };
         context.Packet = parsed;
         if (!context.IsParsed)
