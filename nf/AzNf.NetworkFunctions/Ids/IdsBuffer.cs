@@ -37,6 +37,8 @@ public enum IdsBuffer : byte
     HttpResponseBody,
     /// <summary><c>file.data</c>: the body of the rule's side (response body to_client, request body to_server).</summary>
     FileData,
+    /// <summary><c>dns.query</c>: one question name of a DNS request, dotted (each question is inspected on its own).</summary>
+    DnsQuery,
 }
 
 /// <summary>Which message of an HTTP transaction a buffer comes from.</summary>
@@ -85,6 +87,8 @@ internal static class IdsBuffers
         ["http.response_body"] = IdsBuffer.HttpResponseBody,
         ["file.data"] = IdsBuffer.FileData,
         ["file_data"] = IdsBuffer.FileData,
+        ["dns.query"] = IdsBuffer.DnsQuery,
+        ["dns_query"] = IdsBuffer.DnsQuery,
         // The pre-5.0 spellings of sticky buffers that never were content modifiers.
         ["http_request_line"] = IdsBuffer.HttpRequestLine,
         ["http_response_line"] = IdsBuffer.HttpResponseLine,
@@ -139,9 +143,12 @@ internal static class IdsBuffers
         _ => null,
     };
 
+    /// <summary>True for the DNS buffers (a DNS rule), false for HTTP ones.</summary>
+    public static bool IsDns(IdsBuffer buffer) => buffer == IdsBuffer.DnsQuery;
+
     public static HttpBufferSide Side(IdsBuffer buffer) => buffer switch
     {
-        IdsBuffer.Payload => HttpBufferSide.None,
+        IdsBuffer.Payload or IdsBuffer.DnsQuery => HttpBufferSide.None,
         IdsBuffer.HttpUri or IdsBuffer.HttpUriRaw or IdsBuffer.HttpMethod or IdsBuffer.HttpRequestLine
             or IdsBuffer.HttpUserAgent or IdsBuffer.HttpHost or IdsBuffer.HttpHostRaw or IdsBuffer.HttpReferer
             or IdsBuffer.HttpAccept or IdsBuffer.HttpAcceptEncoding or IdsBuffer.HttpAcceptLanguage

@@ -18,7 +18,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         Name = name;
         // Suricata's default action-order: pass, then drop, then alert; file order within each.
         RuleArray = [.. rules.OrderBy(r => r.Action)];
-        SegmentPayloadRulesExist = Array.Exists(RuleArray, r => !r.IsHttp && r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
+        SegmentPayloadRulesExist = Array.Exists(RuleArray, r => !r.IsAppLayer && r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
         Rejections = rejections;
         Options = options;
         var patterns = new List<(byte[] Pattern, int Rule)>();
@@ -26,7 +26,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         var streamAlways = new List<int>();
         for (int i = 0; i < RuleArray.Length; i++)
         {
-            if (RuleArray[i].IsHttp)
+            if (RuleArray[i].IsAppLayer)
             {
                 continue;
             }
@@ -48,11 +48,12 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
         HeaderOnlyCandidates = [.. always];
         StreamCandidatesWithoutPattern = [.. streamAlways];
-        RequestHeadRules = new HttpRuleSet(RuleArray, r => !r.InspectsResponse && !r.NeedsCompleteMessage);
-        RequestCompleteRules = new HttpRuleSet(RuleArray, r => !r.InspectsResponse && r.NeedsCompleteMessage);
-        ResponseHeadRules = new HttpRuleSet(RuleArray, r => r.InspectsResponse && !r.NeedsCompleteMessage);
-        ResponseCompleteRules = new HttpRuleSet(RuleArray, r => r.InspectsResponse && r.NeedsCompleteMessage);
+        RequestHeadRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && !r.InspectsResponse && !r.NeedsCompleteMessage);
+        RequestCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && !r.InspectsResponse && r.NeedsCompleteMessage);
+        ResponseHeadRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && !r.NeedsCompleteMessage);
+        ResponseCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && r.NeedsCompleteMessage);
         HasHttpRules = Array.Exists(RuleArray, r => r.IsHttp);
+        DnsRules = new AppLayerRuleSet(RuleArray, r => r.IsDns);
         Thresholds = new ThresholdTable(options.ThresholdEntries)
         {
             MaxWindowNanos = 1_000_000_000L * RuleArray.Select(r => r.Threshold?.Seconds ?? 1).DefaultIfEmpty(1).Max(),
@@ -69,14 +70,17 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     internal bool HasHttpRules { get; }
 
     /// <summary>HTTP rules matched once a request's head is complete.</summary>
-    internal HttpRuleSet RequestHeadRules { get; }
+    internal AppLayerRuleSet RequestHeadRules { get; }
 
     /// <summary>HTTP rules matched once a request is complete (body, raw message).</summary>
-    internal HttpRuleSet RequestCompleteRules { get; }
+    internal AppLayerRuleSet RequestCompleteRules { get; }
 
-    internal HttpRuleSet ResponseHeadRules { get; }
+    internal AppLayerRuleSet ResponseHeadRules { get; }
 
-    internal HttpRuleSet ResponseCompleteRules { get; }
+    internal AppLayerRuleSet ResponseCompleteRules { get; }
+
+    /// <summary>DNS rules, matched on each question of each DNS request.</summary>
+    internal AppLayerRuleSet DnsRules { get; }
 
     public string Name { get; }
 

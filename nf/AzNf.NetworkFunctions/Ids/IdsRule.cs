@@ -57,10 +57,16 @@ public sealed class IdsRule
     /// <summary>True for an HTTP rule (<c>alert http</c>, or any HTTP buffer): matched once per transaction, not per packet.</summary>
     public bool IsHttp { get; internal set; }
 
-    /// <summary>An HTTP rule's checks on HTTP buffers, one group per buffer (its payload checks stay in <see cref="PayloadChecks"/>).</summary>
-    public IReadOnlyList<IdsBufferChecks> HttpChecks => HttpGroups;
+    /// <summary>True for a DNS rule (<c>alert dns</c>, or <c>dns.query</c>): matched once per DNS request, on each question.</summary>
+    public bool IsDns { get; internal set; }
 
-    internal IdsBufferChecks[] HttpGroups { get; set; } = [];
+    /// <summary>An app-layer rule (HTTP or DNS): matched on the app layer's buffers, never on raw packets or streams.</summary>
+    public bool IsAppLayer => IsHttp || IsDns;
+
+    /// <summary>An HTTP rule's checks on HTTP buffers, one group per buffer (its payload checks stay in <see cref="PayloadChecks"/>).</summary>
+    public IReadOnlyList<IdsBufferChecks> BufferChecks => BufferGroups;
+
+    internal IdsBufferChecks[] BufferGroups { get; set; } = [];
 
     /// <summary>An HTTP rule's side: true when it inspects the response (to_client), false for the request.</summary>
     public bool InspectsResponse { get; internal set; }
@@ -93,7 +99,7 @@ public sealed class IdsRule
     /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
     /// flow (Suricata's IP-only signatures).
     /// </summary>
-    public bool IsHeaderOnly => !IsHttp && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null && HeaderChecks.Length == 0;
+    public bool IsHeaderOnly => !IsAppLayer && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null && HeaderChecks.Length == 0;
 
     /// <summary>
     /// True for a stream rule with a fast pattern and further checks: it may complete in a later

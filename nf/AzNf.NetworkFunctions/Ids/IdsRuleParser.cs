@@ -120,8 +120,10 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             _ => throw new RuleSyntaxException($"unsupported action '{header[0]}'", $"action:{header[0]}"),
         };
         bool http = header[1] is "http" or "http1";
+        bool dns = header[1] == "dns";
         byte protocol = header[1] switch
         {
+            "dns" => (byte)0,
             "tcp" or "http" or "http1" or "tcp-pkt" or "tcp-stream" => IpProtocol.Tcp,
             "udp" => IpProtocol.Udp,
             "icmp" => IpProtocol.Icmp,
@@ -184,6 +186,12 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         var positives = checks.Where(c => c.IsContent && !c.Negated).ToList();
         rule.FastPatternCheck = positives.Find(c => c.FastPattern)
             ?? positives.OrderByDescending(c => c.Pattern!.Length).FirstOrDefault();
+        if (dns || checks.Exists(c => IdsBuffers.IsDns(c.Buffer)) || draft.Lengths.Keys.Any(IdsBuffers.IsDns))
+        {
+            CompleteDnsRule(rule, draft, header[1]);
+            rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
+            return rule;
+        }
         if (http || checks.Exists(c => c.Buffer != IdsBuffer.Payload) || draft.Lengths.Count > 0)
         {
             CompleteHttpRule(rule, draft, header[1]);
@@ -236,13 +244,45 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         bool response = toClient || usesResponse;
         rule.IsHttp = true;
         rule.InspectsResponse = response;
-        rule.HttpGroups = [.. buffers.Select(buffer => new IdsBufferChecks
+        rule.BufferGroups = [.. buffers.Select(buffer => new IdsBufferChecks
         {
             Buffer = buffer,
             Checks = [.. draft.Checks.Where(c => c.Buffer == buffer)],
             Length = draft.Lengths.TryGetValue(buffer, out var length) ? length : null,
         })];
         rule.NeedsCompleteMessage = rule.Checks.Length > 0 || buffers.Exists(IdsBuffers.IsBody);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="rule"/> a DNS rule: <c>dns.query</c> checks on each question of a DNS
+    /// request (UDP or TCP, port 53 as Suricata's default detection ports); no raw-payload checks.
+    /// </summary>
+    private static void CompleteDnsRule(IdsRule rule, RuleDraft draft, string protocol)
+    {
+        if (protocol is not ("dns" or "udp" or "tcp" or "ip"))
+        {
+            throw new RuleSyntaxException($"dns.query needs protocol dns, udp or tcp, not '{protocol}'");
+        }
+        if (draft.Checks.Exists(c => !IdsBuffers.IsDns(c.Buffer)) || draft.Lengths.Keys.Any(b => !IdsBuffers.IsDns(b)))
+        {
+            throw new RuleSyntaxException("a DNS rule inspects dns.query only (no payload or HTTP checks)", "dns-with-other-buffers");
+        }
+        if (rule.Dsize is not null || rule.TcpFlags is not null || draft.HeaderConditions.Count > 0)
+        {
+            throw new RuleSyntaxException("a DNS rule cannot use the packet keywords dsize, flags or header keywords (ttl, itype, ...)", "dns-with-packet-keyword");
+        }
+        if ((rule.Flow & IdsFlowMatch.ToClient) != 0)
+        {
+            throw new RuleSyntaxException("dns.query inspects requests: a to_client DNS rule never matches");
+        }
+        rule.IsDns = true;
+        var buffers = draft.Checks.Select(c => c.Buffer).Concat(draft.Lengths.Keys).Distinct().ToList();
+        rule.BufferGroups = [.. buffers.Select(buffer => new IdsBufferChecks
+        {
+            Buffer = buffer,
+            Checks = [.. draft.Checks.Where(c => c.Buffer == buffer)],
+            Length = draft.Lengths.TryGetValue(buffer, out var length) ? length : null,
+        })];
     }
 
     private void ApplyOption(IdsRule rule, RuleDraft draft, RuleOption option)

@@ -44,9 +44,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly int _streamDepth;
     private readonly HttpSessionPool? _http;
     private readonly HttpInspectionBuffers _httpBuffers = new();
-    // The packet whose stream bytes are being fed to the HTTP layer: transactions it completes are matched against it.
-    private ParsedPacket _httpPacket;
-    private PacketFacts _httpFacts;
+    // The packet an app-layer unit is matched against: the one whose bytes completed an HTTP
+    // transaction's head or message, or the datagram carrying a DNS request.
+    private ParsedPacket _appPacket;
+    private PacketFacts _appFacts;
+    private readonly Dns.DnsRequest _dnsRequest = new();
     private HttpSession? _currentHttp;
     private long _errors;
     private long _alerts;
@@ -54,6 +56,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private long _outOfOrder;
     private long _gapsSkipped;
     private long _thresholdSuppressed;
+    private long _dnsQuestions;
+    private long _dnsMalformed;
     private long _thresholdTableFull;
 
     public IntrusionDetector(IdsDefinition definition, PartitionResources resources)
@@ -152,6 +156,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             }
         }
 
+        if (header.IsUdp && !_definition.DnsRules.IsEmpty && (header.DestinationPort == DnsPort || header.SourcePort == DnsPort))
+        {
+            MatchDns(in header, state, payload);
+        }
         if (_http is not null && header.IsTcp && (addedToStream || ids.HttpSlot > 0))
         {
             FeedHttp(ref ids, ref packet, state, addedToStream);
@@ -196,8 +204,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             return;
         }
         var session = _http![ids.HttpSlot];
-        _httpPacket = packet.Packet;
-        _httpFacts = facts;
+        _appPacket = packet.Packet;
+        _appFacts = facts;
         _currentHttp = session;
         try
         {
@@ -369,6 +377,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         Add("stream:slots-in-use", _streams.InUse);
         Add("thresholds:suppressed", _thresholdSuppressed);
         Add("thresholds:table-full", _thresholdTableFull);
+        if (!_definition.DnsRules.IsEmpty)
+        {
+            Add("dns:questions", _dnsQuestions);
+            Add("dns:malformed", _dnsMalformed);
+        }
         if (_http is not null)
         {
             var http = _http.Partition.Counters;
@@ -526,17 +539,52 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// it: candidates from each buffer's prefilter, then header checks, then every buffer's checks.
     /// Each rule belongs to one moment, so it is matched at most once per transaction.
     /// </summary>
-    private void MatchHttp(HttpRuleSet set, HttpMessage? request, HttpMessage? response, bool responseSide)
+    private void MatchHttp(AppLayerRuleSet set, HttpMessage? request, HttpMessage? response, bool responseSide)
     {
         if (set.IsEmpty)
         {
             return;
         }
         _httpBuffers.Set(request, response, responseSide);
+        MatchAppLayer(set, _httpBuffers);
+    }
+
+    private const ushort DnsPort = 53;
+
+    /// <summary>
+    /// A UDP datagram to or from port 53 (Suricata's default DNS detection port) that is a DNS
+    /// request: the DNS rules are matched on each of its questions.
+    /// </summary>
+    private void MatchDns(in ParsedPacket header, PacketFacts facts, ReadOnlySpan<byte> payload)
+    {
+        if (!Dns.DnsRequest.IsRequest(payload, out int questions))
+        {
+            return;
+        }
+        _appPacket = header;
+        _appFacts = facts;
+        int offset = 12;
+        for (int i = 0; i < questions && offset > 0; i++)
+        {
+            offset = _dnsRequest.ReadQuestion(payload, offset);
+            if (offset > 0)
+            {
+                _dnsQuestions++;
+                MatchAppLayer(_definition.DnsRules, _dnsRequest);
+            }
+            else
+            {
+                _dnsMalformed++;
+            }
+        }
+    }
+
+    private void MatchAppLayer(AppLayerRuleSet set, IInspectionBuffers buffers)
+    {
         _candidates.Clear();
         foreach (var (buffer, matcher) in set.Prefilters)
         {
-            if (_httpBuffers.TryGet(buffer, out var bytes))
+            if (buffers.TryGet(buffer, out var bytes))
             {
                 matcher.Scan(bytes, _candidates);
             }
@@ -548,7 +596,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         foreach (int index in _candidates.Rules)
         {
             var rule = _rules[index];
-            if (!_matched.Contains(index) && PassesPacketChecks(rule, in _httpPacket, _httpFacts) && HttpMatches(rule))
+            if (!_matched.Contains(index) && PassesPacketChecks(rule, in _appPacket, _appFacts) && BuffersMatch(rule, buffers))
             {
                 _matched.Add(index);
                 _matchedOnStream.Add(index);
@@ -556,18 +604,18 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         }
     }
 
-    private bool HttpMatches(IdsRule rule)
+    private bool BuffersMatch(IdsRule rule, IInspectionBuffers buffers)
     {
         if (rule.Checks.Length > 0)
         {
-            if (!_httpBuffers.TryGet(IdsBuffer.Payload, out var raw) || !ChecksMatch(rule.Checks, raw))
+            if (!buffers.TryGet(IdsBuffer.Payload, out var raw) || !ChecksMatch(rule.Checks, raw))
             {
                 return false;
             }
         }
-        foreach (var group in rule.HttpGroups)
+        foreach (var group in rule.BufferGroups)
         {
-            if (!_httpBuffers.TryGet(group.Buffer, out var bytes))
+            if (!buffers.TryGet(group.Buffer, out var bytes))
             {
                 return false;
             }

@@ -16,7 +16,7 @@ namespace AzNf.NetworkFunctions.Ids.Http;
 /// Set-Cookie; <c>http.host</c> is the host of an absolute target, else of the Host header,
 /// lower-cased, without the port.
 /// </remarks>
-internal sealed class HttpInspectionBuffers
+internal sealed class HttpInspectionBuffers : IInspectionBuffers
 {
     private HttpMessage? _request;
     private HttpMessage? _response;

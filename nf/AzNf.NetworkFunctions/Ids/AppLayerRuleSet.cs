@@ -1,20 +1,20 @@
 namespace AzNf.NetworkFunctions.Ids;
 
 /// <summary>
-/// The HTTP rules matched at one moment of a transaction, with a prefilter per buffer: a rule is
+/// The app-layer rules matched at one moment (an HTTP transaction's head or end, a DNS request), with a prefilter per buffer: a rule is
 /// a candidate when its fast pattern occurs in the buffer that pattern belongs to, or always
 /// when it has no fast pattern.
 /// </summary>
-internal sealed class HttpRuleSet
+internal sealed class AppLayerRuleSet
 {
-    public HttpRuleSet(IdsRule[] rules, Func<IdsRule, bool> belongs)
+    public AppLayerRuleSet(IdsRule[] rules, Func<IdsRule, bool> belongs)
     {
         var always = new List<int>();
         var byBuffer = new Dictionary<IdsBuffer, List<(byte[] Pattern, int Rule)>>();
         for (int i = 0; i < rules.Length; i++)
         {
             var rule = rules[i];
-            if (!rule.IsHttp || !belongs(rule))
+            if (!rule.IsAppLayer || !belongs(rule))
             {
                 continue;
             }
