@@ -202,7 +202,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         rule.InspectsStream = checks.Exists(c => !c.Negated) && rule.Dsize is null && protocol is IpProtocol.Tcp or 0
             && (rule.Flow & IdsFlowMatch.NoStream) == 0;
         rule.AlsoInspectsSegments = rule.InspectsStream && (rule.Flow & IdsFlowMatch.OnlyStream) == 0
-            && checks.Exists(c => c.IsContent && (c.Offset.HasValue || c.Depth.HasValue));
+            && checks.Exists(c => (c.IsContent && (c.Offset.HasValue || c.Depth.HasValue)) || c.Bytes is { Relative: false });
         rule.NeedsCarry = rule.InspectsStream && rule.FastPatternCheck is not null && rule.Checks.Length > 1;
         rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
         return rule;
@@ -390,6 +390,10 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             case "pcre":
                 checks.Add(ParsePcre(option, rule.Location, draft.Sticky));
                 break;
+            case "isdataat" or "byte_test" or "byte_jump":
+                var byteCheck = ParseByteCheck(option, out bool negatedCheck);
+                checks.Add(new IdsPayloadCheck { Bytes = byteCheck, Negated = negatedCheck, Buffer = draft.Sticky });
+                break;
             case "flow":
                 rule.Flow = ParseFlow(option);
                 break;
@@ -432,14 +436,10 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         }
     }
 
-    private static IdsPayloadCheck LastContent(List<IdsPayloadCheck> checks, RuleOption option)
-    {
-        if (checks.Count == 0 || !checks[^1].IsContent)
-        {
-            throw new RuleSyntaxException($"'{option.Name}' needs a preceding content");
-        }
-        return checks[^1];
-    }
+    // As in Suricata, a content modifier applies to the latest content even past a pcre or byte
+    // keyword (DetectGetLastSMFromLists by type).
+    private static IdsPayloadCheck LastContent(List<IdsPayloadCheck> checks, RuleOption option) =>
+        checks.FindLast(c => c.IsContent) ?? throw new RuleSyntaxException($"'{option.Name}' needs a preceding content");
 
     private static void SetAbsolute(IdsPayloadCheck content, RuleOption option)
     {
@@ -708,6 +708,142 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         return type is { } y && track is { } k && count is { } n && seconds is { } s
             ? new IdsThreshold(y, k, n, s)
             : throw new RuleSyntaxException($"{option.Name} needs {(filter ? "" : "type, ")}track, count and seconds");
+    }
+
+    /// <summary>
+    /// <c>isdataat:[!]N[,relative][,rawbytes]</c>;
+    /// <c>byte_test:COUNT,[!]OP,VALUE,OFFSET[,relative][,big|little][,string,dec|hex|oct][,bitmask M]</c>;
+    /// <c>byte_jump:COUNT,OFFSET[,relative][,multiplier N][,big|little][,string,BASE][,align][,from_beginning|from_end][,post_offset N][,bitmask M]</c>.
+    /// </summary>
+    private static IdsByteCheck ParseByteCheck(RuleOption option, out bool negated)
+    {
+        negated = false;
+        string[] parts = RequireValue(option).Split(',').Select(p => p.Trim()).ToArray();
+        int index;
+        var kind = option.Name switch
+        {
+            "isdataat" => IdsByteCheckKind.IsDataAt,
+            "byte_test" => IdsByteCheckKind.ByteTest,
+            _ => IdsByteCheckKind.ByteJump,
+        };
+        int count = 0, offset;
+        string op = "=";
+        bool negateOp = false;
+        ulong value = 0;
+        if (kind == IdsByteCheckKind.IsDataAt)
+        {
+            string at = parts[0];
+            negated = at.StartsWith('!');
+            offset = Int(negated ? at[1..] : at, 0, 65535, "position");
+            index = 1;
+        }
+        else
+        {
+            int fixedParts = kind == IdsByteCheckKind.ByteTest ? 4 : 2;
+            if (parts.Length < fixedParts)
+            {
+                throw new RuleSyntaxException($"{option.Name} needs {(kind == IdsByteCheckKind.ByteTest ? "COUNT,OP,VALUE,OFFSET" : "COUNT,OFFSET")}");
+            }
+            count = parts[0] == "0"
+                ? throw new RuleSyntaxException($"{option.Name} with 0 bytes (read to the end of the buffer) is not supported", $"{option.Name}:zero-bytes")
+                : Int(parts[0], 1, 20, "byte count");
+            if (kind == IdsByteCheckKind.ByteTest)
+            {
+                op = parts[1].Replace(" ", "", StringComparison.Ordinal);
+                if (op == "!=")
+                {
+                    op = "=";
+                    negateOp = true;
+                }
+                else if (op.StartsWith('!'))
+                {
+                    op = op[1..];
+                    negateOp = true;
+                }
+                if (op is not ("<" or ">" or "=" or "<=" or ">=" or "&" or "^"))
+                {
+                    throw new RuleSyntaxException($"byte_test operator '{parts[1]}' (< > = <= >= & ^, optionally negated with !)");
+                }
+                value = parts[2].StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                    ? (ulong.TryParse(parts[2][2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong hex) ? hex : throw new RuleSyntaxException($"byte_test value '{parts[2]}'"))
+                    : ulong.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out ulong dec) ? dec
+                    : throw new RuleSyntaxException($"byte_test value '{parts[2]}' is not a number (byte_extract variables are not supported)", "byte_test:variable");
+                offset = Int(parts[3], -65535, 65535, "offset");
+                index = 4;
+            }
+            else
+            {
+                offset = Int(parts[1], -65535, 65535, "offset");
+                index = 2;
+            }
+        }
+        bool relative = false, little = false, align = false, fromBeginning = false, fromEnd = false, isString = false;
+        int stringBase = 0, multiplier = 1, postOffset = 0;
+        ulong? bitmask = null;
+        for (; index < parts.Length; index++)
+        {
+            string[] words = parts[index].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (words.Length == 0 ? "" : words[0])
+            {
+                case "relative": relative = true; break;
+                case "rawbytes": break;
+                case "big": little = false; break;
+                case "little": little = true; break;
+                case "string" when kind != IdsByteCheckKind.IsDataAt: isString = true; stringBase = 10; break;
+                case "dec" when isString: stringBase = 10; break;
+                case "hex" when isString: stringBase = 16; break;
+                case "oct" when isString: stringBase = 8; break;
+                case "align" when kind == IdsByteCheckKind.ByteJump: align = true; break;
+                case "from_beginning" when kind == IdsByteCheckKind.ByteJump: fromBeginning = true; break;
+                case "from_end" when kind == IdsByteCheckKind.ByteJump: fromEnd = true; break;
+                case "multiplier" when kind == IdsByteCheckKind.ByteJump && words.Length == 2:
+                    multiplier = Int(words[1], 1, 65535, "multiplier");
+                    break;
+                case "post_offset" when kind == IdsByteCheckKind.ByteJump && words.Length == 2:
+                    postOffset = Int(words[1], -65535, 65535, "post_offset");
+                    break;
+                case "bitmask" when kind != IdsByteCheckKind.IsDataAt && words.Length == 2:
+                    bitmask = words[1].StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                        && ulong.TryParse(words[1][2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong mask)
+                        ? mask : throw new RuleSyntaxException($"{option.Name} bitmask '{words[1]}' must be hex (0x..)");
+                    break;
+                case "dce":
+                    throw new RuleSyntaxException($"{option.Name} dce needs DCE/RPC parsing", $"{option.Name}:dce");
+                default:
+                    throw new RuleSyntaxException($"unknown {option.Name} option '{parts[index]}'");
+            }
+        }
+        if (kind != IdsByteCheckKind.IsDataAt && !isString && count is not (1 or 2 or 3 or 4 or 5 or 6 or 7 or 8))
+        {
+            throw new RuleSyntaxException($"{option.Name} reads 1 to 8 bytes unless 'string'");
+        }
+        if (!relative && offset < 0)
+        {
+            throw new RuleSyntaxException($"{option.Name} offset is negative without relative");
+        }
+        return new IdsByteCheck
+        {
+            Kind = kind,
+            Offset = offset,
+            Relative = relative,
+            Count = count,
+            LittleEndian = little,
+            StringBase = stringBase,
+            Bitmask = bitmask,
+            Operator = op,
+            NegateOperator = negateOp,
+            Value = value,
+            Multiplier = multiplier,
+            PostOffset = postOffset,
+            Align = align,
+            FromBeginning = fromBeginning,
+            FromEnd = fromEnd,
+        };
+
+        int Int(string text, int min, int max, string what) =>
+            int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+                ? n
+                : throw new RuleSyntaxException($"{option.Name} {what} '{text}' must be {min} to {max}");
     }
 
     private static readonly Dictionary<string, int> ProtocolNumbers = new(StringComparer.OrdinalIgnoreCase)

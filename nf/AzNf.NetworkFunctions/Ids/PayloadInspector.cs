@@ -50,6 +50,10 @@ internal sealed class PayloadInspector(int maxBufferLength, int stepBudget)
             return false;
         }
         var check = checks[index];
+        if (check.Bytes is { } bytes)
+        {
+            return MatchBytes(checks, index, bytes, check.Negated, buffer, streamBase, prevEnd, minEnd, maxEnd);
+        }
         if (!check.IsContent)
         {
             return MatchRegex(checks, index, check, buffer, streamBase, prevEnd, minEnd, maxEnd);
@@ -108,6 +112,40 @@ internal sealed class PayloadInspector(int maxBufferLength, int stepBudget)
             start += found + 1;
         }
         return false;
+    }
+
+    // isdataat, byte_test, byte_jump: positions are buffer offsets, or from the previous match when relative.
+    private bool MatchBytes(IdsPayloadCheck[] checks, int index, IdsByteCheck bytes, bool negated, ReadOnlySpan<byte> buffer, long streamBase, int prevEnd, int minEnd, int maxEnd)
+    {
+        long at = (bytes.Relative ? prevEnd : -streamBase) + bytes.Offset;
+        switch (bytes.Kind)
+        {
+            case IdsByteCheckKind.IsDataAt:
+                // Suricata: relative means "at least N bytes follow the previous match" (at <= length),
+                // absolute "a byte exists at offset N" (at < length).
+                bool present = at >= 0 && (bytes.Relative ? at <= buffer.Length : at < buffer.Length);
+                return present != negated && MatchFrom(checks, index + 1, buffer, streamBase, prevEnd, minEnd, maxEnd);
+            case IdsByteCheckKind.ByteTest:
+                return bytes.TryRead(buffer, at, out ulong value) && bytes.Compare(value)
+                    && MatchFrom(checks, index + 1, buffer, streamBase, prevEnd, minEnd, maxEnd);
+            default:
+                if (!bytes.TryRead(buffer, at, out ulong jump))
+                {
+                    return false;
+                }
+                long distance = (long)Math.Min(jump, int.MaxValue) * bytes.Multiplier;
+                if (bytes.Align)
+                {
+                    distance = (distance + 3) & ~3L;
+                }
+                long from = bytes.FromBeginning ? -streamBase : bytes.FromEnd ? buffer.Length : at + bytes.Count;
+                long target = from + distance + bytes.PostOffset;
+                if (target < 0 || target > buffer.Length)
+                {
+                    return false;
+                }
+                return MatchFrom(checks, index + 1, buffer, streamBase, (int)target, minEnd, Math.Max(maxEnd, (int)target));
+        }
     }
 
     private bool MatchRegex(IdsPayloadCheck[] checks, int index, IdsPayloadCheck check, ReadOnlySpan<byte> buffer, long streamBase, int prevEnd, int minEnd, int maxEnd)

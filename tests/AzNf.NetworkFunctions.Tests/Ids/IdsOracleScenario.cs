@@ -94,10 +94,20 @@ internal static class IdsOracleScenario
         alert udp any any -> any 7073 (msg:"threshold every third"; content:"THR"; threshold: type threshold, track by_dst, count 3, seconds 60; sid:1080;)
         alert udp any any -> any 7074 (msg:"threshold both"; content:"BOTH"; threshold:type both,track by_src,count 2,seconds 60; sid:1081;)
         alert udp any any -> any 7075 (msg:"detection_filter"; content:"DF"; detection_filter: track by_src, count 2, seconds 60; sid:1082;)
+        alert udp any any -> any 7076 (msg:"isdataat relative"; content:"LEN"; isdataat:3,relative; sid:1083;)
+        alert udp any any -> any 7077 (msg:"isdataat negated ends"; content:".com"; isdataat:!1,relative; sid:1084;)
+        alert udp any any -> any 7078 (msg:"byte_test lt"; byte_test:1,<,4,2; sid:1085;)
+        alert udp any any -> any 7079 (msg:"byte_test and not"; content:"HDR"; byte_test:1,!&,64,0,relative; sid:1086;)
+        alert udp any any -> any 7080 (msg:"byte_test string"; content:"len="; byte_test:3,>,100,0,relative,string,dec; sid:1087;)
+        alert udp any any -> any 7081 (msg:"byte_test little 2"; byte_test:2,=,513,0,little; sid:1088;)
+        alert udp any any -> any 7082 (msg:"byte_jump then content"; content:"J"; byte_jump:1,0,relative; content:"TARGET"; within:6; sid:1089;)
+        alert tcp any any -> any 7083 (msg:"byte_jump multiplier post_offset"; content:"M"; byte_jump:1,0,relative,multiplier 2,post_offset 1; content:"X"; within:1; sid:1090;)
+        alert udp any any -> any 7084 (msg:"byte_test bitmask"; byte_test:1,=,3,0,bitmask 0x30; sid:1091;)
+        alert udp any any -> any 7085 (msg:"byte_test hex string"; content:"v="; byte_test:2,=,255,0,relative,string,hex; sid:1092;)
         """;
 
     /// <summary>Sids the capture is built to make Suricata raise (so a keyword that never fires cannot pass unnoticed).</summary>
-    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 17)];
+    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 27)];
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
     private static readonly NetAddress Server = NetAddress.Parse("10.3.0.1");
@@ -280,7 +290,31 @@ internal static class IdsOracleScenario
                 UdpOut((ushort)port, text);
             }
         }
+        UdpOut(7076, "xxLENabc");
+        UdpOut(7076, "xxLENab");
+        UdpOut(7077, "host.com");
+        UdpOut(7077, "host.com.evil");
+        UdpBytes(7078, [0x41, 0x42, 3, 0x44]);
+        UdpBytes(7078, [0x41, 0x42, 4, 0x44]);
+        UdpOut(7079, "HDR\u0001");
+        UdpOut(7079, "HDRA");
+        UdpOut(7080, "len=150;");
+        UdpOut(7080, "len=099;");
+        UdpOut(7080, "len=1x0;");
+        UdpBytes(7081, [1, 2, 9]);
+        UdpBytes(7081, [2, 1, 9]);
+        UdpBytes(7082, [(byte)'J', 3, (byte)'a', (byte)'b', (byte)'c', .. "TARGET"u8]);
+        UdpBytes(7082, [(byte)'J', 2, (byte)'a', (byte)'b', (byte)'c', .. "TARGET"u8]);
+        Tcp(7083, c => c.Client([(byte)'M', 2, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'e', (byte)'X']));
+        Tcp(7083, c => c.Client([(byte)'M', 2, (byte)'a', (byte)'b', (byte)'c', (byte)'d', (byte)'X', (byte)'e']));
+        UdpBytes(7084, [0x3F]);
+        UdpBytes(7084, [0x2F]);
+        UdpOut(7085, "v=ff");
+        UdpOut(7085, "v=fe");
         return frames;
+
+        void UdpBytes(ushort destinationPort, byte[] payload) =>
+            frames.Add(PacketBuilder.Udp(Client, s_nextClientPort++, Server, destinationPort, payload));
 
         static byte[] Icmp(string source, byte type, byte code)
         {
