@@ -13,11 +13,14 @@ namespace AzNf.NetworkFunctions.Ids;
 /// </remarks>
 public sealed class IdsDefinition : INetworkFunctionDefinition
 {
-    private IdsDefinition(string name, IReadOnlyList<IdsRule> rules, RuleRejections rejections, IdsOptions options)
+    private IdsDefinition(string name, IReadOnlyList<IdsRule> rules, RuleRejections rejections, IdsOptions options, int flowbitNames)
     {
         Name = name;
-        // Suricata's default action-order: pass, then drop, then alert; file order within each.
-        RuleArray = [.. rules.OrderBy(r => r.Action)];
+        // Suricata's default action-order: pass, then drop, then alert; within each, rules that
+        // set flowbits before rules that read them (so a bit set by one packet's match is seen by
+        // the rules after it), then file order.
+        RuleArray = [.. rules.OrderBy(r => r.Action).ThenBy(r => r.FlowbitsRank)];
+        FlowbitNames = flowbitNames;
         SegmentPayloadRulesExist = Array.Exists(RuleArray, r => !r.IsAppLayer && r.Checks.Length > 0 && (!r.InspectsStream || r.AlsoInspectsSegments));
         Rejections = rejections;
         Options = options;
@@ -65,6 +68,9 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     /// the stage so a tracked address is counted across them (see <see cref="ThresholdTable"/>).
     /// </summary>
     internal ThresholdTable Thresholds { get; }
+
+    /// <summary>Distinct flowbit names: the bits each flow may carry.</summary>
+    internal int FlowbitNames { get; }
 
     /// <summary>True when some rule inspects HTTP, so TCP flows get the HTTP app layer.</summary>
     internal bool HasHttpRules { get; }
@@ -180,7 +186,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         {
             parser.ParseFile(file.Text, file.Name, rules);
         }
-        return new IdsDefinition(name, rules, parser.Rejections, options);
+        return new IdsDefinition(name, rules, parser.Rejections, options, parser.FlowbitNames.Count);
     }
 
     public INetworkFunction CreateInstance(PartitionResources resources) => new IntrusionDetector(this, resources);

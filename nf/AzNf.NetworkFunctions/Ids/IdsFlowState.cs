@@ -1,7 +1,7 @@
 namespace AzNf.NetworkFunctions.Ids;
 
 /// <summary>
-/// The IDS's per-flow state: 24 bytes, plain data. The reassembly window lives in the
+/// The IDS's per-flow state: 28 bytes, plain data. The reassembly window lives in the
 /// partition's <see cref="TcpStreamPool"/> (<see cref="StreamSlot"/> points at it, 0 = none yet),
 /// the HTTP app layer in its <see cref="Http.HttpSessionPool"/> (<see cref="HttpSlot"/>).
 /// </summary>
@@ -26,4 +26,6 @@ public struct IdsFlowState
     public int VerdictRule;
     /// <summary>1 + index of the flow's HTTP session; 0 when it has none yet; -1 when the flow is not HTTP.</summary>
     public int HttpSlot;
+    /// <summary>1 + index of the flow's flowbits in the partition's <see cref="FlowBitsPool"/>; 0 when no bit was ever set.</summary>
+    public int FlowBitsSlot;
 }

@@ -46,6 +46,20 @@ public sealed class IdsRule
 
     internal IdsHeaderCondition[] HeaderChecks { get; set; } = [];
 
+    /// <summary>The rule's <c>flowbits</c> keywords, conditions and actions.</summary>
+    public IReadOnlyList<IdsFlowbits> Flowbits => FlowbitsArray;
+
+    internal IdsFlowbits[] FlowbitsArray { get; set; } = [];
+
+    /// <summary><c>flowbits:noalert</c>: the rule sets its bits but raises no alert.</summary>
+    public bool NoAlert { get; internal set; }
+
+    /// <summary>Evaluation rank within an action (Suricata's flowbits ordering): setters before readers.</summary>
+    internal int FlowbitsRank => FlowbitsArray.Length == 0 ? 2
+        : FlowbitsArray.All(f => !f.IsCondition) ? 0
+        : FlowbitsArray.Any(f => !f.IsCondition) ? 1
+        : 3;
+
     /// <summary>The rule's <c>threshold</c> or <c>detection_filter</c>; null when it has none.</summary>
     public IdsThreshold? Threshold { get; internal set; }
 
@@ -99,7 +113,8 @@ public sealed class IdsRule
     /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
     /// flow (Suricata's IP-only signatures).
     /// </summary>
-    public bool IsHeaderOnly => !IsAppLayer && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null && HeaderChecks.Length == 0;
+    public bool IsHeaderOnly => !IsAppLayer && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null
+        && HeaderChecks.Length == 0 && FlowbitsArray.Length == 0;
 
     /// <summary>
     /// True for a stream rule with a fast pattern and further checks: it may complete in a later

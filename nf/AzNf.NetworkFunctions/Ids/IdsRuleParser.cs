@@ -17,6 +17,10 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
     private readonly AddressPortParser _expressions = new(variables, AddressPortSyntax.Suricata);
     private const string DuplicateSid = "duplicate-sid";
     private readonly Dictionary<int, int> _ruleIndexBySid = [];
+    private readonly Dictionary<string, int> _flowbitNames = new(StringComparer.Ordinal);
+
+    /// <summary>The flowbit names of the rules parsed so far, each with its bit index.</summary>
+    public IReadOnlyDictionary<string, int> FlowbitNames => _flowbitNames;
 
     public int Rejected => Rejections.Total;
 
@@ -180,6 +184,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             throw new RuleSyntaxException($"flow stream option contradicts protocol '{header[1]}'");
         }
         rule.HeaderChecks = [.. draft.HeaderConditions];
+        rule.FlowbitsArray = [.. draft.Flowbits];
         var checks = draft.Checks;
         rule.Checks = [.. checks.Where(c => c.Buffer == IdsBuffer.Payload)];
         rule.HasRegex = checks.Exists(c => c.Regex is not null);
@@ -396,6 +401,14 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 break;
             case "flow":
                 rule.Flow = ParseFlow(option);
+                break;
+            case "flowbits":
+                if (RequireValue(option) == "noalert")
+                {
+                    rule.NoAlert = true;
+                    break;
+                }
+                draft.Flowbits.Add(ParseFlowbits(option));
                 break;
             case "threshold" or "detection_filter":
                 if (rule.Threshold is not null)
@@ -653,6 +666,54 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             throw new RuleSyntaxException("contradictory flow options");
         }
         return flow;
+    }
+
+    /// <summary>
+    /// <c>flowbits:set|unset|toggle,NAME</c>, <c>flowbits:isset|isnotset,NAME[|NAME…]</c> (any) or
+    /// <c>NAME[&amp;NAME…]</c> (all). Names get bit indices shared by the whole rule set.
+    /// </summary>
+    private IdsFlowbits ParseFlowbits(RuleOption option)
+    {
+        string value = RequireValue(option);
+        int comma = value.IndexOf(',', StringComparison.Ordinal);
+        if (comma < 0)
+        {
+            throw new RuleSyntaxException($"flowbits '{value}' needs COMMAND,NAME (or noalert)");
+        }
+        var command = value[..comma].Trim() switch
+        {
+            "set" => IdsFlowbitsCommand.Set,
+            "unset" => IdsFlowbitsCommand.Unset,
+            "toggle" => IdsFlowbitsCommand.Toggle,
+            "isset" => IdsFlowbitsCommand.IsSet,
+            "isnotset" => IdsFlowbitsCommand.IsNotSet,
+            var other => throw new RuleSyntaxException($"unknown flowbits command '{other}'"),
+        };
+        string names = value[(comma + 1)..].Trim();
+        bool any = names.Contains('|', StringComparison.Ordinal);
+        if (any && names.Contains('&', StringComparison.Ordinal))
+        {
+            throw new RuleSyntaxException("flowbits cannot mix '|' and '&'");
+        }
+        string[] parts = names.Split(any ? '|' : '&', StringSplitOptions.TrimEntries);
+        if (parts.Length > 1 && command is not (IdsFlowbitsCommand.IsSet or IdsFlowbitsCommand.IsNotSet))
+        {
+            throw new RuleSyntaxException($"flowbits {value[..comma].Trim()} takes one name");
+        }
+        var bits = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (parts[i].Length == 0 || parts[i].Any(c => char.IsWhiteSpace(c) || c == ','))
+            {
+                throw new RuleSyntaxException($"bad flowbit name '{parts[i]}'");
+            }
+            if (!_flowbitNames.TryGetValue(parts[i], out bits[i]))
+            {
+                bits[i] = _flowbitNames.Count;
+                _flowbitNames[parts[i]] = bits[i];
+            }
+        }
+        return new IdsFlowbits(command, bits, any, value);
     }
 
     /// <summary>
@@ -1152,5 +1213,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         public Dictionary<IdsBuffer, (int Min, int Max)> Lengths { get; } = [];
 
         public List<IdsHeaderCondition> HeaderConditions { get; } = [];
+
+        public List<IdsFlowbits> Flowbits { get; } = [];
     }
 }

@@ -49,6 +49,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private ParsedPacket _appPacket;
     private PacketFacts _appFacts;
     private readonly Dns.DnsRequest _dnsRequest = new();
+    private readonly FlowBitsPool? _flowBits;
+    // The flowbits slot of the flow being processed (0 = none yet): rules read and set it during
+    // Process, which writes a newly taken slot back into the flow's state.
+    private int _currentBits;
     private HttpSession? _currentHttp;
     private long _errors;
     private long _alerts;
@@ -75,6 +79,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         _streamBuffer = new byte[_windowBytes + ushort.MaxValue];
         _inspector = new PayloadInspector(_streamBuffer.Length, options.InspectionRecursionLimit);
         _streams = new TcpStreamPool(_windowBytes, options.MaxBufferedSegments);
+        if (definition.FlowbitNames > 0)
+        {
+            _flowBits = new FlowBitsPool(definition.FlowbitNames);
+        }
         if (definition.HasHttpRules)
         {
             var limits = new HttpLimits(options.HttpHeadBytes, options.HttpRequestBodyBytes, options.HttpResponseBodyBytes, options.HttpPendingRequests);
@@ -89,7 +97,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// stream windows: byte directions present (0, or 2: to_server then to_client), each:
     /// int32 tail length, tail bytes, int64 consumed, byte carry overflowed, byte carried count,
     /// int32 × count, int32 pending count, (uint32 seq, int32 length, bytes) × count; then the
-    /// HTTP layer: byte 0 none, 1 not HTTP, 2 a session (<see cref="HttpSession.Write"/>).
+    /// HTTP layer: byte 0 none, 1 not HTTP, 2 a session (<see cref="HttpSession.Write"/>); then the
+    /// flowbits: int32 words (0 when none), uint64 × words.
     /// </summary>
     public override byte FlowFormat => 2;
 
@@ -112,6 +121,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         ref readonly var header = ref packet.Packet;
         bool toServer = packet.Direction == FlowDirection.AToB;
         ids.Seen |= toServer ? IdsFlowSeen.ToServer : IdsFlowSeen.ToClient;
+        _currentBits = ids.FlowBitsSlot;
         bool established;
         if (header.IsTcp && header.HasTransport)
         {
@@ -150,9 +160,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             {
                 continue;
             }
-            if (PassesPacketChecks(rule, in header, state) && PassesHeaderConditions(rule, in header, packet.Frame) && PayloadMatches(rule, payload, 0, 0))
+            if (PassesPacketChecks(rule, in header, state) && PassesHeaderConditions(rule, in header, packet.Frame)
+                && PassesFlowbits(rule) && PayloadMatches(rule, payload, 0, 0))
             {
-                _matched.Add(index);
+                Matched(index, onStream: false);
             }
         }
 
@@ -169,7 +180,73 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             Reassemble(ref ids, ref packet, state);
         }
 
+        // A rule that set the flow's first bit took a slot during this packet.
+        ids.FlowBitsSlot = _currentBits;
         return Conclude(ref packet, ref ids);
+    }
+
+    /// <summary>Records a full match: the rule's flowbits actions take effect now, so rules after it see them.</summary>
+    private void Matched(int index, bool onStream)
+    {
+        _matched.Add(index);
+        if (onStream)
+        {
+            _matchedOnStream.Add(index);
+        }
+        var rule = _rules[index];
+        foreach (var flowbits in rule.FlowbitsArray)
+        {
+            if (flowbits.IsCondition)
+            {
+                continue;
+            }
+            if (_currentBits == 0)
+            {
+                if (flowbits.Command != IdsFlowbitsCommand.Set && flowbits.Command != IdsFlowbitsCommand.Toggle)
+                {
+                    continue;
+                }
+                _currentBits = _flowBits!.Rent();
+            }
+            var bits = _flowBits!.Bits(_currentBits);
+            foreach (int bit in flowbits.Bits)
+            {
+                ulong mask = 1UL << (bit & 63);
+                bits[bit >> 6] = flowbits.Command switch
+                {
+                    IdsFlowbitsCommand.Set => bits[bit >> 6] | mask,
+                    IdsFlowbitsCommand.Unset => bits[bit >> 6] & ~mask,
+                    _ => bits[bit >> 6] ^ mask,
+                };
+            }
+        }
+    }
+
+    /// <summary>The rule's flowbits conditions against the current flow's bits (a flow without bits has none set).</summary>
+    private bool PassesFlowbits(IdsRule rule)
+    {
+        foreach (var flowbits in rule.FlowbitsArray)
+        {
+            if (!flowbits.IsCondition)
+            {
+                continue;
+            }
+            var bits = _currentBits == 0 ? default : _flowBits!.Bits(_currentBits);
+            bool wantSet = flowbits.Command == IdsFlowbitsCommand.IsSet;
+            bool any = false, all = true;
+            foreach (int bit in flowbits.Bits)
+            {
+                bool set = !bits.IsEmpty && (bits[bit >> 6] & (1UL << (bit & 63))) != 0;
+                bool holds = set == wantSet;
+                any |= holds;
+                all &= holds;
+            }
+            if (flowbits.Any ? !any : !all)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     protected override void OnFlowEnd(ref IdsFlowState flow)
@@ -181,6 +258,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         if (flow.HttpSlot > 0)
         {
             _http!.Return(flow.HttpSlot);
+        }
+        if (flow.FlowBitsSlot != 0)
+        {
+            _flowBits!.Return(flow.FlowBitsSlot);
         }
     }
 
@@ -256,6 +337,17 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             into.WriteByte(flow.HttpSlot < 0 ? (byte)1 : (byte)0);
         }
+        if (flow.FlowBitsSlot == 0)
+        {
+            into.WriteInt32(0);
+            return;
+        }
+        var bits = _flowBits!.Bits(flow.FlowBitsSlot);
+        into.WriteInt32(bits.Length);
+        foreach (ulong word in bits)
+        {
+            into.WriteInt64((long)word);
+        }
     }
 
     protected override void ReadFlow(ref IdsFlowState flow, ref SnapshotReader reader, bool rulesChanged)
@@ -307,6 +399,21 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 break;
             default:
                 throw new InvalidDataException($"HTTP layer state {http} is unknown (0, 1 or 2 expected)");
+        }
+        // Flowbits are indices of the writer's flowbit names: under other rules they mean other bits, so they are dropped.
+        int words = reader.Length();
+        bool keepBits = !rulesChanged && _flowBits is not null && words == _flowBits.Words;
+        if (keepBits)
+        {
+            flow.FlowBitsSlot = _flowBits!.Rent();
+        }
+        for (int i = 0; i < words; i++)
+        {
+            ulong word = (ulong)reader.Int64();
+            if (keepBits)
+            {
+                _flowBits!.Bits(flow.FlowBitsSlot)[i] = word;
+            }
         }
     }
 
@@ -422,6 +529,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         foreach (int index in matched)
         {
             var rule = _rules[index];
+            if (rule.NoAlert)
+            {
+                continue;
+            }
             if (rule.Threshold is { } threshold)
             {
                 bool allowed = _definition.Thresholds.Allows(rule, threshold, in header, packet.TimestampNanos, out bool tableFull);
@@ -473,6 +584,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             if (ids.HttpSlot > 0)
             {
                 _http!.Return(ids.HttpSlot);
+            }
+            if (ids.FlowBitsSlot != 0)
+            {
+                _flowBits!.Return(ids.FlowBitsSlot);
+                _currentBits = 0;
             }
             ids = default;
             ids.Seen = IdsFlowSeen.ToServer;
@@ -596,10 +712,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         foreach (int index in _candidates.Rules)
         {
             var rule = _rules[index];
-            if (!_matched.Contains(index) && PassesPacketChecks(rule, in _appPacket, _appFacts) && BuffersMatch(rule, buffers))
+            if (!_matched.Contains(index) && PassesPacketChecks(rule, in _appPacket, _appFacts) && PassesFlowbits(rule) && BuffersMatch(rule, buffers))
             {
-                _matched.Add(index);
-                _matchedOnStream.Add(index);
+                Matched(index, onStream: true);
             }
         }
     }
@@ -821,10 +936,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             var rule = _rules[index];
             if (rule.InspectsStream && !_matched.Contains(index)
                 && PassesPacketChecks(rule, in header, facts) && PassesHeaderConditions(rule, in header, packet.Frame)
-                && PayloadMatches(rule, buffer, streamBase, minEnd))
+                && PassesFlowbits(rule) && PayloadMatches(rule, buffer, streamBase, minEnd))
             {
-                _matched.Add(index);
-                _matchedOnStream.Add(index);
+                Matched(index, onStream: true);
             }
         }
     }

@@ -216,6 +216,27 @@ public class IdsHttpTests
     }
 
     [Fact]
+    public void Flowbits_SetByRequestRule_ReadByResponseRule_SurviveSnapshot()
+    {
+        const string rules = """
+            alert http any any -> any any (msg:"mark"; flow:to_server; http.uri; content:"/login"; flowbits:set,login; flowbits:noalert; sid:1;)
+            alert http any any -> any any (msg:"after login"; flow:to_client; http.stat_code; content:"200"; flowbits:isset,login; sid:2;)
+            """;
+        var conversation = Connection().Client("GET /login HTTP/1.1\r\nHost: x\r\n\r\n");
+        int split = conversation.Frames.Count;
+        conversation.Server(Response).Close();
+        var first = new IdsTestHarness(rules);
+        first.SendAll(conversation.Frames.Take(split));
+        var second = new IdsTestHarness(rules);
+
+        second.ImportFlows(first);
+        second.SendAll(conversation.Frames.Skip(split));
+
+        Assert.Empty(first.AlertedSids);
+        Assert.Equal([2], second.AlertedSids);
+    }
+
+    [Fact]
     public void SteadyState_HttpTransactionsWithoutAlerts_AllocateNothing()
     {
         const string rules = """

@@ -104,10 +104,20 @@ internal static class IdsOracleScenario
         alert tcp any any -> any 7083 (msg:"byte_jump multiplier post_offset"; content:"M"; byte_jump:1,0,relative,multiplier 2,post_offset 1; content:"X"; within:1; sid:1090;)
         alert udp any any -> any 7084 (msg:"byte_test bitmask"; byte_test:1,=,3,0,bitmask 0x30; sid:1091;)
         alert udp any any -> any 7085 (msg:"byte_test hex string"; content:"v="; byte_test:2,=,255,0,relative,string,hex; sid:1092;)
+        alert tcp any any -> any 7086 (msg:"set quietly"; flow:to_server; content:"LOGIN"; flowbits:set,logged; flowbits:noalert; sid:1093;)
+        alert tcp any 7086 -> any any (msg:"isset"; flow:to_client; content:"WELCOME"; flowbits:isset,logged; sid:1094;)
+        alert tcp any 7086 -> any any (msg:"isnotset"; flow:to_client; content:"DENIED"; flowbits:isnotset,logged; sid:1095;)
+        alert udp any any -> any 7087 (msg:"read after set, same packet"; content:"B"; flowbits:isset,ab; sid:1097;)
+        alert udp any any -> any 7087 (msg:"set"; content:"AB"; flowbits:set,ab; sid:1096;)
+        alert udp any any -> any 7088 (msg:"unset"; content:"RESET"; flowbits:unset,u; flowbits:noalert; sid:1098;)
+        alert udp any any -> any 7088 (msg:"set u"; content:"SETU"; flowbits:set,u; flowbits:noalert; sid:1099;)
+        alert udp any any -> any 7088 (msg:"u isset"; content:"CHECK"; flowbits:isset,u; sid:1100;)
+        alert udp any any -> any 7088 (msg:"any of"; content:"EITHER"; flowbits:isset,x|u; sid:1101;)
+        alert udp any any -> any 7088 (msg:"all of"; content:"BOTH"; flowbits:isset,x&u; sid:1102;)
         """;
 
     /// <summary>Sids the capture is built to make Suricata raise (so a keyword that never fires cannot pass unnoticed).</summary>
-    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 27)];
+    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 27), 1094, 1095, 1096, 1097, 1100, 1101];
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
     private static readonly NetAddress Server = NetAddress.Parse("10.3.0.1");
@@ -311,6 +321,18 @@ internal static class IdsOracleScenario
         UdpBytes(7084, [0x2F]);
         UdpOut(7085, "v=ff");
         UdpOut(7085, "v=fe");
+        Tcp(7086, c => c.Client("LOGIN bob").Server("WELCOME bob"));
+        Tcp(7086, c => c.Client("HELLO").Server("WELCOME stranger").Server("DENIED"));
+        Udp("10.2.0.1", 5043, "10.3.0.1", 7087, "xAB");
+        Udp("10.2.0.1", 5044, "10.3.0.1", 7087, "xB");
+        Udp("10.2.0.1", 5045, "10.3.0.1", 7088, "SETU");
+        Udp("10.2.0.1", 5045, "10.3.0.1", 7088, "CHECK");
+        Udp("10.2.0.1", 5045, "10.3.0.1", 7088, "EITHER");
+        Udp("10.2.0.1", 5045, "10.3.0.1", 7088, "BOTH");
+        Udp("10.2.0.1", 5046, "10.3.0.1", 7088, "SETU");
+        Udp("10.2.0.1", 5046, "10.3.0.1", 7088, "RESET");
+        Udp("10.2.0.1", 5046, "10.3.0.1", 7088, "CHECK");
+        Udp("10.2.0.1", 5047, "10.3.0.1", 7088, "CHECK EITHER");
         return frames;
 
         void UdpBytes(ushort destinationPort, byte[] payload) =>
