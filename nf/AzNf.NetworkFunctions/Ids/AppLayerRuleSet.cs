@@ -18,7 +18,8 @@ internal sealed class AppLayerRuleSet
             {
                 continue;
             }
-            if (rule.FastPatternCheck is { } fast)
+            // A transformed buffer's fast pattern is not in the raw buffer the prefilter scans.
+            if (rule.FastPatternCheck is { } fast && !rule.BufferGroups.Any(g => g.Buffer == fast.Buffer && g.TransformArray.Length > 0))
             {
                 if (!byBuffer.TryGetValue(fast.Buffer, out var patterns))
                 {

@@ -12,6 +12,11 @@ public sealed class IdsBufferChecks
 
     internal IdsPayloadCheck[] Checks { get; set; } = [];
 
+    /// <summary>Transforms applied to the buffer before its checks (<c>dotprefix</c>, <c>to_lowercase</c>, …), in rule order.</summary>
+    public IReadOnlyList<IdsTransform> Transforms => TransformArray;
+
+    internal IdsTransform[] TransformArray { get; set; } = [];
+
     /// <summary>Inclusive bounds on the buffer's length; null when the rule has none.</summary>
     /// <remarks>A buffer the transaction does not have (no such header) matches nothing, negated checks included, as in Suricata.</remarks>
     public (int Min, int Max)? Length { get; internal set; }

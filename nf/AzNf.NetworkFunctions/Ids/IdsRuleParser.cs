@@ -254,6 +254,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             Buffer = buffer,
             Checks = [.. draft.Checks.Where(c => c.Buffer == buffer)],
             Length = draft.Lengths.TryGetValue(buffer, out var length) ? length : null,
+            TransformArray = draft.Transforms.TryGetValue(buffer, out var transforms) ? [.. transforms] : [],
         })];
         rule.NeedsCompleteMessage = rule.Checks.Length > 0 || buffers.Exists(IdsBuffers.IsBody);
     }
@@ -287,6 +288,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             Buffer = buffer,
             Checks = [.. draft.Checks.Where(c => c.Buffer == buffer)],
             Length = draft.Lengths.TryGetValue(buffer, out var length) ? length : null,
+            TransformArray = draft.Transforms.TryGetValue(buffer, out var transforms) ? [.. transforms] : [],
         })];
     }
 
@@ -312,6 +314,29 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         }
         switch (option.Name)
         {
+            case "dotprefix" or "to_lowercase" or "strip_whitespace" or "compress_whitespace":
+                NoValue(option);
+                if (draft.Sticky == IdsBuffer.Payload || checks.Exists(c => c.Buffer == draft.Sticky))
+                {
+                    throw new RuleSyntaxException($"transform '{option.Name}' must follow a sticky buffer, before its checks");
+                }
+                if (!draft.Transforms.TryGetValue(draft.Sticky, out var transforms))
+                {
+                    draft.Transforms[draft.Sticky] = transforms = [];
+                }
+                transforms.Add(option.Name switch
+                {
+                    "dotprefix" => IdsTransform.DotPrefix,
+                    "to_lowercase" => IdsTransform.ToLowercase,
+                    "strip_whitespace" => IdsTransform.StripWhitespace,
+                    _ => IdsTransform.CompressWhitespace,
+                });
+                break;
+            case "rawbytes":
+                // Contents always see the raw payload here (no telnet or other decoding), which is what rawbytes asks for.
+                NoValue(option);
+                LastContent(checks, option);
+                break;
             case "msg":
                 rule.Msg = Unquote(option).Replace("\\\"", "\"", StringComparison.Ordinal)
                     .Replace("\\;", ";", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
@@ -1215,5 +1240,8 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         public List<IdsHeaderCondition> HeaderConditions { get; } = [];
 
         public List<IdsFlowbits> Flowbits { get; } = [];
+
+        /// <summary>Transforms by sticky buffer.</summary>
+        public Dictionary<IdsBuffer, List<IdsTransform>> Transforms { get; } = [];
     }
 }

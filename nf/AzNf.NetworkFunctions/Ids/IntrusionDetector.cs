@@ -50,6 +50,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private PacketFacts _appFacts;
     private readonly Dns.DnsRequest _dnsRequest = new();
     private readonly FlowBitsPool? _flowBits;
+    private readonly TransformBuffer _transformed = new();
     // The flowbits slot of the flow being processed (0 = none yet): rules read and set it during
     // Process, which writes a newly taken slot back into the flow's state.
     private int _currentBits;
@@ -733,6 +734,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             if (!buffers.TryGet(group.Buffer, out var bytes))
             {
                 return false;
+            }
+            if (group.TransformArray.Length > 0)
+            {
+                bytes = _transformed.Apply(bytes, group.TransformArray);
             }
             if (group.Length is { } length && (bytes.Length < length.Min || bytes.Length > length.Max))
             {

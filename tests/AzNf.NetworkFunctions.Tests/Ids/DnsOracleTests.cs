@@ -20,6 +20,8 @@ public sealed class DnsOracleTests : IDisposable
         alert dns any any -> any any (msg:"pcre"; dns.query; pcre:"/^[a-z0-9]{20,}\./"; sid:4;)
         alert dns any any -> any any (msg:"isdataat-like"; dns.query; content:".xyz"; endswith; sid:5;)
         alert udp any any -> any any (msg:"udp dns.query"; dns.query; content:"second"; sid:6;)
+        alert dns any any -> any any (msg:"dotprefix"; dns.query; dotprefix; content:".evil.example"; endswith; sid:7;)
+        alert dns any any -> any any (msg:"to_lowercase"; dns.query; to_lowercase; content:"cdn.evil"; startswith; sid:8;)
         """;
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "aznf-dns-oracle-" + Guid.NewGuid().ToString("N"));
@@ -97,9 +99,10 @@ public sealed class DnsOracleTests : IDisposable
             .ToHashSet();
 
         Assert.Empty(harness.Diagnostics.Warnings);
-        Assert.Equal(6, suricata.RulesLoaded);
+        Assert.Equal(8, suricata.RulesLoaded);
         Assert.True(suricata.AlertPairs.Count >= 6, "the capture should make Suricata alert: " + string.Join(", ", suricata.AlertPairs));
         Assert.Equal(suricata.AlertPairs.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(1, 8), suricata.AlertPairs.Select(p => int.Parse(p.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order());
         Assert.Equal(1, counters["dns:malformed"]);
     }
 }
