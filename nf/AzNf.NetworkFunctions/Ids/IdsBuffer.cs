@@ -39,6 +39,8 @@ public enum IdsBuffer : byte
     FileData,
     /// <summary><c>dns.query</c>: one question name of a DNS request, dotted (each question is inspected on its own).</summary>
     DnsQuery,
+    /// <summary><c>tls.sni</c>: the server name of the client's TLS ClientHello.</summary>
+    TlsSni,
 }
 
 /// <summary>Which message of an HTTP transaction a buffer comes from.</summary>
@@ -89,6 +91,8 @@ internal static class IdsBuffers
         ["file_data"] = IdsBuffer.FileData,
         ["dns.query"] = IdsBuffer.DnsQuery,
         ["dns_query"] = IdsBuffer.DnsQuery,
+        ["tls.sni"] = IdsBuffer.TlsSni,
+        ["tls_sni"] = IdsBuffer.TlsSni,
         // The pre-5.0 spellings of sticky buffers that never were content modifiers.
         ["http_request_line"] = IdsBuffer.HttpRequestLine,
         ["http_response_line"] = IdsBuffer.HttpResponseLine,
@@ -146,9 +150,12 @@ internal static class IdsBuffers
     /// <summary>True for the DNS buffers (a DNS rule), false for HTTP ones.</summary>
     public static bool IsDns(IdsBuffer buffer) => buffer == IdsBuffer.DnsQuery;
 
+    /// <summary>True for the TLS buffers (a TLS rule).</summary>
+    public static bool IsTls(IdsBuffer buffer) => buffer == IdsBuffer.TlsSni;
+
     public static HttpBufferSide Side(IdsBuffer buffer) => buffer switch
     {
-        IdsBuffer.Payload or IdsBuffer.DnsQuery => HttpBufferSide.None,
+        IdsBuffer.Payload or IdsBuffer.DnsQuery or IdsBuffer.TlsSni => HttpBufferSide.None,
         IdsBuffer.HttpUri or IdsBuffer.HttpUriRaw or IdsBuffer.HttpMethod or IdsBuffer.HttpRequestLine
             or IdsBuffer.HttpUserAgent or IdsBuffer.HttpHost or IdsBuffer.HttpHostRaw or IdsBuffer.HttpReferer
             or IdsBuffer.HttpAccept or IdsBuffer.HttpAcceptEncoding or IdsBuffer.HttpAcceptLanguage

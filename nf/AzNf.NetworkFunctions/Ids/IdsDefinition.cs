@@ -57,6 +57,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         ResponseCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && r.NeedsCompleteMessage);
         HasHttpRules = Array.Exists(RuleArray, r => r.IsHttp);
         DnsRules = new AppLayerRuleSet(RuleArray, r => r.IsDns);
+        TlsRules = new AppLayerRuleSet(RuleArray, r => r.IsTls);
         Thresholds = new ThresholdTable(options.ThresholdEntries)
         {
             MaxWindowNanos = 1_000_000_000L * RuleArray.Select(r => r.Threshold?.Seconds ?? 1).DefaultIfEmpty(1).Max(),
@@ -87,6 +88,9 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     /// <summary>DNS rules, matched on each question of each DNS request.</summary>
     internal AppLayerRuleSet DnsRules { get; }
+
+    /// <summary>TLS rules, matched on each ClientHello.</summary>
+    internal AppLayerRuleSet TlsRules { get; }
 
     public string Name { get; }
 

@@ -3,7 +3,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// <summary>
 /// The IDS's per-flow state: 28 bytes, plain data. The reassembly window lives in the
 /// partition's <see cref="TcpStreamPool"/> (<see cref="StreamSlot"/> points at it, 0 = none yet),
-/// the HTTP app layer in its <see cref="Http.HttpSessionPool"/> (<see cref="HttpSlot"/>).
+/// the HTTP app layer in its <see cref="AppLayer.AppLayerSessionPool"/> (<see cref="HttpSlot"/>).
 /// </summary>
 public struct IdsFlowState
 {

@@ -44,6 +44,9 @@ public sealed record IdsOptions
     /// <summary>Pipelined requests kept per flow while they wait for their responses; the oldest goes when one more arrives (<c>http:pending-dropped</c>).</summary>
     public int HttpPendingRequests { get; init; } = 16;
 
+    /// <summary>Client bytes kept while a TLS ClientHello is incomplete (for tls.sni); a longer hello is given up (<c>tls:hello-too-long</c>).</summary>
+    public int TlsHelloBytes { get; init; } = 16 * 1024 + 5;
+
     /// <summary>Threshold and detection_filter counters kept (one per rule and tracked address); see <c>thresholds:table-full</c>.</summary>
     public int ThresholdEntries { get; init; } = 100_000;
 
@@ -73,6 +76,7 @@ public sealed record IdsOptions
                 "httpHeadBytes" => options with { HttpHeadBytes = Read(property, location, 256, 1 << 24) },
                 "httpRequestBodyBytes" => options with { HttpRequestBodyBytes = Read(property, location, 0, 1 << 26) },
                 "httpResponseBodyBytes" => options with { HttpResponseBodyBytes = Read(property, location, 0, 1 << 26) },
+                "tlsHelloBytes" => options with { TlsHelloBytes = Read(property, location, 64, 1 << 20) },
                 "thresholdEntries" => options with { ThresholdEntries = Read(property, location, 1, 100_000_000) },
                 "httpPendingRequests" => options with { HttpPendingRequests = Read(property, location, 1, 1024) },
                 _ => throw new ConfigException($"{location}.config.{property.Name}", "unknown IDS option"),

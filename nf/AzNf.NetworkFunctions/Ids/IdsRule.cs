@@ -74,8 +74,11 @@ public sealed class IdsRule
     /// <summary>True for a DNS rule (<c>alert dns</c>, or <c>dns.query</c>): matched once per DNS request, on each question.</summary>
     public bool IsDns { get; internal set; }
 
-    /// <summary>An app-layer rule (HTTP or DNS): matched on the app layer's buffers, never on raw packets or streams.</summary>
-    public bool IsAppLayer => IsHttp || IsDns;
+    /// <summary>True for a TLS rule (<c>alert tls</c>, or <c>tls.sni</c>): matched once per ClientHello.</summary>
+    public bool IsTls { get; internal set; }
+
+    /// <summary>An app-layer rule (HTTP, DNS or TLS): matched on the app layer's buffers, never on raw packets or streams.</summary>
+    public bool IsAppLayer => IsHttp || IsDns || IsTls;
 
     /// <summary>An HTTP rule's checks on HTTP buffers, one group per buffer (its payload checks stay in <see cref="PayloadChecks"/>).</summary>
     public IReadOnlyList<IdsBufferChecks> BufferChecks => BufferGroups;

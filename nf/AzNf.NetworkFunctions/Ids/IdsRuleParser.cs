@@ -125,9 +125,11 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         };
         bool http = header[1] is "http" or "http1";
         bool dns = header[1] == "dns";
+        bool tls = header[1] == "tls";
         byte protocol = header[1] switch
         {
             "dns" => (byte)0,
+            "tls" => IpProtocol.Tcp,
             "tcp" or "http" or "http1" or "tcp-pkt" or "tcp-stream" => IpProtocol.Tcp,
             "udp" => IpProtocol.Udp,
             "icmp" => IpProtocol.Icmp,
@@ -191,9 +193,17 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         var positives = checks.Where(c => c.IsContent && !c.Negated).ToList();
         rule.FastPatternCheck = positives.Find(c => c.FastPattern)
             ?? positives.OrderByDescending(c => c.Pattern!.Length).FirstOrDefault();
+        if (tls || checks.Exists(c => IdsBuffers.IsTls(c.Buffer)) || draft.Lengths.Keys.Any(IdsBuffers.IsTls))
+        {
+            CompleteSingleBufferRule(rule, draft, header[1], "tls.sni", IdsBuffers.IsTls, ["tls", "tcp", "ip"]);
+            rule.IsTls = true;
+            rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
+            return rule;
+        }
         if (dns || checks.Exists(c => IdsBuffers.IsDns(c.Buffer)) || draft.Lengths.Keys.Any(IdsBuffers.IsDns))
         {
-            CompleteDnsRule(rule, draft, header[1]);
+            CompleteSingleBufferRule(rule, draft, header[1], "dns.query", IdsBuffers.IsDns, ["dns", "udp", "tcp", "ip"]);
+            rule.IsDns = true;
             rule.DropReason = "ids:sid:" + rule.Sid.ToString(CultureInfo.InvariantCulture);
             return rule;
         }
@@ -260,28 +270,28 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
     }
 
     /// <summary>
-    /// Makes <paramref name="rule"/> a DNS rule: <c>dns.query</c> checks on each question of a DNS
-    /// request (UDP or TCP, port 53 as Suricata's default detection ports); no raw-payload checks.
+    /// Makes <paramref name="rule"/> a DNS or TLS rule: checks on the protocol's one client-side
+    /// buffer (<c>dns.query</c> of each question of a DNS request, <c>tls.sni</c> of a
+    /// ClientHello); no raw-payload or other buffers, no packet keywords.
     /// </summary>
-    private static void CompleteDnsRule(IdsRule rule, RuleDraft draft, string protocol)
+    private static void CompleteSingleBufferRule(IdsRule rule, RuleDraft draft, string protocol, string bufferName, Func<IdsBuffer, bool> belongs, string[] protocols)
     {
-        if (protocol is not ("dns" or "udp" or "tcp" or "ip"))
+        if (!protocols.Contains(protocol))
         {
-            throw new RuleSyntaxException($"dns.query needs protocol dns, udp or tcp, not '{protocol}'");
+            throw new RuleSyntaxException($"{bufferName} needs protocol {string.Join(", ", protocols)}, not '{protocol}'");
         }
-        if (draft.Checks.Exists(c => !IdsBuffers.IsDns(c.Buffer)) || draft.Lengths.Keys.Any(b => !IdsBuffers.IsDns(b)))
+        if (draft.Checks.Exists(c => !belongs(c.Buffer)) || draft.Lengths.Keys.Any(b => !belongs(b)))
         {
-            throw new RuleSyntaxException("a DNS rule inspects dns.query only (no payload or HTTP checks)", "dns-with-other-buffers");
+            throw new RuleSyntaxException($"a {protocols[0]} rule inspects {bufferName} only (no payload or other buffers)", $"{protocols[0]}-with-other-buffers");
         }
         if (rule.Dsize is not null || rule.TcpFlags is not null || draft.HeaderConditions.Count > 0)
         {
-            throw new RuleSyntaxException("a DNS rule cannot use the packet keywords dsize, flags or header keywords (ttl, itype, ...)", "dns-with-packet-keyword");
+            throw new RuleSyntaxException($"a {protocols[0]} rule cannot use the packet keywords dsize, flags or header keywords (ttl, itype, ...)", $"{protocols[0]}-with-packet-keyword");
         }
         if ((rule.Flow & IdsFlowMatch.ToClient) != 0)
         {
-            throw new RuleSyntaxException("dns.query inspects requests: a to_client DNS rule never matches");
+            throw new RuleSyntaxException($"{bufferName} is sent by the client: a to_client rule never matches");
         }
-        rule.IsDns = true;
         var buffers = draft.Checks.Select(c => c.Buffer).Concat(draft.Lengths.Keys).Distinct().ToList();
         rule.BufferGroups = [.. buffers.Select(buffer => new IdsBufferChecks
         {

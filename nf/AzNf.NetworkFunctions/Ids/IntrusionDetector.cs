@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions.Ids.AppLayer;
 using System.Buffers;
 using System.Text.RegularExpressions;
 using AzNf.NetworkFunctions.Chain;
@@ -42,7 +43,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly byte[] _streamBuffer;
     private readonly int _windowBytes;
     private readonly int _streamDepth;
-    private readonly HttpSessionPool? _http;
+    private readonly AppLayerSessionPool? _http;
     private readonly HttpInspectionBuffers _httpBuffers = new();
     // The packet an app-layer unit is matched against: the one whose bytes completed an HTTP
     // transaction's head or message, or the datagram carrying a DNS request.
@@ -54,7 +55,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     // The flowbits slot of the flow being processed (0 = none yet): rules read and set it during
     // Process, which writes a newly taken slot back into the flow's state.
     private int _currentBits;
-    private HttpSession? _currentHttp;
+    private AppLayerSession? _currentHttp;
     private long _errors;
     private long _alerts;
     private long _drops;
@@ -84,10 +85,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             _flowBits = new FlowBitsPool(definition.FlowbitNames);
         }
-        if (definition.HasHttpRules)
+        if (definition.HasHttpRules || !definition.TlsRules.IsEmpty)
         {
             var limits = new HttpLimits(options.HttpHeadBytes, options.HttpRequestBodyBytes, options.HttpResponseBodyBytes, options.HttpPendingRequests);
-            _http = new HttpSessionPool(new HttpPartition(limits, new HttpTransactions(this)));
+            _http = new AppLayerSessionPool(new AppLayerPartition(
+                limits, new HttpTransactions(this), http: definition.HasHttpRules, tls: !definition.TlsRules.IsEmpty, options.TlsHelloBytes));
         }
     }
 
@@ -98,7 +100,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// stream windows: byte directions present (0, or 2: to_server then to_client), each:
     /// int32 tail length, tail bytes, int64 consumed, byte carry overflowed, byte carried count,
     /// int32 × count, int32 pending count, (uint32 seq, int32 length, bytes) × count; then the
-    /// HTTP layer: byte 0 none, 1 not HTTP, 2 a session (<see cref="HttpSession.Write"/>); then the
+    /// HTTP layer: byte 0 none, 1 not HTTP, 2 a session (<see cref="AppLayerSession.Write"/>); then the
     /// flowbits: int32 words (0 when none), uint64 × words.
     /// </summary>
     public override byte FlowFormat => 2;
@@ -304,7 +306,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             _currentHttp = null;
         }
-        if (session.Requests.Phase == HttpPhase.Stopped && session.Responses.Phase == HttpPhase.Stopped)
+        if (session.IsDone)
         {
             _http.Return(ids.HttpSlot);
             ids.HttpSlot = -1;
@@ -393,7 +395,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 break;
             case 2:
                 // This rule set has no HTTP rules: the session is read past and not kept.
-                var scratch = new HttpSessionPool(new HttpPartition(new HttpLimits(int.MaxValue, 0, 0, 1), NoTransactions.Instance));
+                var scratch = new AppLayerSessionPool(new AppLayerPartition(new HttpLimits(int.MaxValue, 0, 0, 1), NoTransactions.Instance));
                 int handle = scratch.Rent();
                 scratch[handle].Read(ref reader);
                 scratch.Return(handle);
@@ -502,6 +504,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             Add("http:head-too-long", http.HeadTooLong);
             Add("http:bad-length", http.BadLength);
             Add("http:bad-chunk", http.BadChunk);
+            Add("tls:client-hellos", http.TlsHellos);
+            Add("tls:not-tls", http.TlsNotTls);
+            Add("tls:hello-too-long", http.TlsHelloTooLong);
         }
 
         void Add(string name, long value) => into[name] = into.TryGetValue(name, out long old) ? old + value : value;
@@ -766,7 +771,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     }
 
     /// <summary>Where the HTTP layer hands transactions to the detector; the rules of each moment are matched there.</summary>
-    private sealed class HttpTransactions(IntrusionDetector ids) : IHttpTransactionSink
+    private sealed class HttpTransactions(IntrusionDetector ids) : IAppLayerSink
     {
         private readonly IdsDefinition _definition = ids._definition;
 
@@ -781,10 +786,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
 
         public void ResponseComplete(HttpMessage? request, HttpMessage response) =>
             ids.MatchHttp(_definition.ResponseCompleteRules, request, response, responseSide: true);
+
+        public void TlsClientHello(Tls.TlsClientHello hello) => ids.MatchAppLayer(_definition.TlsRules, hello);
     }
 
     /// <summary>A sink for sessions that are only read past (a snapshot's HTTP state under rules without HTTP).</summary>
-    private sealed class NoTransactions : IHttpTransactionSink
+    private sealed class NoTransactions : IAppLayerSink
     {
         public static readonly NoTransactions Instance = new();
 
@@ -795,6 +802,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         public void ResponseHead(HttpMessage? request, HttpMessage response) { }
 
         public void ResponseComplete(HttpMessage? request, HttpMessage response) { }
+
+        public void TlsClientHello(Tls.TlsClientHello hello) { }
     }
 
     private bool PayloadMatches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd)

@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions.Ids.AppLayer;
 using System.Buffers;
 using System.Globalization;
 using AzNf.NetworkFunctions.Chain;
@@ -24,7 +25,7 @@ internal enum HttpPhase : byte
 /// <summary>
 /// One direction of an HTTP/1.x connection as a resumable state machine over in-order stream
 /// bytes: heads, Content-Length and chunked bodies, pipelined messages. Completed messages are
-/// handed to the <see cref="HttpSession"/>, which pairs them.
+/// handed to the <see cref="AppLayerSession"/>, which pairs them.
 /// </summary>
 internal sealed class HttpDirectionParser(bool request)
 {
@@ -64,7 +65,7 @@ internal sealed class HttpDirectionParser(bool request)
     }
 
     /// <summary>Consumes <paramref name="data"/>; calls back into <paramref name="session"/> at each head and message end.</summary>
-    public void Feed(ReadOnlySpan<byte> data, HttpSession session)
+    public void Feed(ReadOnlySpan<byte> data, AppLayerSession session)
     {
         while (!data.IsEmpty)
         {
@@ -114,7 +115,7 @@ internal sealed class HttpDirectionParser(bool request)
     }
 
     /// <summary>The server closed its side: a body read until close is complete.</summary>
-    public void Close(HttpSession session)
+    public void Close(AppLayerSession session)
     {
         if (Phase == HttpPhase.UntilClose)
         {
@@ -122,7 +123,7 @@ internal sealed class HttpDirectionParser(bool request)
         }
     }
 
-    private ReadOnlySpan<byte> FeedHead(ReadOnlySpan<byte> data, HttpSession session)
+    private ReadOnlySpan<byte> FeedHead(ReadOnlySpan<byte> data, AppLayerSession session)
     {
         var message = Current!;
         int newline = data.IndexOf((byte)'\n');
@@ -168,7 +169,7 @@ internal sealed class HttpDirectionParser(bool request)
         return token.Length <= 16 && !token.ContainsAnyExceptInRange((byte)'A', (byte)'Z') && (space < 0 ? head.Length <= 16 : space >= 3);
     }
 
-    private void StartBody(HttpMessage message, HttpSession session)
+    private void StartBody(HttpMessage message, AppLayerSession session)
     {
         session.HeadComplete(this, message);
         if (Phase == HttpPhase.Stopped)
@@ -211,7 +212,7 @@ internal sealed class HttpDirectionParser(bool request)
         }
     }
 
-    private ReadOnlySpan<byte> FeedLine(ReadOnlySpan<byte> data, HttpSession session)
+    private ReadOnlySpan<byte> FeedLine(ReadOnlySpan<byte> data, AppLayerSession session)
     {
         int newline = data.IndexOf((byte)'\n');
         var part = newline < 0 ? data : data[..newline];
@@ -254,7 +255,7 @@ internal sealed class HttpDirectionParser(bool request)
         return data[(newline + 1)..];
     }
 
-    private void Complete(HttpSession session)
+    private void Complete(AppLayerSession session)
     {
         var message = Current!;
         Current = null;
@@ -270,7 +271,7 @@ internal sealed class HttpDirectionParser(bool request)
         into.WriteInt64(Remaining);
         into.WriteInt32(LineStart);
         into.WriteBlock(PartialLine);
-        HttpSession.WriteMessage(into, Current);
+        AppLayerSession.WriteMessage(into, Current);
     }
 }
 

@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions.Ids.AppLayer;
 using System.Text;
 
 namespace AzNf.NetworkFunctions.Ids.Http;

@@ -1,19 +1,37 @@
+using AzNf.NetworkFunctions.Ids.Http;
 using System.Buffers;
 using AzNf.NetworkFunctions.Chain;
 
-namespace AzNf.NetworkFunctions.Ids.Http;
+namespace AzNf.NetworkFunctions.Ids.AppLayer;
+
+/// <summary>Which app-layer protocol a TCP flow speaks, as far as the IDS parses it.</summary>
+internal enum AppProtocol : byte
+{
+    /// <summary>No client bytes seen yet.</summary>
+    Unknown,
+    Http,
+    /// <summary>A TLS handshake: the client's bytes are kept until its ClientHello is complete.</summary>
+    Tls,
+    /// <summary>Nothing (more) to parse: not a parsed protocol, or the TLS hello is done.</summary>
+    None,
+}
 
 /// <summary>
-/// The HTTP app layer of one TCP flow: a parser per direction fed with the reassembled, in-order
-/// stream bytes, and the requests that still wait for their responses (pipelining), so a response
-/// is paired with the request it answers. Pooled per partition (<see cref="HttpSessionPool"/>).
+/// The app layer of one TCP flow, fed with the reassembled, in-order stream bytes. The client's
+/// first byte picks the protocol (a TLS handshake record, else HTTP, detected on any port).
+/// HTTP: a parser per direction, and the requests that still wait for their responses
+/// (pipelining), so a response is paired with the request it answers. TLS: the client's bytes
+/// until its ClientHello is complete, for the server name. Pooled per partition
+/// (<see cref="AppLayerSessionPool"/>).
 /// </summary>
-internal sealed class HttpSession
+internal sealed class AppLayerSession
 {
-    private readonly HttpPartition _partition;
+    private readonly AppLayerPartition _partition;
     private readonly Queue<HttpMessage> _pending = new();
+    private byte[] _tlsBytes = [];
+    private int _tlsLength;
 
-    public HttpSession(HttpPartition partition)
+    public AppLayerSession(AppLayerPartition partition)
     {
         _partition = partition;
         Requests = new HttpDirectionParser(request: true);
@@ -32,7 +50,84 @@ internal sealed class HttpSession
 
     public int BodyLimit(bool request) => request ? Limits.RequestBodyBytes : Limits.ResponseBodyBytes;
 
-    public void Feed(bool toServer, ReadOnlySpan<byte> data) => (toServer ? Requests : Responses).Feed(data, this);
+    public AppProtocol Protocol { get; private set; }
+
+    /// <summary>True when nothing more will be parsed: the session can be given back.</summary>
+    public bool IsDone => Protocol == AppProtocol.None
+        || (Protocol != AppProtocol.Tls && Requests.Phase == HttpPhase.Stopped && Responses.Phase == HttpPhase.Stopped);
+
+    public void Feed(bool toServer, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+        if (Protocol == AppProtocol.Unknown && toServer)
+        {
+            const byte handshakeRecord = 22;
+            Protocol = data[0] == handshakeRecord && _partition.Tls ? AppProtocol.Tls
+                : data[0] != handshakeRecord && _partition.Http ? AppProtocol.Http
+                : AppProtocol.None;
+            if (Protocol == AppProtocol.None)
+            {
+                StopDirection(Requests);
+                StopDirection(Responses);
+            }
+        }
+        switch (Protocol)
+        {
+            case AppProtocol.Tls:
+                if (toServer)
+                {
+                    FeedTls(data);
+                }
+                return;
+            case AppProtocol.None:
+                return;
+            default:
+                if (_partition.Http)
+                {
+                    (toServer ? Requests : Responses).Feed(data, this);
+                }
+                return;
+        }
+    }
+
+    private void FeedTls(ReadOnlySpan<byte> data)
+    {
+        int take = Math.Min(data.Length, _partition.TlsHelloBytes - _tlsLength);
+        if (_tlsBytes.Length < _tlsLength + take)
+        {
+            Array.Resize(ref _tlsBytes, Math.Min(_partition.TlsHelloBytes, Math.Max(_tlsLength + take, Math.Max(512, _tlsBytes.Length * 2))));
+        }
+        data[..take].CopyTo(_tlsBytes.AsSpan(_tlsLength));
+        _tlsLength += take;
+        switch (_partition.Hello.Parse(_tlsBytes.AsSpan(0, _tlsLength)))
+        {
+            case Tls.TlsHelloStatus.Complete:
+                _partition.Counters.TlsHellos++;
+                _partition.Sink.TlsClientHello(_partition.Hello);
+                FinishTls();
+                break;
+            case Tls.TlsHelloStatus.NotTls:
+                _partition.Counters.TlsNotTls++;
+                FinishTls();
+                break;
+            default:
+                if (_tlsLength == _partition.TlsHelloBytes)
+                {
+                    _partition.Counters.TlsHelloTooLong++;
+                    FinishTls();
+                }
+                break;
+        }
+    }
+
+    private void FinishTls()
+    {
+        _tlsLength = 0;
+        Protocol = AppProtocol.None;
+    }
 
     /// <summary>The server closed its side (FIN or RST): a response read until close is complete.</summary>
     public void ServerClosed() => Responses.Close(this);
@@ -104,6 +199,8 @@ internal sealed class HttpSession
     /// <summary>Gives every held message back to the pool; the session is idle and reusable.</summary>
     public void Reset()
     {
+        Protocol = AppProtocol.Unknown;
+        _tlsLength = 0;
         _partition.Messages.Return(Requests.Current);
         _partition.Messages.Return(Responses.Current);
         Requests.Reset();
@@ -114,9 +211,11 @@ internal sealed class HttpSession
         }
     }
 
-    /// <summary>Section part: request parser, response parser, pending requests (see <see cref="WriteMessage"/>).</summary>
+    /// <summary>Section part: byte protocol, TLS bytes so far (block), request parser, response parser, pending requests (see <see cref="WriteMessage"/>).</summary>
     public void Write(IBufferWriter<byte> into)
     {
+        into.WriteByte((byte)Protocol);
+        into.WriteBlock(_tlsBytes.AsSpan(0, _tlsLength));
         Requests.Write(into);
         Responses.Write(into);
         into.WriteInt32(_pending.Count);
@@ -128,6 +227,18 @@ internal sealed class HttpSession
 
     public void Read(ref SnapshotReader reader)
     {
+        byte protocol = reader.Byte();
+        if (protocol > (byte)AppProtocol.None)
+        {
+            throw new InvalidDataException($"app-layer protocol {protocol} is unknown");
+        }
+        Protocol = (AppProtocol)protocol;
+        var tls = reader.Block();
+        if (tls.Length > 0)
+        {
+            _tlsLength = 0;
+            FeedTls(tls);
+        }
         ReadParser(ref reader, Requests);
         ReadParser(ref reader, Responses);
         int pending = reader.Length();
