@@ -1,7 +1,7 @@
 namespace AzNf.NetworkFunctions.Ids;
 
 /// <summary>
-/// The IDS's per-flow state: 28 bytes, plain data. The reassembly window lives in the
+/// The IDS's per-flow state: 36 bytes, plain data. The reassembly window lives in the
 /// partition's <see cref="TcpStreamPool"/> (<see cref="StreamSlot"/> points at it, 0 = none yet),
 /// the HTTP app layer in its <see cref="AppLayer.AppLayerSessionPool"/> (<see cref="HttpSlot"/>).
 /// </summary>
@@ -13,6 +13,10 @@ public struct IdsFlowState
     public uint NextSequenceToServer;
     /// <summary>Next expected TCP sequence number from the responder (to_client).</summary>
     public uint NextSequenceToClient;
+    /// <summary>The originator's initial sequence number (its SYN), for <c>stream_size</c>.</summary>
+    public uint InitialSequenceToServer;
+    /// <summary>The responder's initial sequence number (its SYN-ACK), for <c>stream_size</c>.</summary>
+    public uint InitialSequenceToClient;
     /// <summary>The IDS's own view of the TCP handshake, for <c>flow:established</c>.</summary>
     public IdsTcpStage Stage;
     /// <summary>Which directions have carried a packet; decides <c>established</c> for UDP/ICMP.</summary>

@@ -63,6 +63,9 @@ public sealed class IdsRule
     /// <summary>The rule's <c>threshold</c> or <c>detection_filter</c>; null when it has none.</summary>
     public IdsThreshold? Threshold { get; internal set; }
 
+    /// <summary>The <c>stream_size</c> condition; null when the rule has none.</summary>
+    public IdsStreamSize? StreamSize { get; internal set; }
+
     /// <summary>The TCP flags condition; null when the rule has no flags keyword.</summary>
     public IdsTcpFlagsCondition? TcpFlags { get; internal set; }
 
@@ -116,7 +119,7 @@ public sealed class IdsRule
     /// True when the rule checks nothing but its header; its pass/drop then applies to the whole
     /// flow (Suricata's IP-only signatures).
     /// </summary>
-    public bool IsHeaderOnly => !IsAppLayer && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null
+    public bool IsHeaderOnly => !IsAppLayer && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null && StreamSize is null
         && HeaderChecks.Length == 0 && FlowbitsArray.Length == 0;
 
     /// <summary>

@@ -233,7 +233,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         {
             throw new RuleSyntaxException($"HTTP buffers need protocol http or tcp, not '{protocol}'");
         }
-        if (rule.Dsize is not null || rule.TcpFlags is not null || draft.HeaderConditions.Count > 0)
+        if (rule.Dsize is not null || rule.TcpFlags is not null || rule.StreamSize is not null || draft.HeaderConditions.Count > 0)
         {
             throw new RuleSyntaxException("an HTTP rule cannot use the packet keywords dsize, flags or header keywords (ttl, itype, ...)", "http-with-packet-keyword");
         }
@@ -461,6 +461,28 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 break;
             case "ttl" or "id" or "ip_proto":
                 draft.HeaderConditions.Add(ParseHeaderCondition(option));
+                break;
+            case "stream_size":
+                if (rule.Protocol is not (IpProtocol.Tcp or 0))
+                {
+                    throw new RuleSyntaxException("stream_size needs protocol tcp");
+                }
+                string[] sizeParts = RequireValue(option).Split(',', StringSplitOptions.TrimEntries);
+                if (sizeParts.Length != 3)
+                {
+                    throw new RuleSyntaxException("stream_size takes SIDE,OP,BYTES");
+                }
+                rule.StreamSize = new IdsStreamSize(
+                    sizeParts[0] switch
+                    {
+                        "client" => IdsStreamSizeSide.Client,
+                        "server" => IdsStreamSizeSide.Server,
+                        "both" => IdsStreamSizeSide.Both,
+                        "either" => IdsStreamSizeSide.Either,
+                        _ => throw new RuleSyntaxException($"stream_size side '{sizeParts[0]}' (client, server, both, either)"),
+                    },
+                    sizeParts[1] is "<" or ">" or "=" or "!=" or "<=" or ">=" ? sizeParts[1] : throw new RuleSyntaxException($"stream_size operator '{sizeParts[1]}'"),
+                    uint.TryParse(sizeParts[2], NumberStyles.None, CultureInfo.InvariantCulture, out uint bytes) ? bytes : throw new RuleSyntaxException($"stream_size bytes '{sizeParts[2]}'"));
                 break;
             case "seq" or "ack" or "window":
                 if (rule.Protocol is not (IpProtocol.Tcp or 0))

@@ -135,7 +135,22 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             established = ids.Seen == (IdsFlowSeen.ToServer | IdsFlowSeen.ToClient);
         }
-        var state = new PacketFacts(toServer, established, header.PayloadLength, header.IsTcp, header.TcpFlags);
+        // Stream sizes as Suricata's stream_size sees them: next expected sequence minus the initial
+        // one, after this packet (its bytes count when they arrive in order).
+        uint clientBytes = ids.NextSequenceToServer - ids.InitialSequenceToServer;
+        uint serverBytes = ids.NextSequenceToClient - ids.InitialSequenceToClient;
+        if (header.IsTcp && established && header.PayloadLength > 0)
+        {
+            if (toServer && header.TcpSequence == ids.NextSequenceToServer)
+            {
+                clientBytes += (uint)header.PayloadLength;
+            }
+            else if (!toServer && header.TcpSequence == ids.NextSequenceToClient)
+            {
+                serverBytes += (uint)header.PayloadLength;
+            }
+        }
+        var state = new PacketFacts(toServer, established, header.PayloadLength, header.IsTcp, header.TcpFlags, clientBytes, serverBytes);
 
         _matched.Clear();
         _matchedOnStream.Clear();
@@ -317,6 +332,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     {
         into.WriteUInt32(flow.NextSequenceToServer);
         into.WriteUInt32(flow.NextSequenceToClient);
+        into.WriteUInt32(flow.InitialSequenceToServer);
+        into.WriteUInt32(flow.InitialSequenceToClient);
         into.WriteByte((byte)flow.Stage);
         into.WriteByte((byte)flow.Seen);
         into.WriteByte((byte)flow.FlowVerdict);
@@ -357,6 +374,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     {
         flow.NextSequenceToServer = reader.UInt32();
         flow.NextSequenceToClient = reader.UInt32();
+        flow.InitialSequenceToServer = reader.UInt32();
+        flow.InitialSequenceToClient = reader.UInt32();
         flow.Stage = (IdsTcpStage)reader.Byte();
         flow.Seen = (IdsFlowSeen)reader.Byte();
         flow.FlowVerdict = (IdsFlowVerdict)reader.Byte();
@@ -604,11 +623,13 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             case IdsTcpStage.None or IdsTcpStage.SynSent when synAck == TcpFlags.Syn && toServer:
                 ids.Stage = IdsTcpStage.SynSent;
                 ids.NextSequenceToServer = header.TcpSequence + 1;
+                ids.InitialSequenceToServer = header.TcpSequence;
                 break;
             case IdsTcpStage.SynSent when synAck == (TcpFlags.Syn | TcpFlags.Ack) && !toServer
                 && header.TcpAcknowledgment == ids.NextSequenceToServer:
                 ids.Stage = IdsTcpStage.SynAckSeen;
                 ids.NextSequenceToClient = header.TcpSequence + 1;
+                ids.InitialSequenceToClient = header.TcpSequence;
                 break;
             case IdsTcpStage.SynAckSeen when synAck == TcpFlags.Ack && toServer
                 && header.TcpAcknowledgment == ids.NextSequenceToClient:
@@ -638,6 +659,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             }
         }
         if (rule.Dsize is { } dsize && (facts.PayloadLength < dsize.Min || facts.PayloadLength > dsize.Max))
+        {
+            return false;
+        }
+        if (rule.StreamSize is { } size && !(facts.IsTcp && size.Matches(facts.ClientBytes, facts.ServerBytes)))
         {
             return false;
         }
@@ -958,5 +983,5 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     }
 
     /// <summary>What the rule checks other than payload need to know about the packet.</summary>
-    private readonly record struct PacketFacts(bool ToServer, bool Established, int PayloadLength, bool IsTcp, TcpFlags TcpFlags);
+    private readonly record struct PacketFacts(bool ToServer, bool Established, int PayloadLength, bool IsTcp, TcpFlags TcpFlags, uint ClientBytes, uint ServerBytes);
 }

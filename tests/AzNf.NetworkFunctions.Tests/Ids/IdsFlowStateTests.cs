@@ -6,11 +6,11 @@ namespace AzNf.NetworkFunctions.Tests.Ids;
 public sealed class IdsFlowStateTests
 {
     [Fact]
-    public void IdsFlowState_Size_AtMost28Bytes()
+    public void IdsFlowState_Size_AtMost36Bytes()
     {
         int size = Unsafe.SizeOf<IdsFlowState>();
 
-        Assert.True(size <= 28, $"IdsFlowState is {size} bytes");
+        Assert.True(size <= 36, $"IdsFlowState is {size} bytes");
     }
 
     [Fact]

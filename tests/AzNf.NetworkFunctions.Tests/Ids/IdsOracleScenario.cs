@@ -114,10 +114,14 @@ internal static class IdsOracleScenario
         alert udp any any -> any 7088 (msg:"u isset"; content:"CHECK"; flowbits:isset,u; sid:1100;)
         alert udp any any -> any 7088 (msg:"any of"; content:"EITHER"; flowbits:isset,x|u; sid:1101;)
         alert udp any any -> any 7088 (msg:"all of"; content:"BOTH"; flowbits:isset,x&u; sid:1102;)
+        alert tcp any any -> any 7089 (msg:"stream_size client small"; flow:established,to_server; stream_size:client,<,10; content:"HI"; sid:1103;)
+        alert tcp any any -> any 7090 (msg:"stream_size server untouched"; flow:established,to_server; stream_size:server,=,1; content:"FIRST"; sid:1104;)
+        alert tcp any any -> any 7091 (msg:"stream_size either"; stream_size:either,>,20; content:"LATE"; sid:1105;)
+        alert tcp any any -> any 7092 (msg:"stream_size packet rule"; stream_size:client,>=,4; dsize:3; sid:1106;)
         """;
 
     /// <summary>Sids the capture is built to make Suricata raise (so a keyword that never fires cannot pass unnoticed).</summary>
-    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 27), 1094, 1095, 1096, 1097, 1100, 1101];
+    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 27), 1094, 1095, 1096, 1097, 1100, 1101, 1103, 1104, 1105, 1106];
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
     private static readonly NetAddress Server = NetAddress.Parse("10.3.0.1");
@@ -333,6 +337,14 @@ internal static class IdsOracleScenario
         Udp("10.2.0.1", 5046, "10.3.0.1", 7088, "RESET");
         Udp("10.2.0.1", 5046, "10.3.0.1", 7088, "CHECK");
         Udp("10.2.0.1", 5047, "10.3.0.1", 7088, "CHECK EITHER");
+        Tcp(7089, c => c.Client("HI"));
+        Tcp(7089, c => c.Client("xxxxxxxxxxxx").Client("HI"));
+        Tcp(7090, c => c.Client("FIRST"));
+        Tcp(7090, c => c.Server("banner").Client("FIRST"));
+        Tcp(7091, c => c.Client("0123456789abcdefghijk").Client("LATE"));
+        Tcp(7091, c => c.Client("LATE"));
+        Tcp(7092, c => c.Client("abc"));
+        Tcp(7092, c => c.Client("ab"));
         return frames;
 
         void UdpBytes(ushort destinationPort, byte[] payload) =>
