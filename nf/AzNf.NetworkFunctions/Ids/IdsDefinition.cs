@@ -58,6 +58,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         HasHttpRules = Array.Exists(RuleArray, r => r.IsHttp);
         DnsRules = new AppLayerRuleSet(RuleArray, r => r.IsDns);
         TlsRules = new AppLayerRuleSet(RuleArray, r => r.IsTls);
+        Xbits = new XbitsTable(options.XbitsEntries);
         Thresholds = new ThresholdTable(options.ThresholdEntries)
         {
             MaxWindowNanos = 1_000_000_000L * RuleArray.Select(r => r.Threshold?.Seconds ?? 1).DefaultIfEmpty(1).Max(),
@@ -69,6 +70,9 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     /// the stage so a tracked address is counted across them (see <see cref="ThresholdTable"/>).
     /// </summary>
     internal ThresholdTable Thresholds { get; }
+
+    /// <summary>The xbits of hosts and host pairs, shared by all partitions like <see cref="Thresholds"/>.</summary>
+    internal XbitsTable Xbits { get; }
 
     /// <summary>Distinct flowbit names: the bits each flow may carry.</summary>
     internal int FlowbitNames { get; }

@@ -47,6 +47,9 @@ public sealed record IdsOptions
     /// <summary>Client bytes kept while a TLS ClientHello is incomplete (for tls.sni); a longer hello is given up (<c>tls:hello-too-long</c>).</summary>
     public int TlsHelloBytes { get; init; } = 16 * 1024 + 5;
 
+    /// <summary>xbits kept (one per bit and host or host pair); see <c>xbits:table-full</c>.</summary>
+    public int XbitsEntries { get; init; } = 100_000;
+
     /// <summary>Threshold and detection_filter counters kept (one per rule and tracked address); see <c>thresholds:table-full</c>.</summary>
     public int ThresholdEntries { get; init; } = 100_000;
 
@@ -77,6 +80,7 @@ public sealed record IdsOptions
                 "httpRequestBodyBytes" => options with { HttpRequestBodyBytes = Read(property, location, 0, 1 << 26) },
                 "httpResponseBodyBytes" => options with { HttpResponseBodyBytes = Read(property, location, 0, 1 << 26) },
                 "tlsHelloBytes" => options with { TlsHelloBytes = Read(property, location, 64, 1 << 20) },
+                "xbitsEntries" => options with { XbitsEntries = Read(property, location, 1, 100_000_000) },
                 "thresholdEntries" => options with { ThresholdEntries = Read(property, location, 1, 100_000_000) },
                 "httpPendingRequests" => options with { HttpPendingRequests = Read(property, location, 1, 1024) },
                 _ => throw new ConfigException($"{location}.config.{property.Name}", "unknown IDS option"),

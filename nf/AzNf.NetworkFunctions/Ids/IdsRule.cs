@@ -51,14 +51,24 @@ public sealed class IdsRule
 
     internal IdsFlowbits[] FlowbitsArray { get; set; } = [];
 
-    /// <summary><c>flowbits:noalert</c>: the rule sets its bits but raises no alert.</summary>
+    /// <summary>The rule's <c>xbits</c> keywords (bits of hosts or host pairs), conditions and actions.</summary>
+    public IReadOnlyList<IdsXbits> Xbits => XbitsArray;
+
+    internal IdsXbits[] XbitsArray { get; set; } = [];
+
+    /// <summary><c>flowbits:noalert</c> or <c>noalert</c>: the rule sets its bits but raises no alert.</summary>
     public bool NoAlert { get; internal set; }
 
     /// <summary>Evaluation rank within an action (Suricata's flowbits ordering): setters before readers.</summary>
-    internal int FlowbitsRank => FlowbitsArray.Length == 0 ? 2
-        : FlowbitsArray.All(f => !f.IsCondition) ? 0
-        : FlowbitsArray.Any(f => !f.IsCondition) ? 1
-        : 3;
+    internal int FlowbitsRank
+    {
+        get
+        {
+            bool sets = FlowbitsArray.Any(f => !f.IsCondition) || XbitsArray.Any(x => !x.IsCondition);
+            bool reads = FlowbitsArray.Any(f => f.IsCondition) || XbitsArray.Any(x => x.IsCondition);
+            return sets ? (reads ? 1 : 0) : reads ? 3 : 2;
+        }
+    }
 
     /// <summary>The rule's <c>threshold</c> or <c>detection_filter</c>; null when it has none.</summary>
     public IdsThreshold? Threshold { get; internal set; }
@@ -120,7 +130,7 @@ public sealed class IdsRule
     /// flow (Suricata's IP-only signatures).
     /// </summary>
     public bool IsHeaderOnly => !IsAppLayer && Checks.Length == 0 && Flow == IdsFlowMatch.None && Dsize is null && TcpFlags is null && StreamSize is null
-        && HeaderChecks.Length == 0 && FlowbitsArray.Length == 0;
+        && HeaderChecks.Length == 0 && FlowbitsArray.Length == 0 && XbitsArray.Length == 0;
 
     /// <summary>
     /// True for a stream rule with a fast pattern and further checks: it may complete in a later

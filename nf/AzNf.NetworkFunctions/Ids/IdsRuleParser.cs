@@ -18,6 +18,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
     private const string DuplicateSid = "duplicate-sid";
     private readonly Dictionary<int, int> _ruleIndexBySid = [];
     private readonly Dictionary<string, int> _flowbitNames = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _xbitNames = new(StringComparer.Ordinal);
 
     /// <summary>The flowbit names of the rules parsed so far, each with its bit index.</summary>
     public IReadOnlyDictionary<string, int> FlowbitNames => _flowbitNames;
@@ -187,6 +188,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         }
         rule.HeaderChecks = [.. draft.HeaderConditions];
         rule.FlowbitsArray = [.. draft.Flowbits];
+        rule.XbitsArray = [.. draft.Xbits];
         var checks = draft.Checks;
         rule.Checks = [.. checks.Where(c => c.Buffer == IdsBuffer.Payload)];
         rule.HasRegex = checks.Exists(c => c.Regex is not null);
@@ -444,6 +446,13 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                     break;
                 }
                 draft.Flowbits.Add(ParseFlowbits(option));
+                break;
+            case "xbits":
+                draft.Xbits.Add(ParseXbits(option));
+                break;
+            case "noalert":
+                NoValue(option);
+                rule.NoAlert = true;
                 break;
             case "threshold" or "detection_filter":
                 if (rule.Threshold is not null)
@@ -771,6 +780,58 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             }
         }
         return new IdsFlowbits(command, bits, any, value);
+    }
+
+    /// <summary>
+    /// <c>xbits:set|unset|toggle|isset|isnotset,NAME,track ip_src|ip_dst|ip_pair[,expire SECONDS]</c>
+    /// (expire defaults to 30 s, as in Suricata).
+    /// </summary>
+    private IdsXbits ParseXbits(RuleOption option)
+    {
+        string[] parts = RequireValue(option).Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length is < 3 or > 4)
+        {
+            throw new RuleSyntaxException("xbits takes COMMAND,NAME,track TRACK[,expire SECONDS]");
+        }
+        var command = parts[0] switch
+        {
+            "set" => IdsFlowbitsCommand.Set,
+            "unset" => IdsFlowbitsCommand.Unset,
+            "toggle" => IdsFlowbitsCommand.Toggle,
+            "isset" => IdsFlowbitsCommand.IsSet,
+            "isnotset" => IdsFlowbitsCommand.IsNotSet,
+            var other => throw new RuleSyntaxException($"unknown xbits command '{other}'"),
+        };
+        if (parts[1].Length == 0 || parts[1].Any(char.IsWhiteSpace))
+        {
+            throw new RuleSyntaxException($"bad xbits name '{parts[1]}'");
+        }
+        string[] track = parts[2].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var tracked = track.Length == 2 && track[0] == "track"
+            ? track[1] switch
+            {
+                "ip_src" => IdsXbitsTrack.Source,
+                "ip_dst" => IdsXbitsTrack.Destination,
+                "ip_pair" => IdsXbitsTrack.Pair,
+                _ => throw new RuleSyntaxException($"unsupported xbits track '{track[1]}'", $"xbits:track-{track[1]}"),
+            }
+            : throw new RuleSyntaxException($"xbits '{parts[2]}' is not 'track ip_src|ip_dst|ip_pair'");
+        int expire = 30;
+        if (parts.Length == 4)
+        {
+            string[] words = parts[3].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            expire = words.Length == 2 && words[0] == "expire" && int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out int e) && e >= 1
+                ? e
+                : throw new RuleSyntaxException($"xbits '{parts[3]}' is not 'expire SECONDS'");
+        }
+        // Names are per track, as Suricata keeps host and ippair bits apart.
+        string key = $"{tracked}:{parts[1]}";
+        if (!_xbitNames.TryGetValue(key, out int bit))
+        {
+            bit = _xbitNames.Count;
+            _xbitNames[key] = bit;
+        }
+        return new IdsXbits(command, bit, tracked, expire, RequireValue(option));
     }
 
     /// <summary>
@@ -1272,6 +1333,8 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         public List<IdsHeaderCondition> HeaderConditions { get; } = [];
 
         public List<IdsFlowbits> Flowbits { get; } = [];
+
+        public List<IdsXbits> Xbits { get; } = [];
 
         /// <summary>Transforms by sticky buffer.</summary>
         public Dictionary<IdsBuffer, List<IdsTransform>> Transforms { get; } = [];

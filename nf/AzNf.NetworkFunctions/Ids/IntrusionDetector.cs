@@ -55,6 +55,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     // The flowbits slot of the flow being processed (0 = none yet): rules read and set it during
     // Process, which writes a newly taken slot back into the flow's state.
     private int _currentBits;
+    // The packet being processed, for xbits (hosts and time).
+    private NetAddress _packetSource;
+    private NetAddress _packetDestination;
+    private long _packetTime;
+    private long _xbitsTableFull;
     private AppLayerSession? _currentHttp;
     private long _errors;
     private long _alerts;
@@ -125,6 +130,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         bool toServer = packet.Direction == FlowDirection.AToB;
         ids.Seen |= toServer ? IdsFlowSeen.ToServer : IdsFlowSeen.ToClient;
         _currentBits = ids.FlowBitsSlot;
+        _packetSource = header.Source;
+        _packetDestination = header.Destination;
+        _packetTime = packet.TimestampNanos;
         bool established;
         if (header.IsTcp && header.HasTransport)
         {
@@ -212,6 +220,13 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             _matchedOnStream.Add(index);
         }
         var rule = _rules[index];
+        foreach (var xbits in rule.XbitsArray)
+        {
+            if (!xbits.IsCondition && !_definition.Xbits.Apply(xbits, _packetSource, _packetDestination, _packetTime))
+            {
+                _xbitsTableFull++;
+            }
+        }
         foreach (var flowbits in rule.FlowbitsArray)
         {
             if (flowbits.IsCondition)
@@ -243,6 +258,14 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// <summary>The rule's flowbits conditions against the current flow's bits (a flow without bits has none set).</summary>
     private bool PassesFlowbits(IdsRule rule)
     {
+        foreach (var xbits in rule.XbitsArray)
+        {
+            if (xbits.IsCondition
+                && _definition.Xbits.IsSet(xbits, _packetSource, _packetDestination, _packetTime) != (xbits.Command == IdsFlowbitsCommand.IsSet))
+            {
+                return false;
+            }
+        }
         foreach (var flowbits in rule.FlowbitsArray)
         {
             if (!flowbits.IsCondition)
@@ -506,6 +529,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         Add("stream:slots-in-use", _streams.InUse);
         Add("thresholds:suppressed", _thresholdSuppressed);
         Add("thresholds:table-full", _thresholdTableFull);
+        Add("xbits:table-full", _xbitsTableFull);
         if (!_definition.DnsRules.IsEmpty)
         {
             Add("dns:questions", _dnsQuestions);

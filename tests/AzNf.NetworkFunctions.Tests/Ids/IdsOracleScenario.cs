@@ -118,10 +118,15 @@ internal static class IdsOracleScenario
         alert tcp any any -> any 7090 (msg:"stream_size server untouched"; flow:established,to_server; stream_size:server,=,1; content:"FIRST"; sid:1104;)
         alert tcp any any -> any 7091 (msg:"stream_size either"; stream_size:either,>,20; content:"LATE"; sid:1105;)
         alert tcp any any -> any 7092 (msg:"stream_size packet rule"; stream_size:client,>=,4; dsize:3; sid:1106;)
+        alert udp any any -> any 7093 (msg:"xbits set by source"; content:"MARK"; xbits:set,seen,track ip_src,expire 60; noalert; sid:1107;)
+        alert udp any any -> any 7094 (msg:"xbits isset in another flow"; content:"CHECK"; xbits:isset,seen,track ip_src; sid:1108;)
+        alert udp any any -> any 7094 (msg:"xbits isnotset"; content:"FRESH"; xbits:isnotset,seen,track ip_src; sid:1109;)
+        alert udp any any -> any 7095 (msg:"xbits pair set"; content:"P1"; xbits:set,pair,track ip_pair; noalert; sid:1110;)
+        alert udp any any -> any 7095 (msg:"xbits pair either way"; content:"P2"; xbits:isset,pair,track ip_pair; sid:1111;)
         """;
 
     /// <summary>Sids the capture is built to make Suricata raise (so a keyword that never fires cannot pass unnoticed).</summary>
-    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 27), 1094, 1095, 1096, 1097, 1100, 1101, 1103, 1104, 1105, 1106];
+    public static readonly IReadOnlyList<int> MustAlert = [.. Enumerable.Range(1066, 27), 1094, 1095, 1096, 1097, 1100, 1101, 1103, 1104, 1105, 1106, 1108, 1109, 1111];
 
     private static readonly NetAddress Client = NetAddress.Parse("10.2.0.1");
     private static readonly NetAddress Server = NetAddress.Parse("10.3.0.1");
@@ -345,6 +350,14 @@ internal static class IdsOracleScenario
         Tcp(7091, c => c.Client("LATE"));
         Tcp(7092, c => c.Client("abc"));
         Tcp(7092, c => c.Client("ab"));
+        Udp("10.8.0.1", 5048, "10.3.0.1", 7093, "MARK");
+        Udp("10.8.0.1", 5049, "10.3.0.1", 7094, "CHECK");
+        Udp("10.8.0.2", 5050, "10.3.0.1", 7094, "CHECK");
+        Udp("10.8.0.2", 5051, "10.3.0.1", 7094, "FRESH");
+        Udp("10.8.0.1", 5052, "10.3.0.1", 7094, "FRESH");
+        Udp("10.8.0.3", 5053, "10.3.0.1", 7095, "P1");
+        Udp("10.3.0.1", 5054, "10.8.0.3", 7095, "P2");
+        Udp("10.8.0.4", 5055, "10.3.0.1", 7095, "P2");
         return frames;
 
         void UdpBytes(ushort destinationPort, byte[] payload) =>

@@ -186,10 +186,10 @@ public sealed class IdsRuleParserTests
     [Fact]
     public void Parse_UnsupportedKeyword_RejectedWithFileLineAndKeyword()
     {
-        var warning = Rejected("alert tcp any any -> any any (sid:1;)\n\nalert tcp any any -> any any (content:\"a\"; xbits:set,x,track ip_src; sid:2;)");
+        var warning = Rejected("alert tcp any any -> any any (sid:1;)\n\nalert tcp any any -> any any (content:\"a\"; base64_decode; sid:2;)");
 
         Assert.Equal("t.rules:3", warning.Where);
-        Assert.Equal("unsupported keyword 'xbits'", warning.Message);
+        Assert.Equal("unsupported keyword 'base64_decode'", warning.Message);
     }
 
     [Theory]
