@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Peer benchmark: AzNf's IDS stage and full chain against Suricata 7 on the same capture and
 # the same 1,000 content rules, both single-threaded (AzNf --partitions 1 --inline; Suricata
-# --runmode single, -k none). Each tool's time on a one-packet capture (start-up, rule loading)
-# is subtracted so the ratio compares packet processing. Results go to docs/PERFORMANCE.md.
+# --runmode single, -k none); then the `et` chain: the pinned ET Open subset (the rules AzNf
+# loads, so both engines run the same set) with app-layer parsing on for both, over the same
+# HTTP traffic. Each tool's time on a one-flow capture (start-up, rule loading) is subtracted so
+# the ratio compares packet processing. Results go to docs/PERFORMANCE.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flows=${FLOWS:-30000}
@@ -31,3 +33,27 @@ for chain in ids-1000 full; do
     "$net" "$(echo "$bytes * 8 / $net / 1000000" | bc -l)" "$(echo "$packets / $net / 1000000" | bc -l)" \
     "$suricata_net" "$(echo "$bytes * 8 / $suricata_net / 1000000" | bc -l)" "$(echo "$suricata_net / $net" | bc -l)"
 done
+
+# ET Open: addresses any (as in the oracle tests), Suricata's stock port groups.
+et_vars=(HOME_NET=any EXTERNAL_NET=any HTTP_SERVERS=any SMTP_SERVERS=any SQL_SERVERS=any DNS_SERVERS=any TELNET_SERVERS=any
+  AIM_SERVERS=any DC_SERVERS=any HTTP_PORTS=80 SHELLCODE_PORTS='!80' ORACLE_PORTS=1521 SSH_PORTS=22 FILE_DATA_PORTS='[80,110,143]'
+  FTP_PORTS=21 DNP3_PORTS=20000 MODBUS_PORTS=502)
+var_args=(); set_args=(); json_vars=""
+for kv in "${et_vars[@]}"; do
+  name=${kv%%=*}; value=${kv#*=}
+  var_args+=(--var "$kv")
+  group=address-groups; [[ $name == *_PORTS ]] && group=port-groups
+  set_args+=(--set "vars.$group.$kv")
+  json_vars+="${json_vars:+,}\"$name\": \"$value\""
+done
+"${aznf[@]}" rules check tests/TestData/et-open/*.rules "${var_args[@]}" --write-loaded "$work/et.rules" | head -1
+printf '{ "name": "et", "variables": { %s }, "stages": [ { "name": "ids", "type": "ids", "rules": "et.rules" } ] }\n' "$json_vars" > "$work/bench-et.json"
+suricata_et() { rm -rf "$work/suri"; mkdir -p "$work/suri"; suricata -c tests/TestData/suricata/aznf-oracle-http.yaml --runmode single -k none -r "$1" -S "$work/et.rules" -l "$work/suri" "${set_args[@]}"; }
+aznf_et() { "${aznf[@]}" run --capture "$1" --chain "$work/bench-et.json" --partitions 1 --inline --quiet; }
+suricata_base=$(best suricata_et "$work/one.pcap"); suricata_full=$(best suricata_et "$work/peer.pcap")
+suricata_net=$(echo "$suricata_full - $suricata_base" | bc -l)
+base=$(best aznf_et "$work/one.pcap"); full=$(best aznf_et "$work/peer.pcap")
+net=$(echo "$full - $base" | bc -l)
+printf '%-9s aznf %.3f s (%.0f Mbps, %.2f Mpps)  suricata %.3f s (%.0f Mbps)  aznf/suricata throughput %.2fx\n' et \
+  "$net" "$(echo "$bytes * 8 / $net / 1000000" | bc -l)" "$(echo "$packets / $net / 1000000" | bc -l)" \
+  "$suricata_net" "$(echo "$bytes * 8 / $suricata_net / 1000000" | bc -l)" "$(echo "$suricata_net / $net" | bc -l)"

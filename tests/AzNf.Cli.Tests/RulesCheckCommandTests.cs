@@ -11,10 +11,13 @@ public class RulesCheckCommandTests
         string path = Path.Combine(folder, "local.rules");
         File.WriteAllText(path, "alert tcp $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS (content:\"a\"; sid:1;)\nalert smb any any -> any any (sid:2;)\n");
 
-        var (code, errors) = CliRunner.Aznf("rules", "check", path, "--var", "HTTP_PORTS=[80,8080]", "--list");
+        string loaded = Path.Combine(folder, "loaded.rules");
+
+        var (code, errors) = CliRunner.Aznf("rules", "check", path, "--var", "HTTP_PORTS=[80,8080]", "--list", "--write-loaded", loaded);
 
         Assert.Equal(0, code);
         Assert.Equal("", errors);
+        Assert.Equal(["alert tcp $HOME_NET any -> $EXTERNAL_NET $HTTP_PORTS (content:\"a\"; sid:1;)"], File.ReadAllLines(loaded));
     }
 
     [Fact]

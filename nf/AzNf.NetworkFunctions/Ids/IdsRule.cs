@@ -36,6 +36,9 @@ public sealed class IdsRule
     /// <summary>Where the rule was read, e.g. <c>local.rules:12</c>.</summary>
     public required string Location { get; init; }
 
+    /// <summary>The rule as written (continuation lines joined).</summary>
+    public string Text { get; init; } = "";
+
     public IdsFlowMatch Flow { get; internal set; }
 
     /// <summary>dsize bounds, inclusive; null when the rule has no dsize.</summary>

@@ -169,6 +169,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             Bidirectional = bidirectional,
             Sid = sid.Value,
             Location = where,
+            Text = text,
         };
         var draft = new RuleDraft();
         foreach (var option in options)
@@ -261,13 +262,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
         bool response = toClient || usesResponse;
         rule.IsHttp = true;
         rule.InspectsResponse = response;
-        rule.BufferGroups = [.. buffers.Select(buffer => new IdsBufferChecks
-        {
-            Buffer = buffer,
-            Checks = [.. draft.Checks.Where(c => c.Buffer == buffer)],
-            Length = draft.Lengths.TryGetValue(buffer, out var length) ? length : null,
-            TransformArray = draft.Transforms.TryGetValue(buffer, out var transforms) ? [.. transforms] : [],
-        })];
+        rule.BufferGroups = GroupChecks(draft, buffers);
         rule.NeedsCompleteMessage = rule.Checks.Length > 0 || buffers.Exists(IdsBuffers.IsBody);
     }
 
@@ -295,14 +290,21 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             throw new RuleSyntaxException($"{bufferName} is sent by the client: a to_client rule never matches");
         }
         var buffers = draft.Checks.Select(c => c.Buffer).Concat(draft.Lengths.Keys).Distinct().ToList();
-        rule.BufferGroups = [.. buffers.Select(buffer => new IdsBufferChecks
+        rule.BufferGroups = GroupChecks(draft, buffers);
+    }
+
+    /// <summary>
+    /// One group per buffer, in rule order within each. Groups without a pcre come first: every
+    /// group must match, so the cheap ones decide most candidates before a regex runs.
+    /// </summary>
+    private static IdsBufferChecks[] GroupChecks(RuleDraft draft, List<IdsBuffer> buffers) =>
+        [.. buffers.Select(buffer => new IdsBufferChecks
         {
             Buffer = buffer,
             Checks = [.. draft.Checks.Where(c => c.Buffer == buffer)],
             Length = draft.Lengths.TryGetValue(buffer, out var length) ? length : null,
             TransformArray = draft.Transforms.TryGetValue(buffer, out var transforms) ? [.. transforms] : [],
-        })];
-    }
+        }).OrderBy(g => g.Checks.Any(c => c.Regex is not null) ? 1 : 0)];
 
     private void ApplyOption(IdsRule rule, RuleDraft draft, RuleOption option)
     {
@@ -659,7 +661,7 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
             throw new RuleSyntaxException("pcre must look like \"/pattern/flags\"");
         }
         string pattern = PcreSyntax.ToDotNet(value[1..last]);
-        var regexOptions = RegexOptions.CultureInvariant;
+        var regexOptions = RegexOptions.CultureInvariant | RegexOptions.Compiled;
         bool relative = false;
         foreach (char flag in value[(last + 1)..])
         {

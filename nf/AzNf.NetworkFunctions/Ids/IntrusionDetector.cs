@@ -92,7 +92,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         }
         if (definition.HasHttpRules || !definition.TlsRules.IsEmpty)
         {
-            var limits = new HttpLimits(options.HttpHeadBytes, options.HttpRequestBodyBytes, options.HttpResponseBodyBytes, options.HttpPendingRequests);
+            // A body no rule inspects is not kept (its bytes are still parsed and counted).
+            var limits = new HttpLimits(
+                options.HttpHeadBytes,
+                definition.RequestCompleteRules.IsEmpty ? 0 : options.HttpRequestBodyBytes,
+                definition.ResponseCompleteRules.IsEmpty ? 0 : options.HttpResponseBodyBytes,
+                options.HttpPendingRequests);
             _http = new AppLayerSessionPool(new AppLayerPartition(
                 limits, new HttpTransactions(this), http: definition.HasHttpRules, tls: !definition.TlsRules.IsEmpty, options.TlsHelloBytes));
         }
@@ -830,11 +835,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         public void RequestComplete(HttpMessage request) =>
             ids.MatchHttp(_definition.RequestCompleteRules, request, null, responseSide: false);
 
-        public void ResponseHead(HttpMessage? request, HttpMessage response) =>
-            ids.MatchHttp(_definition.ResponseHeadRules, request, response, responseSide: true);
+        public void ResponseHead(HttpMessage response) =>
+            ids.MatchHttp(_definition.ResponseHeadRules, null, response, responseSide: true);
 
-        public void ResponseComplete(HttpMessage? request, HttpMessage response) =>
-            ids.MatchHttp(_definition.ResponseCompleteRules, request, response, responseSide: true);
+        public void ResponseComplete(HttpMessage response) =>
+            ids.MatchHttp(_definition.ResponseCompleteRules, null, response, responseSide: true);
 
         public void TlsClientHello(Tls.TlsClientHello hello) => ids.MatchAppLayer(_definition.TlsRules, hello);
     }
@@ -848,9 +853,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
 
         public void RequestComplete(HttpMessage request) { }
 
-        public void ResponseHead(HttpMessage? request, HttpMessage response) { }
+        public void ResponseHead(HttpMessage response) { }
 
-        public void ResponseComplete(HttpMessage? request, HttpMessage response) { }
+        public void ResponseComplete(HttpMessage response) { }
 
         public void TlsClientHello(Tls.TlsClientHello hello) { }
     }

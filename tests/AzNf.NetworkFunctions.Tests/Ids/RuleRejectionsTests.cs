@@ -60,5 +60,7 @@ public class RuleRejectionsTests
         Assert.Equal(definition.RulesRejected, diagnostics.Warnings.Count);
         Assert.Equal(definition.RulesRejected, definition.Rejections.ByReason.Sum(r => r.Count));
         Assert.DoesNotContain(definition.Rejections.ByReason, r => r.Reason == RuleSyntaxException.Invalid);
+        // Suricata 7.0.10 loads all 3,601 with these variables; the target is 95 % of them.
+        Assert.True(definition.RulesLoaded >= 0.95 * active, $"{definition.RulesLoaded} of {active} rules load");
     }
 }

@@ -27,6 +27,10 @@ internal sealed class RulesCheckCommand : Command<RulesCheckCommand.Settings>
         [Description("Set one variable (repeatable), over the chain's or the defaults, e.g. --var HOME_NET=[10.0.0.0/8].")]
         public string[] Variables { get; init; } = [];
 
+        [CommandOption("--write-loaded <FILE>")]
+        [Description("Write the rules that load to FILE, one per line (e.g. to give another engine the same rule set).")]
+        public string? WriteLoaded { get; init; }
+
         [CommandOption("--list")]
         [Description("Also print every rejected rule's file:line and reason.")]
         public bool List { get; init; }
@@ -71,6 +75,15 @@ internal sealed class RulesCheckCommand : Command<RulesCheckCommand.Settings>
             var diagnostics = new ConfigDiagnostics();
             var definition = IdsDefinition.Parse(texts, variables, diagnostics: diagnostics);
             Print(definition, diagnostics, settings.List);
+            if (settings.WriteLoaded is not null)
+            {
+                // In file order (the definition holds them in evaluation order).
+                var fileOrder = texts.Select((t, i) => (t.Name, i)).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().i);
+                File.WriteAllLines(settings.WriteLoaded, definition.Rules
+                    .OrderBy(r => fileOrder[r.Location[..r.Location.LastIndexOf(':')]])
+                    .ThenBy(r => int.Parse(r.Location[(r.Location.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture))
+                    .Select(r => r.Text));
+            }
             return ExitCodes.Ok;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ConfigException)

@@ -19,15 +19,18 @@ internal enum AppProtocol : byte
 /// <summary>
 /// The app layer of one TCP flow, fed with the reassembled, in-order stream bytes. The client's
 /// first byte picks the protocol (a TLS handshake record, else HTTP, detected on any port).
-/// HTTP: a parser per direction, and the requests that still wait for their responses
-/// (pipelining), so a response is paired with the request it answers. TLS: the client's bytes
+/// HTTP: a parser per direction, and for the requests that still wait for their responses
+/// (pipelining) whether each was a HEAD, so a response is framed by the request it answers (a
+/// request's buffers are not needed once its rules ran: no rule mixes request and response
+/// buffers). TLS: the client's bytes
 /// until its ClientHello is complete, for the server name. Pooled per partition
 /// (<see cref="AppLayerSessionPool"/>).
 /// </summary>
 internal sealed class AppLayerSession
 {
     private readonly AppLayerPartition _partition;
-    private readonly Queue<HttpMessage> _pending = new();
+    // One entry per request waiting for its response: true for HEAD (its response has no body).
+    private readonly Queue<bool> _pending = new();
     private byte[] _tlsBytes = [];
     private int _tlsLength;
 
@@ -142,17 +145,17 @@ internal sealed class AppLayerSession
         else if (message.StatusCode >= 200)
         {
             _partition.Counters.Responses++;
-            _partition.Sink.ResponseHead(_pending.TryPeek(out var request) ? request : null, message);
+            _partition.Sink.ResponseHead(message);
         }
     }
 
     public bool ResponseHasBody(HttpMessage response) =>
         response.StatusCode >= 200 && response.StatusCode is not (204 or 304)
-        && !(_pending.TryPeek(out var request) && request.Slice(request.First).SequenceEqual("HEAD"u8));
+        && !(_pending.TryPeek(out bool head) && head);
 
     public void MessageComplete(HttpDirectionParser parser, HttpMessage message)
     {
-        if (message.BodyDropped > 0)
+        if (message.BodyDropped > 0 && BodyLimit(parser.IsRequest) > 0)
         {
             _partition.Counters.BodiesTruncated++;
         }
@@ -160,11 +163,12 @@ internal sealed class AppLayerSession
         {
             if (_pending.Count == Limits.PendingRequests)
             {
-                _partition.Messages.Return(_pending.Dequeue());
+                _pending.Dequeue();
                 _partition.Counters.PendingDropped++;
             }
-            _pending.Enqueue(message);
+            _pending.Enqueue(message.Slice(message.First).SequenceEqual("HEAD"u8));
             _partition.Sink.RequestComplete(message);
+            _partition.Messages.Return(message);
             return;
         }
         if (message.StatusCode < 200)
@@ -173,9 +177,8 @@ internal sealed class AppLayerSession
             _partition.Messages.Return(message);
             return;
         }
-        _pending.TryDequeue(out var request);
-        _partition.Sink.ResponseComplete(request, message);
-        _partition.Messages.Return(request);
+        _pending.TryDequeue(out _);
+        _partition.Sink.ResponseComplete(message);
         _partition.Messages.Return(message);
     }
 
@@ -205,13 +208,10 @@ internal sealed class AppLayerSession
         _partition.Messages.Return(Responses.Current);
         Requests.Reset();
         Responses.Reset();
-        while (_pending.TryDequeue(out var message))
-        {
-            _partition.Messages.Return(message);
-        }
+        _pending.Clear();
     }
 
-    /// <summary>Section part: byte protocol, TLS bytes so far (block), request parser, response parser, pending requests (see <see cref="WriteMessage"/>).</summary>
+    /// <summary>Section part: byte protocol, TLS bytes so far (block), request parser, response parser, int32 pending requests, byte HEAD × pending.</summary>
     public void Write(IBufferWriter<byte> into)
     {
         into.WriteByte((byte)Protocol);
@@ -219,9 +219,9 @@ internal sealed class AppLayerSession
         Requests.Write(into);
         Responses.Write(into);
         into.WriteInt32(_pending.Count);
-        foreach (var message in _pending)
+        foreach (bool head in _pending)
         {
-            WriteMessage(into, message);
+            into.WriteByte(head ? (byte)1 : (byte)0);
         }
     }
 
@@ -244,13 +244,11 @@ internal sealed class AppLayerSession
         int pending = reader.Length();
         for (int i = 0; i < pending; i++)
         {
-            var message = ReadMessage(ref reader, request: true);
-            if (message is null || _pending.Count == Limits.PendingRequests)
+            bool head = reader.Byte() == 1;
+            if (_pending.Count < Limits.PendingRequests)
             {
-                _partition.Messages.Return(message);
-                continue;
+                _pending.Enqueue(head);
             }
-            _pending.Enqueue(message);
         }
     }
 

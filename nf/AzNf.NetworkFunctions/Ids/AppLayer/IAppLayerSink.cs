@@ -12,11 +12,11 @@ internal interface IAppLayerSink
     /// <summary>A request is complete, body included (body and raw-message rules).</summary>
     void RequestComplete(HttpMessage request);
 
-    /// <summary>A final response's head is complete; <paramref name="request"/> is the one it answers, if known.</summary>
-    void ResponseHead(HttpMessage? request, HttpMessage response);
+    /// <summary>A final response's head is complete.</summary>
+    void ResponseHead(HttpMessage response);
 
     /// <summary>A final response is complete, body included.</summary>
-    void ResponseComplete(HttpMessage? request, HttpMessage response);
+    void ResponseComplete(HttpMessage response);
 
     /// <summary>A TLS ClientHello is complete: its server name (if any) can be matched.</summary>
     void TlsClientHello(TlsClientHello hello);

@@ -196,6 +196,7 @@ internal sealed class HttpDirectionParser(bool request)
             }
             Remaining = length;
             Phase = HttpPhase.Body;
+            message.ReserveBody(length, session.BodyLimit(IsRequest));
             if (length == 0)
             {
                 Complete(session);

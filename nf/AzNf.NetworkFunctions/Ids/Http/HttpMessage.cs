@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace AzNf.NetworkFunctions.Ids.Http;
@@ -8,8 +9,10 @@ internal readonly record struct HttpField(int NameStart, int NameLength, int Val
 /// <summary>
 /// One HTTP/1.x request or response as the IDS keeps it: the raw head (start line and header
 /// lines, as received), the header fields parsed out of it (folded lines joined by one space, as
-/// libhtp does), and the body — de-chunked — up to the body limit. Pooled per partition; its
-/// arrays grow to the largest message seen and are kept.
+/// libhtp does), and the body — de-chunked — up to the body limit. Pooled per partition; the head
+/// and value arrays grow to the largest message seen and are kept; the body is rented from the
+/// shared array pool and given back when the message is reset, so many flows with large bodies
+/// in flight do not each keep one.
 /// </summary>
 internal sealed class HttpMessage
 {
@@ -79,6 +82,11 @@ internal sealed class HttpMessage
 
     public void Reset()
     {
+        if (Body.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(Body);
+            Body = [];
+        }
         HeadLength = 0;
         BodyLength = 0;
         BodyDropped = 0;
@@ -102,6 +110,22 @@ internal sealed class HttpMessage
         return true;
     }
 
+    /// <summary>Rents the body buffer once for a body of known length (Content-Length), so it is not grown and copied.</summary>
+    public void ReserveBody(long length, int limit)
+    {
+        int size = (int)Math.Min(length, limit);
+        if (size > Body.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(size);
+            Body.AsSpan(0, BodyLength).CopyTo(larger);
+            if (Body.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(Body);
+            }
+            Body = larger;
+        }
+    }
+
     /// <summary>Appends body bytes up to <paramref name="limit"/>; the rest is counted in <see cref="BodyDropped"/>.</summary>
     public void AppendBody(ReadOnlySpan<byte> data, int limit)
     {
@@ -115,7 +139,16 @@ internal sealed class HttpMessage
         {
             return;
         }
-        Body = Grow(Body, BodyLength + data.Length);
+        if (BodyLength + data.Length > Body.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(BodyLength + data.Length, Math.Min(limit, Math.Max(4096, Body.Length * 2))));
+            Body.AsSpan(0, BodyLength).CopyTo(larger);
+            if (Body.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(Body);
+            }
+            Body = larger;
+        }
         data.CopyTo(Body.AsSpan(BodyLength));
         BodyLength += data.Length;
     }
