@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using AzNf.Packets.Parsing;
 
@@ -128,7 +129,15 @@ public static class SyntheticTraffic
 
         int body = random.Next(200, Math.Max(201, options.MaxResponseBytes));
         var response = new byte[body];
-        Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body}\r\n\r\n").CopyTo(response, 0);
+        // The response is `body` bytes in all; Content-Length counts what follows the 37-byte head
+        // plus its digits (zero-padded where no digit count fits exactly).
+        int digits = 1;
+        while (body - 37 - digits >= (int)Math.Pow(10, digits))
+        {
+            digits++;
+        }
+        string contentLength = (body - 37 - digits).ToString(new string('0', digits), CultureInfo.InvariantCulture);
+        Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {contentLength}\r\n\r\n").CopyTo(response, 0);
         for (int i = 64; i < body; i++)
         {
             response[i] = (byte)('a' + (i % 26));
