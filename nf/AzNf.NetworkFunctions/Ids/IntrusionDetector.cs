@@ -146,7 +146,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         }
         else
         {
-            established = ids.Seen == (IdsFlowSeen.ToServer | IdsFlowSeen.ToClient);
+            established = (ids.Seen & IdsFlowSeen.BothWays) == IdsFlowSeen.BothWays;
         }
         // Stream sizes as Suricata's stream_size sees them: next expected sequence minus the initial
         // one, after this packet (its bytes count when they arrive in order).
@@ -213,7 +213,43 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
 
         // A rule that set the flow's first bit took a slot during this packet.
         ids.FlowBitsSlot = _currentBits;
+        if (header.IsTcp && (header.TcpFlags & (TcpFlags.Fin | TcpFlags.Rst)) != 0)
+        {
+            ReleaseIfClosed(ref ids, header.TcpFlags, toServer);
+        }
         return Conclude(ref packet, ref ids);
+    }
+
+    /// <summary>
+    /// Once both sides sent a FIN, or either a RST, no more stream data will be inspected: the
+    /// stream slot and the app-layer session go back to their pools now rather than when the
+    /// flow table ends the flow (which may be much later), so busy partitions reuse them.
+    /// </summary>
+    private void ReleaseIfClosed(ref IdsFlowState ids, TcpFlags flags, bool toServer)
+    {
+        if ((flags & TcpFlags.Fin) != 0)
+        {
+            ids.Seen |= toServer ? IdsFlowSeen.FinToServer : IdsFlowSeen.FinToClient;
+        }
+        bool closed = (flags & TcpFlags.Rst) != 0
+            || (ids.Seen & (IdsFlowSeen.FinToServer | IdsFlowSeen.FinToClient)) == (IdsFlowSeen.FinToServer | IdsFlowSeen.FinToClient);
+        if (!closed)
+        {
+            return;
+        }
+        // Segments still waiting for a gap keep the slot: a late segment may yet fill it.
+        if (ids.StreamSlot != 0
+            && _streams.Direction(ids.StreamSlot, FlowDirection.AToB).PendingCount == 0
+            && _streams.Direction(ids.StreamSlot, FlowDirection.BToA).PendingCount == 0)
+        {
+            _streams.Return(ids.StreamSlot);
+            ids.StreamSlot = 0;
+            if (ids.HttpSlot > 0)
+            {
+                _http!.Return(ids.HttpSlot);
+                ids.HttpSlot = -1;
+            }
+        }
     }
 
     /// <summary>Records a full match: the rule's flowbits actions take effect now, so rules after it see them.</summary>
