@@ -134,7 +134,7 @@ public static class DurableChainRun
         var feed = System.Diagnostics.Stopwatch.StartNew();
         await Task.Run(() => log.Feed(capture, handler, progress, cancellation), cancellation);
         feed.Stop();
-        var report = await TaskHubChains.ReportAsync(host, chain, handler, request.Partitions, capture.Name, request.SettleTimeout, cancellation, capture.Warnings.Counts);
+        var report = await TaskHubChains.ReportAsync(host, chain, handler, request.Partitions, capture.Name, request.SettleTimeout, cancellation, capture.ReportCounts());
         // From the host's start: task hub creation, rule publishing and the final read are costs of the run too.
         var storage = host.StorageRequests.Snapshot();
         return new DurableRunResult(report, handler.Granularity, handler.Mode, handler.Timings, handler.Failures, handler.Duplicates, started.Elapsed, storage, feed.Elapsed, handler.Batches, resumeAfter, log.Resumed);

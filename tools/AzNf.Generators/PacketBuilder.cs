@@ -50,6 +50,39 @@ public static class PacketBuilder
         return Ip(source, destination, v4 ? IpProtocol.Icmp : IpProtocol.IcmpV6, message, checksumOffset: 2);
     }
 
+    /// <summary>
+    /// Cuts an Ethernet/IPv4 frame's IP payload into fragments of <paramref name="size"/> bytes (a
+    /// multiple of 8), each a frame with the same IP header but its own offset, MF flag, length
+    /// and checksum, sharing <paramref name="id"/>.
+    /// </summary>
+    public static List<byte[]> FragmentIPv4(byte[] frame, int size, ushort id)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (size <= 0 || size % 8 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), "fragment size must be a positive multiple of 8");
+        }
+        int ihl = (frame[14] & 0x0F) * 4;
+        var payload = frame.AsSpan(14 + ihl);
+        var fragments = new List<byte[]>();
+        for (int offset = 0; offset < payload.Length; offset += size)
+        {
+            int length = Math.Min(size, payload.Length - offset);
+            var fragment = new byte[14 + ihl + length];
+            frame.AsSpan(0, 14 + ihl).CopyTo(fragment);
+            payload.Slice(offset, length).CopyTo(fragment.AsSpan(14 + ihl));
+            var ip = fragment.AsSpan(14);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(ihl + length));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], id);
+            bool more = offset + length < payload.Length;
+            BinaryPrimitives.WriteUInt16BigEndian(ip[6..], (ushort)((more ? 0x2000 : 0) | (offset / 8)));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip[..ihl], 0));
+            fragments.Add(fragment);
+        }
+        return fragments;
+    }
+
     /// <summary>An IP packet around <paramref name="transport"/>, in an Ethernet frame.</summary>
     public static byte[] Ip(NetAddress source, NetAddress destination, byte protocol, ReadOnlySpan<byte> transport, int checksumOffset = -1, byte ttl = 64)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AzNf.Packets.Parsing;
 
 namespace AzNf.Packets.Capture;
 
@@ -29,6 +30,7 @@ public abstract class CaptureReader : IDisposable
         Name = name;
         Options = options;
         Warnings = new CaptureWarnings(options.MaxWarningDetails);
+        Defragmenter = new IpDefragmenter(options.Defrag);
     }
 
     /// <summary>Opens the capture file at <paramref name="path"/>.</summary>
@@ -82,9 +84,49 @@ public abstract class CaptureReader : IDisposable
 
     /// <summary>
     /// Reads the next frame; false at the end of the capture (or when damage ends it early, with a
-    /// warning). <paramref name="record"/>'s data is valid until the next call.
+    /// warning). <paramref name="record"/>'s data is valid until the next call. IP fragments are
+    /// held and their datagram is returned, reassembled, in place of the fragment that completed
+    /// it (<see cref="Defragmenter"/>; <see cref="CaptureReaderOptions.Defrag"/> turns it off).
     /// </summary>
-    public abstract bool TryRead(out CaptureRecord record);
+    public bool TryRead(out CaptureRecord record)
+    {
+        while (TryReadRecord(out record))
+        {
+            switch (Defragmenter.Offer(record.LinkType, record.Data, record.TimestampNanos))
+            {
+                case DefragResult.NotFragment:
+                    return true;
+                case DefragResult.Reassembled:
+                    var datagram = Defragmenter.Reassembled;
+                    record = new CaptureRecord(record.TimestampNanos, datagram.Length, record.LinkType, datagram, record.InterfaceIndex);
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Reads the next record as stored in the file.</summary>
+    private protected abstract bool TryReadRecord(out CaptureRecord record);
+
+    /// <summary>The IP defragmenter between the file and the caller, with its counters.</summary>
+    public IpDefragmenter Defragmenter { get; }
+
+    /// <summary>
+    /// What a report lists for this reader: the warning counts, and the defragmenter's counters
+    /// that are not zero as <c>defrag:NAME</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> ReportCounts()
+    {
+        var counts = new Dictionary<string, long>(Warnings.Counts, StringComparer.Ordinal);
+        foreach (var (name, value) in Defragmenter.Counters)
+        {
+            if (value != 0)
+            {
+                counts["defrag:" + name] = value;
+            }
+        }
+        return counts;
+    }
 
     /// <summary>The file name or stream name given to <c>Open</c>.</summary>
     public string Name { get; }

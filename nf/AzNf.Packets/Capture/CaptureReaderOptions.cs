@@ -15,6 +15,9 @@ public sealed record CaptureReaderOptions
     /// <summary>How many warnings keep their position and detail; beyond that only counts grow.</summary>
     public int MaxWarningDetails { get; init; } = 100;
 
+    /// <summary>IP defragmentation of the frames read (on, with Suricata's limits, by default).</summary>
+    public Parsing.DefragOptions Defrag { get; init; } = new();
+
     /// <summary>Leave the stream open when the reader is disposed (for <see cref="CaptureReader.Open(Stream, string, CaptureReaderOptions?)"/>).</summary>
     public bool LeaveOpen { get; init; }
 }

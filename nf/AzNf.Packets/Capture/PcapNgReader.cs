@@ -40,7 +40,7 @@ internal sealed class PcapNgReader : CaptureReader
         }
     }
 
-    public override bool TryRead(out CaptureRecord record)
+    private protected override bool TryReadRecord(out CaptureRecord record)
     {
         record = default;
         while (!_ended)

@@ -50,7 +50,7 @@ internal sealed class PcapReader : CaptureReader
     /// <summary>The snap length from the file header; 0 means the writer set none.</summary>
     public int SnapLength => _snapLength;
 
-    public override bool TryRead(out CaptureRecord record)
+    private protected override bool TryReadRecord(out CaptureRecord record)
     {
         record = default;
         if (_ended)

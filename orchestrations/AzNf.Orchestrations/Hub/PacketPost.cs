@@ -64,7 +64,7 @@ public static class PacketPost
             throw new InvalidOperationException($"{handler.FailureCount} units failed, e.g. {handler.Failures.First()}");
         }
         var tally = ChainTally.Sum(await handler.ReadTalliesAsync(cancellation), chain.Stages.Count);
-        return RunReport.From(chain, tally, partitions, captureName, reader.Warnings.Counts);
+        return RunReport.From(chain, tally, partitions, captureName, reader.ReportCounts());
     }
 
     private static long NextBase()

@@ -69,7 +69,8 @@ public sealed class TsharkOracleTests : IDisposable
             "-T", "fields", "-E", "separator=,", "-E", "occurrence=f", .. Fields.SelectMany(f => new[] { "-e", f })]);
         var expected = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Normalize).ToList();
         var actual = new List<string>();
-        using (var reader = CaptureReader.Open(path))
+        // Per frame, as tshark lists them: no reassembly of fragments.
+        using (var reader = CaptureReader.Open(path, new CaptureReaderOptions { Defrag = new DefragOptions { Enabled = false } }))
         {
             while (reader.TryRead(out var record))
             {

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Partitions;
 using AzNf.Packets.Capture;
+using AzNf.Packets.Parsing;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -52,6 +53,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [Description("Write the JSON report here.")]
         public string? Report { get; init; }
 
+        [CommandOption("--defrag <POLICY>")]
+        [Description("IP defragmentation before packets go to partitions: bsd (default, Suricata's), first, last, or off.")]
+        public string Defrag { get; init; } = "bsd";
+
         [CommandOption("--runtime <RUNTIME>")]
         [Description("embedded (default: the chain in this process) or durable (orchestrations and entities on DurableTask.Core + Azure Storage: AZNF_STORAGE, else a private Azurite).")]
         public string Runtime { get; init; } = "embedded";
@@ -74,6 +79,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
 
         public override ValidationResult Validate()
         {
+            if (Defrag is not ("bsd" or "first" or "last" or "off"))
+            {
+                return ValidationResult.Error("--defrag must be bsd, first, last or off");
+            }
             if (string.IsNullOrWhiteSpace(Capture))
             {
                 return ValidationResult.Error("--capture FILE is required");
@@ -139,7 +148,12 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         try
         {
             chain = ChainDefinition.Load(settings.Chain ?? SamplePaths.FullChain);
-            capture = CaptureReader.Open(settings.Capture);
+            capture = CaptureReader.Open(settings.Capture, new CaptureReaderOptions
+            {
+                Defrag = settings.Defrag == "off"
+                    ? new DefragOptions { Enabled = false }
+                    : new DefragOptions { Policy = Enum.Parse<DefragPolicy>(settings.Defrag, ignoreCase: true) },
+            });
         }
         catch (Exception e) when (e is ConfigException or CaptureFormatException)
         {
@@ -185,7 +199,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             }
         }
 
-        var report = RunReport.From(result, settings.Capture, capture.Warnings.Counts);
+        var report = RunReport.From(result, settings.Capture, capture.ReportCounts());
         return Finish(settings, report);
     }
 
