@@ -206,13 +206,13 @@ public class RuleFileTests
         string folder = OracleProcess.TempDirectory("bad-ids-rule");
         string chain = ChainWith(folder, "allow ip from any to any\n",
             "alert tcp any any -> any any (msg:\"fine\"; content:\"/etc/passwd\"; sid:1;)\n"
-            + "alert tcp any any -> any any (msg:\"app layer\"; http.uri; content:\"x\"; sid:2;)\n");
+            + "alert tcp any any -> any any (msg:\"app layer\"; smb.share; content:\"x\"; sid:2;)\n");
 
         var report = CliRunner.Run(CliRunner.Samples("captures", "http-loopback.pcapng"), chain);
 
         var warning = Assert.Single(report.Warnings);
         Assert.Contains("ids.rules:2", warning, StringComparison.Ordinal);
-        Assert.Contains("http.uri", warning, StringComparison.Ordinal);
+        Assert.Contains("smb.share", warning, StringComparison.Ordinal);
         Assert.Contains(report.Alerts, a => a.Sid == 1);
         Assert.Equal(1, report.WarningCounts["ids-rule-rejected"]);
     }
