@@ -90,7 +90,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             _flowBits = new FlowBitsPool(definition.FlowbitNames);
         }
-        if (definition.HasHttpRules || !definition.TlsRules.IsEmpty)
+        if (definition.HasHttpRules || !definition.TlsRules.IsEmpty || !definition.DnsRules.IsEmpty)
         {
             // A body no rule inspects is not kept (its bytes are still parsed and counted).
             var limits = new HttpLimits(
@@ -99,7 +99,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 definition.ResponseCompleteRules.IsEmpty ? 0 : options.HttpResponseBodyBytes,
                 options.HttpPendingRequests);
             _http = new AppLayerSessionPool(new AppLayerPartition(
-                limits, new HttpTransactions(this), http: definition.HasHttpRules, tls: !definition.TlsRules.IsEmpty, options.TlsHelloBytes));
+                limits, new HttpTransactions(this), http: definition.HasHttpRules, tls: !definition.TlsRules.IsEmpty, options.TlsHelloBytes,
+                dns: !definition.DnsRules.IsEmpty));
         }
     }
 
@@ -357,6 +358,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         if (ids.HttpSlot == 0)
         {
             ids.HttpSlot = _http!.Rent();
+            ref readonly var header = ref packet.Packet;
+            if (header.DestinationPort == DnsPort || header.SourcePort == DnsPort)
+            {
+                _http[ids.HttpSlot].UseDns();
+            }
         }
         if (ids.HttpSlot < 0)
         {
@@ -591,6 +597,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             Add("tls:client-hellos", http.TlsHellos);
             Add("tls:not-tls", http.TlsNotTls);
             Add("tls:hello-too-long", http.TlsHelloTooLong);
+            Add("dns:tcp-messages", http.DnsMessages);
         }
 
         void Add(string name, long value) => into[name] = into.TryGetValue(name, out long old) ? old + value : value;
@@ -878,6 +885,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             ids.MatchHttp(_definition.ResponseCompleteRules, null, response, responseSide: true);
 
         public void TlsClientHello(Tls.TlsClientHello hello) => ids.MatchAppLayer(_definition.TlsRules, hello);
+
+        public void DnsMessage(ReadOnlySpan<byte> message) => ids.MatchDns(in ids._appPacket, ids._appFacts, message);
     }
 
     /// <summary>A sink for sessions that are only read past (a snapshot's HTTP state under rules without HTTP).</summary>
@@ -894,6 +903,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         public void ResponseComplete(HttpMessage response) { }
 
         public void TlsClientHello(Tls.TlsClientHello hello) { }
+
+        public void DnsMessage(ReadOnlySpan<byte> message) { }
     }
 
     private bool PayloadMatches(IdsRule rule, ReadOnlySpan<byte> buffer, long streamBase, int minEnd)

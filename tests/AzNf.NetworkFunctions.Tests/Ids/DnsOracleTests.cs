@@ -66,6 +66,12 @@ public sealed class DnsOracleTests : IDisposable
         var compressed = Query(11, false, "tracker.example");
         compressed[5] = 2;
         frames.Add(PacketBuilder.Udp(client, port++, resolver, 53, [.. compressed, 0xC0, 12, 0, 1, 0, 1]));
+        // DNS over TCP: two length-prefixed queries, the first split across segments.
+        byte[] Prefixed(byte[] message) => [(byte)(message.Length >> 8), (byte)message.Length, .. message];
+        var first = Prefixed(Query(12, false, "tcp.evil.example"));
+        var second = Prefixed(Query(13, false, "www.example.com"));
+        frames.AddRange(new TcpConversation("10.0.0.7", 50100, "10.0.0.53", 53).Handshake()
+            .Client(first[..7]).Client([.. first[7..], .. second]).Close().Frames);
         // A label that runs past the end of the message.
         frames.Add(PacketBuilder.Udp(client, port++, resolver, 53, [0, 12, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 40, (byte)'a', (byte)'b']));
         return frames;
@@ -104,5 +110,7 @@ public sealed class DnsOracleTests : IDisposable
         Assert.Equal(suricata.AlertPairs.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
         Assert.Equal(Enumerable.Range(1, 8), suricata.AlertPairs.Select(p => int.Parse(p.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order());
         Assert.Equal(1, counters["dns:malformed"]);
+        Assert.Equal(2, counters["dns:tcp-messages"]);
+        Assert.Contains(suricata.AlertPairs, p => p.StartsWith("1 tcp", StringComparison.Ordinal));
     }
 }

@@ -2,8 +2,11 @@ using AzNf.NetworkFunctions.Ids.Http;
 namespace AzNf.NetworkFunctions.Ids.AppLayer;
 
 /// <summary>What all app-layer sessions of one IDS partition share: limits, which protocols to parse, the message pool, the sink and the counters.</summary>
-internal sealed class AppLayerPartition(HttpLimits limits, IAppLayerSink sink, bool http = true, bool tls = false, int tlsHelloBytes = 16_384)
+internal sealed class AppLayerPartition(HttpLimits limits, IAppLayerSink sink, bool http = true, bool tls = false, int tlsHelloBytes = 16_384, bool dns = false)
 {
+    /// <summary>Parse DNS over TCP on port 53 (some rule inspects dns.query).</summary>
+    public bool Dns { get; } = dns;
+
     public HttpLimits Limits { get; } = limits;
 
     /// <summary>Parse HTTP (some rule inspects it).</summary>
@@ -29,6 +32,7 @@ internal sealed class AppLayerPartition(HttpLimits limits, IAppLayerSink sink, b
 internal sealed class AppLayerCounters
 {
     public long TlsHellos;
+    public long DnsMessages;
     public long TlsNotTls;
     public long TlsHelloTooLong;
     public long Requests;

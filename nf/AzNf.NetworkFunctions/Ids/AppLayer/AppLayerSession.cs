@@ -12,6 +12,8 @@ internal enum AppProtocol : byte
     Http,
     /// <summary>A TLS handshake: the client's bytes are kept until its ClientHello is complete.</summary>
     Tls,
+    /// <summary>DNS over TCP (port 53): the client's length-prefixed messages, each matched as it completes.</summary>
+    Dns,
     /// <summary>Nothing (more) to parse: not a parsed protocol, or the TLS hello is done.</summary>
     None,
 }
@@ -31,8 +33,10 @@ internal sealed class AppLayerSession
     private readonly AppLayerPartition _partition;
     // One entry per request waiting for its response: true for HEAD (its response has no body).
     private readonly Queue<bool> _pending = new();
+    // The client's bytes not consumed yet: a TLS hello or a DNS message in the making.
     private byte[] _tlsBytes = [];
     private int _tlsLength;
+    private const int MaxDnsMessage = 2 + ushort.MaxValue;
 
     public AppLayerSession(AppLayerPartition partition)
     {
@@ -57,7 +61,16 @@ internal sealed class AppLayerSession
 
     /// <summary>True when nothing more will be parsed: the session can be given back.</summary>
     public bool IsDone => Protocol == AppProtocol.None
-        || (Protocol != AppProtocol.Tls && Requests.Phase == HttpPhase.Stopped && Responses.Phase == HttpPhase.Stopped);
+        || (Protocol is AppProtocol.Unknown or AppProtocol.Http && Requests.Phase == HttpPhase.Stopped && Responses.Phase == HttpPhase.Stopped);
+
+    /// <summary>A flow to or from port 53 (Suricata's DNS detection port) speaks DNS over TCP.</summary>
+    public void UseDns()
+    {
+        if (Protocol == AppProtocol.Unknown && _partition.Dns)
+        {
+            Protocol = AppProtocol.Dns;
+        }
+    }
 
     public void Feed(bool toServer, ReadOnlySpan<byte> data)
     {
@@ -83,6 +96,12 @@ internal sealed class AppLayerSession
                 if (toServer)
                 {
                     FeedTls(data);
+                }
+                return;
+            case AppProtocol.Dns:
+                if (toServer)
+                {
+                    FeedDns(data);
                 }
                 return;
             case AppProtocol.None:
@@ -124,6 +143,32 @@ internal sealed class AppLayerSession
                 }
                 break;
         }
+    }
+
+    // Messages are 2-byte length prefixed (RFC 1035 4.2.2); each complete one goes to the sink.
+    private void FeedDns(ReadOnlySpan<byte> data)
+    {
+        if (_tlsBytes.Length < _tlsLength + data.Length)
+        {
+            Array.Resize(ref _tlsBytes, Math.Min(MaxDnsMessage * 2, Math.Max(_tlsLength + data.Length, Math.Max(512, _tlsBytes.Length * 2))));
+        }
+        int take = Math.Min(data.Length, _tlsBytes.Length - _tlsLength);
+        data[..take].CopyTo(_tlsBytes.AsSpan(_tlsLength));
+        _tlsLength += take;
+        int start = 0;
+        while (_tlsLength - start >= 2)
+        {
+            int length = (_tlsBytes[start] << 8) | _tlsBytes[start + 1];
+            if (_tlsLength - start - 2 < length)
+            {
+                break;
+            }
+            _partition.Counters.DnsMessages++;
+            _partition.Sink.DnsMessage(_tlsBytes.AsSpan(start + 2, length));
+            start += 2 + length;
+        }
+        _tlsBytes.AsSpan(start, _tlsLength - start).CopyTo(_tlsBytes);
+        _tlsLength -= start;
     }
 
     private void FinishTls()
@@ -233,11 +278,15 @@ internal sealed class AppLayerSession
             throw new InvalidDataException($"app-layer protocol {protocol} is unknown");
         }
         Protocol = (AppProtocol)protocol;
-        var tls = reader.Block();
-        if (tls.Length > 0)
+        var clientBytes = reader.Block();
+        _tlsLength = 0;
+        if (clientBytes.Length > 0 && Protocol == AppProtocol.Tls)
         {
-            _tlsLength = 0;
-            FeedTls(tls);
+            FeedTls(clientBytes);
+        }
+        else if (clientBytes.Length > 0 && Protocol == AppProtocol.Dns)
+        {
+            FeedDns(clientBytes);
         }
         ReadParser(ref reader, Requests);
         ReadParser(ref reader, Responses);

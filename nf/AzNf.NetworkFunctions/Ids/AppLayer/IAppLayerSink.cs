@@ -20,4 +20,7 @@ internal interface IAppLayerSink
 
     /// <summary>A TLS ClientHello is complete: its server name (if any) can be matched.</summary>
     void TlsClientHello(TlsClientHello hello);
+
+    /// <summary>A DNS message from the client over TCP is complete (without its length prefix).</summary>
+    void DnsMessage(ReadOnlySpan<byte> message);
 }
