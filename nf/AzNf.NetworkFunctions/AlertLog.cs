@@ -15,7 +15,10 @@ public sealed record Alert(
     ushort DestinationPort,
     long PacketIndex,
     string? Classtype,
-    string Stage);
+    string Stage,
+    int? Priority = null,
+    string? Category = null,
+    IReadOnlyDictionary<string, string[]>? Metadata = null);
 
 /// <summary>A partition's alerts in the order raised. Alerts are rare, so a list is enough.</summary>
 public sealed class AlertLog

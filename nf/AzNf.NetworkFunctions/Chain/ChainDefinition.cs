@@ -10,7 +10,7 @@ namespace AzNf.NetworkFunctions.Chain;
 public sealed class ChainDefinition
 {
     private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline"];
-    private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "config", "deadlineMs", "onDeadline"];
+    private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "classification", "config", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
 
     private static readonly IReadOnlySet<NetAddress> EmptyBlocklist = new HashSet<NetAddress>();
@@ -212,11 +212,15 @@ public sealed class ChainDefinition
             var stageRules = stage.TryGetProperty("rules", out var rulesElement)
                 ? rules.Read(ReadString(rulesElement, source, $"stages[{index - 1}].rules"), location)
                 : null;
+            var classification = stage.TryGetProperty("classification", out var classificationElement)
+                ? rules.Read(ReadString(classificationElement, source, $"stages[{index - 1}].classification"), location)
+                : null;
             var setup = new StageSetup
             {
                 Name = name,
                 Kind = kind,
                 Rules = stageRules,
+                Classification = classification,
                 Blocklist = blocklist,
                 Config = stage.TryGetProperty("config", out var config) ? config.Clone() : default,
                 Variables = variables,

@@ -145,12 +145,35 @@ public sealed record ReportFlow(
     public static string Timestamp(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 }
 
-/// <summary>One IDS alert; <c>packetIndex</c> is 1-based in capture order.</summary>
-public sealed record ReportAlert(int Sid, int Rev, string Msg, string Action, string Proto, string Src, int SrcPort, string Dst, int DstPort, long PacketIndex, string? Classtype, string Stage)
+/// <summary>
+/// One IDS alert; <c>packetIndex</c> is 1-based in capture order. <c>priority</c> and
+/// <c>category</c> come from the stage's classification file (or the rule's <c>priority</c>),
+/// <c>metadata</c> from the rule's <c>metadata</c> keyword (key → values); null when absent.
+/// </summary>
+public sealed record ReportAlert(
+    int Sid, int Rev, string Msg, string Action, string Proto, string Src, int SrcPort, string Dst, int DstPort, long PacketIndex, string? Classtype, string Stage,
+    int? Priority = null, string? Category = null, IReadOnlyDictionary<string, string[]>? Metadata = null)
 {
     public static ReportAlert From(Alert a) => new(
         a.Sid, a.Rev, a.Msg, a.Action, IpProtocol.Name(a.Protocol),
-        a.Source.ToString(), a.SourcePort, a.Destination.ToString(), a.DestinationPort, a.PacketIndex, a.Classtype, a.Stage);
+        a.Source.ToString(), a.SourcePort, a.Destination.ToString(), a.DestinationPort, a.PacketIndex, a.Classtype, a.Stage,
+        a.Priority, a.Category, a.Metadata);
+
+    // Value equality for the metadata too (a record compares collections by reference), so an
+    // alert read back from JSON or a durable unit equals the one it was made from.
+    public bool Equals(ReportAlert? other) =>
+        other is not null
+        && Sid == other.Sid && Rev == other.Rev && Msg == other.Msg && Action == other.Action && Proto == other.Proto
+        && Src == other.Src && SrcPort == other.SrcPort && Dst == other.Dst && DstPort == other.DstPort
+        && PacketIndex == other.PacketIndex && Classtype == other.Classtype && Stage == other.Stage
+        && Priority == other.Priority && Category == other.Category && SameMetadata(Metadata, other.Metadata);
+
+    public override int GetHashCode() => HashCode.Combine(Sid, Src, SrcPort, Dst, DstPort, PacketIndex, Stage);
+
+    private static bool SameMetadata(IReadOnlyDictionary<string, string[]>? a, IReadOnlyDictionary<string, string[]>? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.Count == b.Count && a.All(entry => b.TryGetValue(entry.Key, out var values) && values.SequenceEqual(entry.Value));
 }
 
 /// <summary>One stage's packet counts and its own counters.</summary>

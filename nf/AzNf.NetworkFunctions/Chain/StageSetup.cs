@@ -15,6 +15,9 @@ public sealed class StageSetup
     /// <summary>The stage's rules (from its <c>rules</c> property); null when it names none.</summary>
     public RuleText? Rules { get; init; }
 
+    /// <summary>An IDS stage's <c>classification.config</c> (its <c>classification</c> property); null when it names none.</summary>
+    public RuleText? Classification { get; init; }
+
     /// <summary>Source addresses every firewall stage drops before its rules (<c>firewall:blocklist</c>).</summary>
     public required IReadOnlySet<NetAddress> Blocklist { get; init; }
 

@@ -161,7 +161,10 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         {
             throw new ConfigException(setup.Location, "the ids stage needs a rules file");
         }
-        return Parse(setup.Rules.Text, Path.GetFileName(setup.Rules.Name), setup.Variables, options, setup.Diagnostics, setup.Name);
+        var classifications = setup.Classification is { } file
+            ? Classification.Parse(file with { Name = Path.GetFileName(file.Name) })
+            : null;
+        return Parse([new RuleText(Path.GetFileName(setup.Rules.Name), setup.Rules.Text)], setup.Variables, options, setup.Diagnostics, setup.Name, classifications);
     }
 
     /// <summary>Builds a definition from rule text (for tests and tools that hold rules in memory).</summary>
@@ -175,12 +178,19 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         Parse([new RuleText(fileName, text)], variables, options, diagnostics, name);
 
     /// <summary>Builds a definition from several rule files, loaded as one set in the order given.</summary>
+    /// <param name="files">The rule files, in order.</param>
+    /// <param name="variables">Rule variables (HOME_NET, …).</param>
+    /// <param name="options">The stage's options; defaults when null.</param>
+    /// <param name="diagnostics">Where rejected rules are reported.</param>
+    /// <param name="name">The stage name.</param>
+    /// <param name="classifications">A classification file's classtypes: given, a rule's classtype must be one of them, and alerts carry its priority and description.</param>
     public static IdsDefinition Parse(
         IEnumerable<RuleText> files,
         IReadOnlyDictionary<string, string>? variables = null,
         IdsOptions? options = null,
         ConfigDiagnostics? diagnostics = null,
-        string name = "ids")
+        string name = "ids",
+        IReadOnlyDictionary<string, Classification>? classifications = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         options ??= new IdsOptions();
@@ -188,7 +198,8 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
             variables ?? new Dictionary<string, string>(),
             diagnostics ?? new ConfigDiagnostics(),
             TimeSpan.FromMilliseconds(options.PcreTimeoutMs),
-            linearRegex: options.PcreEngine == "linear");
+            linearRegex: options.PcreEngine == "linear",
+            classifications);
         var rules = new List<IdsRule>();
         foreach (var file in files)
         {

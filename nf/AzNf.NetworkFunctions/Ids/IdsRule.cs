@@ -33,6 +33,15 @@ public sealed class IdsRule
 
     public string? Classtype { get; internal set; }
 
+    /// <summary>The rule's priority: its <c>priority</c> keyword, else its classtype's in the classification file; null when neither.</summary>
+    public int? Priority { get; internal set; }
+
+    /// <summary>The classtype's description from the classification file; null without one.</summary>
+    public string? Category { get; internal set; }
+
+    /// <summary>The <c>metadata</c> keyword(s): key → values, in rule order; null when the rule has none.</summary>
+    public IReadOnlyDictionary<string, string[]>? Metadata { get; internal set; }
+
     /// <summary>Where the rule was read, e.g. <c>local.rules:12</c>.</summary>
     public required string Location { get; init; }
 

@@ -12,7 +12,12 @@ namespace AzNf.NetworkFunctions.Ids;
 /// exactly — bad syntax, an unknown keyword, an undefined variable — is rejected with a
 /// <c>file:line</c> warning and the rest of the file still loads; nothing is silently ignored.
 /// </summary>
-public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables, ConfigDiagnostics diagnostics, TimeSpan pcreTimeout, bool linearRegex = false)
+public sealed class IdsRuleParser(
+    IReadOnlyDictionary<string, string> variables,
+    ConfigDiagnostics diagnostics,
+    TimeSpan pcreTimeout,
+    bool linearRegex = false,
+    IReadOnlyDictionary<string, Classification>? classifications = null)
 {
     private readonly AddressPortParser _expressions = new(variables, AddressPortSyntax.Suricata);
     private const string DuplicateSid = "duplicate-sid";
@@ -362,9 +367,33 @@ public sealed class IdsRuleParser(IReadOnlyDictionary<string, string> variables,
                 break;
             case "classtype":
                 rule.Classtype = RequireValue(option);
+                if (classifications is not null)
+                {
+                    // With a classification file, as in Suricata, a classtype must be one of its.
+                    var known = classifications.TryGetValue(rule.Classtype, out var classification)
+                        ? classification
+                        : throw new RuleSyntaxException($"classtype '{rule.Classtype}' is not in the classification file");
+                    rule.Category = known.Description;
+                    rule.Priority ??= known.Priority;
+                }
                 break;
-            case "reference" or "metadata":
-                // Informational in Suricata too: they never change what matches (docs/ids.md).
+            case "priority":
+                rule.Priority = ParseInt(option, 1, 255);
+                break;
+            case "metadata":
+                // Informational: never changes what matches; alerts carry it.
+                var metadata = rule.Metadata is null ? new Dictionary<string, string[]>(StringComparer.Ordinal) : new Dictionary<string, string[]>(rule.Metadata);
+                foreach (string entry in RequireValue(option).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    int space = entry.IndexOf(' ', StringComparison.Ordinal);
+                    string key = space < 0 ? entry : entry[..space];
+                    string item = space < 0 ? "" : entry[(space + 1)..].Trim();
+                    metadata[key] = metadata.TryGetValue(key, out var values) ? [.. values, item] : [item];
+                }
+                rule.Metadata = metadata;
+                break;
+            case "reference":
+                // Informational in Suricata too: it never changes what matches (docs/ids.md).
                 RequireValue(option);
                 break;
             case "target":

@@ -644,7 +644,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             _resources.Alerts.Add(new Alert(
                 rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,
                 header.Source, header.SourcePort, header.Destination, header.DestinationPort,
-                packet.Index, rule.Classtype, _definition.Name));
+                packet.Index, rule.Classtype, _definition.Name, rule.Priority, rule.Category, rule.Metadata));
             _alerts++;
             if (drop && !verdict.IsDrop)
             {
