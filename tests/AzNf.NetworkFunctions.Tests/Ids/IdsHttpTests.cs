@@ -266,6 +266,37 @@ public class IdsHttpTests
         Assert.Equal(0, after - before);
     }
 
+    [Fact]
+    public void SteadyState_EtOpenRulesOnHttpTransactions_AllocateNothing()
+    {
+        var variables = new Dictionary<string, string>(SuricataVariables.Defaults) { ["HOME_NET"] = "any", ["EXTERNAL_NET"] = "any" };
+        string rules = string.Join('\n', Directory.GetFiles(AzNf.TestOracles.OracleProcess.TestData("et-open"), "*.rules").Order(StringComparer.Ordinal).Select(File.ReadAllText));
+        var harness = new IdsTestHarness(rules, new IdsOptions { PcreTimeoutMs = 60_000 }, variables);
+        var conversation = Connection();
+        for (int i = 0; i < 60; i++)
+        {
+            string body = $"<html><body>article {i:D4} text</body></html>";
+            conversation
+                .Client($"GET /articles/{i}/index.html?page={i % 7}&sort=date HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0\r\nAccept: text/html\r\nCookie: session=s{i}\r\n\r\n")
+                .Server($"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+        }
+        var frames = conversation.Frames;
+        harness.SendAll(frames.Take(80));
+        var measured = frames.Skip(80).ToList();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var frame in measured)
+        {
+            harness.Send(frame);
+        }
+        long after = GC.GetAllocatedBytesForCurrentThread();
+
+        Assert.Empty(harness.Alerts.Alerts);
+        Assert.True(harness.Definition.RulesLoaded > 3000);
+        Assert.Equal(60, Counter(harness, "http:responses"));
+        Assert.Equal(0, after - before);
+    }
+
     [Theory]
     [InlineData("http.header.raw; content:\"a\";", "flow direction")]
     [InlineData("flow:to_client; http.uri; content:\"a\";", "request buffer")]
