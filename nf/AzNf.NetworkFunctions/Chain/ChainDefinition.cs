@@ -9,7 +9,7 @@ namespace AzNf.NetworkFunctions.Chain;
 /// </summary>
 public sealed class ChainDefinition
 {
-    private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline"];
+    private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "variablesFile", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "classification", "config", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
 
@@ -89,7 +89,7 @@ public sealed class ChainDefinition
             }
             RejectUnknown(root, TopLevelProperties, source, "");
             var diagnostics = new ConfigDiagnostics();
-            var variables = ReadVariables(root, source);
+            var variables = ReadVariables(root, source, rules);
             var deadlines = new List<StageQos>();
             var stages = ReadStages(root, source, rules, blocklist, variables, diagnostics, deadlines);
             return new ChainDefinition
@@ -149,9 +149,12 @@ public sealed class ChainDefinition
             : throw new ConfigException($"{source}: {property}", $"must be one of {known}, not {value}");
     }
 
-    private static Dictionary<string, string> ReadVariables(JsonElement root, string source)
+    // The variables file's first (Suricata's vars format), then the chain's own over them.
+    private static Dictionary<string, string> ReadVariables(JsonElement root, string source, RuleSource rules)
     {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var variables = root.TryGetProperty("variablesFile", out var file)
+            ? VariablesFile.Parse(rules.Read(ReadString(file, source, "variablesFile"), $"{source}: variablesFile"))
+            : new Dictionary<string, string>(StringComparer.Ordinal);
         if (!root.TryGetProperty("variables", out var element))
         {
             return variables;
