@@ -3,7 +3,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// <summary>
 /// The IDS's per-flow state: 36 bytes, plain data. The reassembly window lives in the
 /// partition's <see cref="TcpStreamPool"/> (<see cref="StreamSlot"/> points at it, 0 = none yet),
-/// the HTTP app layer in its <see cref="AppLayer.AppLayerSessionPool"/> (<see cref="HttpSlot"/>).
+/// the HTTP app layer in its <see cref="AppLayer.AppLayerSessionPool"/> (<see cref="AppLayerSlot"/>).
 /// </summary>
 public struct IdsFlowState
 {
@@ -28,8 +28,8 @@ public struct IdsFlowState
     public IdsFlowVerdict FlowVerdict;
     /// <summary>With <see cref="IdsFlowVerdict.Drop"/>: the index of the drop rule, for its reason.</summary>
     public int VerdictRule;
-    /// <summary>1 + index of the flow's HTTP session; 0 when it has none yet; -1 when the flow is not HTTP.</summary>
-    public int HttpSlot;
+    /// <summary>1 + index of the flow's app-layer session (HTTP, TLS, DNS over TCP); 0 when it has none yet; -1 when nothing more is parsed.</summary>
+    public int AppLayerSlot;
     /// <summary>1 + index of the flow's flowbits in the partition's <see cref="FlowBitsPool"/>; 0 when no bit was ever set.</summary>
     public int FlowBitsSlot;
 }

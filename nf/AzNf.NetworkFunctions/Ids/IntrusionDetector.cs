@@ -24,7 +24,7 @@ namespace AzNf.NetworkFunctions.Ids;
 /// and with HTTP rules <c>http:requests</c>, <c>http:responses</c>, <c>http:sessions-in-use</c>,
 /// <c>http:bodies-truncated</c>, <c>http:pending-dropped</c>, <c>http:not-http</c>,
 /// <c>http:head-too-long</c>, <c>http:bad-length</c>, <c>http:bad-chunk</c>.
-/// HTTP rules are matched per transaction (see <see cref="HttpTransactions"/>).
+/// HTTP rules are matched per transaction (see <see cref="AppLayerTransactions"/>).
 /// Steady state allocates nothing per packet (alerts themselves are rare and allocated).
 /// </remarks>
 public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
@@ -43,7 +43,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly byte[] _streamBuffer;
     private readonly int _windowBytes;
     private readonly int _streamDepth;
-    private readonly AppLayerSessionPool? _http;
+    private readonly AppLayerSessionPool? _appLayer;
     private readonly HttpInspectionBuffers _httpBuffers = new();
     // The packet an app-layer unit is matched against: the one whose bytes completed an HTTP
     // transaction's head or message, or the datagram carrying a DNS request.
@@ -60,7 +60,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private NetAddress _packetDestination;
     private long _packetTime;
     private long _xbitsTableFull;
-    private AppLayerSession? _currentHttp;
+    private AppLayerSession? _currentAppLayer;
     private long _errors;
     private long _alerts;
     private long _drops;
@@ -98,8 +98,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 definition.RequestCompleteRules.IsEmpty ? 0 : options.HttpRequestBodyBytes,
                 definition.ResponseCompleteRules.IsEmpty ? 0 : options.HttpResponseBodyBytes,
                 options.HttpPendingRequests);
-            _http = new AppLayerSessionPool(new AppLayerPartition(
-                limits, new HttpTransactions(this), http: definition.HasHttpRules, tls: !definition.TlsRules.IsEmpty, options.TlsHelloBytes,
+            _appLayer = new AppLayerSessionPool(new AppLayerPartition(
+                limits, new AppLayerTransactions(this), http: definition.HasHttpRules, tls: !definition.TlsRules.IsEmpty, options.TlsHelloBytes,
                 dns: !definition.DnsRules.IsEmpty));
         }
     }
@@ -203,9 +203,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             MatchDns(in header, state, payload);
         }
-        if (_http is not null && header.IsTcp && (addedToStream || ids.HttpSlot > 0))
+        if (_appLayer is not null && header.IsTcp && (addedToStream || ids.AppLayerSlot > 0))
         {
-            FeedHttp(ref ids, ref packet, state, addedToStream);
+            FeedAppLayer(ref ids, ref packet, state, addedToStream);
         }
         else if (addedToStream)
         {
@@ -245,10 +245,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             _streams.Return(ids.StreamSlot);
             ids.StreamSlot = 0;
-            if (ids.HttpSlot > 0)
+            if (ids.AppLayerSlot > 0)
             {
-                _http!.Return(ids.HttpSlot);
-                ids.HttpSlot = -1;
+                _appLayer!.Return(ids.AppLayerSlot);
+                ids.AppLayerSlot = -1;
             }
         }
     }
@@ -338,9 +338,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             _streams.Return(flow.StreamSlot);
         }
-        if (flow.HttpSlot > 0)
+        if (flow.AppLayerSlot > 0)
         {
-            _http!.Return(flow.HttpSlot);
+            _appLayer!.Return(flow.AppLayerSlot);
         }
         if (flow.FlowBitsSlot != 0)
         {
@@ -349,22 +349,22 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     }
 
     /// <summary>
-    /// Reassembles with the flow's HTTP session listening: the in-order bytes go to its parsers,
-    /// whose completed heads and messages are matched (<see cref="HttpTransactions"/>) against
+    /// Reassembles with the flow's app-layer session listening: the in-order bytes go to its parsers,
+    /// whose completed heads and messages are matched (<see cref="AppLayerTransactions"/>) against
     /// this packet. A FIN or RST from the server ends a response read until close.
     /// </summary>
-    private void FeedHttp(ref IdsFlowState ids, ref PacketContext packet, PacketFacts facts, bool addedToStream)
+    private void FeedAppLayer(ref IdsFlowState ids, ref PacketContext packet, PacketFacts facts, bool addedToStream)
     {
-        if (ids.HttpSlot == 0)
+        if (ids.AppLayerSlot == 0)
         {
-            ids.HttpSlot = _http!.Rent();
+            ids.AppLayerSlot = _appLayer!.Rent();
             ref readonly var header = ref packet.Packet;
             if (header.DestinationPort == DnsPort || header.SourcePort == DnsPort)
             {
-                _http[ids.HttpSlot].UseDns();
+                _appLayer[ids.AppLayerSlot].UseDns();
             }
         }
-        if (ids.HttpSlot < 0)
+        if (ids.AppLayerSlot < 0)
         {
             if (addedToStream)
             {
@@ -372,10 +372,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             }
             return;
         }
-        var session = _http![ids.HttpSlot];
+        var session = _appLayer![ids.AppLayerSlot];
         _appPacket = packet.Packet;
         _appFacts = facts;
-        _currentHttp = session;
+        _currentAppLayer = session;
         try
         {
             if (addedToStream)
@@ -389,12 +389,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         }
         finally
         {
-            _currentHttp = null;
+            _currentAppLayer = null;
         }
         if (session.IsDone)
         {
-            _http.Return(ids.HttpSlot);
-            ids.HttpSlot = -1;
+            _appLayer.Return(ids.AppLayerSlot);
+            ids.AppLayerSlot = -1;
         }
     }
 
@@ -418,14 +418,14 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.AToB));
             WriteDirection(into, _streams.Direction(flow.StreamSlot, FlowDirection.BToA));
         }
-        if (flow.HttpSlot > 0)
+        if (flow.AppLayerSlot > 0)
         {
             into.WriteByte(2);
-            _http![flow.HttpSlot].Write(into);
+            _appLayer![flow.AppLayerSlot].Write(into);
         }
         else
         {
-            into.WriteByte(flow.HttpSlot < 0 ? (byte)1 : (byte)0);
+            into.WriteByte(flow.AppLayerSlot < 0 ? (byte)1 : (byte)0);
         }
         if (flow.FlowBitsSlot == 0)
         {
@@ -475,12 +475,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             case 0:
                 break;
             case 1:
-                flow.HttpSlot = -1;
+                flow.AppLayerSlot = -1;
                 break;
-            case 2 when _http is not null:
+            case 2 when _appLayer is not null:
                 // Set before reading so that ending the flow returns the session if the rest is bad.
-                flow.HttpSlot = _http.Rent();
-                _http[flow.HttpSlot].Read(ref reader);
+                flow.AppLayerSlot = _appLayer.Rent();
+                _appLayer[flow.AppLayerSlot].Read(ref reader);
                 break;
             case 2:
                 // This rule set has no HTTP rules: the session is read past and not kept.
@@ -582,22 +582,22 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             Add("dns:questions", _dnsQuestions);
             Add("dns:malformed", _dnsMalformed);
         }
-        if (_http is not null)
+        if (_appLayer is not null)
         {
-            var http = _http.Partition.Counters;
-            Add("http:requests", http.Requests);
-            Add("http:responses", http.Responses);
-            Add("http:sessions-in-use", _http.InUse);
-            Add("http:bodies-truncated", http.BodiesTruncated);
-            Add("http:pending-dropped", http.PendingDropped);
-            Add("http:not-http", http.NotHttp);
-            Add("http:head-too-long", http.HeadTooLong);
-            Add("http:bad-length", http.BadLength);
-            Add("http:bad-chunk", http.BadChunk);
-            Add("tls:client-hellos", http.TlsHellos);
-            Add("tls:not-tls", http.TlsNotTls);
-            Add("tls:hello-too-long", http.TlsHelloTooLong);
-            Add("dns:tcp-messages", http.DnsMessages);
+            var app = _appLayer.Partition.Counters;
+            Add("http:requests", app.Requests);
+            Add("http:responses", app.Responses);
+            Add("http:sessions-in-use", _appLayer.InUse);
+            Add("http:bodies-truncated", app.BodiesTruncated);
+            Add("http:pending-dropped", app.PendingDropped);
+            Add("http:not-http", app.NotHttp);
+            Add("http:head-too-long", app.HeadTooLong);
+            Add("http:bad-length", app.BadLength);
+            Add("http:bad-chunk", app.BadChunk);
+            Add("tls:client-hellos", app.TlsHellos);
+            Add("tls:not-tls", app.TlsNotTls);
+            Add("tls:hello-too-long", app.TlsHelloTooLong);
+            Add("dns:tcp-messages", app.DnsMessages);
         }
 
         void Add(string name, long value) => into[name] = into.TryGetValue(name, out long old) ? old + value : value;
@@ -678,9 +678,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             {
                 _streams.Return(ids.StreamSlot);
             }
-            if (ids.HttpSlot > 0)
+            if (ids.AppLayerSlot > 0)
             {
-                _http!.Return(ids.HttpSlot);
+                _appLayer!.Return(ids.AppLayerSlot);
             }
             if (ids.FlowBitsSlot != 0)
             {
@@ -867,8 +867,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         }
     }
 
-    /// <summary>Where the HTTP layer hands transactions to the detector; the rules of each moment are matched there.</summary>
-    private sealed class HttpTransactions(IntrusionDetector ids) : IAppLayerSink
+    /// <summary>Where the app layer hands its units (HTTP transaction moments, ClientHellos, DNS messages) to the detector; their rules are matched there.</summary>
+    private sealed class AppLayerTransactions(IntrusionDetector ids) : IAppLayerSink
     {
         private readonly IdsDefinition _definition = ids._definition;
 
@@ -1000,7 +1000,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             data = data[..(int)room];
         }
-        _currentHttp?.Feed(facts.ToServer, data);
+        _currentAppLayer?.Feed(facts.ToServer, data);
         int tail = direction.TailLength;
         direction.Tail.AsSpan(0, tail).CopyTo(_streamBuffer);
         data.CopyTo(_streamBuffer.AsSpan(tail));
