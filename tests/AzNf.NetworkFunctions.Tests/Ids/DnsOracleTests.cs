@@ -83,15 +83,7 @@ public sealed class DnsOracleTests : IDisposable
         var frames = Frames();
         string capture = Path.Combine(_directory, "dns.pcap");
         string rules = Path.Combine(_directory, "dns.rules");
-        using (var writer = PcapWriter.Create(capture, LinkType.Ethernet))
-        {
-            long time = 1_700_000_000_000_000_000L;
-            foreach (var frame in frames)
-            {
-                writer.Write(time, frame);
-                time += 1_000_000;
-            }
-        }
+        IdsTestHarness.WriteCapture(capture, frames);
         File.WriteAllText(rules, Rules);
         var harness = new IdsTestHarness(Rules);
         harness.SendAll(frames);

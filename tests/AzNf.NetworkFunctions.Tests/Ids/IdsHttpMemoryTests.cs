@@ -3,6 +3,8 @@ using AzNf.NetworkFunctions.Ids;
 namespace AzNf.NetworkFunctions.Tests.Ids;
 
 /// <summary>What the HTTP layer costs per live flow: bounded, and measured against the same flows without HTTP rules.</summary>
+/// <remarks>The heap size is process-wide, so this class runs alone: tests running beside it would move the figure.</remarks>
+[Collection(nameof(IdsHttpMemoryTests))]
 public class IdsHttpMemoryTests
 {
     private const int Flows = 2000;
@@ -48,3 +50,7 @@ public class IdsHttpMemoryTests
         Assert.InRange(inFlight, 8 * 1024, 12 * 1024);
     }
 }
+
+/// <summary>Keeps <see cref="IdsHttpMemoryTests"/> from running in parallel with any other test.</summary>
+[CollectionDefinition(nameof(IdsHttpMemoryTests), DisableParallelization = true)]
+public class IdsHttpMemoryCollection;

@@ -1,5 +1,6 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Ids;
+using AzNf.Packets.Capture;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
@@ -47,8 +48,8 @@ internal sealed class IdsTestHarness
             Malformed = PacketParser.Parse(LinkType.Ethernet, frame, out var parsed),
             WireLength = frame.Length,
             Index = ++_index,
-            // The oracle tests write their captures from this time, one frame per millisecond.
-            TimestampNanos = 1_700_000_000_000_000_000L + ((_index - 1) * 1_000_000),
+            // The same times WriteCapture gives the frames, so thresholds see what Suricata sees.
+            TimestampNanos = CaptureStartNanos + ((_index - 1) * FrameSpacingNanos),
         };
         context.Packet = parsed;
         if (!context.IsParsed)
@@ -68,6 +69,35 @@ internal sealed class IdsTestHarness
     }
 
     public List<Verdict> SendAll(IEnumerable<byte[]> frames) => frames.Select(Send).ToList();
+
+    /// <summary>Sends <paramref name="frames"/> and returns the bytes this thread allocated meanwhile (the list is made beforehand).</summary>
+    public long AllocatedWhileSending(IReadOnlyList<byte[]> frames)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < frames.Count; i++)
+        {
+            Send(frames[i]);
+        }
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    /// <summary>Capture time of the first frame the harness sends and the oracle tests write.</summary>
+    public const long CaptureStartNanos = 1_700_000_000_000_000_000L;
+
+    /// <summary>One frame per millisecond.</summary>
+    public const long FrameSpacingNanos = 1_000_000;
+
+    /// <summary>Writes <paramref name="frames"/> as an Ethernet pcap with the times the harness gives them.</summary>
+    public static void WriteCapture(string path, IEnumerable<byte[]> frames)
+    {
+        using var writer = PcapWriter.Create(path, LinkType.Ethernet);
+        long time = CaptureStartNanos;
+        foreach (var frame in frames)
+        {
+            writer.Write(time, frame);
+            time += FrameSpacingNanos;
+        }
+    }
 
     /// <summary>
     /// Moves every flow of <paramref name="from"/> into this harness through the IDS's flow

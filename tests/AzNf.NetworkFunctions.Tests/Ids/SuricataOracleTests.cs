@@ -30,15 +30,7 @@ public sealed class SuricataOracleTests : IDisposable
     {
         string capture = Path.Combine(_directory, name + ".pcap");
         string rules = Path.Combine(_directory, name + ".rules");
-        using (var writer = PcapWriter.Create(capture, LinkType.Ethernet))
-        {
-            long time = 1_700_000_000_000_000_000L;
-            foreach (var frame in frames)
-            {
-                writer.Write(time, frame);
-                time += 1_000_000;
-            }
-        }
+        IdsTestHarness.WriteCapture(capture, frames);
         File.WriteAllText(rules, ruleText);
         var harness = new IdsTestHarness(ruleText);
         harness.SendAll(frames);
