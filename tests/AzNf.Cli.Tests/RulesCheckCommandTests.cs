@@ -32,6 +32,20 @@ public class RulesCheckCommandTests
     }
 
     [Fact]
+    public void RulesCheck_WriteLoadedIntoMissingFolder_CannotWriteOutputNamingIt()
+    {
+        string folder = OracleProcess.TempDirectory("rules-check");
+        string path = Path.Combine(folder, "local.rules");
+        File.WriteAllText(path, "alert tcp any any -> any any (content:\"a\"; sid:1;)\n");
+        string target = Path.Combine(folder, "no-such-folder", "loaded.rules");
+
+        var (code, errors) = CliRunner.Aznf("rules", "check", path, "--write-loaded", target);
+
+        Assert.Equal(73, code);
+        Assert.Contains("loaded.rules", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RulesCheck_BadVar_Usage()
     {
         var (code, errors) = CliRunner.Aznf("rules", "check", "x.rules", "--var", "HOME_NET");

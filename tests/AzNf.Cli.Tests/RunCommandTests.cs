@@ -182,6 +182,15 @@ public class RunCommandTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("partitions", errors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Run_UnknownDefragPolicy_ExitsUsageNamingTheOption()
+    {
+        var (code, errors) = CliRunner.Aznf("run", "--capture", CliRunner.Samples("captures", "http-loopback.pcapng"), "--defrag", "windows");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--defrag", errors, StringComparison.Ordinal);
+    }
 }
 
 public class RuleFileTests

@@ -181,6 +181,20 @@ public class IdsHttpTests
         }));
     }
 
+    [Theory]
+    [InlineData("POST /x HTTP/1.1\r\nContent-Length: 12x\r\n\r\nbody", "http:bad-length")]
+    [InlineData("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nbody\r\n0\r\n\r\n", "http:bad-chunk")]
+    public void MalformedBodyFraming_ParsingStopsCountedAndLaterPacketsStillInspected(string request, string counter)
+    {
+        const string rules = """
+            alert http any any -> any any (msg:"head matched"; http.method; content:"POST"; sid:1;)
+            alert tcp any any -> any any (msg:"stream still inspected"; flow:to_server; content:"LATER"; sid:2;)
+            """;
+        var conversation = Connection().Client(request).Client("LATER");
+
+        Assert.Equal([1, 2], Run(rules, conversation, check: h => Assert.Equal(1, Counter(h, counter))).Order());
+    }
+
     [Fact]
     public void Head_LongerThanLimit_ParsingStopsAndCounted()
     {

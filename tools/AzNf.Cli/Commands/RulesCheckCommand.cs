@@ -75,14 +75,9 @@ internal sealed class RulesCheckCommand : Command<RulesCheckCommand.Settings>
             var diagnostics = new ConfigDiagnostics();
             var definition = IdsDefinition.Parse(texts, variables, diagnostics: diagnostics);
             Print(definition, diagnostics, settings.List);
-            if (settings.WriteLoaded is not null)
+            if (settings.WriteLoaded is not null && !TryWriteLoaded(settings.WriteLoaded, definition, texts))
             {
-                // In file order (the definition holds them in evaluation order).
-                var fileOrder = texts.Select((t, i) => (t.Name, i)).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().i);
-                File.WriteAllLines(settings.WriteLoaded, definition.Rules
-                    .OrderBy(r => fileOrder[r.Location[..r.Location.LastIndexOf(':')]])
-                    .ThenBy(r => int.Parse(r.Location[(r.Location.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture))
-                    .Select(r => r.Text));
+                return ExitCodes.CannotWriteOutput;
             }
             return ExitCodes.Ok;
         }
@@ -90,6 +85,25 @@ internal sealed class RulesCheckCommand : Command<RulesCheckCommand.Settings>
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
+        }
+    }
+
+    private static bool TryWriteLoaded(string path, IdsDefinition definition, List<RuleText> texts)
+    {
+        try
+        {
+            // In file order (the definition holds them in evaluation order).
+            var fileOrder = texts.Select((t, i) => (t.Name, i)).GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().i);
+            File.WriteAllLines(path, definition.Rules
+                .OrderBy(r => fileOrder[r.Location[..r.Location.LastIndexOf(':')]])
+                .ThenBy(r => int.Parse(r.Location[(r.Location.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture))
+                .Select(r => r.Text));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot write {path}: {e.Message}");
+            return false;
         }
     }
 
