@@ -1,8 +1,13 @@
+using AzNf.NetworkFunctions.Chain;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions;
 
-/// <summary>One IDS alert, in the report's terms (<c>packetIndex</c> is 1-based capture order); <see cref="Stage"/> names the IDS stage that raised it.</summary>
+/// <summary>
+/// One IDS alert, in the report's terms (<c>packetIndex</c> is 1-based capture order);
+/// <see cref="Stage"/> names the IDS stage that raised it, <see cref="FlowId"/> the flow of the
+/// packet (<see cref="Chain.FlowId"/>), <see cref="TimestampNanos"/> the packet's capture time.
+/// </summary>
 public sealed record Alert(
     int Sid,
     int Rev,
@@ -18,16 +23,25 @@ public sealed record Alert(
     string Stage,
     int? Priority = null,
     string? Category = null,
-    IReadOnlyDictionary<string, string[]>? Metadata = null);
+    IReadOnlyDictionary<string, string[]>? Metadata = null,
+    long TimestampNanos = 0,
+    long FlowId = 0);
 
-/// <summary>A partition's alerts in the order raised. Alerts are rare, so a list is enough.</summary>
-public sealed class AlertLog
+/// <summary>
+/// A partition's alerts in the order raised (alerts are rare, so a list is enough), each also
+/// handed to the partition's output when it has one.
+/// </summary>
+public sealed class AlertLog(IPartitionOutput? output = null)
 {
     private readonly List<Alert> _alerts = [];
 
     public IReadOnlyList<Alert> Alerts => _alerts;
 
-    public void Add(Alert alert) => _alerts.Add(alert);
+    public void Add(Alert alert)
+    {
+        _alerts.Add(alert);
+        output?.Alert(alert);
+    }
 
     /// <summary>Forgets the alerts (a durable step copied out its own; the partition is reused).</summary>
     public void Clear() => _alerts.Clear();

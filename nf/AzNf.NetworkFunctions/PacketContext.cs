@@ -29,6 +29,11 @@ public ref struct PacketContext
     public long Index;
     /// <summary>Direction relative to the flow's originator; meaningful only when parsed.</summary>
     public FlowDirection Direction;
+    /// <summary>
+    /// Capture index of the first packet of this packet's flow (this packet's own index when it
+    /// has no flow in the table): with the flow key, the flow's <see cref="Chain.FlowId"/>.
+    /// </summary>
+    public long FlowFirstPacketIndex;
 
     public readonly bool IsParsed => Malformed == MalformedReason.None;
 

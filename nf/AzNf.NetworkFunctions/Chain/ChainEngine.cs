@@ -11,26 +11,26 @@ namespace AzNf.NetworkFunctions.Chain;
 /// </summary>
 public static class ChainEngine
 {
-    /// <summary>Runs <paramref name="chain"/> over every frame of <paramref name="capture"/>.</summary>
-    public static EngineResult Run(ChainDefinition chain, CaptureReader capture, EngineOptions options, Action<long>? progress = null, CancellationToken cancellation = default)
+    /// <summary>Runs <paramref name="chain"/> over every frame of <paramref name="capture"/>; <paramref name="output"/> gets alerts, ended flows and drops as they happen.</summary>
+    public static EngineResult Run(ChainDefinition chain, CaptureReader capture, EngineOptions options, Action<long>? progress = null, CancellationToken cancellation = default, IChainOutput? output = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.Inline)
         {
-            return RunInline(chain, capture, progress, cancellation);
+            return RunInline(chain, capture, progress, cancellation, output);
         }
         // The same consumer protocol the Event Hubs processor follows: batches per partition, in
         // order, to a partition batch handler, checkpointed after each.
-        var handler = new ChainPartitionHandler(chain, options.Partitions);
+        var handler = new ChainPartitionHandler(chain, options.Partitions, output: output);
         var log = new LocalPartitionedLog(options.Partitions, options.BatchPackets, options.QueueDepth);
         long frames = log.Feed(capture, handler, progress, cancellation);
         return handler.ToResult(frames);
     }
 
-    private static EngineResult RunInline(ChainDefinition chain, CaptureReader capture, Action<long>? progress, CancellationToken cancellation)
+    private static EngineResult RunInline(ChainDefinition chain, CaptureReader capture, Action<long>? progress, CancellationToken cancellation, IChainOutput? output)
     {
-        var partition = new ChainPartition(chain, 0);
+        var partition = new ChainPartition(chain, 0, output?.ForPartition(0));
         long index = 0;
         while (capture.TryRead(out var record))
         {
@@ -39,6 +39,7 @@ public static class ChainEngine
             partition.Process(record.Data, parsed, malformed, record.OriginalLength, record.TimestampNanos, index);
             if ((index & 0xFFFF) == 0)
             {
+                partition.FlushOutput();
                 progress?.Invoke(capture.Position);
                 cancellation.ThrowIfCancellationRequested();
             }

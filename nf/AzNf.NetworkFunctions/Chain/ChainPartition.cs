@@ -20,11 +20,16 @@ public sealed class ChainPartition
     private readonly FlowTable _flows;
     private readonly int _maxFlowRecords;
     private readonly List<FlowRecord> _finished = [];
+    private readonly IPartitionOutput? _output;
 
-    public ChainPartition(ChainDefinition chain, int index)
+    /// <param name="chain">The chain this partition runs.</param>
+    /// <param name="index">The partition's number.</param>
+    /// <param name="output">Where alerts, ended flows and drops go as they happen, beside the records the report is made from.</param>
+    public ChainPartition(ChainDefinition chain, int index, IPartitionOutput? output = null)
     {
         Index = index;
-        Alerts = new AlertLog();
+        _output = output;
+        Alerts = new AlertLog(output);
         var resources = new PartitionResources(index, Alerts);
         _definitions = chain.Stages;
         _sectionKeys = FlowSnapshot.SectionKeys(chain.Stages);
@@ -83,6 +88,7 @@ public sealed class ChainPartition
             WireLength = wireLength,
             TimestampNanos = timestampNanos,
             Index = index,
+            FlowFirstPacketIndex = index,
         };
         if (firstStage == 0)
         {
@@ -119,6 +125,7 @@ public sealed class ChainPartition
             StartSlot(slot);
         }
         packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
+        packet.FlowFirstPacketIndex = flow.FirstPacketIndex;
         if (packet.Direction == FlowDirection.AToB)
         {
             flow.PacketsAToB++;
@@ -259,6 +266,7 @@ public sealed class ChainPartition
         }
         ref var flow = ref _flows[slot];
         packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
+        packet.FlowFirstPacketIndex = flow.FirstPacketIndex;
         return RunStages(ref packet, slot, firstStage, endStage);
     }
 
@@ -275,8 +283,15 @@ public sealed class ChainPartition
         _finished.Clear();
     }
 
-    /// <summary>Ends every live flow (end of run) so that each appears in <see cref="FinishedFlows"/>.</summary>
-    public void Finish() => _flows.RemoveAll(FlowEndReason.EndOfRun);
+    /// <summary>Ends every live flow (end of run) so that each appears in <see cref="FinishedFlows"/>, and flushes the output.</summary>
+    public void Finish()
+    {
+        _flows.RemoveAll(FlowEndReason.EndOfRun);
+        _output?.Flush();
+    }
+
+    /// <summary>Hands what the partition's output buffered on (after a batch).</summary>
+    public void FlushOutput() => _output?.Flush();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Verdict RunStages(ref PacketContext packet, int flow, int firstStage, int endStage)
@@ -289,7 +304,7 @@ public sealed class ChainPartition
             var verdict = stages[i].Process(ref packet, flow);
             if (verdict.IsDrop)
             {
-                return Drop(i, verdict);
+                return Drop(i, verdict, in packet);
             }
             counters.PacketsOut++;
         }
@@ -306,7 +321,7 @@ public sealed class ChainPartition
     /// never mix two policies' reasons; each qualified string is made once.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Verdict Drop(int stage, Verdict verdict)
+    private Verdict Drop(int stage, Verdict verdict, in PacketContext packet)
     {
         StageCounters[stage].Drops++;
         Dropped++;
@@ -321,6 +336,7 @@ public sealed class ChainPartition
             verdict = Verdict.Drop(named);
         }
         DropsByReason[reason] = DropsByReason.GetValueOrDefault(reason) + 1;
+        _output?.Dropped(in packet, _definitions[stage].Name, reason);
         return verdict;
     }
 
@@ -342,14 +358,16 @@ public sealed class ChainPartition
         {
             stage.EndFlow(slot);
         }
+        FlowRecord? record = null;
         if (_finished.Count < _maxFlowRecords)
         {
-            _finished.Add(FlowRecord.From(ref flow, reason));
+            _finished.Add(record = FlowRecord.From(ref flow, reason));
         }
         else
         {
             FlowRecordsOmitted++;
         }
+        _output?.FlowEnded(record ?? FlowRecord.From(ref flow, reason));
     }
 }
 

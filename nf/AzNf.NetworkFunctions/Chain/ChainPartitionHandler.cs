@@ -22,6 +22,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
     private readonly PartitionPosition[] _handled;
     private readonly long[] _skipped;
     private readonly int _packetsPerEvent;
+    private readonly IChainOutput? _output;
 
     /// <param name="chain">The chain every partition runs.</param>
     /// <param name="partitionCount">Partitions of the stream (0 .. count - 1).</param>
@@ -30,13 +31,15 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
     /// uniquely in partition order (the NFs' packet index). 1 when every event is one packet,
     /// as in the local log, where the sequence number is the capture index itself.
     /// </param>
-    public ChainPartitionHandler(ChainDefinition chain, int partitionCount, int packetsPerEvent = 1)
+    /// <param name="output">Where each partition's alerts, ended flows and drops go as they happen (flushed after every batch).</param>
+    public ChainPartitionHandler(ChainDefinition chain, int partitionCount, int packetsPerEvent = 1, IChainOutput? output = null)
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitionCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(packetsPerEvent, 1);
         _chain = chain;
         _packetsPerEvent = packetsPerEvent;
+        _output = output;
         _partitions = new ChainPartition?[partitionCount];
         _handled = new PartitionPosition[partitionCount];
         _skipped = new long[partitionCount];
@@ -54,7 +57,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
     public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation)
     {
         CheckRange(partition);
-        _partitions[partition] ??= new ChainPartition(_chain, partition);
+        _partitions[partition] ??= new ChainPartition(_chain, partition, _output?.ForPartition(partition));
         return ValueTask.CompletedTask;
     }
 
@@ -78,6 +81,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
             partition.Process(frame, parsed, malformed, packet.WireLength, packet.TimestampNanos, index);
             handled.MoveTo(packet);
         }
+        partition.FlushOutput();
         return ValueTask.CompletedTask;
     }
 

@@ -5,7 +5,7 @@ namespace AzNf.NetworkFunctions.Chain;
 
 /// <summary>
 /// A flow as the report lists it, taken when the flow leaves the table. Endpoint A is the one
-/// that sent the flow's first packet.
+/// that sent the flow's first packet; <see cref="Tcp"/> is what the engine saw of a TCP connection.
 /// </summary>
 public sealed record FlowRecord(
     FlowKey Key,
@@ -20,7 +20,8 @@ public sealed record FlowRecord(
     long FirstPacketIndex,
     long FirstSeenNanos,
     long LastSeenNanos,
-    FlowEndReason End)
+    FlowEndReason End,
+    TcpLifecycle Tcp = TcpLifecycle.None)
 {
     public static FlowRecord From(ref FlowState flow, FlowEndReason end)
     {
@@ -39,6 +40,16 @@ public sealed record FlowRecord(
             flow.FirstPacketIndex,
             flow.FirstSeenNanos,
             flow.LastSeenNanos,
-            end);
+            end,
+            flow.Tcp);
     }
+
+    /// <summary>
+    /// Suricata's flow state: <c>closed</c> (TCP reset or FIN both ways), <c>established</c>
+    /// (the TCP handshake completed, or packets went both ways), else <c>new</c>.
+    /// </summary>
+    public string State =>
+        Key.Protocol == IpProtocol.Tcp && TcpConnection.IsClosed(Tcp) ? "closed"
+        : (Tcp & TcpLifecycle.Established) != 0 || (PacketsAToB > 0 && PacketsBToA > 0) ? "established"
+        : "new";
 }

@@ -97,7 +97,10 @@ public sealed record ReportInput(string Capture, IReadOnlyDictionary<string, lon
 /// <summary>Totals over all packets; <c>unparsed</c> maps a malformed reason to its count.</summary>
 public sealed record ReportTotals(long Packets, long Bytes, long Forwarded, long Dropped, IReadOnlyDictionary<string, long> Unparsed, IReadOnlyDictionary<string, long> DropReasons);
 
-/// <summary>One flow: A sent its first packet; bytes are wire lengths.</summary>
+/// <summary>
+/// One flow: A sent its first packet; bytes are wire lengths; <c>flowId</c> ties it to its
+/// alerts (and EVE events); <c>state</c> is Suricata's (new, established, closed).
+/// </summary>
 public sealed record ReportFlow(
     string Key,
     string Proto,
@@ -112,7 +115,9 @@ public sealed record ReportFlow(
     long FirstPacketIndex,
     string FirstSeen,
     string LastSeen,
-    string End)
+    string End,
+    long FlowId = 0,
+    string? State = null)
 {
     public static ReportFlow From(FlowRecord f) => new(
         f.Key.ToString(),
@@ -128,7 +133,9 @@ public sealed record ReportFlow(
         f.FirstPacketIndex,
         Timestamp(f.FirstSeenNanos),
         Timestamp(f.LastSeenNanos),
-        EndName(f.End));
+        EndName(f.End),
+        Chain.FlowId.Of(f.Key, f.FirstPacketIndex),
+        f.State);
 
     /// <summary>How the report spells why a flow ended.</summary>
     public static string EndName(FlowEndReason end) => end switch
@@ -139,7 +146,8 @@ public sealed record ReportFlow(
         _ => "end-of-run",
     };
 
-    private static string Timestamp(long nanos) => Timestamp(DateTimeOffset.UnixEpoch.AddTicks(nanos / 100));
+    /// <summary>How the report writes a capture time given in nanoseconds since the Unix epoch.</summary>
+    public static string Timestamp(long nanos) => Timestamp(DateTimeOffset.UnixEpoch.AddTicks(nanos / 100));
 
     /// <summary>How the report writes a capture time.</summary>
     public static string Timestamp(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
@@ -149,15 +157,18 @@ public sealed record ReportFlow(
 /// One IDS alert; <c>packetIndex</c> is 1-based in capture order. <c>priority</c> and
 /// <c>category</c> come from the stage's classification file (or the rule's <c>priority</c>),
 /// <c>metadata</c> from the rule's <c>metadata</c> keyword (key → values); null when absent.
+/// <c>timestamp</c> is the packet's capture time, <c>flowId</c> the flow's (as in <c>flows</c>).
 /// </summary>
 public sealed record ReportAlert(
     int Sid, int Rev, string Msg, string Action, string Proto, string Src, int SrcPort, string Dst, int DstPort, long PacketIndex, string? Classtype, string Stage,
-    int? Priority = null, string? Category = null, IReadOnlyDictionary<string, string[]>? Metadata = null)
+    int? Priority = null, string? Category = null, IReadOnlyDictionary<string, string[]>? Metadata = null,
+    string? Timestamp = null, long FlowId = 0)
 {
     public static ReportAlert From(Alert a) => new(
         a.Sid, a.Rev, a.Msg, a.Action, IpProtocol.Name(a.Protocol),
         a.Source.ToString(), a.SourcePort, a.Destination.ToString(), a.DestinationPort, a.PacketIndex, a.Classtype, a.Stage,
-        a.Priority, a.Category, a.Metadata);
+        a.Priority, a.Category, a.Metadata,
+        a.TimestampNanos == 0 ? null : ReportFlow.Timestamp(a.TimestampNanos), a.FlowId);
 
     // Value equality for the metadata too (a record compares collections by reference), so an
     // alert read back from JSON or a durable unit equals the one it was made from.
@@ -166,7 +177,8 @@ public sealed record ReportAlert(
         && Sid == other.Sid && Rev == other.Rev && Msg == other.Msg && Action == other.Action && Proto == other.Proto
         && Src == other.Src && SrcPort == other.SrcPort && Dst == other.Dst && DstPort == other.DstPort
         && PacketIndex == other.PacketIndex && Classtype == other.Classtype && Stage == other.Stage
-        && Priority == other.Priority && Category == other.Category && SameMetadata(Metadata, other.Metadata);
+        && Priority == other.Priority && Category == other.Category && SameMetadata(Metadata, other.Metadata)
+        && Timestamp == other.Timestamp && FlowId == other.FlowId;
 
     public override int GetHashCode() => HashCode.Combine(Sid, Src, SrcPort, Dst, DstPort, PacketIndex, Stage);
 

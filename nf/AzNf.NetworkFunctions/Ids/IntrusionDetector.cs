@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Text.RegularExpressions;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Ids.Http;
+using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Ids;
@@ -644,7 +645,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             _resources.Alerts.Add(new Alert(
                 rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,
                 header.Source, header.SourcePort, header.Destination, header.DestinationPort,
-                packet.Index, rule.Classtype, _definition.Name, rule.Priority, rule.Category, rule.Metadata));
+                packet.Index, rule.Classtype, _definition.Name, rule.Priority, rule.Category, rule.Metadata,
+                packet.TimestampNanos, AlertFlowId(in packet)));
             _alerts++;
             if (drop && !verdict.IsDrop)
             {
@@ -659,6 +661,9 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         }
         return verdict;
     }
+
+    private static long AlertFlowId(in PacketContext packet) =>
+        FlowId.Of(FlowKey.From(packet.Packet, out _), packet.FlowFirstPacketIndex);
 
     /// <summary>
     /// Suricata 7 applies pass/drop to the whole flow when the match was on stream data or the

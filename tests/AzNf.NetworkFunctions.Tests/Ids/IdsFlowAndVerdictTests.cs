@@ -1,4 +1,6 @@
 using AzNf.Generators;
+using AzNf.NetworkFunctions.Chain;
+using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Tests.Ids;
@@ -8,6 +10,12 @@ public sealed class IdsFlowAndVerdictTests
 {
     private static readonly NetAddress s_client = NetAddress.Parse("10.0.0.1");
     private static readonly NetAddress s_server = NetAddress.Parse("10.0.0.2");
+
+    private static ParsedPacket Parsed(byte[] frame)
+    {
+        Assert.Equal(MalformedReason.None, PacketParser.Parse(LinkType.Ethernet, frame, out var parsed));
+        return parsed;
+    }
 
     private static byte[] UdpOut(string payload, ushort port = 53) => PacketBuilder.Udp(s_client, 5555, s_server, port, TcpConversation.Bytes(payload));
 
@@ -153,7 +161,11 @@ public sealed class IdsFlowAndVerdictTests
         Assert.Same(first.Reason, second.Reason);
         Assert.False(clean.IsDrop);
         var alert = harness.Alerts.Alerts[0];
-        Assert.Equal(new Alert(9, 2, "bad", "drop", IpProtocol.Udp, s_client, 5555, s_server, 53, 1, "misc-attack", "ids"), alert);
+        var key = FlowKey.From(Parsed(UdpOut("evil one")), out _);
+        Assert.Equal(
+            new Alert(9, 2, "bad", "drop", IpProtocol.Udp, s_client, 5555, s_server, 53, 1, "misc-attack", "ids",
+                TimestampNanos: IdsTestHarness.TimestampOf(1), FlowId: FlowId.Of(key, 1)),
+            alert);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace AzNf.NetworkFunctions.Tests.Ids;
 /// </summary>
 internal sealed class IdsTestHarness
 {
-    private readonly Dictionary<FlowKey, (int Slot, bool OriginatorIsLower)> _flows = [];
+    private readonly Dictionary<FlowKey, (int Slot, bool OriginatorIsLower, long FirstIndex)> _flows = [];
     private int _nextSlot;
     private long _index;
 
@@ -49,7 +49,8 @@ internal sealed class IdsTestHarness
             WireLength = frame.Length,
             Index = ++_index,
             // The same times WriteCapture gives the frames, so thresholds see what Suricata sees.
-            TimestampNanos = CaptureStartNanos + ((_index - 1) * FrameSpacingNanos),
+            TimestampNanos = TimestampOf(_index),
+            FlowFirstPacketIndex = _index,
         };
         context.Packet = parsed;
         if (!context.IsParsed)
@@ -60,13 +61,17 @@ internal sealed class IdsTestHarness
         var key = FlowKey.From(in parsed, out bool sourceIsLower);
         if (!_flows.TryGetValue(key, out var flow))
         {
-            flow = (_nextSlot++, sourceIsLower);
+            flow = (_nextSlot++, sourceIsLower, _index);
             _flows[key] = flow;
             Detector.StartFlow(flow.Slot);
         }
         context.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
+        context.FlowFirstPacketIndex = flow.FirstIndex;
         return Detector.Process(ref context, flow.Slot);
     }
+
+    /// <summary>The capture time the harness gives the packet at 1-based <paramref name="index"/>.</summary>
+    public static long TimestampOf(long index) => CaptureStartNanos + ((index - 1) * FrameSpacingNanos);
 
     public List<Verdict> SendAll(IEnumerable<byte[]> frames) => frames.Select(Send).ToList();
 
@@ -119,7 +124,7 @@ internal sealed class IdsTestHarness
 
     public void EndAllFlows()
     {
-        foreach (var (slot, _) in _flows.Values)
+        foreach (var (slot, _, _) in _flows.Values)
         {
             Detector.EndFlow(slot);
         }

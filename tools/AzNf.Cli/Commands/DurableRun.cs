@@ -4,6 +4,7 @@ using AzNf.Azurite;
 using AzNf.DurableRuntime;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Orchestrations.Hub;
+using AzNf.Outputs.Eve;
 using AzNf.Packets.Capture;
 
 namespace AzNf.Cli.Commands;
@@ -21,11 +22,17 @@ internal static class DurableRun
     /// <summary>When set (a file path), the private Azurite writes its debug log there: one line per request, for counting.</summary>
     public const string AzuriteDebugVariable = "AZNF_AZURITE_DEBUG";
 
-    public static int Execute(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, CancellationToken cancellation) =>
-        ExecuteAsync(settings, chainFile, chain, capture, cancellation).GetAwaiter().GetResult();
+    /// <summary>
+    /// Runs the capture on the durable runtime. EVE output, when asked, is written from the run's
+    /// report at its end: alerts, the flows the report keeps and stats; no drop events yet (a work
+    /// unit returns counts, not per-packet verdicts).
+    /// </summary>
+    public static int Execute(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, CancellationToken cancellation) =>
+        ExecuteAsync(settings, chainFile, chain, capture, eve, cancellation).GetAwaiter().GetResult();
 
-    private static async Task<int> ExecuteAsync(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, CancellationToken cancellation)
+    private static async Task<int> ExecuteAsync(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, CancellationToken cancellation)
     {
+        var started = DateTimeOffset.UtcNow;
         string? connection = Environment.GetEnvironmentVariable(StorageVariable);
         AzuriteServer? azurite = null;
         try
@@ -72,6 +79,14 @@ internal static class DurableRun
                 Console.Error.WriteLine($"error: {failure}");
             }
             Status(settings, Summary(result));
+            if (eve is not null)
+            {
+                eve.WriteRecords(result.Report.Alerts, result.Report.Flows, new HashSet<long>());
+                if (RunCommand.FinishEve(settings, eve, result.Report, started) is var eveCode && eveCode != ExitCodes.Ok)
+                {
+                    return eveCode;
+                }
+            }
             int code = RunCommand.Finish(settings, result.Report);
             return code == ExitCodes.Ok && result.Failures.Count > 0 ? ExitCodes.BadInput : code;
         }

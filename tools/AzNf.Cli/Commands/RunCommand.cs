@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Outputs;
+using AzNf.Outputs.Captures;
+using AzNf.Outputs.Eve;
 using AzNf.Partitions;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
@@ -53,6 +56,22 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [Description("Write the JSON report here.")]
         public string? Report { get; init; }
 
+        [CommandOption("--eve <FILE>")]
+        [Description("Write EVE JSON (Suricata's format: alert, flow, drop and stats events, one per line) to FILE; --eve=- writes to standard output (the summary then goes to standard error).")]
+        public string? Eve { get; init; }
+
+        [CommandOption("--eve-rotate <SIZE>")]
+        [Description("Rotate the EVE file once it would pass SIZE (e.g. 100MB, 1GB): eve.json becomes eve.json.N and a new one starts.")]
+        public string? EveRotate { get; init; }
+
+        [CommandOption("--write-forwarded <FILE>")]
+        [Description("Write the packets the chain forwarded to FILE (pcap, nanosecond timestamps, in capture order).")]
+        public string? WriteForwarded { get; init; }
+
+        [CommandOption("--write-dropped <FILE>")]
+        [Description("Write the packets the chain dropped to FILE (pcap, nanosecond timestamps, in capture order).")]
+        public string? WriteDropped { get; init; }
+
         [CommandOption("--defrag <POLICY>")]
         [Description("IP defragmentation before packets go to partitions: bsd (default, Suricata's), first, last, or off.")]
         public string Defrag { get; init; } = "bsd";
@@ -86,6 +105,18 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             if (string.IsNullOrWhiteSpace(Capture))
             {
                 return ValidationResult.Error("--capture FILE is required");
+            }
+            if (EveRotate is not null && (Eve is null or "-"))
+            {
+                return ValidationResult.Error("--eve-rotate needs --eve FILE (standard output does not rotate)");
+            }
+            if (EveRotate is not null && !ByteSize.TryParse(EveRotate, out _))
+            {
+                return ValidationResult.Error($"--eve-rotate must be a size such as 500KB, 100MB or 1GB, not '{EveRotate}'");
+            }
+            if (Runtime == "durable" && (WriteForwarded is not null || WriteDropped is not null))
+            {
+                return ValidationResult.Error("--write-forwarded and --write-dropped need --runtime embedded (the durable runtime does not return per-packet verdicts yet)");
             }
             if (Partitions is < 1 or > 1024)
             {
@@ -145,15 +176,16 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         var console = AnsiConsole.Console;
         ChainDefinition chain;
         CaptureReader capture;
+        var readerOptions = new CaptureReaderOptions
+        {
+            Defrag = settings.Defrag == "off"
+                ? new DefragOptions { Enabled = false }
+                : new DefragOptions { Policy = Enum.Parse<DefragPolicy>(settings.Defrag, ignoreCase: true) },
+        };
         try
         {
             chain = ChainDefinition.Load(settings.Chain ?? SamplePaths.FullChain);
-            capture = CaptureReader.Open(settings.Capture, new CaptureReaderOptions
-            {
-                Defrag = settings.Defrag == "off"
-                    ? new DefragOptions { Enabled = false }
-                    : new DefragOptions { Policy = Enum.Parse<DefragPolicy>(settings.Defrag, ignoreCase: true) },
-            });
+            capture = CaptureReader.Open(settings.Capture, readerOptions);
         }
         catch (Exception e) when (e is ConfigException or CaptureFormatException)
         {
@@ -161,11 +193,25 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             return ExitCodes.BadInput;
         }
 
+        EveOutput? eve;
+        try
+        {
+            eve = OpenEve(settings);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            capture.Dispose();
+            Console.Error.WriteLine($"error: {settings.Eve}: cannot write the EVE output: {e.Message}");
+            return ExitCodes.CannotWriteOutput;
+        }
+        using var eveFile = eve?.File;
+        var started = DateTimeOffset.UtcNow;
+
         if (settings.Runtime == "durable")
         {
             using (capture)
             {
-                return DurableRun.Execute(settings, settings.Chain ?? SamplePaths.FullChain, chain, capture, cancellation);
+                return DurableRun.Execute(settings, settings.Chain ?? SamplePaths.FullChain, chain, capture, eve, cancellation);
             }
         }
 
@@ -180,14 +226,16 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             Console.Error.WriteLine($"warning: {warning}");
         }
 
+        var dropped = settings.WriteForwarded is not null || settings.WriteDropped is not null ? new DroppedPackets() : null;
+        var output = ChainOutputs.Of(eve, dropped);
         EngineResult result;
         using (capture)
         {
             try
             {
-                result = settings.Quiet || capture.Length is null or 0 || !console.Profile.Capabilities.Interactive
-                    ? ChainEngine.Run(chain, capture, options, cancellation: cancellation)
-                    : RunWithProgress(console, chain, capture, options, cancellation);
+                result = settings.Quiet || settings.Eve == "-" || capture.Length is null or 0 || !console.Profile.Capabilities.Interactive
+                    ? ChainEngine.Run(chain, capture, options, cancellation: cancellation, output: output)
+                    : RunWithProgress(console, chain, capture, options, output, cancellation);
             }
             catch (PartitionsFailedException e)
             {
@@ -200,7 +248,68 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
 
         var report = RunReport.From(result, settings.Capture, capture.ReportCounts());
+        if (eve is not null && FinishEve(settings, eve, report, started) is var eveCode && eveCode != ExitCodes.Ok)
+        {
+            return eveCode;
+        }
+        if (dropped is not null)
+        {
+            try
+            {
+                var written = VerdictCaptures.Write(settings.Capture, readerOptions, dropped.Sorted(), settings.WriteForwarded, settings.WriteDropped);
+                Status(settings, $"captures: {written.Forwarded} forwarded packets{(settings.WriteForwarded is null ? " (not written)" : $" to {settings.WriteForwarded}")}, {written.Dropped} dropped{(settings.WriteDropped is null ? " (not written)" : $" to {settings.WriteDropped}")}");
+                if (written.OtherLinkType > 0)
+                {
+                    Console.Error.WriteLine($"warning: {written.OtherLinkType} packets of another link type than the capture's first were left out of the written captures (a pcap file has one link type)");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: cannot write the forwarded/dropped captures: {e.Message}");
+                return ExitCodes.CannotWriteOutput;
+            }
+        }
         return Finish(settings, report);
+    }
+
+    private static EveOutput? OpenEve(Settings settings)
+    {
+        if (settings.Eve is not { } path)
+        {
+            return null;
+        }
+        long rotate = settings.EveRotate is { } size && ByteSize.TryParse(size, out long bytes) ? bytes : 0;
+        return new EveOutput(EveFile.Open(path, rotate));
+    }
+
+    /// <summary>Adds the stats event, flushes the EVE file and says what went into it.</summary>
+    internal static int FinishEve(Settings settings, EveOutput eve, RunReport report, DateTimeOffset started)
+    {
+        try
+        {
+            eve.WriteStats(report, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow - started);
+            eve.File.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {eve.File.Name}: cannot write the EVE output: {e.Message}");
+            return ExitCodes.CannotWriteOutput;
+        }
+        if (eve.File.Name != "-")
+        {
+            var counts = eve.EventCounts;
+            string rotated = eve.File.Rotated.Count > 0 ? $", {eve.File.Rotated.Count} rotated files before it" : "";
+            Status(settings, $"eve: {counts["alert"]} alerts, {counts["flow"]} flows, {counts["drop"]} drops, {counts["stats"]} stats to {eve.File.Name}{rotated}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static void Status(Settings settings, string line)
+    {
+        if (!settings.Quiet)
+        {
+            Console.Error.WriteLine(line);
+        }
     }
 
     /// <summary>A partition's handler threw: one line per failed partition, and the run ends without a report.</summary>
@@ -231,17 +340,21 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
         if (!settings.Quiet)
         {
-            ReportSummary.Write(AnsiConsole.Console, report);
+            // Standard output carries the EVE lines when asked to: the table goes to standard error then.
+            var console = settings.Eve == "-"
+                ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
+                : AnsiConsole.Console;
+            ReportSummary.Write(console, report);
         }
         return ExitCodes.Ok;
     }
 
-    private static EngineResult RunWithProgress(IAnsiConsole console, ChainDefinition chain, CaptureReader capture, EngineOptions options, CancellationToken cancellation) =>
+    private static EngineResult RunWithProgress(IAnsiConsole console, ChainDefinition chain, CaptureReader capture, EngineOptions options, IChainOutput? output, CancellationToken cancellation) =>
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .Start(progress =>
             {
                 var task = progress.AddTask(Path.GetFileName(capture.Name), maxValue: capture.Length!.Value);
-                return ChainEngine.Run(chain, capture, options, position => task.Value = position, cancellation);
+                return ChainEngine.Run(chain, capture, options, position => task.Value = position, cancellation, output);
             });
 }

@@ -1,0 +1,30 @@
+namespace AzNf.NetworkFunctions.Chain;
+
+/// <summary>
+/// Where a run's events go as they happen, beside the report (EVE JSON, the forwarded and
+/// dropped captures, metrics): one <see cref="IPartitionOutput"/> per partition.
+/// </summary>
+public interface IChainOutput
+{
+    /// <summary>The output of partition <paramref name="partition"/>; called once per partition, on any thread.</summary>
+    IPartitionOutput ForPartition(int partition);
+}
+
+/// <summary>
+/// One partition's events, called on that partition's thread only, so an implementation
+/// buffers without locks and hands its buffer on in <see cref="Flush"/>.
+/// </summary>
+public interface IPartitionOutput
+{
+    /// <summary>An IDS raised <paramref name="alert"/>.</summary>
+    void Alert(Alert alert);
+
+    /// <summary>A flow left the table (its record, whether or not the report keeps it).</summary>
+    void FlowEnded(FlowRecord flow);
+
+    /// <summary>Stage <paramref name="stage"/> dropped <paramref name="packet"/> for <paramref name="reason"/>.</summary>
+    void Dropped(in PacketContext packet, string stage, string reason);
+
+    /// <summary>After a batch and at the end of input: what is buffered goes out.</summary>
+    void Flush();
+}
