@@ -31,16 +31,19 @@ public sealed record Alert(
 /// A partition's alerts in the order raised (alerts are rare, so a list is enough), each also
 /// handed to the partition's output when it has one.
 /// </summary>
-public sealed class AlertLog(IPartitionOutput? output = null)
+public sealed class AlertLog
 {
     private readonly List<Alert> _alerts = [];
+
+    /// <summary>Where each alert also goes as it is raised (the partition's output), or null.</summary>
+    public IPartitionOutput? Output { get; set; }
 
     public IReadOnlyList<Alert> Alerts => _alerts;
 
     public void Add(Alert alert)
     {
         _alerts.Add(alert);
-        output?.Alert(alert);
+        Output?.Alert(alert);
     }
 
     /// <summary>Forgets the alerts (a durable step copied out its own; the partition is reused).</summary>

@@ -41,6 +41,9 @@ public sealed record DurableRunRequest
 
     /// <summary>Called after each partition batch is stored and checkpointed, with the partition and the batch's last sequence number.</summary>
     public Action<int, long>? Checkpointed { get; init; }
+
+    /// <summary>Called once the task hub runs, with the counter of its storage requests (for live metrics).</summary>
+    public Action<StorageRequestCounter>? StorageCounting { get; init; }
 }
 
 /// <summary>The task hub holds a run that this one cannot resume (another capture, or cut another way).</summary>
@@ -112,6 +115,7 @@ public static class DurableChainRun
         var chain = ChainDefinition.Load(request.ChainFile);
         var started = System.Diagnostics.Stopwatch.StartNew();
         await using var host = await StartHostAsync(request.Runtime, request.LoggerFactory, tasks: request.Tasks);
+        request.StorageCounting?.Invoke(host.StorageRequests);
         await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(request.ChainFile), cancellation);
 
         var handler = new DurableChainHandler(host, chain, request.Chain with { KeepLedger = true });

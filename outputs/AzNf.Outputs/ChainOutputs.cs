@@ -18,7 +18,7 @@ public sealed class ChainOutputs(IReadOnlyList<IChainOutput> outputs) : IChainOu
         };
     }
 
-    public IPartitionOutput ForPartition(int partition) =>
+    public IPartitionOutput ForPartition(ChainPartition partition) =>
         new Fan(outputs.Select(o => o.ForPartition(partition)).ToArray());
 
     private sealed class Fan(IPartitionOutput[] outputs) : IPartitionOutput
@@ -44,6 +44,14 @@ public sealed class ChainOutputs(IReadOnlyList<IChainOutput> outputs) : IChainOu
             foreach (var output in outputs)
             {
                 output.Dropped(in packet, stage, reason);
+            }
+        }
+
+        public void BatchEnded(int packets, TimeSpan elapsed)
+        {
+            foreach (var output in outputs)
+            {
+                output.BatchEnded(packets, elapsed);
             }
         }
 

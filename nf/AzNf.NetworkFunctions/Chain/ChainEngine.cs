@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AzNf.Partitions;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
@@ -30,7 +31,8 @@ public static class ChainEngine
 
     private static EngineResult RunInline(ChainDefinition chain, CaptureReader capture, Action<long>? progress, CancellationToken cancellation, IChainOutput? output)
     {
-        var partition = new ChainPartition(chain, 0, output?.ForPartition(0));
+        var partition = new ChainPartition(chain, 0, output);
+        long started = Stopwatch.GetTimestamp();
         long index = 0;
         while (capture.TryRead(out var record))
         {
@@ -39,7 +41,8 @@ public static class ChainEngine
             partition.Process(record.Data, parsed, malformed, record.OriginalLength, record.TimestampNanos, index);
             if ((index & 0xFFFF) == 0)
             {
-                partition.FlushOutput();
+                partition.EndBatch(0x10000, Stopwatch.GetElapsedTime(started));
+                started = Stopwatch.GetTimestamp();
                 progress?.Invoke(capture.Position);
                 cancellation.ThrowIfCancellationRequested();
             }

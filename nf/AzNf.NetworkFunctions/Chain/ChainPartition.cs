@@ -25,11 +25,10 @@ public sealed class ChainPartition
     /// <param name="chain">The chain this partition runs.</param>
     /// <param name="index">The partition's number.</param>
     /// <param name="output">Where alerts, ended flows and drops go as they happen, beside the records the report is made from.</param>
-    public ChainPartition(ChainDefinition chain, int index, IPartitionOutput? output = null)
+    public ChainPartition(ChainDefinition chain, int index, IChainOutput? output = null)
     {
         Index = index;
-        _output = output;
-        Alerts = new AlertLog(output);
+        Alerts = new AlertLog();
         var resources = new PartitionResources(index, Alerts);
         _definitions = chain.Stages;
         _sectionKeys = FlowSnapshot.SectionKeys(chain.Stages);
@@ -40,6 +39,8 @@ public sealed class ChainPartition
         StageCounters = new StageCounters[_stages.Length];
         _maxFlowRecords = chain.MaxReportFlows;
         _flows = new FlowTable(chain.FlowTable, OnFlowEnd);
+        _output = output?.ForPartition(this);
+        Alerts.Output = _output;
     }
 
     public int Index { get; }
@@ -290,8 +291,15 @@ public sealed class ChainPartition
         _output?.Flush();
     }
 
-    /// <summary>Hands what the partition's output buffered on (after a batch).</summary>
-    public void FlushOutput() => _output?.Flush();
+    /// <summary>A batch of <paramref name="packets"/> packets ended after <paramref name="elapsed"/>: the output hears of it and hands on what it buffered.</summary>
+    public void EndBatch(int packets, TimeSpan elapsed)
+    {
+        if (_output is { } output)
+        {
+            output.BatchEnded(packets, elapsed);
+            output.Flush();
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Verdict RunStages(ref PacketContext packet, int flow, int firstStage, int endStage)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AzNf.Packets.Parsing;
 using AzNf.Partitions;
 
@@ -57,7 +58,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
     public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation)
     {
         CheckRange(partition);
-        _partitions[partition] ??= new ChainPartition(_chain, partition, _output?.ForPartition(partition));
+        _partitions[partition] ??= new ChainPartition(_chain, partition, _output);
         return ValueTask.CompletedTask;
     }
 
@@ -68,6 +69,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
         CheckRange(p);
         var partition = _partitions[p] ?? throw new InvalidOperationException($"partition {p} was not opened before its first batch");
         ref var handled = ref _handled[p];
+        long started = Stopwatch.GetTimestamp();
         foreach (ref readonly var packet in batch.Packets)
         {
             if (handled.Covers(packet))
@@ -81,7 +83,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
             partition.Process(frame, parsed, malformed, packet.WireLength, packet.TimestampNanos, index);
             handled.MoveTo(packet);
         }
-        partition.FlushOutput();
+        partition.EndBatch(batch.Packets.Length, Stopwatch.GetElapsedTime(started));
         return ValueTask.CompletedTask;
     }
 

@@ -6,8 +6,11 @@ namespace AzNf.NetworkFunctions.Chain;
 /// </summary>
 public interface IChainOutput
 {
-    /// <summary>The output of partition <paramref name="partition"/>; called once per partition, on any thread.</summary>
-    IPartitionOutput ForPartition(int partition);
+    /// <summary>
+    /// The output of <paramref name="partition"/>, called once as the partition is built (its
+    /// counters are there to read, from its own thread, in <see cref="IPartitionOutput.Flush"/>).
+    /// </summary>
+    IPartitionOutput ForPartition(ChainPartition partition);
 }
 
 /// <summary>
@@ -24,6 +27,9 @@ public interface IPartitionOutput
 
     /// <summary>Stage <paramref name="stage"/> dropped <paramref name="packet"/> for <paramref name="reason"/>.</summary>
     void Dropped(in PacketContext packet, string stage, string reason);
+
+    /// <summary>A batch of <paramref name="packets"/> packets took <paramref name="elapsed"/> (before its <see cref="Flush"/>).</summary>
+    void BatchEnded(int packets, TimeSpan elapsed);
 
     /// <summary>After a batch and at the end of input: what is buffered goes out.</summary>
     void Flush();

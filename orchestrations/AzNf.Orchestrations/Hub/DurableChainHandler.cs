@@ -66,6 +66,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         _ledger = options.KeepLedger ? new RunLedger(hub.Packets, chain.Name) : null;
     }
 
+    /// <summary>The options this handler runs with.</summary>
+    public DurableChainOptions Options => _options;
+
     public ChainGranularity Granularity => _granularity;
 
     public ChainMode Mode => _mode;
@@ -321,7 +324,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             {
                 Interlocked.Increment(ref _duplicates);
             }
-            await RecordAsync(instanceId, [WorkResultTally.From(result, _chain.Stages.Count), UnparsedTally(claim.Unparsed)], cancellation);
+            ChainTally[] tallies = [WorkResultTally.From(result, _chain.Stages.Count), UnparsedTally(claim.Unparsed)];
+            await RecordAsync(instanceId, tallies, cancellation);
+            _options.UnitCompleted?.Invoke(ChainTally.Sum(tallies, _chain.Stages.Count), elapsed);
             if (_options.KeepUnitResults)
             {
                 _timings.Enqueue(new UnitTiming(claim.PacketCount, claim.WireBytes, elapsed, result.Stages));
@@ -464,7 +469,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 Interlocked.Increment(ref _duplicates);
                 return;
             }
-            counted.Enqueue(WorkResultTally.From(result, _chain.Stages.Count));
+            var tally = WorkResultTally.From(result, _chain.Stages.Count);
+            counted.Enqueue(tally);
+            _options.UnitCompleted?.Invoke(tally, elapsed);
             if (_options.KeepUnitResults)
             {
                 _timings.Enqueue(new UnitTiming(unit.Packets.Count, unit.Packets.Sum(p => (long)p.WireLength), elapsed, result.Stages));

@@ -37,6 +37,14 @@ public sealed record DurableChainOptions
     /// </summary>
     public bool KeepLedger { get; init; }
 
+    /// <summary>
+    /// Called with each completed work unit's tally and how long the unit took, on the task that
+    /// waited for it (several at once: the callee is thread-safe), and once more at the report
+    /// with the flows the entities still held (no time): what metrics and EVE output read as the
+    /// run goes. Null: nobody listens.
+    /// </summary>
+    public Action<ChainTally, TimeSpan?>? UnitCompleted { get; init; }
+
     /// <summary>Failure messages kept (the oldest go first); the count covers them all.</summary>
     public int MaxFailuresKept { get; init; } = 1000;
 

@@ -11,7 +11,7 @@ public sealed class DroppedPackets : IChainOutput
 {
     private readonly List<List<long>> _partitions = [];
 
-    public IPartitionOutput ForPartition(int partition)
+    public IPartitionOutput ForPartition(ChainPartition partition)
     {
         var indexes = new List<long>();
         lock (_partitions)
@@ -43,6 +43,10 @@ public sealed class DroppedPackets : IChainOutput
         }
 
         public void Dropped(in PacketContext packet, string stage, string reason) => indexes.Add(packet.Index);
+
+        public void BatchEnded(int packets, TimeSpan elapsed)
+        {
+        }
 
         public void Flush()
         {

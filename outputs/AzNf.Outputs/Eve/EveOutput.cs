@@ -46,7 +46,7 @@ public sealed class EveOutput : IChainOutput
         ["stats"] = Interlocked.Read(ref _stats),
     };
 
-    public IPartitionOutput ForPartition(int partition) => new PartitionWriter(this);
+    public IPartitionOutput ForPartition(ChainPartition partition) => new PartitionWriter(this);
 
     /// <summary>Appends a stats event made from <paramref name="report"/>.</summary>
     public void WriteStats(RunReport report, DateTimeOffset now, TimeSpan uptime)
@@ -133,6 +133,10 @@ public sealed class EveOutput : IChainOutput
             EveEvents.WriteDrop(_json, in packet, stage, reason);
             _drops++;
             EndLine();
+        }
+
+        public void BatchEnded(int packets, TimeSpan elapsed)
+        {
         }
 
         public void Flush()

@@ -5,6 +5,7 @@ using AzNf.DurableRuntime;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Orchestrations.Hub;
 using AzNf.Outputs.Eve;
+using AzNf.Outputs.Metrics;
 using AzNf.Packets.Capture;
 
 namespace AzNf.Cli.Commands;
@@ -23,15 +24,28 @@ internal static class DurableRun
     public const string AzuriteDebugVariable = "AZNF_AZURITE_DEBUG";
 
     /// <summary>
-    /// Runs the capture on the durable runtime. EVE output, when asked, is written from the run's
-    /// report at its end: alerts, the flows the report keeps and stats; no drop events yet (a work
-    /// unit returns counts, not per-packet verdicts).
+    /// Runs the capture on the durable runtime. EVE alerts and flows are written as each work
+    /// unit completes (every flow, not only those the report keeps), the stats event at the end;
+    /// no drop events yet (a work unit returns counts, not per-packet verdicts). Metrics are
+    /// each unit's tally, its time and the task hub's storage requests.
     /// </summary>
-    public static int Execute(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, CancellationToken cancellation) =>
-        ExecuteAsync(settings, chainFile, chain, capture, eve, cancellation).GetAwaiter().GetResult();
+    public static int Execute(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, ChainMetrics? metrics, CancellationToken cancellation) =>
+        ExecuteAsync(settings, chainFile, chain, capture, eve, metrics, cancellation).GetAwaiter().GetResult();
 
-    private static async Task<int> ExecuteAsync(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, CancellationToken cancellation)
+    private static async Task<int> ExecuteAsync(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, ChainMetrics? metrics, CancellationToken cancellation)
     {
+        var alertedFlows = new HashSet<long>();
+        void UnitCompleted(ChainTally tally, TimeSpan? elapsed)
+        {
+            metrics?.Record(tally, elapsed);
+            if (eve is not null)
+            {
+                lock (alertedFlows)
+                {
+                    eve.WriteRecords(tally.Alerts, tally.Flows, alertedFlows);
+                }
+            }
+        }
         var started = DateTimeOffset.UtcNow;
         string? connection = Environment.GetEnvironmentVariable(StorageVariable);
         AzuriteServer? azurite = null;
@@ -61,7 +75,14 @@ internal static class DurableRun
                     Granularity = granularity,
                     Mode = settings.Mode is { } m && ChainQosNames.TryParse(m, out ChainMode mode) ? mode : null,
                     FlowShards = settings.Shards ?? 4,
+                    UnitCompleted = eve is null && metrics is null ? null : UnitCompleted,
                 },
+                StorageCounting = metrics is null ? null : counter => metrics.ObserveStorageRequests(() =>
+                [
+                    new("blob", counter.BlobRequests),
+                    new("queue", counter.QueueRequests),
+                    new("table", counter.TableRequests),
+                ]),
                 Partitions = settings.Partitions ?? Environment.ProcessorCount,
                 BatchPackets = settings.Batch ?? (batches ? 65_536 : 256),
                 BatchBytes = (settings.BatchMegabytes ?? 64) * 1024 * 1024,
@@ -81,7 +102,6 @@ internal static class DurableRun
             Status(settings, Summary(result));
             if (eve is not null)
             {
-                eve.WriteRecords(result.Report.Alerts, result.Report.Flows, new HashSet<long>());
                 if (RunCommand.FinishEve(settings, eve, result.Report, started) is var eveCode && eveCode != ExitCodes.Ok)
                 {
                     return eveCode;

@@ -3,6 +3,8 @@ using AzNf.NetworkFunctions.Chain;
 using AzNf.Outputs;
 using AzNf.Outputs.Captures;
 using AzNf.Outputs.Eve;
+using AzNf.Outputs.Metrics;
+using System.Globalization;
 using AzNf.Partitions;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Parsing;
@@ -71,6 +73,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [CommandOption("--write-dropped <FILE>")]
         [Description("Write the packets the chain dropped to FILE (pcap, nanosecond timestamps, in capture order).")]
         public string? WriteDropped { get; init; }
+
+        [CommandOption("--metrics")]
+        [Description("Print the run's metrics after the summary (the AzNf meter, which any metrics listener such as dotnet-counters can also read while the run goes: packets by outcome and per stage, drops and alerts by reason and sid, flows, batch latency; storage requests on the durable runtime).")]
+        public bool Metrics { get; init; }
 
         [CommandOption("--defrag <POLICY>")]
         [Description("IP defragmentation before packets go to partitions: bsd (default, Suricata's), first, last, or off.")]
@@ -206,13 +212,19 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
         using var eveFile = eve?.File;
         var started = DateTimeOffset.UtcNow;
+        // Always on the AzNf meter, so dotnet-counters or an exporter can watch any run; with no listener it costs a check per batch.
+        using var metrics = new ChainMetrics(chain);
+        using var totals = settings.Metrics ? new MetricTotals(metrics) : null;
 
         if (settings.Runtime == "durable")
         {
+            int code;
             using (capture)
             {
-                return DurableRun.Execute(settings, settings.Chain ?? SamplePaths.FullChain, chain, capture, eve, cancellation);
+                code = DurableRun.Execute(settings, settings.Chain ?? SamplePaths.FullChain, chain, capture, eve, metrics, cancellation);
             }
+            WriteMetrics(settings, totals);
+            return code;
         }
 
         var options = new EngineOptions
@@ -227,7 +239,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
 
         var dropped = settings.WriteForwarded is not null || settings.WriteDropped is not null ? new DroppedPackets() : null;
-        var output = ChainOutputs.Of(eve, dropped);
+        var output = ChainOutputs.Of(eve, dropped, metrics);
         EngineResult result;
         using (capture)
         {
@@ -269,8 +281,33 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
                 return ExitCodes.CannotWriteOutput;
             }
         }
-        return Finish(settings, report);
+        int finished = Finish(settings, report);
+        WriteMetrics(settings, totals);
+        return finished;
     }
+
+    /// <summary>The metrics table, after the summary (on standard error when standard output carries EVE).</summary>
+    private static void WriteMetrics(Settings settings, MetricTotals? totals)
+    {
+        if (totals is null)
+        {
+            return;
+        }
+        var table = new Table().AddColumns("metric", "tags", "value");
+        foreach (var series in totals.Read())
+        {
+            string value = series.Sum is { } sum
+                ? string.Create(CultureInfo.InvariantCulture, $"{series.Value:N0} recorded, mean {sum / Math.Max(1, series.Value):F2}, max {series.Max:F2}")
+                : series.Value.ToString("N0", CultureInfo.InvariantCulture);
+            table.AddRow(Markup.Escape(series.Instrument), Markup.Escape(series.Tags.Replace("aznf.", "", StringComparison.Ordinal)), value);
+        }
+        SummaryConsole(settings).Write(table);
+    }
+
+    private static IAnsiConsole SummaryConsole(Settings settings) =>
+        settings.Eve == "-"
+            ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
+            : AnsiConsole.Console;
 
     private static EveOutput? OpenEve(Settings settings)
     {
@@ -341,10 +378,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         if (!settings.Quiet)
         {
             // Standard output carries the EVE lines when asked to: the table goes to standard error then.
-            var console = settings.Eve == "-"
-                ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) })
-                : AnsiConsole.Console;
-            ReportSummary.Write(console, report);
+            ReportSummary.Write(SummaryConsole(settings), report);
         }
         return ExitCodes.Ok;
     }
