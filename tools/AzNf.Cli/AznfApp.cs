@@ -13,6 +13,8 @@ public static class AznfApp
         {
             config.SetApplicationName("aznf");
             config.PropagateExceptions();
+            // A misspelt option or a stray argument is an error (exit 64), never silently ignored.
+            config.Settings.StrictParsing = true;
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Run a capture through an NF chain on the embedded runtime and report flows, alerts and drops.")
                 .WithExample("run", "--capture", "samples/captures/http-loopback.pcapng", "--report", "out.json");
@@ -46,7 +48,7 @@ public static class AznfApp
         }
         catch (CommandParseException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {e.Message}{OptionSuggestion.For(args, e.Message)}");
             return ExitCodes.Usage;
         }
         catch (CommandRuntimeException e)
