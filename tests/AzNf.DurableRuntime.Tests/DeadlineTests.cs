@@ -27,10 +27,16 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
         string chainFile = WriteChain(onDeadline, granularity);
         var embedded = DurableChainRunTests.Embedded(chainFile, SampleCapture);
 
-        var durable = await RunAsync(chainFile);
+        var egress = granularity == "batch" ? new RecordingEgress() : null;
+        var durable = await RunAsync(chainFile, egress);
 
         var report = durable.Report;
         var ids = report.Nfs.Single(n => n.Name == "ids");
+        if (egress is not null)
+        {
+            // What the policy let through, and only that, goes on to the next hop.
+            Assert.Equal(report.Totals.Forwarded, egress.Packets.Count);
+        }
         Assert.Empty(durable.Failures);
         Assert.NotEmpty(embedded.Alerts);
         Assert.Empty(report.Alerts);
@@ -62,7 +68,7 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
 
     private static string SampleCapture => Path.Combine(OracleProcess.RepositoryRoot(), "samples", "captures", "http-loopback.pcapng");
 
-    private async Task<DurableRunResult> RunAsync(string chainFile)
+    private async Task<DurableRunResult> RunAsync(string chainFile, RecordingEgress? egress = null)
     {
         using var capture = AzNf.Packets.Capture.CaptureReader.Open(SampleCapture);
         return await DurableChainRun.RunAsync(
@@ -72,6 +78,7 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
                 Runtime = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("qos"), ControlQueuePartitions = 2 },
                 Partitions = 2,
                 BatchPackets = 64,
+                Chain = new DurableChainOptions { Egress = egress },
                 Tasks = DurableChainRun.Tasks(new NfTask(RunStageActivity.Name, typeof(SlowIdsStageActivity)), new NfTask(FlowShardEntity.Name, typeof(SlowIdsFlowShardEntity))),
             },
             capture);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Partitions;
 using AzNf.Orchestrations.Hub;
@@ -60,6 +61,84 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
         Assert.True(durable.Batches.ShardSteps > durable.Batches.Batches);
         Assert.Equal(durable.Batches.Batches, durable.Batches.Purged);
         AssertSameAnswers(embedded, durable.Report);
+    }
+
+    /// <summary>
+    /// An egress gets exactly the packets the embedded runtime forwards (by capture index, with
+    /// their bytes), each once: drops by the firewall and by IDS drop rules are not sent.
+    /// </summary>
+    [Theory]
+    [InlineData(ChainMode.Fused)]
+    [InlineData(ChainMode.Staged)]
+    public async Task RunAsync_WithAnEgress_SendsExactlyTheForwardedPackets(ChainMode mode)
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        string capture = GeneratedCapture(flows: 60, seed: 5);
+        var dropped = new DropRecorder();
+        var chain = ChainDefinition.Load(chainFile);
+        long frames;
+        using (var reader = CaptureReader.Open(capture))
+        {
+            frames = ChainEngine.Run(chain, reader, new EngineOptions { Partitions = 2 }, output: dropped).FramesRead;
+        }
+        var egress = new RecordingEgress();
+
+        var durable = await Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Batch, Mode = mode, FlowShards = 3, Egress = egress }, batchPackets: 100);
+
+        Assert.Empty(durable.Failures);
+        Assert.NotEmpty(dropped.Indexes);
+        var expected = Enumerable.Range(1, (int)frames).Select(i => (long)i).Except(dropped.Indexes).Order().ToList();
+        Assert.Equal(expected, egress.Packets.Keys.Order().ToList());
+        Assert.Equal(0, egress.Repeats);
+        Assert.Equal(durable.Report.Totals.Forwarded, egress.Packets.Count);
+        using var again = CaptureReader.Open(capture);
+        long index = 0;
+        while (again.TryRead(out var record))
+        {
+            index++;
+            if (egress.Packets.TryGetValue(index, out byte[]? sent))
+            {
+                Assert.Equal(record.Data.ToArray(), sent);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_EgressWithoutBatchGranularity_RefusedNamingWhy()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        string capture = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "captures", "http-loopback.pcapng");
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Flow, Egress = new RecordingEgress() }));
+        Assert.Contains("an egress needs batch granularity", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The capture indexes of the packets an embedded run drops.</summary>
+    private sealed class DropRecorder : IChainOutput
+    {
+        public ConcurrentBag<long> Indexes { get; } = [];
+
+        public IPartitionOutput ForPartition(ChainPartition partition) => new Partition(Indexes);
+
+        private sealed class Partition(ConcurrentBag<long> indexes) : IPartitionOutput
+        {
+            public void Alert(AzNf.NetworkFunctions.Alert alert)
+            {
+            }
+
+            public void FlowEnded(FlowRecord flow)
+            {
+            }
+
+            public void Dropped(in AzNf.NetworkFunctions.PacketContext packet, string stage, string reason) => indexes.Add(packet.Index);
+
+            public void BatchEnded(int packets, TimeSpan elapsed)
+            {
+            }
+
+            public void Flush()
+            {
+            }
+        }
     }
 
     internal static string GeneratedCapture(int flows, int seed)

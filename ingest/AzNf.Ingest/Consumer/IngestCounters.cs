@@ -11,6 +11,7 @@ public sealed class IngestCounters
     private long _batches;
     private long _checkpoints;
     private long _errors;
+    private long _duplicates;
 
     public long Events => Interlocked.Read(ref _events);
     public long Packets => Interlocked.Read(ref _packets);
@@ -19,6 +20,9 @@ public sealed class IngestCounters
 
     /// <summary>Failures the processor reported (store, connection, handler); see <see cref="PacketEventProcessor.ProcessingFailed"/>.</summary>
     public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Packets of egress events dropped because their origin had them handled already (a replayed send).</summary>
+    public long DuplicatePackets => Interlocked.Read(ref _duplicates);
 
     /// <summary>Events rejected for <paramref name="reason"/>.</summary>
     public long Rejected(PacketEventError reason) => Interlocked.Read(ref _rejected[(int)reason]);
@@ -37,6 +41,8 @@ public sealed class IngestCounters
         Interlocked.Increment(ref _events);
         Interlocked.Increment(ref _rejected[(int)reason]);
     }
+
+    internal void CountDuplicates(int packets) => Interlocked.Add(ref _duplicates, packets);
 
     internal void CountBatch() => Interlocked.Increment(ref _batches);
 

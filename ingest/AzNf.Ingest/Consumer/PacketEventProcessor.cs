@@ -68,9 +68,12 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
     protected override Task<EventProcessorCheckpoint> GetCheckpointAsync(string partitionId, CancellationToken cancellationToken) =>
         _store.GetCheckpointAsync(FullyQualifiedNamespace, EventHubName, ConsumerGroup, partitionId, cancellationToken)!;
 
-    protected override async Task UpdateCheckpointAsync(string partitionId, CheckpointPosition startingPosition, CancellationToken cancellationToken)
+    protected override Task UpdateCheckpointAsync(string partitionId, CheckpointPosition startingPosition, CancellationToken cancellationToken) =>
+        CheckpointAsync(partitionId, startingPosition, null, cancellationToken);
+
+    private async Task CheckpointAsync(string partitionId, CheckpointPosition startingPosition, string? watermarks, CancellationToken cancellationToken)
     {
-        await _store.UpdateCheckpointAsync(FullyQualifiedNamespace, EventHubName, ConsumerGroup, partitionId, Identifier, startingPosition, cancellationToken).ConfigureAwait(false);
+        await _store.UpdateCheckpointAsync(FullyQualifiedNamespace, EventHubName, ConsumerGroup, partitionId, Identifier, startingPosition, watermarks, cancellationToken).ConfigureAwait(false);
         Counters.CountCheckpoint();
     }
 
@@ -99,6 +102,15 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
         }
         partition.Index = index;
         partition.Batch ??= new PartitionBatch(_packetsPerBatch) { Partition = index };
+        string? stored = await _store.GetOriginWatermarksAsync(FullyQualifiedNamespace, EventHubName, ConsumerGroup, partition.PartitionId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            partition.Watermarks = OriginWatermarks.Parse(stored);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"partition {partition.PartitionId}: the checkpoint's {e.Message}", e);
+        }
         await _handler.OpenPartitionAsync(index, cancellationToken).ConfigureAwait(false);
     }
 
@@ -120,13 +132,33 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
                 await HandOnAsync(batch, cancellationToken).ConfigureAwait(false);
             }
             int before = batch.Count;
+            string? origin = null;
+            long[]? indexes = null;
+            int repeated = 0;
+            if (error == PacketEventError.None && PacketEventReader.TryReadHeader(body.Span, out var head) == PacketEventError.None)
+            {
+                error = OriginWatermarks.Read(data.Properties, head.PacketCount, out origin, out indexes);
+                repeated = origin is null ? 0 : partition.Watermarks.Handled(origin, indexes!);
+            }
+            if (error == PacketEventError.None && origin is not null && repeated == indexes!.Length)
+            {
+                // A replayed egress send: every packet was handled from its first copy.
+                Counters.CountEvent(0);
+                Counters.CountDuplicates(repeated);
+                continue;
+            }
             if (error == PacketEventError.None)
             {
-                error = PacketEventReader.TryDecode(body.Span, data.SequenceNumber, batch);
+                error = PacketEventReader.TryDecode(body.Span, data.SequenceNumber, batch, repeated);
             }
             if (error == PacketEventError.None)
             {
                 Counters.CountEvent(batch.Count - before);
+                Counters.CountDuplicates(repeated);
+                if (origin is not null)
+                {
+                    partition.Watermarks.Advance(origin, indexes![^1]);
+                }
                 continue;
             }
             Counters.CountRejected(error);
@@ -143,22 +175,24 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
         {
             return;
         }
+        // The watermarks as of this batch's last event go with its checkpoint.
+        string? watermarks = partition.Watermarks.Count == 0 ? null : partition.Watermarks.Serialize();
         if (_handler is not IPartitionCheckpointGate gate)
         {
-            await UpdateCheckpointAsync(partition.PartitionId, CheckpointPosition.FromEvent(last), cancellationToken).ConfigureAwait(false);
+            await CheckpointAsync(partition.PartitionId, CheckpointPosition.FromEvent(last), watermarks, cancellationToken).ConfigureAwait(false);
             return;
         }
         // The handler stores later: checkpoint the newest handled event it says is stored, if any.
-        partition.Handled.Enqueue(CheckpointPosition.FromEvent(last));
+        partition.Handled.Enqueue((CheckpointPosition.FromEvent(last), watermarks));
         long through = gate.CheckpointableThrough(partition.Index);
-        CheckpointPosition? stored = null;
-        while (partition.Handled.TryPeek(out var oldest) && oldest.SequenceNumber <= through)
+        (CheckpointPosition Position, string? Watermarks)? stored = null;
+        while (partition.Handled.TryPeek(out var oldest) && oldest.Position.SequenceNumber <= through)
         {
             stored = partition.Handled.Dequeue();
         }
-        if (stored is { } position)
+        if (stored is { } checkpoint)
         {
-            await UpdateCheckpointAsync(partition.PartitionId, position, cancellationToken).ConfigureAwait(false);
+            await CheckpointAsync(partition.PartitionId, checkpoint.Position, checkpoint.Watermarks, cancellationToken).ConfigureAwait(false);
         }
     }
 

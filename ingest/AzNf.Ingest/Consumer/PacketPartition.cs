@@ -16,5 +16,8 @@ public sealed class PacketPartition : EventProcessorPartition
     internal PartitionBatch? Batch { get; set; }
 
     /// <summary>With a handler that stores later (<see cref="IPartitionCheckpointGate"/>): each handled SDK batch's last event, oldest first, until a checkpoint passes it.</summary>
-    internal Queue<Azure.Messaging.EventHubs.Processor.CheckpointPosition> Handled { get; } = new();
+    internal Queue<(Azure.Messaging.EventHubs.Processor.CheckpointPosition Position, string? Watermarks)> Handled { get; } = new();
+
+    /// <summary>The highest origin index handled per origin of egress events (replays dropped by it).</summary>
+    internal OriginWatermarks Watermarks { get; set; } = OriginWatermarks.Empty();
 }

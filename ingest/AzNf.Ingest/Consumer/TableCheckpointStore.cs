@@ -28,6 +28,7 @@ public sealed class TableCheckpointStore : CheckpointStore
     private const string SequenceNumberColumn = "SequenceNumber";
     private const string OffsetColumn = "Offset";
     private const string ClientColumn = "ClientIdentifier";
+    private const string OriginsColumn = "OriginWatermarks";
 
     private readonly TableClient _table;
 
@@ -151,19 +152,34 @@ public sealed class TableCheckpointStore : CheckpointStore
     }
 
     public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier, CheckpointPosition startingPosition, CancellationToken cancellationToken) =>
-        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, cancellationToken);
+        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, null, cancellationToken);
+
+    /// <summary>
+    /// A checkpoint with the highest origin index handled per origin of egress events up to it
+    /// (<see cref="OriginWatermarks"/>), in the same row, so the two never disagree after a crash.
+    /// </summary>
+    public Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier, CheckpointPosition startingPosition, string? originWatermarks, CancellationToken cancellationToken) =>
+        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, originWatermarks, cancellationToken);
+
+    /// <summary>The origin watermarks stored with a partition's checkpoint (null: none).</summary>
+    public async Task<string?> GetOriginWatermarksAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, CancellationToken cancellationToken)
+    {
+        var response = await _table.GetEntityIfExistsAsync<TableEntity>(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix + partitionId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue && response.Value is { } entity ? entity.GetString(OriginsColumn) : null;
+    }
 
     [Obsolete("The SDK's own obsolete overload; kept because CheckpointStore declares it abstract.")]
     public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, long offset, long? sequenceNumber, CancellationToken cancellationToken) =>
-        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, null, sequenceNumber ?? -1, offset.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, null, sequenceNumber ?? -1, offset.ToString(CultureInfo.InvariantCulture), null, cancellationToken);
 
-    private async Task WriteCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string? clientIdentifier, long sequenceNumber, string? offset, CancellationToken cancellationToken)
+    private async Task WriteCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string? clientIdentifier, long sequenceNumber, string? offset, string? originWatermarks, CancellationToken cancellationToken)
     {
         var entity = new TableEntity(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix + partitionId)
         {
             [SequenceNumberColumn] = sequenceNumber,
             [OffsetColumn] = offset,
             [ClientColumn] = clientIdentifier,
+            [OriginsColumn] = originWatermarks,
         };
         await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }

@@ -33,6 +33,8 @@ public enum PacketEventError : byte
     TrailingBytes,
     /// <summary>A required application property is absent or of the wrong type.</summary>
     MissingProperty,
+    /// <summary>An egress event whose origin indexes are not a byte array of one increasing 64-bit number per packet.</summary>
+    BadOrigin,
 }
 
 /// <summary>Stable kebab-case names for <see cref="PacketEventError"/>, used in counters and the dead-letter table.</summary>
@@ -54,6 +56,7 @@ public static class PacketEventErrors
         "wire-too-long",
         "trailing-bytes",
         "missing-property",
+        "bad-origin",
     ];
 
     /// <summary>Number of reasons, for counter arrays indexed by reason.</summary>

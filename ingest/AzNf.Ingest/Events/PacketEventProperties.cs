@@ -15,6 +15,20 @@ public static class PacketEventProperties
     /// <summary>The 1-based capture index of the event's first packet (a long).</summary>
     public const string Sequence = "aznf.seq";
 
+    /// <summary>
+    /// On an egress event (packets a chain forwarded): the chain and input partition they came
+    /// from, <c>chain/partition</c>. A consumer drops a repeat by it (see <see cref="OriginIndexes"/>).
+    /// </summary>
+    public const string Origin = "aznf.origin";
+
+    /// <summary>
+    /// On an egress event: the capture index of each of its packets in the origin partition,
+    /// increasing, as a byte array of little-endian 64-bit numbers. A replay sends the same
+    /// packets with the same indexes, so a consumer that remembers the highest index it handled
+    /// per origin drops every repeated packet, even when a replay cuts events differently.
+    /// </summary>
+    public const string OriginIndexes = "aznf.origin.idx";
+
     /// <summary>The flow key of frames that could not be parsed (they are spread round-robin).</summary>
     public const string UnparsedFlow = "unparsed";
 

@@ -79,14 +79,21 @@ public static class PacketEventReader
     /// its position in the event. A malformed body appends nothing.
     /// </summary>
     /// <exception cref="ArgumentException">The batch has no room for the event's packets (check <see cref="PacketEventHeader.PacketCount"/> first).</exception>
-    public static PacketEventError TryDecode(ReadOnlySpan<byte> body, long sequenceNumber, PartitionBatch batch)
+    public static PacketEventError TryDecode(ReadOnlySpan<byte> body, long sequenceNumber, PartitionBatch batch) =>
+        TryDecode(body, sequenceNumber, batch, skip: 0);
+
+    /// <summary>
+    /// As <see cref="TryDecode(ReadOnlySpan{byte}, long, PartitionBatch)"/>, leaving out the first
+    /// <paramref name="skip"/> packets (a consumer has them already); the rest keep their positions.
+    /// </summary>
+    public static PacketEventError TryDecode(ReadOnlySpan<byte> body, long sequenceNumber, PartitionBatch batch, int skip)
     {
         var error = Validate(body, out var header);
         if (error != PacketEventError.None)
         {
             return error;
         }
-        if (batch.Count + header.PacketCount > batch.MaxPackets)
+        if (batch.Count + header.PacketCount - skip > batch.MaxPackets)
         {
             throw new ArgumentException($"the batch has room for {batch.MaxPackets - batch.Count} packets, the event holds {header.PacketCount}: hand the batch on first", nameof(batch));
         }
@@ -98,7 +105,10 @@ public static class PacketEventReader
             int wire = (int)BinaryPrimitives.ReadUInt32LittleEndian(record[PacketEventFormat.WireLengthOffset..]);
             int captured = (int)BinaryPrimitives.ReadUInt32LittleEndian(record[PacketEventFormat.CapturedLengthOffset..]);
             offset += PacketEventFormat.RecordHeaderLength;
-            batch.Add(sequenceNumber, i, header.LinkType, body.Slice(offset, captured), wire, header.BaseTimestampNanos + delta);
+            if (i >= skip)
+            {
+                batch.Add(sequenceNumber, i, header.LinkType, body.Slice(offset, captured), wire, header.BaseTimestampNanos + delta);
+            }
             offset += captured;
         }
         return PacketEventError.None;

@@ -20,6 +20,7 @@ internal sealed class BatchRun
 {
     private readonly ChainBatch _batch;
     private readonly Dictionary<int, HashSet<int>> _dropped = [];
+    private readonly HashSet<int> _failedClosed = [];
     private readonly long[] _pendingPackets;
     private readonly long[] _stageIn;
     private readonly long[] _stageOut;
@@ -187,6 +188,8 @@ internal sealed class BatchRun
         }
         if (policy == DeadlinePolicy.FailClosed)
         {
+            // Every packet of the slice is dropped now: those the stages before had not dropped yet.
+            _failedClosed.Add(slice);
             string reason = "deadline:" + by;
             _reasons[reason] = _reasons.GetValueOrDefault(reason) + pending;
             _dropCount += pending;
@@ -228,6 +231,7 @@ internal sealed class BatchRun
         Alerts = _alerts,
         Stages = _batch.Plan.Stages.Select((s, i) => new StageOutcome(s.Name, _stageIn[i], _stageOut[i], _stageDrops[i], _stageMs[i], _stageMissed[i], _stagePolicy[i], _stageCounters[i])).ToList(),
         FinishedFlows = _finished,
+        DroppedBySlice = _batch.ReturnDrops ? DroppedBySlice() : null,
         ChainDeadlineMissed = _chainMissed,
         ShardSteps = _steps,
         LateSteps = _late,
@@ -238,6 +242,12 @@ internal sealed class BatchRun
         AlertCount = _alertCount,
         Workers = [.. _workers],
     };
+
+    private List<IReadOnlyList<int>> DroppedBySlice() =>
+        _batch.Slices.Select((slice, i) => _failedClosed.Contains(i)
+                ? Enumerable.Range(0, slice.Packets).ToList()
+                : _dropped.TryGetValue(i, out var dropped) ? dropped.Order().ToList() : (IReadOnlyList<int>)[])
+            .ToList();
 
     /// <summary>The batch's merged source updates, grouped by source shard.</summary>
     public IEnumerable<(string Key, IReadOnlyList<SourceUpdate> Updates)> SourceUpdates() =>

@@ -44,6 +44,9 @@ public sealed record ChainBatch
     /// <summary>Per shard, the last batch of this partition the sender saw it finish: its step waits until the shard's state shows it (see <see cref="ShardStep.AfterBatch"/>).</summary>
     public IReadOnlyDictionary<int, long> PreviousBatches { get; init; } = new Dictionary<int, long>();
 
+    /// <summary>The result lists each slice's dropped packets (<see cref="ChainBatchResult.DroppedBySlice"/>): an egress needs the verdicts.</summary>
+    public bool ReturnDrops { get; init; }
+
     /// <summary>How long a step waits for its shard to store what comes before it, milliseconds, before the batch fails.</summary>
     public double CatchUpMs { get; init; } = DefaultCatchUpMs;
 

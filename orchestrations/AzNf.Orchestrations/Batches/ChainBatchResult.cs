@@ -33,6 +33,13 @@ public sealed record ChainBatchResult
 
     public IReadOnlyList<ReportFlow> FinishedFlows { get; init; } = [];
 
+    /// <summary>
+    /// With <see cref="ChainBatch.ReturnDrops"/>: per slice of the batch (in its order), the
+    /// positions in the slice of the packets the chain dropped, ascending (a deadline's
+    /// fail-closed drops included); every other packet was forwarded. Null otherwise.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>>? DroppedBySlice { get; init; }
+
     /// <summary>Records of shard steps that did not travel inline: read by the partition owner, deleted with the batch.</summary>
     public IReadOnlyList<RecordsRef> Records { get; init; } = [];
 

@@ -61,6 +61,10 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         _options = options;
         _granularity = options.Granularity ?? chain.Granularity;
         _mode = options.Mode ?? chain.Mode;
+        if (options.Egress is not null && _granularity != ChainGranularity.Batch)
+        {
+            throw new ArgumentException($"an egress needs batch granularity (the chain runs {ChainQosNames.Name(_granularity)} units, which return counts, not the forwarded packets)", nameof(options));
+        }
         _inFlight = new SemaphoreSlim(options.MaxUnitsInFlight);
         _packets = hub.Packets;
         _ledger = options.KeepLedger ? new RunLedger(hub.Packets, chain.Name) : null;
@@ -301,6 +305,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                     .Where(slice => _expectedShards.ContainsKey((slice.Shard, batch.Partition)))
                     .ToDictionary(slice => slice.Shard, slice => _expectedShards[(slice.Shard, batch.Partition)]),
                 CatchUpMs = _options.ShardCatchUpTimeout.TotalMilliseconds,
+                ReturnDrops = _options.Egress is not null,
             };
             var outcome = await StartAndWaitAsync<ChainBatchResult>(NfBatchOrchestrator.Name, instanceId, input, cancellation);
             var elapsed = Stopwatch.GetElapsedTime(started);
@@ -313,6 +318,11 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             if (result.Records.Count > 0)
             {
                 result = await WithRecordsAsync(result, cancellation);
+            }
+            if (_options.Egress is { } egress)
+            {
+                // Before the ledger record, so before the checkpoint: a crash here sends them again.
+                await egress.SendAsync(_chain.Name, batch.Partition, Forwarded(claim, result, blob), cancellation);
             }
             Interlocked.Increment(ref _unitsCompleted);
             _batchCounters.Add(result, claim.Blob.Length);
@@ -340,6 +350,32 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             _inFlight.Release();
         }
+    }
+
+    /// <summary>The claim's packets the batch did not drop, slice by slice (each slice in partition order).</summary>
+    private static List<ForwardedPacket> Forwarded(BatchClaim claim, ChainBatchResult result, string blobName)
+    {
+        var dropped = result.DroppedBySlice ?? throw new InvalidOperationException($"batch {blobName} returned no per-packet verdicts, which the egress needs");
+        var forwarded = new List<ForwardedPacket>(claim.PacketCount);
+        for (int s = 0; s < claim.Slices.Count; s++)
+        {
+            var slice = claim.Slices[s];
+            var packets = PacketSliceFormat.Read(claim.Blob.Slice((int)slice.Offset, slice.Length), slice, blobName);
+            var drops = dropped[s];
+            int next = 0;
+            for (int i = 0; i < packets.Count; i++)
+            {
+                if (next < drops.Count && drops[next] == i)
+                {
+                    next++;
+                    continue;
+                }
+                var p = packets[i];
+                bool parsed = PacketParser.Parse(p.LinkType, p.Frame.Span, out var header) == MalformedReason.None;
+                forwarded.Add(new ForwardedPacket(parsed ? FlowKey.From(header, out _) : default, parsed, p.SequenceNumber, p.PositionInEvent, p.CaptureIndex, p.LinkType, p.TimestampNanos, p.WireLength, p.Frame));
+            }
+        }
+        return forwarded;
     }
 
     private string BlobName(int partition, BatchClaim claim) =>

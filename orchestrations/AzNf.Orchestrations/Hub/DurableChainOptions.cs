@@ -1,5 +1,6 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Orchestrations.Batches;
+using AzNf.Partitions;
 
 namespace AzNf.Orchestrations.Hub;
 
@@ -44,6 +45,12 @@ public sealed record DurableChainOptions
     /// run goes. Null: nobody listens.
     /// </summary>
     public Action<ChainTally, TimeSpan?>? UnitCompleted { get; init; }
+
+    /// <summary>
+    /// Where forwarded packets go (batch granularity): each batch's, before its checkpoint. Null:
+    /// the chain's verdicts stay counts.
+    /// </summary>
+    public IPacketEgress? Egress { get; init; }
 
     /// <summary>Failure messages kept (the oldest go first); the count covers them all.</summary>
     public int MaxFailuresKept { get; init; } = 1000;

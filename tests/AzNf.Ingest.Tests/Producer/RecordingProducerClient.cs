@@ -10,10 +10,18 @@ namespace AzNf.Ingest.Tests.Producer;
 /// </summary>
 internal sealed class RecordingProducerClient(long maxBatchBytes = 1024 * 1024, int envelopeBytes = 200) : EventHubProducerClient
 {
-    private readonly Dictionary<EventDataBatch, (string? Key, List<EventData> Events)> _batches = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<EventDataBatch, (string? Key, string? PartitionId, List<EventData> Events)> _batches = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _lock = new();
 
     public List<(string? PartitionKey, List<EventData> Events)> Sent { get; } = [];
+
+    /// <summary>Batches sent to an explicit partition id, in order.</summary>
+    public List<(string? PartitionId, List<EventData> Events)> SentToPartition { get; } = [];
+
+    /// <summary>The hub's partitions, as <see cref="GetPartitionIdsAsync"/> reports them.</summary>
+    public string[] PartitionIds { get; init; } = ["0", "1", "2", "3"];
+
+    public override Task<string[]> GetPartitionIdsAsync(CancellationToken cancellationToken = default) => Task.FromResult(PartitionIds);
 
     public int BatchesCreated { get; private set; }
 
@@ -42,7 +50,7 @@ internal sealed class RecordingProducerClient(long maxBatchBytes = 1024 * 1024, 
         lock (_lock)
         {
             BatchesCreated++;
-            _batches[batch] = (options.PartitionKey, events);
+            _batches[batch] = (options.PartitionKey, options.PartitionId, events);
         }
         return ValueTask.FromResult(batch);
     }
@@ -57,8 +65,9 @@ internal sealed class RecordingProducerClient(long maxBatchBytes = 1024 * 1024, 
         }
         lock (_lock)
         {
-            var (key, events) = _batches[eventBatch];
+            var (key, partitionId, events) = _batches[eventBatch];
             Sent.Add((key, [.. events]));
+            SentToPartition.Add((partitionId, [.. events]));
         }
     }
 }
