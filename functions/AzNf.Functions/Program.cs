@@ -8,7 +8,10 @@ using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
+using AzNf.Outputs.Metrics;
 using Azure.Core;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +38,19 @@ var host = new HostBuilder()
     .ConfigureServices(services =>
     {
         services.AddSingleton(settings);
+        // The AzNf meter, exported to Application Insights with the app's identity when the app has one.
+        services.AddSingleton(new ChainMetrics(settings.Chain));
+        if (settings.AppInsightsConnectionString is { } appInsights)
+        {
+            var exportCredential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ClientId });
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(ChainMetrics.MeterName)
+                .AddAzureMonitorMetricExporter(exporter =>
+                {
+                    exporter.ConnectionString = appInsights;
+                    exporter.Credential = exportCredential;
+                }));
+        }
         services.AddSingleton<TokenCredential>(new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ClientId }));
         services.AddSingleton<DurableClientSlot>();
         services.AddSingleton<IPacketBatchStore>(sp => new BlobPacketBatchStore(PacketContainer(settings, sp.GetRequiredService<TokenCredential>())));

@@ -32,7 +32,7 @@ public sealed class ChainIngestionServiceTests(AzuriteFixture azurite)
         values["AZNF_CONTROL_POLL_SECONDS"] = "1";
         var settings = TestSettings.Load(values);
         var log = new ListLogger<ChainIngestionService>();
-        var service = new ChainIngestionService(settings, host, new NoCredential(), log);
+        var service = new ChainIngestionService(settings, host, new NoCredential(), new AzNf.Outputs.Metrics.ChainMetrics(settings.Chain), log);
         await service.StartAsync(CancellationToken.None);
 
         await Task.Delay(TimeSpan.FromSeconds(2));

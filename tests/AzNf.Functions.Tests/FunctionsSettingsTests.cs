@@ -84,6 +84,48 @@ public sealed class FunctionsSettingsTests
     }
 
     [Fact]
+    public void Load_EgressAndAlertsHubs_InTheInputsNamespace()
+    {
+        var values = Local();
+        values["AZNF_EVENTHUBS_NAMESPACE"] = "ehaznf.servicebus.windows.net";
+        values["AZNF_EVENTHUB_NAME"] = "packets";
+        values["AZNF_EGRESS_HUB"] = "forwarded";
+        values["AZNF_EGRESS_FLOWLET"] = "16";
+        values["AZNF_ALERTS_HUB"] = "alerts";
+        values["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000";
+
+        var settings = FunctionsSettings.Load(values, Samples);
+
+        Assert.Equal("forwarded", settings.EgressHub);
+        Assert.Equal(16, settings.EgressFlowlet);
+        Assert.Equal("alerts", settings.AlertsHub);
+        Assert.NotNull(settings.AppInsightsConnectionString);
+    }
+
+    [Theory]
+    [InlineData("AZNF_EGRESS_HUB", "forwarded", false, "durable", "AZNF_EGRESS_HUB: set, but AZNF_EVENTHUBS_NAMESPACE is not")]
+    [InlineData("AZNF_ALERTS_HUB", "alerts", false, "durable", "AZNF_ALERTS_HUB: set, but AZNF_EVENTHUBS_NAMESPACE is not")]
+    [InlineData("AZNF_EGRESS_HUB", "forwarded", true, "fast", "AZNF_EGRESS_HUB: needs AZNF_PROCESSING=durable")]
+    [InlineData("AZNF_EGRESS_HUB", "packets", true, "durable", "AZNF_EGRESS_HUB: 'packets' is the input hub")]
+    [InlineData("AZNF_EGRESS_FLOWLET", "0", true, "durable", "AZNF_EGRESS_FLOWLET: 0 is out of range")]
+    public void Load_BadOutputHub_ThrowsNamingTheSetting(string setting, string value, bool withNamespace, string processing, string message)
+    {
+        var values = Local();
+        if (withNamespace)
+        {
+            values["AZNF_EVENTHUBS_NAMESPACE"] = "ehaznf.servicebus.windows.net";
+            values["AZNF_EVENTHUB_NAME"] = "packets";
+        }
+        values["AZNF_PROCESSING"] = processing;
+        values[setting] = value;
+
+        var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
+
+        Assert.Equal(setting, error.Setting);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_NamespaceWithoutHubName_NamesTheMissingHub()
     {
         var values = Local();

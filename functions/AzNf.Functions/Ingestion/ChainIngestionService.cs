@@ -7,6 +7,10 @@ using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Messaging.EventHubs.Producer;
+using AzNf.Functions.Outputs;
+using AzNf.Ingest.Producer;
+using AzNf.Outputs.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -23,9 +27,12 @@ public sealed class ChainIngestionService(
     FunctionsSettings settings,
     IChainTaskHub hub,
     TokenCredential credential,
+    ChainMetrics metrics,
     ILogger<ChainIngestionService> logger) : BackgroundService
 {
     private PacketEventProcessor? _processor;
+    private EventHubPacketEgress? _egress;
+    private AlertsHubSink? _alerts;
     private DurableChainHandler? _durable;
     private long _controlErrors;
     private long _processingFailures;
@@ -121,12 +128,29 @@ public sealed class ChainIngestionService(
         IPartitionBatchHandler handler;
         if (settings.Processing == ProcessingPath.Durable)
         {
+            // The hubs live in the input's namespace; the app's identity holds Data Sender on exactly them (infra-bicep).
+            _egress = settings.EgressHub is { } egressHub
+                ? new EventHubPacketEgress(new EventHubProducerClient(settings.EventHubsNamespaceName, egressHub, credential), settings.EgressFlowlet)
+                : null;
+            _alerts = settings.AlertsHub is { } alertsHub
+                ? new AlertsHubSink(new EventHubProducerClient(settings.EventHubsNamespaceName, alertsHub, credential), settings.Chain.Name)
+                : null;
+            var alerts = _alerts;
             _durable = new DurableChainHandler(hub, settings.Chain, new DurableChainOptions
             {
                 PacketsPerEvent = PacketEventFormat.MaxPacketsPerEvent,
                 MaxUnitsInFlight = settings.MaxUnitsInFlight,
                 FlowShards = settings.FlowShards,
                 KeepUnitResults = false,
+                Egress = _egress,
+                UnitCompleted = async (tally, elapsed) =>
+                {
+                    metrics.Record(tally, elapsed);
+                    if (alerts is not null)
+                    {
+                        await alerts.SendAsync(tally, CancellationToken.None);
+                    }
+                },
             });
             handler = _durable;
         }

@@ -30,6 +30,10 @@ public sealed record FunctionsSettings
     public const string FlowShardsSetting = "AZNF_FLOW_SHARDS";
     public const string CommitSecondsSetting = "AZNF_COMMIT_SECONDS";
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
+    public const string EgressHubSetting = "AZNF_EGRESS_HUB";
+    public const string EgressFlowletSetting = "AZNF_EGRESS_FLOWLET";
+    public const string AlertsHubSetting = "AZNF_ALERTS_HUB";
+    public const string AppInsightsConnection = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     /// <summary>The storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>); null with a managed identity.</summary>
     public string? StorageConnectionString { get; init; }
@@ -89,6 +93,18 @@ public sealed record FunctionsSettings
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     public string? ClientId { get; init; }
+
+    /// <summary>The event hub (in <see cref="EventHubsNamespaceName"/>) forwarded packets go to; null: none.</summary>
+    public string? EgressHub { get; init; }
+
+    /// <summary>Most packets per egress event.</summary>
+    public int EgressFlowlet { get; init; } = 64;
+
+    /// <summary>The event hub (in <see cref="EventHubsNamespaceName"/>) EVE alert and flow lines go to; null: none.</summary>
+    public string? AlertsHub { get; init; }
+
+    /// <summary>Application Insights, where the AzNf meter's metrics are exported (Entra authentication); null: not exported.</summary>
+    public string? AppInsightsConnectionString { get; init; }
 
     public bool IngestionEnabled => EventHubsNamespaceName is not null;
 
@@ -160,6 +176,30 @@ public sealed record FunctionsSettings
             "fast" => ProcessingPath.Fast,
             _ => throw new SettingsException(ProcessingSetting, $"'{processing}' is not 'durable' or 'fast'"),
         };
+        string? egress = Get(EgressHubSetting), alerts = Get(AlertsHubSetting);
+        foreach (var (name, value) in new[] { (EgressHubSetting, egress), (AlertsHubSetting, alerts) })
+        {
+            if (value is null)
+            {
+                continue;
+            }
+            if (ns is null)
+            {
+                throw new SettingsException(name, $"set, but {EventHubsNamespace} is not (the hub lives in that namespace)");
+            }
+            if (path != ProcessingPath.Durable)
+            {
+                throw new SettingsException(name, $"needs {ProcessingSetting}=durable (the fast path returns counts, not per-packet verdicts or alerts, yet)");
+            }
+            if (value == eventHub)
+            {
+                throw new SettingsException(name, $"'{value}' is the input hub ({EventHubName}): the chain would read its own output");
+            }
+        }
+        if (egress is not null && chain.Granularity != AzNf.NetworkFunctions.Chain.ChainGranularity.Batch)
+        {
+            throw new SettingsException(EgressHubSetting, $"needs the chain's granularity to be batch (the chain file says {AzNf.NetworkFunctions.Chain.ChainQosNames.Name(chain.Granularity)})");
+        }
 
         return new FunctionsSettings
         {
@@ -185,6 +225,10 @@ public sealed record FunctionsSettings
             FlowShards = Int(Get(FlowShardsSetting) ?? "4", FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards),
             CommitInterval = TimeSpan.FromSeconds(Int(Get(CommitSecondsSetting) ?? "5", CommitSecondsSetting, 1, 3600)),
             ClientId = Get(ManagedIdentityClientId),
+            EgressHub = egress,
+            EgressFlowlet = Int(Get(EgressFlowletSetting) ?? "64", EgressFlowletSetting, 1, AzNf.Ingest.Events.PacketEventFormat.MaxPacketsPerEvent),
+            AlertsHub = alerts,
+            AppInsightsConnectionString = Get(AppInsightsConnection),
         };
     }
 

@@ -335,8 +335,11 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 Interlocked.Increment(ref _duplicates);
             }
             ChainTally[] tallies = [WorkResultTally.From(result, _chain.Stages.Count), UnparsedTally(claim.Unparsed)];
+            if (_options.UnitCompleted is { } completed)
+            {
+                await completed(ChainTally.Sum(tallies, _chain.Stages.Count), elapsed);
+            }
             await RecordAsync(instanceId, tallies, cancellation);
-            _options.UnitCompleted?.Invoke(ChainTally.Sum(tallies, _chain.Stages.Count), elapsed);
             if (_options.KeepUnitResults)
             {
                 _timings.Enqueue(new UnitTiming(claim.PacketCount, claim.WireBytes, elapsed, result.Stages));
@@ -507,7 +510,10 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             }
             var tally = WorkResultTally.From(result, _chain.Stages.Count);
             counted.Enqueue(tally);
-            _options.UnitCompleted?.Invoke(tally, elapsed);
+            if (_options.UnitCompleted is { } completed)
+            {
+                await completed(tally, elapsed);
+            }
             if (_options.KeepUnitResults)
             {
                 _timings.Enqueue(new UnitTiming(unit.Packets.Count, unit.Packets.Sum(p => (long)p.WireLength), elapsed, result.Stages));

@@ -39,12 +39,14 @@ public sealed record DurableChainOptions
     public bool KeepLedger { get; init; }
 
     /// <summary>
-    /// Called with each completed work unit's tally and how long the unit took, on the task that
-    /// waited for it (several at once: the callee is thread-safe), and once more at the report
-    /// with the flows the entities still held (no time): what metrics and EVE output read as the
-    /// run goes. Null: nobody listens.
+    /// Awaited with each completed work unit's tally and how long the unit took, before the
+    /// unit's counts are stored (so before the checkpoint passes it: a sink that fails holds the
+    /// input back, and the unit's results come again), on the task that waited for the unit
+    /// (several at once: the callee is thread-safe); and once more at a run's report with the
+    /// flows the entities still held (no time). What metrics and EVE output read as the run
+    /// goes. Null: nobody listens.
     /// </summary>
-    public Action<ChainTally, TimeSpan?>? UnitCompleted { get; init; }
+    public Func<ChainTally, TimeSpan?, Task>? UnitCompleted { get; init; }
 
     /// <summary>
     /// Where forwarded packets go (batch granularity): each batch's, before its checkpoint. Null:

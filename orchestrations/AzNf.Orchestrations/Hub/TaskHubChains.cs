@@ -24,7 +24,10 @@ public static class TaskHubChains
         var endFlows = handler.Granularity == ChainGranularity.Batch
             ? await ReadShardFlowsAsync(hub, chain.Name, handler, settleTimeout, cancellation)
             : await ReadFlowsAsync(hub, handler, settleTimeout, cancellation);
-        handler.Options.UnitCompleted?.Invoke(new ChainTally { Flows = endFlows }, null);
+        if (handler.Options.UnitCompleted is { } completed)
+        {
+            await completed(new ChainTally { Flows = endFlows }, null);
+        }
         var tallies = await handler.ReadTalliesAsync(cancellation);
         var tally = ChainTally.Sum(tallies.Append(new ChainTally { Flows = endFlows }), chain.Stages.Count);
         return RunReport.From(chain, tally, partitions, captureName, captureWarnings ?? new Dictionary<string, long>());

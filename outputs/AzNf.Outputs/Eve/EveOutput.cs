@@ -83,6 +83,43 @@ public sealed class EveOutput : IChainOutput
         writer.Flush();
     }
 
+    /// <summary>
+    /// The EVE lines of alerts and ended flows made elsewhere (a durable unit's tally), one per
+    /// event, each with an id that is the same whenever the same event is written again (a
+    /// replayed unit), so a sink or its reader can drop the repeat: <c>alert/flow_id/sid/pcap_cnt</c>,
+    /// <c>flow/flow_id</c>. <paramref name="alertedFlows"/> carries the flows with an alert
+    /// between calls (the caller keeps it to one thread at a time).
+    /// </summary>
+    public static List<(string Id, byte[] Line)> Lines(IEnumerable<ReportAlert> alerts, IEnumerable<ReportFlow> flows, ISet<long> alertedFlows)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentNullException.ThrowIfNull(flows);
+        ArgumentNullException.ThrowIfNull(alertedFlows);
+        var lines = new List<(string, byte[])>();
+        var buffer = new ArrayBufferWriter<byte>();
+        using var json = new Utf8JsonWriter(buffer, WriterOptions);
+        byte[] Take()
+        {
+            json.Flush();
+            byte[] line = buffer.WrittenSpan.ToArray();
+            buffer.ResetWrittenCount();
+            json.Reset();
+            return line;
+        }
+        foreach (var alert in alerts)
+        {
+            EveEvents.WriteAlert(json, alert);
+            alertedFlows.Add(alert.FlowId);
+            lines.Add((string.Create(System.Globalization.CultureInfo.InvariantCulture, $"alert/{alert.FlowId}/{alert.Sid}/{alert.PacketIndex}"), Take()));
+        }
+        foreach (var flow in flows)
+        {
+            EveEvents.WriteFlow(json, flow, alertedFlows.Remove(flow.FlowId));
+            lines.Add((string.Create(System.Globalization.CultureInfo.InvariantCulture, $"flow/{flow.FlowId}"), Take()));
+        }
+        return lines;
+    }
+
     /// <summary>One partition's buffer; used on that partition's thread only.</summary>
     private sealed class PartitionWriter : IPartitionOutput
     {

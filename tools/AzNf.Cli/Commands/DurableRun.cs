@@ -35,7 +35,7 @@ internal static class DurableRun
     private static async Task<int> ExecuteAsync(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, ChainMetrics? metrics, CancellationToken cancellation)
     {
         var alertedFlows = new HashSet<long>();
-        void UnitCompleted(ChainTally tally, TimeSpan? elapsed)
+        Task UnitCompleted(ChainTally tally, TimeSpan? elapsed)
         {
             metrics?.Record(tally, elapsed);
             if (eve is not null)
@@ -45,6 +45,7 @@ internal static class DurableRun
                     eve.WriteRecords(tally.Alerts, tally.Flows, alertedFlows);
                 }
             }
+            return Task.CompletedTask;
         }
         var started = DateTimeOffset.UtcNow;
         string? connection = Environment.GetEnvironmentVariable(StorageVariable);
