@@ -57,6 +57,19 @@ param eventHubMessageRetentionInDays int = 1
 @maxLength(50)
 param consumerGroupName string = 'aznf'
 
+@description('Hub the chain forwards its packets to, its next hop (AZNF_EGRESS_HUB); empty: forwarded packets go nowhere. Needs the chain at batch granularity.')
+@maxLength(256)
+param egressHubName string = ''
+
+@description('Hub the EVE JSON alert and flow lines go to, for a SIEM (AZNF_ALERTS_HUB); empty: none.')
+@maxLength(256)
+param alertsHubName string = 'alerts'
+
+@description('Consumer group for whoever reads the egress and alerts hubs.')
+@minLength(1)
+@maxLength(50)
+param outputConsumerGroupName string = 'downstream'
+
 @description('Durable Functions task hub name (TASKHUB_NAME).')
 @minLength(3)
 @maxLength(45)
@@ -141,6 +154,9 @@ module eventHubs 'modules/eventhubs.bicep' = {
     partitionCount: eventHubPartitionCount
     messageRetentionInDays: eventHubMessageRetentionInDays
     consumerGroupName: consumerGroupName
+    egressHubName: egressHubName
+    alertsHubName: alertsHubName
+    outputConsumerGroupName: outputConsumerGroupName
   }
 }
 
@@ -166,6 +182,10 @@ module appRoles 'modules/rbac.bicep' = {
     eventHubsNamespaceName: eventHubs.outputs.namespaceName
     eventHubName: eventHubs.outputs.hubName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    outputHubNames: [
+      eventHubs.outputs.egressHubName
+      eventHubs.outputs.alertsHubName
+    ]
   }
 }
 
@@ -212,6 +232,8 @@ module functionApp 'modules/functionapp.bicep' = {
     // A day beyond the hub's retention: an event can be redelivered until it leaves the hub.
     flowTombstoneHours: (eventHubMessageRetentionInDays + 1) * 24
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    egressHubName: eventHubs.outputs.egressHubName
+    alertsHubName: eventHubs.outputs.alertsHubName
   }
 }
 
@@ -225,6 +247,8 @@ output AZURE_EVENTHUBS_NAMESPACE string = eventHubs.outputs.fullyQualifiedNamesp
 output AZURE_EVENTHUB_NAME string = eventHubs.outputs.hubName
 output AZURE_EVENTHUB_CONSUMER_GROUP string = eventHubs.outputs.consumerGroupName
 output AZURE_EVENTHUB_PARTITIONS int = eventHubPartitionCount
+output AZURE_EGRESS_HUB string = eventHubs.outputs.egressHubName
+output AZURE_ALERTS_HUB string = eventHubs.outputs.alertsHubName
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output AZURE_DEPLOYMENT_CONTAINER string = storage.outputs.deploymentContainerName

@@ -29,6 +29,15 @@ param messageRetentionInDays int
 @description('Consumer group the worker reads with.')
 param consumerGroupName string
 
+@description('Hub the chain forwards its packets to (its next hop); empty: none.')
+param egressHubName string
+
+@description('Hub the EVE alert and flow lines go to (the SIEM ingestion path); empty: none.')
+param alertsHubName string
+
+@description('Consumer group a downstream reader of the egress and alerts hubs uses.')
+param outputConsumerGroupName string
+
 resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
@@ -61,8 +70,40 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
   name: consumerGroupName
 }
 
+// The output hubs: the same partitioning and retention as the input, each with a consumer group
+// for whoever reads it (another chain, a SIEM connector).
+resource egressHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = if (!empty(egressHubName)) {
+  parent: namespace
+  name: empty(egressHubName) ? 'none-egress' : egressHubName
+  properties: {
+    partitionCount: partitionCount
+    messageRetentionInDays: messageRetentionInDays
+  }
+}
+
+resource egressConsumers 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = if (!empty(egressHubName)) {
+  parent: egressHub
+  name: outputConsumerGroupName
+}
+
+resource alertsHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = if (!empty(alertsHubName)) {
+  parent: namespace
+  name: empty(alertsHubName) ? 'none-alerts' : alertsHubName
+  properties: {
+    partitionCount: partitionCount
+    messageRetentionInDays: messageRetentionInDays
+  }
+}
+
+resource alertsConsumers 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = if (!empty(alertsHubName)) {
+  parent: alertsHub
+  name: outputConsumerGroupName
+}
+
 output namespaceName string = namespace.name
 // serviceBusEndpoint is https://<ns>.<cloud suffix>:443/; the SDK wants the bare host name.
 output fullyQualifiedNamespace string = replace(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':443/', '')
 output hubName string = hub.name
 output consumerGroupName string = consumerGroup.name
+output egressHubName string = egressHubName
+output alertsHubName string = alertsHubName

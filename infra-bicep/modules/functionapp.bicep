@@ -79,6 +79,12 @@ param flowTombstoneHours int
 @description('Application Insights component that receives telemetry.')
 param applicationInsightsName string
 
+@description('Hub forwarded packets go to (AZNF_EGRESS_HUB); empty: none.')
+param egressHubName string
+
+@description('Hub EVE alert and flow lines go to (AZNF_ALERTS_HUB); empty: none.')
+param alertsHubName string
+
 // The plan may never be asked to keep more always-ready workers than it is allowed to run.
 var instanceCeiling = max(maximumInstanceCount, alwaysReadyInstanceCount)
 
@@ -208,6 +214,15 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'AZNF_FLOW_TOMBSTONE_HOURS'
           value: string(flowTombstoneHours)
+        }
+        // Empty turns an output off (the worker reads an empty setting as unset).
+        {
+          name: 'AZNF_EGRESS_HUB'
+          value: egressHubName
+        }
+        {
+          name: 'AZNF_ALERTS_HUB'
+          value: alertsHubName
         }
       ]
     }

@@ -26,6 +26,9 @@ param eventHubName string
 @description('Application Insights component that receives telemetry with Entra auth.')
 param applicationInsightsName string
 
+@description('Hubs the principal publishes the chain\'s outputs to (forwarded packets, EVE lines): Data Sender on each, nothing else; empty names are skipped.')
+param outputHubNames array = []
+
 // Built-in role definition ids (the same in every tenant).
 var roles = {
   // Azure Event Hubs Data Receiver: read events; the partition processor's only Event Hubs need.
@@ -86,6 +89,21 @@ resource eventHubsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataSender)
   }
 }
+
+resource outputHubs 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' existing = [for name in outputHubNames: if (!empty(name)) {
+  parent: eventHubsNamespace
+  name: empty(name) ? 'none' : name
+}]
+
+resource outputSenders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in outputHubNames: if (!empty(name)) {
+  name: guid(outputHubs[i].id, principalId, roles.eventHubsDataSender)
+  scope: outputHubs[i]
+  properties: {
+    principalId: principalId
+    principalType: principalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventHubsDataSender)
+  }
+}]
 
 resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, principalId, roles.storageBlobDataOwner)

@@ -6,7 +6,8 @@ namespace AzNf.Infra.Tests;
 public sealed class EventHubsTests(CompiledMainTemplate compiled)
 {
     private readonly ArmResource _namespace = compiled.Template.Single("Microsoft.EventHub/namespaces");
-    private readonly ArmResource _hub = compiled.Template.Single("Microsoft.EventHub/namespaces/eventhubs");
+    // The input hub: the one hub that is always there (the output hubs are conditional).
+    private readonly ArmResource _hub = compiled.Template.OfType("Microsoft.EventHub/namespaces/eventhubs").Single(hub => !hub.Element.TryGetProperty("condition", out _));
 
     [Fact]
     public void EventHub_PartitionCount_ComesFromTheTopLevelParameter()
@@ -60,10 +61,31 @@ public sealed class EventHubsTests(CompiledMainTemplate compiled)
         Assert.Equal("Standard", tier);
     }
 
+    [Theory]
+    [InlineData("egressHubName", "")]
+    [InlineData("alertsHubName", "alerts")]
+    public void OutputHub_WhenNamed_IsMadeLikeTheInputWithADownstreamConsumerGroup(string parameter, string defaultName)
+    {
+        var hubs = compiled.Template.OfType("Microsoft.EventHub/namespaces/eventhubs")
+            .Where(hub => hub.Element.TryGetProperty("condition", out JsonElement when) && when.GetString()!.Contains($"parameters('{parameter}')", StringComparison.Ordinal))
+            .ToList();
+
+        var hub = Assert.Single(hubs);
+        Assert.Equal($"[not(empty(parameters('{parameter}')))]", hub.Element.GetProperty("condition").GetString());
+        Assert.Same(_hub.Scope, hub.Scope);
+        Assert.Equal(ArmTemplate.Resolve(_hub, "properties.partitionCount").Value.GetString(), ArmTemplate.Resolve(hub, "properties.partitionCount").Value.GetString());
+        Assert.Equal(ArmTemplate.Resolve(_hub, "properties.messageRetentionInDays").Value.GetString(), ArmTemplate.Resolve(hub, "properties.messageRetentionInDays").Value.GetString());
+        var group = compiled.Template.OfType("Microsoft.EventHub/namespaces/eventhubs/consumergroups")
+            .Single(g => g.Element.TryGetProperty("condition", out JsonElement when) && when.GetString() == hub.Element.GetProperty("condition").GetString());
+        Assert.Contains("parameters('outputConsumerGroupName')", group.Name, StringComparison.Ordinal);
+        Assert.Equal(defaultName, compiled.Template.Parameter(parameter).GetProperty("defaultValue").GetString());
+        Assert.Equal("downstream", compiled.Template.Parameter("outputConsumerGroupName").GetProperty("defaultValue").GetString());
+    }
+
     [Fact]
     public void ConsumerGroup_OfTheHub_IsNamedByTheParameterDefaultingToAznf()
     {
-        ArmResource group = compiled.Template.Single("Microsoft.EventHub/namespaces/eventhubs/consumergroups");
+        ArmResource group = compiled.Template.OfType("Microsoft.EventHub/namespaces/eventhubs/consumergroups").Single(g => !g.Element.TryGetProperty("condition", out _));
         string parameter = ArmTemplate.ParametersUsed(group.Name)[^1];
 
         (JsonElement source, ArmTemplateScope where) = ArmTemplate.ResolveParameter(parameter, group.Scope);

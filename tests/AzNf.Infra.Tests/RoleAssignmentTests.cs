@@ -41,8 +41,33 @@ public sealed class RoleAssignmentTests(CompiledMainTemplate compiled)
         var roles = forApp.Select(RoleId).ToList();
         var principalTypes = forApp.Select(assignment => ArmTemplate.Resolve(assignment, "properties.principalType").Value.GetString()).ToList();
 
-        Assert.Equal(s_expectedRoleScopes.Keys.Order(), roles.Order());
+        Assert.Equal(s_expectedRoleScopes.Keys.Order(), roles.Distinct().Order());
         Assert.All(principalTypes, principalType => Assert.Equal("ServicePrincipal", principalType));
+    }
+
+    [Fact]
+    public void RoleAssignments_OutputHubs_AppSendsToEachNamedOneAndNoOther()
+    {
+        const string Sender = "2b629674-e913-4c01-ae53-ef4638d8f975";
+        var loops = Assignments.Where(a => a.Element.TryGetProperty("copy", out _)).ToList();
+
+        Assert.NotEmpty(loops);
+        Assert.All(loops, loop =>
+        {
+            Assert.Equal(Sender, RoleId(loop));
+            Assert.Equal("[not(empty(parameters('outputHubNames')[copyIndex()]))]", loop.Element.GetProperty("condition").GetString());
+            Assert.Equal("[length(parameters('outputHubNames'))]", loop.Element.GetProperty("copy").GetProperty("count").GetString());
+            // One hub per assignment: the scope names the hub of this iteration.
+            Assert.Contains("parameters('outputHubNames')[copyIndex()]", loop.Element.GetProperty("scope").GetString(), StringComparison.Ordinal);
+        });
+        // The app's module gets the egress and alerts hubs; the developer's none.
+        JsonElement Parameters(string module) => loops.Single(l => l.Scope.ModuleName == module).Scope.Deployment!.Value.GetProperty("properties").GetProperty("parameters");
+        var appParameters = Parameters("rbac-app");
+        string names = appParameters.GetProperty("outputHubNames").GetProperty("value").GetRawText();
+        Assert.Contains("egressHubName", names, StringComparison.Ordinal);
+        Assert.Contains("alertsHubName", names, StringComparison.Ordinal);
+        var developerParameters = Parameters("rbac-developer");
+        Assert.False(developerParameters.TryGetProperty("outputHubNames", out _));
     }
 
     [Fact]
