@@ -14,6 +14,7 @@ public class MetricTotalsTests
         using var totals = new MetricTotals(metrics);
         long blob = 3;
         metrics.ObserveStorageRequests(() => [new("blob", blob), new("queue", 5)]);
+        metrics.ObserveIngestionLag(() => new Dictionary<int, long> { [0] = 12, [3] = 0 });
         var stage = new StageTally(10, 8, 2, 0, new Dictionary<string, long> { [ChainMetrics.DeadlineMissesCounter] = 1 });
         var unit = new ChainTally
         {
@@ -41,5 +42,7 @@ public class MetricTotalsTests
         Assert.Equal(11, series["aznf.storage.requests|aznf.service=blob"].Value);
         Assert.Equal(5, series["aznf.storage.requests|aznf.service=queue"].Value);
         Assert.False(series.ContainsKey("aznf.flows.active|"), "the durable runtime has no flow tables here to count");
+        Assert.Equal(12, series["aznf.ingestion.lag|aznf.partition=0"].Value);
+        Assert.Equal(0, series["aznf.ingestion.lag|aznf.partition=3"].Value);
     }
 }

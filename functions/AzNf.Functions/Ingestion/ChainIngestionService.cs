@@ -172,7 +172,14 @@ public sealed class ChainIngestionService(
             store,
             deadLetters,
             handler,
-            new PacketProcessorOptions { EventsPerBatch = settings.EventsPerBatch, ConsumerGroup = settings.ConsumerGroup });
+            new PacketProcessorOptions
+            {
+                EventsPerBatch = settings.EventsPerBatch,
+                ConsumerGroup = settings.ConsumerGroup,
+                // For the lag metric: each batch brings its partition's last enqueued sequence number.
+                Processor = new Azure.Messaging.EventHubs.Primitives.EventProcessorOptions { TrackLastEnqueuedEventProperties = true },
+            });
+        metrics.ObserveIngestionLag(() => processor.Lag);
         processor.ProcessingFailed += failure =>
         {
             Interlocked.Increment(ref _processingFailures);

@@ -27,12 +27,15 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
     private readonly DeadLetterTable _deadLetters;
     private readonly IPartitionBatchHandler _handler;
     private readonly int _packetsPerBatch;
+    private readonly bool _trackLag;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, long> _lag = new();
 
     /// <summary>Connects with an Entra ID credential (e.g. <c>DefaultAzureCredential</c>).</summary>
     public PacketEventProcessor(string fullyQualifiedNamespace, string eventHubName, TokenCredential credential, TableCheckpointStore store, DeadLetterTable deadLetters, IPartitionBatchHandler handler, PacketProcessorOptions options)
         : base(Checked(options).EventsPerBatch, options.ConsumerGroup, fullyQualifiedNamespace, eventHubName, credential, options.Processor)
     {
         (_store, _deadLetters, _handler, _packetsPerBatch) = (store, deadLetters, handler, options.PacketsPerBatch);
+        _trackLag = options.Processor.TrackLastEnqueuedEventProperties;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(deadLetters);
         ArgumentNullException.ThrowIfNull(handler);
@@ -43,12 +46,20 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
         : base(Checked(options).EventsPerBatch, options.ConsumerGroup, connectionString, eventHubName, options.Processor)
     {
         (_store, _deadLetters, _handler, _packetsPerBatch) = (store, deadLetters, handler, options.PacketsPerBatch);
+        _trackLag = options.Processor.TrackLastEnqueuedEventProperties;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(deadLetters);
         ArgumentNullException.ThrowIfNull(handler);
     }
 
     public IngestCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Per partition owned here, events enqueued and not processed yet (the partition's last
+    /// enqueued sequence number − the last processed) as of its latest batch; filled when the
+    /// processor options track the last enqueued event properties.
+    /// </summary>
+    public IReadOnlyDictionary<int, long> Lag => _lag;
 
     /// <summary>Raised for every failure the processor reports (it keeps running; the SDK retries).</summary>
     public event Action<ProcessingFailure>? ProcessingFailed;
@@ -175,6 +186,7 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
         {
             return;
         }
+        RecordLag(partition, last);
         // The watermarks as of this batch's last event go with its checkpoint.
         string? watermarks = partition.Watermarks.Count == 0 ? null : partition.Watermarks.Serialize();
         if (_handler is not IPartitionCheckpointGate gate)
@@ -193,6 +205,19 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
         if (stored is { } checkpoint)
         {
             await CheckpointAsync(partition.PartitionId, checkpoint.Position, checkpoint.Watermarks, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void RecordLag(PacketPartition partition, EventData last)
+    {
+        // Only the SDK's own loop reads events with their partition's properties (not the test seam).
+        if (!IsRunning || !_trackLag)
+        {
+            return;
+        }
+        if (ReadLastEnqueuedEventProperties(partition.PartitionId).SequenceNumber is long newest)
+        {
+            _lag[partition.Index] = Math.Max(0, newest - last.SequenceNumber);
         }
     }
 
