@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Text;
 
 namespace AzNf.Outputs.Metrics;
 
@@ -20,7 +19,9 @@ public sealed record MetricSeries(string Instrument, string Tags, double Value, 
 public sealed class MetricTotals : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly Dictionary<(string, string), double[]> _series = [];
+    // Keyed by the instrument and its tag values in the order the instruments write them (one
+    // order per instrument), so a measurement costs a lookup; the text is made when read.
+    private readonly Dictionary<SeriesKey, double[]> _series = [];
 
     public MetricTotals(ChainMetrics metrics)
     {
@@ -44,10 +45,11 @@ public sealed class MetricTotals : IDisposable
         lock (_series)
         {
             return _series
-                .OrderBy(s => s.Key.Item1, StringComparer.Ordinal).ThenBy(s => s.Key.Item2, StringComparer.Ordinal)
+                .Select(s => (Name: s.Key.Instrument.Name, Tags: s.Key.Text(), Value: s.Value))
+                .OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Tags, StringComparer.Ordinal)
                 .Select(s => s.Value.Length == 1
-                    ? new MetricSeries(s.Key.Item1, s.Key.Item2, s.Value[0])
-                    : new MetricSeries(s.Key.Item1, s.Key.Item2, s.Value[0], s.Value[1], s.Value[2]))
+                    ? new MetricSeries(s.Name, s.Tags, s.Value[0])
+                    : new MetricSeries(s.Name, s.Tags, s.Value[0], s.Value[1], s.Value[2]))
                 .ToList();
         }
     }
@@ -56,32 +58,39 @@ public sealed class MetricTotals : IDisposable
 
     private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var text = new StringBuilder();
-        var sorted = tags.ToArray().Where(t => t.Key != "aznf.chain").OrderBy(t => t.Key, StringComparer.Ordinal);
-        foreach (var (key, tagValue) in sorted)
-        {
-            text.Append(text.Length == 0 ? "" : ",").Append(key).Append('=').Append(Convert.ToString(tagValue, CultureInfo.InvariantCulture));
-        }
-        var key2 = (instrument.Name, text.ToString());
+        var (first, second, third) = (Tag(tags, 1), Tag(tags, 2), Tag(tags, 3));
+        var key = new SeriesKey(instrument, first.Key, first.Value, second.Key, second.Value, third.Key, third.Value);
         lock (_series)
         {
             switch (instrument)
             {
                 case Histogram<double>:
-                    var h = _series.TryGetValue(key2, out var existing) ? existing : _series[key2] = new double[3];
+                    var h = _series.TryGetValue(key, out var existing) ? existing : _series[key] = new double[3];
                     h[0]++;
                     h[1] += value;
                     h[2] = Math.Max(h[2], value);
                     break;
                 case ObservableGauge<long>:
                 case ObservableCounter<long>:
-                    _series[key2] = [value];
+                    _series[key] = [value];
                     break;
                 default:
-                    var c = _series.TryGetValue(key2, out var sum) ? sum : _series[key2] = new double[1];
+                    var c = _series.TryGetValue(key, out var sum) ? sum : _series[key] = new double[1];
                     c[0] += value;
                     break;
             }
         }
+    }
+
+    // Tag 0 is always the chain's (ChainMetrics writes it first); an instrument has at most three more.
+    private static KeyValuePair<string, object?> Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, int i) =>
+        i < tags.Length ? tags[i] : default;
+
+    private readonly record struct SeriesKey(Instrument Instrument, string? KeyA, object? ValueA, string? KeyB, object? ValueB, string? KeyC, object? ValueC)
+    {
+        public string Text() => string.Join(',', new[] { (KeyA, ValueA), (KeyB, ValueB), (KeyC, ValueC) }
+            .Where(t => t.Item1 is not null)
+            .Select(t => $"{t.Item1}={Convert.ToString(t.Item2, CultureInfo.InvariantCulture)}")
+            .Order(StringComparer.Ordinal));
     }
 }
