@@ -65,6 +65,15 @@ param egressHubName string = ''
 @maxLength(256)
 param alertsHubName string = 'alerts'
 
+@description('Blob container EVE JSON is kept in, one blob per chain and hour (AZNF_EVE_CONTAINER); empty: none.')
+@maxLength(63)
+param eveContainerName string = 'eve'
+
+@description('Days an EVE blob is kept after its last write (a lifecycle rule deletes it).')
+@minValue(1)
+@maxValue(3650)
+param eveRetentionInDays int = 30
+
 @description('Consumer group for whoever reads the egress and alerts hubs.')
 @minLength(1)
 @maxLength(50)
@@ -140,6 +149,8 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    eveContainerName: eveContainerName
+    eveRetentionInDays: eveRetentionInDays
   }
 }
 
@@ -234,6 +245,7 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     egressHubName: eventHubs.outputs.egressHubName
     alertsHubName: eventHubs.outputs.alertsHubName
+    eveContainerName: storage.outputs.eveContainerName
   }
 }
 

@@ -8,6 +8,7 @@ using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
+using AzNf.Functions.Outputs;
 using AzNf.Outputs.Metrics;
 using Azure.Core;
 using Azure.Monitor.OpenTelemetry.Exporter;
@@ -65,7 +66,17 @@ var host = new HostBuilder()
         services.AddSingleton<IChainSource, PolicyChainSource>();
         services.AddSingleton(new FlowShardOptions { TombstoneRetention = settings.TombstoneRetention });
         services.AddSingleton<ChainStepRunner>();
-        services.AddSingleton<ChainIngestionService>();
+        if (settings.EveContainer is { } eveContainer)
+        {
+            services.AddSingleton(sp => new EveBlobSink(Container(settings, sp.GetRequiredService<TokenCredential>(), eveContainer), settings.Chain.Name));
+        }
+        services.AddSingleton(sp => new ChainIngestionService(
+            settings,
+            sp.GetRequiredService<IChainTaskHub>(),
+            sp.GetRequiredService<TokenCredential>(),
+            sp.GetRequiredService<ChainMetrics>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ChainIngestionService>>(),
+            sp.GetService<EveBlobSink>()));
         services.AddHostedService(sp => sp.GetRequiredService<ChainIngestionService>());
         services.AddSingleton(sp => new ControlApi(
             settings,
@@ -78,9 +89,11 @@ await host.RunAsync();
 return 0;
 
 // Batch packets go to the task hub's own storage account, with its connection string (Azurite) or the managed identity.
-static BlobContainerClient PacketContainer(FunctionsSettings settings, TokenCredential credential)
+static BlobContainerClient PacketContainer(FunctionsSettings settings, TokenCredential credential) =>
+    Container(settings, credential, BlobPacketBatchStore.ContainerName(settings.TaskHubName));
+
+static BlobContainerClient Container(FunctionsSettings settings, TokenCredential credential, string container)
 {
-    string container = BlobPacketBatchStore.ContainerName(settings.TaskHubName);
     return settings.StorageConnectionString is { } connection
         ? new BlobContainerClient(connection, container)
         : new BlobContainerClient(new Uri($"https://{settings.StorageAccount}.blob.core.windows.net/{container}"), credential);

@@ -85,6 +85,9 @@ param egressHubName string
 @description('Hub EVE alert and flow lines go to (AZNF_ALERTS_HUB); empty: none.')
 param alertsHubName string
 
+@description('Blob container EVE lines are kept in (AZNF_EVE_CONTAINER); empty: none.')
+param eveContainerName string
+
 // The plan may never be asked to keep more always-ready workers than it is allowed to run.
 var instanceCeiling = max(maximumInstanceCount, alwaysReadyInstanceCount)
 
@@ -223,6 +226,10 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'AZNF_ALERTS_HUB'
           value: alertsHubName
+        }
+        {
+          name: 'AZNF_EVE_CONTAINER'
+          value: eveContainerName
         }
       ]
     }

@@ -17,6 +17,14 @@ param tags object
 @description('Blob container that holds the deployment package the app runs from.')
 param deploymentContainerName string
 
+@description('Blob container the app keeps EVE JSON in, one blob per chain and hour; empty: none.')
+param eveContainerName string
+
+@description('Days an EVE blob is kept after its last write.')
+@minValue(1)
+@maxValue(3650)
+param eveRetentionInDays int
+
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
   name: name
   location: location
@@ -56,8 +64,52 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource eveContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-01-01' = if (!empty(eveContainerName)) {
+  parent: blobService
+  name: empty(eveContainerName) ? 'none-eve' : eveContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Retention: EVE blobs leave after eveRetentionInDays without a write (an hour's blob stops
+// changing when its hour is over).
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01-01' = if (!empty(eveContainerName)) {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'eve-retention'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${eveContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: eveRetentionInDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
 output id string = storage.id
 output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output tableEndpoint string = storage.properties.primaryEndpoints.table
 output deploymentContainerName string = deploymentContainer.name
+output eveContainerName string = eveContainerName

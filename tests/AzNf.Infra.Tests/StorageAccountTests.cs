@@ -42,4 +42,21 @@ public sealed class StorageAccountTests(CompiledMainTemplate compiled)
         Assert.NotEmpty(containers);
         Assert.All(containers, container => Assert.Equal("None", container.Properties.GetProperty("publicAccess").GetString()));
     }
+
+    [Fact]
+    public void EveContainer_WhenNamed_HasARetentionRuleOnItsPrefix()
+    {
+        ArmResource container = compiled.Template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Single(c => c.Element.TryGetProperty("condition", out JsonElement when) && when.GetString()!.Contains("eveContainerName", StringComparison.Ordinal));
+        ArmResource policy = compiled.Template.Single("Microsoft.Storage/storageAccounts/managementPolicies");
+
+        Assert.Equal("[not(empty(parameters('eveContainerName')))]", container.Element.GetProperty("condition").GetString());
+        Assert.Equal(container.Element.GetProperty("condition").GetString(), policy.Element.GetProperty("condition").GetString());
+        var rule = Assert.Single(policy.Properties.GetProperty("policy").GetProperty("rules").EnumerateArray());
+        var definition = rule.GetProperty("definition");
+        Assert.Equal("[format('{0}/', parameters('eveContainerName'))]", definition.GetProperty("filters").GetProperty("prefixMatch")[0].GetString());
+        Assert.Equal("[parameters('eveRetentionInDays')]", definition.GetProperty("actions").GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan").GetString());
+        Assert.Equal("eve", compiled.Template.Parameter("eveContainerName").GetProperty("defaultValue").GetString());
+        Assert.Equal(30, compiled.Template.Parameter("eveRetentionInDays").GetProperty("defaultValue").GetInt32());
+    }
 }

@@ -28,7 +28,8 @@ public sealed class ChainIngestionService(
     IChainTaskHub hub,
     TokenCredential credential,
     ChainMetrics metrics,
-    ILogger<ChainIngestionService> logger) : BackgroundService
+    ILogger<ChainIngestionService> logger,
+    EveBlobSink? eveBlobs = null) : BackgroundService
 {
     private PacketEventProcessor? _processor;
     private EventHubPacketEgress? _egress;
@@ -136,6 +137,10 @@ public sealed class ChainIngestionService(
                 ? new AlertsHubSink(new EventHubProducerClient(settings.EventHubsNamespaceName, alertsHub, credential), settings.Chain.Name)
                 : null;
             var alerts = _alerts;
+            if (eveBlobs is not null)
+            {
+                await eveBlobs.CreateIfNotExistsAsync(cancellation);
+            }
             _durable = new DurableChainHandler(hub, settings.Chain, new DurableChainOptions
             {
                 PacketsPerEvent = PacketEventFormat.MaxPacketsPerEvent,
@@ -149,6 +154,10 @@ public sealed class ChainIngestionService(
                     if (alerts is not null)
                     {
                         await alerts.SendAsync(tally, CancellationToken.None);
+                    }
+                    if (eveBlobs is not null)
+                    {
+                        await eveBlobs.WriteAsync(tally, CancellationToken.None);
                     }
                 },
             });

@@ -33,6 +33,7 @@ public sealed record FunctionsSettings
     public const string EgressHubSetting = "AZNF_EGRESS_HUB";
     public const string EgressFlowletSetting = "AZNF_EGRESS_FLOWLET";
     public const string AlertsHubSetting = "AZNF_ALERTS_HUB";
+    public const string EveContainerSetting = "AZNF_EVE_CONTAINER";
     public const string AppInsightsConnection = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     /// <summary>The storage connection string (Azurite: <c>UseDevelopmentStorage=true</c>); null with a managed identity.</summary>
@@ -102,6 +103,9 @@ public sealed record FunctionsSettings
 
     /// <summary>The event hub (in <see cref="EventHubsNamespaceName"/>) EVE alert and flow lines go to; null: none.</summary>
     public string? AlertsHub { get; init; }
+
+    /// <summary>The blob container (in the host's storage account) EVE lines are kept in, one blob per chain and hour; null: none.</summary>
+    public string? EveContainer { get; init; }
 
     /// <summary>Application Insights, where the AzNf meter's metrics are exported (Entra authentication); null: not exported.</summary>
     public string? AppInsightsConnectionString { get; init; }
@@ -228,8 +232,28 @@ public sealed record FunctionsSettings
             EgressHub = egress,
             EgressFlowlet = Int(Get(EgressFlowletSetting) ?? "64", EgressFlowletSetting, 1, AzNf.Ingest.Events.PacketEventFormat.MaxPacketsPerEvent),
             AlertsHub = alerts,
+            EveContainer = EveContainerName(Get(EveContainerSetting), path),
             AppInsightsConnectionString = Get(AppInsightsConnection),
         };
+    }
+
+    private static string? EveContainerName(string? name, ProcessingPath path)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+        if (path != ProcessingPath.Durable)
+        {
+            throw new SettingsException(EveContainerSetting, $"needs {ProcessingSetting}=durable (the fast path returns counts, not alerts, yet)");
+        }
+        // Blob container names: 3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit.
+        if (name.Length is < 3 or > 63 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            || name[0] == '-' || name[^1] == '-' || name.Contains("--", StringComparison.Ordinal))
+        {
+            throw new SettingsException(EveContainerSetting, $"'{name}' is not a blob container name (3–63 lower-case letters, digits and single hyphens)");
+        }
+        return name;
     }
 
     private static int Int(string text, string setting, int min, int max)
