@@ -23,8 +23,11 @@ public sealed class ChainDefinition
     public required IReadOnlyList<INetworkFunctionDefinition> Stages { get; init; }
     public required IReadOnlyDictionary<string, string> Variables { get; init; }
     public required FlowTableOptions FlowTable { get; init; }
-    /// <summary>Most flow records kept for the report; later ones are counted, not listed.</summary>
+    /// <summary>Most flow records a report lists (the largest by bytes); the others are counted as omitted.</summary>
     public required int MaxReportFlows { get; init; }
+
+    /// <summary>Flow records a report keeps when the chain file does not say (<c>report.maxFlows</c>): the largest by bytes.</summary>
+    public const int DefaultMaxReportFlows = 10_000;
     public required ConfigDiagnostics Diagnostics { get; init; }
 
     /// <summary>Each stage's deadline and policy, in stage order (durable path only).</summary>
@@ -101,7 +104,7 @@ public sealed class ChainDefinition
                 FlowTable = ReadFlowTable(root, source),
                 MaxReportFlows = root.TryGetProperty("report", out var report) && report.TryGetProperty("maxFlows", out var max)
                     ? ReadPositiveInt(max, source, "report.maxFlows")
-                    : 1_000_000,
+                    : DefaultMaxReportFlows,
                 Diagnostics = diagnostics,
                 StageDeadlines = deadlines,
                 Deadline = ReadDeadline(root, source, "deadlineMs", "the chain"),

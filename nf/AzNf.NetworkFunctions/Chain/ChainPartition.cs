@@ -21,13 +21,20 @@ public sealed class ChainPartition
     private readonly int _maxFlowRecords;
     private readonly List<FlowRecord> _finished = [];
     private readonly IPartitionOutput? _output;
+    private readonly bool _recordEveryFlow;
 
     /// <param name="chain">The chain this partition runs.</param>
     /// <param name="index">The partition's number.</param>
     /// <param name="output">Where alerts, ended flows and drops go as they happen, beside the records the report is made from.</param>
-    public ChainPartition(ChainDefinition chain, int index, IChainOutput? output = null)
+    /// <param name="recordEveryFlow">
+    /// Keep every ended flow's record until <see cref="ClearRecords"/> (a durable step, which hands
+    /// its records on after each step; the report bounds them). Otherwise the partition keeps the
+    /// chain's <c>report.maxFlows</c> largest flows by bytes and counts the rest as omitted.
+    /// </param>
+    public ChainPartition(ChainDefinition chain, int index, IChainOutput? output = null, bool recordEveryFlow = false)
     {
         Index = index;
+        _recordEveryFlow = recordEveryFlow;
         Alerts = new AlertLog();
         var resources = new PartitionResources(index, Alerts);
         _definitions = chain.Stages;
@@ -348,6 +355,20 @@ public sealed class ChainPartition
         return verdict;
     }
 
+    /// <summary>
+    /// Keeps the report's <c>maxFlows</c> largest of the ended flows (by bytes, the earlier first
+    /// on a tie) and counts the others as omitted: memory stays bounded whatever the traffic, and
+    /// the flows a reader most wants stay. Done when the list reaches twice the bound, so it costs
+    /// O(log n) a flow on the average.
+    /// </summary>
+    private void KeepLargestFlows()
+    {
+        var kept = _finished.OrderByDescending(f => f.BytesAToB + f.BytesBToA).ThenBy(f => f.FirstPacketIndex).Take(_maxFlowRecords).ToList();
+        FlowRecordsOmitted += _finished.Count - kept.Count;
+        _finished.Clear();
+        _finished.AddRange(kept);
+    }
+
     private static bool StartsNewConnection(ref FlowState flow, in ParsedPacket packet) =>
         packet.IsTcp && TcpConnection.StartsNewConnection(flow.Tcp, packet.TcpFlags);
 
@@ -366,16 +387,13 @@ public sealed class ChainPartition
         {
             stage.EndFlow(slot);
         }
-        FlowRecord? record = null;
-        if (_finished.Count < _maxFlowRecords)
+        var record = FlowRecord.From(ref flow, reason);
+        _finished.Add(record);
+        if (!_recordEveryFlow && _finished.Count >= 2 * _maxFlowRecords)
         {
-            _finished.Add(record = FlowRecord.From(ref flow, reason));
+            KeepLargestFlows();
         }
-        else
-        {
-            FlowRecordsOmitted++;
-        }
-        _output?.FlowEnded(record ?? FlowRecord.From(ref flow, reason));
+        _output?.FlowEnded(record);
     }
 }
 

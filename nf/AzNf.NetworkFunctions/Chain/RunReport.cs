@@ -47,7 +47,11 @@ public sealed record RunReport(
             new SortedDictionary<string, long>(tally.Unparsed, StringComparer.Ordinal),
             new SortedDictionary<string, long>(tally.DropReasons, StringComparer.Ordinal));
 
-        var flows = tally.Flows.OrderBy(f => f.FirstPacketIndex).ToList();
+        // The largest flows by bytes, as many as report.maxFlows; the rest only counted (omitted).
+        var flows = tally.Flows.Count <= chain.MaxReportFlows
+            ? tally.Flows.OrderBy(f => f.FirstPacketIndex).ToList()
+            : tally.Flows.OrderByDescending(f => f.Bytes).ThenBy(f => f.FirstPacketIndex).Take(chain.MaxReportFlows).OrderBy(f => f.FirstPacketIndex).ToList();
+        long omitted = tally.FlowRecordsOmitted + tally.Flows.Count - flows.Count;
         var alerts = tally.Alerts.OrderBy(a => a.PacketIndex).ThenBy(a => a.Sid).ThenBy(a => a.Stage, StringComparer.Ordinal).ToList();
 
         var nfs = new List<ReportNf>();
@@ -75,7 +79,7 @@ public sealed record RunReport(
             tally.FlowsExpired,
             tally.FlowsEvicted,
             tally.FlowsReused,
-            tally.FlowRecordsOmitted);
+            omitted);
 
         var input = new ReportInput(captureName, new SortedDictionary<string, long>(captureWarnings.ToDictionary(), StringComparer.Ordinal), chain.Name, chain.Source, partitions);
         var warnings = chain.Diagnostics.Warnings.Select(w => w.ToString()).ToList();

@@ -19,7 +19,7 @@ internal sealed class ChainPartitionPool
     public static ChainPartitionPool Shared { get; } = new();
 
     public ChainPartition Rent(ChainDefinition chain) =>
-        _idle.GetOrCreateValue(chain).TryTake(out var partition) ? partition : new ChainPartition(chain, 0);
+        _idle.GetOrCreateValue(chain).TryTake(out var partition) ? partition : new ChainPartition(chain, 0, recordEveryFlow: true);
 
     public void Return(ChainDefinition chain, ChainPartition partition)
     {
