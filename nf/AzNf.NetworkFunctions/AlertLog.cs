@@ -6,7 +6,9 @@ namespace AzNf.NetworkFunctions;
 /// <summary>
 /// One IDS alert, in the report's terms (<c>packetIndex</c> is 1-based capture order);
 /// <see cref="Stage"/> names the IDS stage that raised it, <see cref="FlowId"/> the flow of the
-/// packet (<see cref="Chain.FlowId"/>), <see cref="TimestampNanos"/> the packet's capture time.
+/// packet (<see cref="Chain.FlowId"/>), <see cref="TimestampNanos"/> the packet's capture time;
+/// <see cref="AppProto"/> (<c>http</c>, <c>tls</c>, <c>dns</c>) and <see cref="Http"/> say which
+/// app-layer transaction a rule on app-layer buffers matched in (null for a packet or stream match).
 /// </summary>
 public sealed record Alert(
     int Sid,
@@ -25,7 +27,9 @@ public sealed record Alert(
     string? Category = null,
     IReadOnlyDictionary<string, string[]>? Metadata = null,
     long TimestampNanos = 0,
-    long FlowId = 0);
+    long FlowId = 0,
+    string? AppProto = null,
+    AlertHttp? Http = null);
 
 /// <summary>
 /// A partition's alerts in the order raised (alerts are rare, so a list is enough), each also

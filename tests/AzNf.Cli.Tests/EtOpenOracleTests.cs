@@ -55,7 +55,8 @@ public class EtOpenOracleTests
         }));
         string capture = OracleProcess.TestData("capture", "http-et.pcapng");
 
-        var report = CliRunner.Run(capture, chainPath);
+        string eve = Path.Combine(folder, "eve.json");
+        var report = EveOutputTests.RunWithEve(capture, chainPath, eve, folder);
         var suricata = Suricata.Run(capture, loadedPath, Variables, Path.Combine(folder, "suricata"), "aznf-oracle-http.yaml");
 
         var ours = report.Alerts
@@ -67,5 +68,60 @@ public class EtOpenOracleTests
         Assert.True(suricata.AlertPairs.Select(p => p.Split(' ')[0]).Distinct().Count() >= 10,
             $"the capture should exercise at least 10 ET rules; Suricata raised {string.Join(", ", suricata.AlertPairs)}");
         Assert.Equal(suricata.AlertPairs.Order(StringComparer.Ordinal), ours.Order(StringComparer.Ordinal));
+
+        // EVE: an alert on an HTTP transaction names it as Suricata does (app_proto, url, method;
+        // hostname and user agent where Suricata has them: it raises a URI rule as soon as the
+        // request line is parsed, so on a pipelined request it logs the transaction before its
+        // headers, where AzNf matches on the complete head), per (sid, flow).
+        var theirKinds = new Dictionary<string, System.Text.Json.JsonValueKind>(StringComparer.Ordinal);
+        foreach (var e in EveOutputTests.ReadEvents(Path.Combine(folder, "suricata", "eve.json")).Where(e => e.GetProperty("event_type").GetString() == "alert"))
+        {
+            EveOutputTests.Fields(e, "", theirKinds);
+        }
+        var ourKinds = new Dictionary<string, System.Text.Json.JsonValueKind>(StringComparer.Ordinal);
+        foreach (var e in EveOutputTests.ReadEvents(eve).Where(e => e.GetProperty("event_type").GetString() == "alert"))
+        {
+            EveOutputTests.Fields(e, "", ourKinds);
+        }
+        Assert.Contains("http.hostname", ourKinds.Keys);
+        foreach (var (path, kind) in ourKinds.Where(k => k.Key is not "aznf" && !k.Key.StartsWith("aznf.", StringComparison.Ordinal)))
+        {
+            Assert.True(theirKinds.TryGetValue(path, out var expectedKind) && expectedKind == kind, $"alert field '{path}' ({kind}) is not Suricata's");
+        }
+        var theirHttp = HttpOfAlerts(Path.Combine(folder, "suricata", "eve.json"));
+        var ourHttp = HttpOfAlerts(eve);
+        Assert.True(ourHttp.Count >= 10, $"ET alerts on HTTP transactions should carry their http object; {ourHttp.Count} did");
+        foreach (var (pair, http) in ourHttp)
+        {
+            Assert.True(theirHttp.TryGetValue(pair, out var expected), $"Suricata has no http alert for {pair}");
+            Assert.Equal(expected.Select(t => (t.App, t.Url, t.Method)).Order(), http.Select(t => (t.App, t.Url, t.Method)).Order());
+            foreach (var theirs in expected)
+            {
+                var mine = http.First(t => t.Url == theirs.Url && t.Method == theirs.Method);
+                Assert.True(theirs.Host.Length == 0 || theirs.Host == mine.Host, $"{pair}: hostname {mine.Host}, Suricata {theirs.Host}");
+                Assert.True(theirs.Agent.Length == 0 || theirs.Agent == mine.Agent, $"{pair}: user agent {mine.Agent}, Suricata {theirs.Agent}");
+            }
+        }
+    }
+
+    // (sid, flow) → the app_proto and http fields of its alerts (a pipelined flow may raise one sid on several requests).
+    private static Dictionary<string, HashSet<(string App, string Host, string Url, string Method, string Agent)>> HttpOfAlerts(string evePath)
+    {
+        var found = new Dictionary<string, HashSet<(string, string, string, string, string)>>(StringComparer.Ordinal);
+        foreach (var e in EveOutputTests.ReadEvents(evePath).Where(e => e.GetProperty("event_type").GetString() == "alert" && e.TryGetProperty("http", out _)))
+        {
+            var http = e.GetProperty("http");
+            string Field(string name) => http.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+            string pair = Suricata.AlertPair(
+                e.GetProperty("alert").GetProperty("signature_id").GetInt32(), e.GetProperty("proto").GetString()!.ToLowerInvariant(),
+                NetAddress.Parse(e.GetProperty("src_ip").GetString()!), (ushort)e.GetProperty("src_port").GetInt32(),
+                NetAddress.Parse(e.GetProperty("dest_ip").GetString()!), (ushort)e.GetProperty("dest_port").GetInt32());
+            if (!found.TryGetValue(pair, out var set))
+            {
+                found[pair] = set = [];
+            }
+            set.Add((e.GetProperty("app_proto").GetString()!, Field("hostname"), Field("url"), Field("http_method"), Field("http_user_agent")));
+        }
+        return found;
     }
 }

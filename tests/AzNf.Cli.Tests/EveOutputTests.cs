@@ -185,7 +185,7 @@ public class EveOutputTests
 
     // Every leaf and object path ("alert.signature_id") with its JSON kind; the keys of
     // alert.metadata depend on the rules, so the object itself stands for them.
-    private static void Fields(JsonElement element, string prefix, Dictionary<string, JsonValueKind> into)
+    internal static void Fields(JsonElement element, string prefix, Dictionary<string, JsonValueKind> into)
     {
         foreach (var property in element.EnumerateObject())
         {

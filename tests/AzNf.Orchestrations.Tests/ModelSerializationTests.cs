@@ -34,12 +34,19 @@ public class ModelSerializationTests
             LastSequenceNumber = 3,
             Verdicts = [new PacketVerdict(3, 0, false, "deadline:ids", "ids")],
             Stages = [new StageOutcome("ids", 1, 0, 1, 0, true, DeadlinePolicy.FailClosed), new StageOutcome("c", 1, 1, 0, 2.5, false, null)],
-            Alerts = [new ReportAlert(1, 1, "m", "alert", "tcp", "10.0.0.1", 1, "10.0.0.2", 2, 4, null, "ids")],
+            Alerts =
+            [
+                new ReportAlert(1, 1, "m", "alert", "tcp", "10.0.0.1", 1, "10.0.0.2", 2, 4, null, "ids"),
+                new ReportAlert(2, 1, "m", "alert", "tcp", "10.0.0.1", 1, "10.0.0.2", 80, 5, null, "ids", Timestamp: "2026-01-01T00:00:00.0000000Z", FlowId: 9,
+                    AppProto: "http", Http: new NetworkFunctions.AlertHttp("example.com", "/a?b", "GET", "curl/8", "HTTP/1.1", 200, "text/html")),
+            ],
         };
 
         string json = JsonSerializer.Serialize(result);
+        var read = JsonSerializer.Deserialize<ChainWorkResult>(json)!;
 
-        Assert.Equal(json, JsonSerializer.Serialize(JsonSerializer.Deserialize<ChainWorkResult>(json)));
+        Assert.Equal(json, JsonSerializer.Serialize(read));
+        Assert.Equal(result.Alerts, read.Alerts);
     }
 
     [Fact]

@@ -38,6 +38,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly PartitionResources _resources;
     private readonly CandidateRuleSet _candidates;
     private readonly CandidateRuleSet _matched;
+    // The app-layer transaction each app-layer rule of this packet matched in (rare: made on a match).
+    private readonly Dictionary<int, (string Protocol, AlertHttp? Http)> _matchedApp = [];
     private readonly CandidateRuleSet _matchedOnStream;
     private readonly PayloadInspector _inspector;
     private readonly TcpStreamPool _streams;
@@ -168,6 +170,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         var state = new PacketFacts(toServer, established, header.PayloadLength, header.IsTcp, header.TcpFlags, clientBytes, serverBytes);
 
         _matched.Clear();
+        _matchedApp.Clear();
         _matchedOnStream.Clear();
         var payload = packet.Payload;
         _candidates.Clear();
@@ -646,7 +649,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,
                 header.Source, header.SourcePort, header.Destination, header.DestinationPort,
                 packet.Index, rule.Classtype, _definition.Name, rule.Priority, rule.Category, rule.Metadata,
-                packet.TimestampNanos, AlertFlowId(in packet)));
+                packet.TimestampNanos, AlertFlowId(in packet),
+                _matchedApp.TryGetValue(index, out var app) ? app.Protocol : null, app.Http));
             _alerts++;
             if (drop && !verdict.IsDrop)
             {
@@ -823,6 +827,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             if (!_matched.Contains(index) && PassesPacketChecks(rule, in _appPacket, _appFacts) && PassesFlowbits(rule) && BuffersMatch(rule, buffers))
             {
                 Matched(index, onStream: true);
+                _matchedApp[index] = buffers switch
+                {
+                    Http.HttpInspectionBuffers => ("http", AlertHttp.From(buffers)),
+                    Tls.TlsClientHello => ("tls", null),
+                    _ => ("dns", null),
+                };
             }
         }
     }

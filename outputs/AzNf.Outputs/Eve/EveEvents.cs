@@ -51,10 +51,37 @@ public static class EveEvents
             json.WriteEndObject();
         }
         json.WriteEndObject();
+        if (alert.AppProto is { } app)
+        {
+            json.WriteString("app_proto", app);
+        }
+        if (alert.Http is { } http)
+        {
+            json.WriteStartObject("http");
+            WriteOptional(json, "hostname", http.Hostname);
+            WriteOptional(json, "url", http.Url);
+            WriteOptional(json, "http_user_agent", http.UserAgent);
+            WriteOptional(json, "http_content_type", http.ContentType);
+            WriteOptional(json, "http_method", http.Method);
+            WriteOptional(json, "protocol", http.Protocol);
+            if (http.Status is { } status)
+            {
+                json.WriteNumber("status", status);
+            }
+            json.WriteEndObject();
+        }
         json.WriteStartObject("aznf");
         json.WriteString("stage", alert.Stage);
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
     }
 
     /// <summary>A <c>flow</c> event for a flow that ended; <paramref name="alerted"/>: an alert was raised on it.</summary>
