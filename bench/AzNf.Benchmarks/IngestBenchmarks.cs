@@ -25,6 +25,8 @@ public class IngestBenchmarks
     private byte[] _capture = null!;
     private PacketEventWriter _writer = null!;
     private PartitionBatch _batch = null!;
+    private List<ForwardedPacket> _forwarded = null!;
+    private List<EventData> _egressEvents = null!;
 
     [Params(1, 8, 64)]
     public int Flowlet { get; set; }
@@ -46,6 +48,16 @@ public class IngestBenchmarks
             bodies.Add(_writer.ToArray());
         }
         _bodies = [.. bodies];
+        _forwarded = [];
+        for (int i = 0; i < Packets; i++)
+        {
+            var frame = _traffic.Data[i % _traffic.Data.Count];
+            PacketParser.Parse(LinkType.Ethernet, frame, out var parsed);
+            _forwarded.Add(new ForwardedPacket(AzNf.Packets.Flows.FlowKey.From(parsed, out _), true, i + 1, 0, i + 1, LinkType.Ethernet, 1_000_000_000L + i, 512, frame));
+        }
+        var recording = new NullProducerClient { Keep = true };
+        new EventHubPacketEgress(recording, Flowlet).SendAsync("bench", 0, _forwarded, default).GetAwaiter().GetResult();
+        _egressEvents = recording.Kept;
         var stream = new MemoryStream();
         using (var pcap = new PcapWriter(stream, LinkType.Ethernet, nanosecondTimestamps: true))
         {
@@ -84,6 +96,39 @@ public class IngestBenchmarks
         return producer.SendAsync(capture).GetAwaiter().GetResult().PacketsSent;
     }
 
+    /// <summary>A chain's egress: forwarded packets → events per hub partition in origin order, with origin indexes (sends complete at once).</summary>
+    [Benchmark(OperationsPerInvoke = Packets)]
+    public long Egress()
+    {
+        var egress = new EventHubPacketEgress(new NullProducerClient(), Flowlet);
+        egress.SendAsync("bench", 0, _forwarded, default).GetAwaiter().GetResult();
+        return egress.EventsSent;
+    }
+
+    /// <summary>The next chain's side of a hop: egress events → origin check → partition batch (decode and the replay watermark).</summary>
+    [Benchmark(OperationsPerInvoke = Packets)]
+    public int ConsumeEgress()
+    {
+        var batch = _batch;
+        batch.Clear();
+        var watermarks = AzNf.Ingest.Consumer.OriginWatermarks.Empty();
+        long sequence = 0;
+        foreach (var e in _egressEvents)
+        {
+            var body = e.EventBody.ToMemory().Span;
+            PacketEventReader.TryReadHeader(body, out var header);
+            AzNf.Ingest.Consumer.OriginWatermarks.Read(e.Properties, header.PacketCount, out string? origin, out long[]? indexes);
+            int repeated = watermarks.Handled(origin!, indexes!);
+            if (batch.Count + header.PacketCount > batch.MaxPackets)
+            {
+                batch.Clear();
+            }
+            PacketEventReader.TryDecode(body, sequence++, batch, repeated);
+            watermarks.Advance(origin!, indexes![^1]);
+        }
+        return batch.Count;
+    }
+
     /// <summary>Decode: event bodies → a partition batch (what the consumer does per event).</summary>
     [Benchmark(OperationsPerInvoke = Packets)]
     public int Decode()
@@ -105,21 +150,49 @@ public class IngestBenchmarks
     /// <summary>A producer client with no connection: model-factory batches of 1 MB, sends that complete at once.</summary>
     private sealed class NullProducerClient : EventHubProducerClient
     {
+        private readonly Dictionary<EventDataBatch, List<EventData>> _events = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>Keep what is sent (in <see cref="Kept"/>).</summary>
+        public bool Keep { get; init; }
+
+        public List<EventData> Kept { get; } = [];
+
+        public override Task<string[]> GetPartitionIdsAsync(CancellationToken cancellationToken = default) => Task.FromResult<string[]>(["0", "1", "2", "3"]);
+
         public override ValueTask<EventDataBatch> CreateBatchAsync(CancellationToken cancellationToken = default) =>
             CreateBatchAsync(new CreateBatchOptions(), cancellationToken);
 
         public override ValueTask<EventDataBatch> CreateBatchAsync(CreateBatchOptions options, CancellationToken cancellationToken = default)
         {
             long size = 0;
-            var batchOptions = new CreateBatchOptions { PartitionKey = options.PartitionKey, MaximumSizeInBytes = 1024 * 1024 };
-            return ValueTask.FromResult(EventHubsModelFactory.EventDataBatch(0, new List<EventData>(), batchOptions, data =>
+            var batchOptions = new CreateBatchOptions { PartitionKey = options.PartitionKey, PartitionId = options.PartitionId, MaximumSizeInBytes = 1024 * 1024 };
+            var events = new List<EventData>();
+            var batch = EventHubsModelFactory.EventDataBatch(0, events, batchOptions, data =>
             {
                 // Roughly what AMQP adds per event: properties, partition key, framing.
                 size += data.EventBody.ToMemory().Length + 200;
                 return size <= 1024 * 1024;
-            }));
+            });
+            if (Keep)
+            {
+                lock (_events)
+                {
+                    _events[batch] = events;
+                }
+            }
+            return ValueTask.FromResult(batch);
         }
 
-        public override Task SendAsync(EventDataBatch eventBatch, CancellationToken cancellationToken = default) => Task.CompletedTask;
+        public override Task SendAsync(EventDataBatch eventBatch, CancellationToken cancellationToken = default)
+        {
+            if (Keep)
+            {
+                lock (_events)
+                {
+                    Kept.AddRange(_events[eventBatch]);
+                }
+            }
+            return Task.CompletedTask;
+        }
     }
 }
