@@ -44,9 +44,15 @@ public sealed class AlertLog
 
     public IReadOnlyList<Alert> Alerts => _alerts;
 
+    /// <summary>Alerts raised so far (safe to read from another thread as a moment's count).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    private int _count;
+
     public void Add(Alert alert)
     {
         _alerts.Add(alert);
+        Volatile.Write(ref _count, _count + 1);
         Output?.Alert(alert);
     }
 

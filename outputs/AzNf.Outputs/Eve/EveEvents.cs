@@ -210,6 +210,47 @@ public static class EveEvents
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// A <c>stats</c> event while the run goes: what the partitions have counted so far (their
+    /// counters read from another thread: each is one 64-bit word, so none is torn, and the
+    /// event is a moment's picture, not a balance).
+    /// </summary>
+    public static void WriteLiveStats(Utf8JsonWriter json, IReadOnlyList<ChainPartition> partitions, DateTimeOffset now, TimeSpan uptime)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        long packets = 0, bytes = 0, forwarded = 0, dropped = 0, alerts = 0, active = 0;
+        foreach (var p in partitions)
+        {
+            packets += p.Packets;
+            bytes += p.Bytes;
+            forwarded += p.Forwarded;
+            dropped += p.Dropped;
+            alerts += p.Alerts.Count;
+            active += p.Flows.Count;
+        }
+        json.WriteStartObject();
+        json.WriteString("timestamp", EveTime(now));
+        json.WriteString("event_type", "stats");
+        json.WriteStartObject("stats");
+        json.WriteNumber("uptime", (long)uptime.TotalSeconds);
+        json.WriteStartObject("decoder");
+        json.WriteNumber("pkts", packets);
+        json.WriteNumber("bytes", bytes);
+        json.WriteEndObject();
+        json.WriteStartObject("flow");
+        json.WriteNumber("active", active);
+        json.WriteEndObject();
+        json.WriteStartObject("detect");
+        json.WriteNumber("alert", alerts);
+        json.WriteEndObject();
+        json.WriteStartObject("aznf");
+        json.WriteNumber("forwarded", forwarded);
+        json.WriteNumber("dropped", dropped);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
     /// <summary>Suricata's flow end reason: timeout, forced (evicted) or shutdown (end of input); a reused 5-tuple ends the old flow as <c>tcp_reuse</c>.</summary>
     public static string EndReason(string reportEnd) => reportEnd switch
     {

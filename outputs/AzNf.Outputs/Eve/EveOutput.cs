@@ -24,6 +24,9 @@ public sealed class EveOutput : IChainOutput
     };
 
     private readonly EveFile _file;
+    private readonly List<ChainPartition> _partitions = [];
+    private Timer? _statsTimer;
+    private DateTimeOffset _started = DateTimeOffset.UtcNow;
     private long _alerts;
     private long _flows;
     private long _drops;
@@ -46,7 +49,61 @@ public sealed class EveOutput : IChainOutput
         ["stats"] = Interlocked.Read(ref _stats),
     };
 
-    public IPartitionOutput ForPartition(ChainPartition partition) => new PartitionWriter(this);
+    public IPartitionOutput ForPartition(ChainPartition partition)
+    {
+        lock (_partitions)
+        {
+            _partitions.Add(partition);
+        }
+        return new PartitionWriter(this);
+    }
+
+    /// <summary>
+    /// Writes a stats event every <paramref name="interval"/> while the run goes (Suricata's
+    /// default is 8 s), from the partitions' counters, until the returned handle is disposed
+    /// (or <see cref="StopStats"/>): dispose it before the file.
+    /// </summary>
+    public IDisposable StartStats(TimeSpan interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        _started = DateTimeOffset.UtcNow;
+        _statsTimer = new Timer(_ => WriteLiveStats(), null, interval, interval);
+        return new StatsHandle(this);
+    }
+
+    private sealed class StatsHandle(EveOutput owner) : IDisposable
+    {
+        public void Dispose() => owner.StopStats();
+    }
+
+    /// <summary>Ends the periodic stats (before the final one).</summary>
+    public void StopStats()
+    {
+        using var stopped = new ManualResetEvent(false);
+        if (_statsTimer is { } timer && timer.Dispose(stopped))
+        {
+            stopped.WaitOne();
+        }
+        _statsTimer = null;
+    }
+
+    private void WriteLiveStats()
+    {
+        ChainPartition[] partitions;
+        lock (_partitions)
+        {
+            partitions = [.. _partitions];
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            var now = DateTimeOffset.UtcNow;
+            EveEvents.WriteLiveStats(json, partitions, now, now - _started);
+        }
+        buffer.Write("\n"u8);
+        _file.Append(buffer.WrittenSpan);
+        Interlocked.Increment(ref _stats);
+    }
 
     /// <summary>Appends a stats event made from <paramref name="report"/>.</summary>
     public void WriteStats(RunReport report, DateTimeOffset now, TimeSpan uptime)

@@ -66,6 +66,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [Description("Rotate the EVE file once it would pass SIZE (e.g. 100MB, 1GB): eve.json becomes eve.json.N and a new one starts.")]
         public string? EveRotate { get; init; }
 
+        [CommandOption("--eve-stats <SECONDS>")]
+        [Description("With --eve: a stats event every SECONDS while the run goes (default 8, as Suricata; 0: only the final one).")]
+        public int? EveStats { get; init; }
+
         [CommandOption("--write-forwarded <FILE>")]
         [Description("Write the packets the chain forwarded to FILE (pcap, nanosecond timestamps, in capture order).")]
         public string? WriteForwarded { get; init; }
@@ -115,6 +119,14 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             if (EveRotate is not null && (Eve is null or "-"))
             {
                 return ValidationResult.Error("--eve-rotate needs --eve FILE (standard output does not rotate)");
+            }
+            if (EveStats is not null && Eve is null)
+            {
+                return ValidationResult.Error("--eve-stats needs --eve");
+            }
+            if (EveStats is < 0 or > 86_400)
+            {
+                return ValidationResult.Error("--eve-stats must be 0..86400 seconds");
             }
             if (EveRotate is not null && !ByteSize.TryParse(EveRotate, out _))
             {
@@ -212,6 +224,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
         using var eveFile = eve?.File;
         var started = DateTimeOffset.UtcNow;
+        // Periodic stats read the embedded partitions' counters; a durable run writes its one at the end.
+        using var liveStats = eve is not null && settings.Runtime == "embedded" && (settings.EveStats ?? 8) > 0
+            ? eve.StartStats(TimeSpan.FromSeconds(settings.EveStats ?? 8))
+            : null;
         // Always on the AzNf meter, so dotnet-counters or an exporter can watch any run; with no listener it costs a check per batch.
         using var metrics = new ChainMetrics(chain);
         using var totals = settings.Metrics ? new MetricTotals(metrics) : null;
@@ -322,6 +338,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
     /// <summary>Adds the stats event, flushes the EVE file and says what went into it.</summary>
     internal static int FinishEve(Settings settings, EveOutput eve, RunReport report, DateTimeOffset started)
     {
+        eve.StopStats();
         try
         {
             eve.WriteStats(report, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow - started);
