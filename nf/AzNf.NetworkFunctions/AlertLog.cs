@@ -57,5 +57,9 @@ public sealed class AlertLog
     }
 
     /// <summary>Forgets the alerts (a durable step copied out its own; the partition is reused).</summary>
-    public void Clear() => _alerts.Clear();
+    public void Clear()
+    {
+        _alerts.Clear();
+        Volatile.Write(ref _count, 0);
+    }
 }
