@@ -58,6 +58,13 @@ public interface INetworkFunction
     void EndFlow(int flow);
 
     /// <summary>
+    /// The application protocol this NF found on the flow in slot <paramref name="flow"/>, as
+    /// Suricata names it in EVE (<c>http</c>, <c>tls</c>, <c>dns</c>, <c>failed</c>), or null
+    /// when it does not look (asked as the flow ends, before <see cref="EndFlow"/>).
+    /// </summary>
+    string? AppProtocol(int flow) => null;
+
+    /// <summary>
     /// The format of this NF's section of a flow snapshot; 0 when it keeps nothing per flow (no
     /// section is written).
     /// </summary>

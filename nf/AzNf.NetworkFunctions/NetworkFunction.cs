@@ -41,6 +41,9 @@ public abstract class NetworkFunction<TFlow> : INetworkFunction where TFlow : st
 
     public abstract byte FlowFormat { get; }
 
+    /// <inheritdoc/>
+    public virtual string? AppProtocol(int flow) => null;
+
     public void WriteFlow(int flow, IBufferWriter<byte> into) => WriteFlow(in Flow(flow), into);
 
     public void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)

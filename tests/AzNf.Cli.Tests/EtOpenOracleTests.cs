@@ -88,6 +88,14 @@ public class EtOpenOracleTests
         {
             Assert.True(theirKinds.TryGetValue(path, out var expectedKind) && expectedKind == kind, $"alert field '{path}' ({kind}) is not Suricata's");
         }
+        // Flow events: the app protocol the app layer found is Suricata's for the same flow.
+        var theirApps = AppOfFlows(Path.Combine(folder, "suricata", "eve.json"));
+        var ourApps = AppOfFlows(eve);
+        Assert.True(ourApps.Count(a => a.Value == "http") >= 10, "the recorded HTTP flows should be found to speak http");
+        foreach (var (flow, app) in ourApps)
+        {
+            Assert.True(theirApps.TryGetValue(flow, out var expectedApp) && expectedApp == app, $"{flow}: app_proto {app}, Suricata {expectedApp}");
+        }
         var theirHttp = HttpOfAlerts(Path.Combine(folder, "suricata", "eve.json"));
         var ourHttp = HttpOfAlerts(eve);
         Assert.True(ourHttp.Count >= 10, $"ET alerts on HTTP transactions should carry their http object; {ourHttp.Count} did");
@@ -103,6 +111,17 @@ public class EtOpenOracleTests
             }
         }
     }
+
+    // The flow's 5-tuple (as an alert pair with sid 0) → its flow event's app_proto, where it has one.
+    private static Dictionary<string, string> AppOfFlows(string evePath) =>
+        EveOutputTests.ReadEvents(evePath)
+            .Where(e => e.GetProperty("event_type").GetString() == "flow" && e.TryGetProperty("app_proto", out _))
+            .ToDictionary(
+                e => Suricata.AlertPair(0, e.GetProperty("proto").GetString()!.ToLowerInvariant(),
+                    NetAddress.Parse(e.GetProperty("src_ip").GetString()!), (ushort)e.GetProperty("src_port").GetInt32(),
+                    NetAddress.Parse(e.GetProperty("dest_ip").GetString()!), (ushort)e.GetProperty("dest_port").GetInt32()),
+                e => e.GetProperty("app_proto").GetString()!,
+                StringComparer.Ordinal);
 
     // (sid, flow) → the app_proto and http fields of its alerts (a pipelined flow may raise one sid on several requests).
     private static Dictionary<string, HashSet<(string App, string Host, string Url, string Method, string Agent)>> HttpOfAlerts(string evePath)

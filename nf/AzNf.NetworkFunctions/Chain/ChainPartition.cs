@@ -383,11 +383,13 @@ public sealed class ChainPartition
 
     private void OnFlowEnd(int slot, ref FlowState flow, FlowEndReason reason)
     {
+        string? appProto = null;
         foreach (var stage in _stages)
         {
+            appProto ??= stage.AppProtocol(slot);
             stage.EndFlow(slot);
         }
-        var record = FlowRecord.From(ref flow, reason);
+        var record = FlowRecord.From(ref flow, reason, appProto);
         _finished.Add(record);
         if (!_recordEveryFlow && _finished.Count >= 2 * _maxFlowRecords)
         {

@@ -21,9 +21,10 @@ public sealed record FlowRecord(
     long FirstSeenNanos,
     long LastSeenNanos,
     FlowEndReason End,
-    TcpLifecycle Tcp = TcpLifecycle.None)
+    TcpLifecycle Tcp = TcpLifecycle.None,
+    string? AppProto = null)
 {
-    public static FlowRecord From(ref FlowState flow, FlowEndReason end)
+    public static FlowRecord From(ref FlowState flow, FlowEndReason end, string? appProto = null)
     {
         var key = flow.Key;
         bool aIsLower = flow.OriginatorIsLower;
@@ -41,7 +42,8 @@ public sealed record FlowRecord(
             flow.FirstSeenNanos,
             flow.LastSeenNanos,
             end,
-            flow.Tcp);
+            flow.Tcp,
+            appProto);
     }
 
     /// <summary>

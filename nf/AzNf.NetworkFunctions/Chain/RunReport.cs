@@ -103,7 +103,8 @@ public sealed record ReportTotals(long Packets, long Bytes, long Forwarded, long
 
 /// <summary>
 /// One flow: A sent its first packet; bytes are wire lengths; <c>flowId</c> ties it to its
-/// alerts (and EVE events); <c>state</c> is Suricata's (new, established, closed).
+/// alerts (and EVE events); <c>state</c> is Suricata's (new, established, closed); <c>appProto</c>
+/// what the IDS's app layer found the flow to speak (http, tls, dns, failed; null: not looked at).
 /// </summary>
 public sealed record ReportFlow(
     string Key,
@@ -121,7 +122,8 @@ public sealed record ReportFlow(
     string LastSeen,
     string End,
     long FlowId = 0,
-    string? State = null)
+    string? State = null,
+    string? AppProto = null)
 {
     public static ReportFlow From(FlowRecord f) => new(
         f.Key.ToString(),
@@ -139,7 +141,8 @@ public sealed record ReportFlow(
         Timestamp(f.LastSeenNanos),
         EndName(f.End),
         Chain.FlowId.Of(f.Key, f.FirstPacketIndex),
-        f.State);
+        f.State,
+        f.AppProto);
 
     /// <summary>How the report spells why a flow ended.</summary>
     public static string EndName(FlowEndReason end) => end switch

@@ -26,10 +26,24 @@ public struct IdsFlowState
     /// nothing but a header), as Suricata 7 applies such actions to the flow.
     /// </summary>
     public IdsFlowVerdict FlowVerdict;
+    /// <summary>The application protocol the app layer found (for the flow record), once known; fills the byte before <see cref="VerdictRule"/>.</summary>
+    public IdsAppProto AppProto;
     /// <summary>With <see cref="IdsFlowVerdict.Drop"/>: the index of the drop rule, for its reason.</summary>
     public int VerdictRule;
     /// <summary>1 + index of the flow's app-layer session (HTTP, TLS, DNS over TCP); 0 when it has none yet; -1 when nothing more is parsed.</summary>
     public int AppLayerSlot;
     /// <summary>1 + index of the flow's flowbits in the partition's <see cref="FlowBitsPool"/>; 0 when no bit was ever set.</summary>
     public int FlowBitsSlot;
+}
+
+/// <summary>What the IDS's app layer found a flow to carry, as EVE's <c>app_proto</c> names it.</summary>
+public enum IdsAppProto : byte
+{
+    /// <summary>Not looked at (no app-layer rules), or no client bytes yet.</summary>
+    Unknown,
+    Http,
+    Tls,
+    Dns,
+    /// <summary>Client bytes that are none of the parsed protocols.</summary>
+    Failed,
 }

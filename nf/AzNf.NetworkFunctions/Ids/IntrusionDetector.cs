@@ -117,7 +117,16 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// HTTP layer: byte 0 none, 1 not HTTP, 2 a session (<see cref="AppLayerSession.Write"/>); then the
     /// flowbits: int32 words (0 when none), uint64 × words.
     /// </summary>
-    public override byte FlowFormat => 2;
+    public override byte FlowFormat => 3;
+
+    public override string? AppProtocol(int flow) => Flow(flow).AppProto switch
+    {
+        IdsAppProto.Http => "http",
+        IdsAppProto.Tls => "tls",
+        IdsAppProto.Dns => "dns",
+        IdsAppProto.Failed => "failed",
+        _ => null,
+    };
 
     public override Verdict Process(ref PacketContext packet, int flow)
     {
@@ -205,7 +214,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
 
         if (header.IsUdp && !_definition.DnsRules.IsEmpty && (header.DestinationPort == DnsPort || header.SourcePort == DnsPort))
         {
-            MatchDns(in header, state, payload);
+            if (MatchDns(in header, state, payload))
+            {
+                ids.AppProto = IdsAppProto.Dns;
+            }
         }
         if (_appLayer is not null && header.IsTcp && (addedToStream || ids.AppLayerSlot > 0))
         {
@@ -395,6 +407,17 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         {
             _currentAppLayer = null;
         }
+        if (ids.AppProto == IdsAppProto.Unknown)
+        {
+            ids.AppProto = session.Detected switch
+            {
+                AppLayer.AppProtocol.Http => IdsAppProto.Http,
+                AppLayer.AppProtocol.Tls => IdsAppProto.Tls,
+                AppLayer.AppProtocol.Dns => IdsAppProto.Dns,
+                AppLayer.AppProtocol.None => IdsAppProto.Failed,
+                _ => IdsAppProto.Unknown,
+            };
+        }
         if (session.IsDone)
         {
             _appLayer.Return(ids.AppLayerSlot);
@@ -411,6 +434,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         into.WriteByte((byte)flow.Stage);
         into.WriteByte((byte)flow.Seen);
         into.WriteByte((byte)flow.FlowVerdict);
+        into.WriteByte((byte)flow.AppProto);
         into.WriteInt32(flow.VerdictRule);
         if (flow.StreamSlot == 0)
         {
@@ -453,6 +477,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         flow.Stage = (IdsTcpStage)reader.Byte();
         flow.Seen = (IdsFlowSeen)reader.Byte();
         flow.FlowVerdict = (IdsFlowVerdict)reader.Byte();
+        byte appProto = reader.Byte();
+        flow.AppProto = appProto <= (byte)IdsAppProto.Failed ? (IdsAppProto)appProto : throw new InvalidDataException($"app protocol {appProto} is unknown");
         flow.VerdictRule = reader.Int32();
         // A decision naming a rule past this rule set cannot be this rule set's.
         rulesChanged |= (uint)flow.VerdictRule >= (uint)_rules.Length;
@@ -783,11 +809,12 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// A UDP datagram to or from port 53 (Suricata's default DNS detection port) that is a DNS
     /// request: the DNS rules are matched on each of its questions.
     /// </summary>
-    private void MatchDns(in ParsedPacket header, PacketFacts facts, ReadOnlySpan<byte> payload)
+    /// <returns>Whether the payload is a DNS request.</returns>
+    private bool MatchDns(in ParsedPacket header, PacketFacts facts, ReadOnlySpan<byte> payload)
     {
         if (!Dns.DnsRequest.IsRequest(payload, out int questions))
         {
-            return;
+            return false;
         }
         _appPacket = header;
         _appFacts = facts;
@@ -805,6 +832,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 _dnsMalformed++;
             }
         }
+        return true;
     }
 
     private void MatchAppLayer(AppLayerRuleSet set, IInspectionBuffers buffers)
@@ -901,7 +929,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
 
         public void TlsClientHello(Tls.TlsClientHello hello) => ids.MatchAppLayer(_definition.TlsRules, hello);
 
-        public void DnsMessage(ReadOnlySpan<byte> message) => ids.MatchDns(in ids._appPacket, ids._appFacts, message);
+        public void DnsMessage(ReadOnlySpan<byte> message) => _ = ids.MatchDns(in ids._appPacket, ids._appFacts, message);
     }
 
     /// <summary>A sink for sessions that are only read past (a snapshot's HTTP state under rules without HTTP).</summary>

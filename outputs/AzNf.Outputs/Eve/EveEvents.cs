@@ -94,6 +94,10 @@ public static class EveEvents
         json.WriteNumber("flow_id", flow.FlowId);
         json.WriteString("event_type", "flow");
         WriteEndpoints(json, source, sourcePort, destination, destinationPort, flow.Proto);
+        if (flow.AppProto is { } app)
+        {
+            json.WriteString("app_proto", app);
+        }
         json.WriteStartObject("flow");
         json.WriteNumber("pkts_toserver", flow.PacketsAtoB);
         json.WriteNumber("pkts_toclient", flow.PacketsBtoA);

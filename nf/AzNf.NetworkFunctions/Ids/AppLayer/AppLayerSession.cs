@@ -59,6 +59,13 @@ internal sealed class AppLayerSession
 
     public AppProtocol Protocol { get; private set; }
 
+    /// <summary>
+    /// What the flow was found to speak (Http, Tls, Dns), or None when its first client bytes
+    /// were none of them; Unknown before that. Unlike <see cref="Protocol"/> it stays once set
+    /// (a TLS session's protocol becomes None when its hello is done).
+    /// </summary>
+    public AppProtocol Detected { get; private set; }
+
     /// <summary>True when nothing more will be parsed: the session can be given back.</summary>
     public bool IsDone => Protocol == AppProtocol.None
         || (Protocol is AppProtocol.Unknown or AppProtocol.Http && Requests.Phase == HttpPhase.Stopped && Responses.Phase == HttpPhase.Stopped);
@@ -68,7 +75,7 @@ internal sealed class AppLayerSession
     {
         if (Protocol == AppProtocol.Unknown && _partition.Dns)
         {
-            Protocol = AppProtocol.Dns;
+            Protocol = Detected = AppProtocol.Dns;
         }
     }
 
@@ -81,7 +88,7 @@ internal sealed class AppLayerSession
         if (Protocol == AppProtocol.Unknown && toServer)
         {
             const byte handshakeRecord = 22;
-            Protocol = data[0] == handshakeRecord && _partition.Tls ? AppProtocol.Tls
+            Protocol = Detected = data[0] == handshakeRecord && _partition.Tls ? AppProtocol.Tls
                 : data[0] != handshakeRecord && _partition.Http ? AppProtocol.Http
                 : AppProtocol.None;
             if (Protocol == AppProtocol.None)
@@ -247,7 +254,7 @@ internal sealed class AppLayerSession
     /// <summary>Gives every held message back to the pool; the session is idle and reusable.</summary>
     public void Reset()
     {
-        Protocol = AppProtocol.Unknown;
+        Protocol = Detected = AppProtocol.Unknown;
         _tlsLength = 0;
         _partition.Messages.Return(Requests.Current);
         _partition.Messages.Return(Responses.Current);
