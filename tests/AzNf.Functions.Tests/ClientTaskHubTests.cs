@@ -15,12 +15,38 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
 {
     private DurableTaskTestHost? _host;
 
-    public async Task InitializeAsync() =>
-        _host = await DurableTaskTestHost.StartAsync(registry =>
+    public async Task InitializeAsync()
+    {
+        // The sidecar takes a random port in 30000-40000 without checking it is free, so a port
+        // another test's server holds (Azurite's, say) fails it now and then: take a free one,
+        // and try another if someone took it in between.
+        for (int attempt = 1; ; attempt++)
         {
-            registry.AddOrchestratorFunc<string, string>("Echo", (_, input) => Task.FromResult($"echo {input}"));
-            registry.AddOrchestratorFunc<string, string>("Fail", (_, input) => Task.FromException<string>(new InvalidOperationException($"refused {input}")));
-        });
+            try
+            {
+                _host = await DurableTaskTestHost.StartAsync(
+                    registry =>
+                    {
+                        registry.AddOrchestratorFunc<string, string>("Echo", (_, input) => Task.FromResult($"echo {input}"));
+                        registry.AddOrchestratorFunc<string, string>("Fail", (_, input) => Task.FromException<string>(new InvalidOperationException($"refused {input}")));
+                    },
+                    new DurableTaskTestHostOptions { Port = FreePort() });
+                return;
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 
     public async Task DisposeAsync()
     {
