@@ -12,6 +12,7 @@ public sealed class IngestCounters
     private long _checkpoints;
     private long _errors;
     private long _duplicates;
+    private long _checkpointsRefused;
 
     public long Events => Interlocked.Read(ref _events);
     public long Packets => Interlocked.Read(ref _packets);
@@ -20,6 +21,9 @@ public sealed class IngestCounters
 
     /// <summary>Failures the processor reported (store, connection, handler); see <see cref="PacketEventProcessor.ProcessingFailed"/>.</summary>
     public long Errors => Interlocked.Read(ref _errors);
+
+    /// <summary>Checkpoint writes refused: the partition had another owner by then, or the stored checkpoint was further on.</summary>
+    public long CheckpointsRefused => Interlocked.Read(ref _checkpointsRefused);
 
     /// <summary>Packets of egress events dropped because their origin had them handled already (a replayed send).</summary>
     public long DuplicatePackets => Interlocked.Read(ref _duplicates);
@@ -47,6 +51,8 @@ public sealed class IngestCounters
     internal void CountBatch() => Interlocked.Increment(ref _batches);
 
     internal void CountCheckpoint() => Interlocked.Increment(ref _checkpoints);
+
+    internal void CountCheckpointRefused() => Interlocked.Increment(ref _checkpointsRefused);
 
     internal void CountError() => Interlocked.Increment(ref _errors);
 }

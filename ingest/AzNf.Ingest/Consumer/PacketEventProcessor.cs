@@ -84,8 +84,15 @@ public sealed class PacketEventProcessor : EventProcessor<PacketPartition>
 
     private async Task CheckpointAsync(string partitionId, CheckpointPosition startingPosition, string? watermarks, CancellationToken cancellationToken)
     {
-        await _store.UpdateCheckpointAsync(FullyQualifiedNamespace, EventHubName, ConsumerGroup, partitionId, Identifier, startingPosition, watermarks, cancellationToken).ConfigureAwait(false);
-        Counters.CountCheckpoint();
+        var written = await _store.TryUpdateCheckpointAsync(FullyQualifiedNamespace, EventHubName, ConsumerGroup, partitionId, Identifier, startingPosition, watermarks, cancellationToken).ConfigureAwait(false);
+        if (written == CheckpointWrite.Written)
+        {
+            Counters.CountCheckpoint();
+        }
+        else
+        {
+            Counters.CountCheckpointRefused();
+        }
     }
 
     protected override Task OnInitializingPartitionAsync(PacketPartition partition, CancellationToken cancellationToken) =>

@@ -155,11 +155,16 @@ public sealed class TableCheckpointStore : CheckpointStore
         WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, null, cancellationToken);
 
     /// <summary>
+    /// As the SDK's checkpoint write, saying what became of it: a processor that lost the
+    /// partition writes nothing, and no write moves the checkpoint back.
+    /// </summary>
+    public Task<CheckpointWrite> TryUpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier, CheckpointPosition startingPosition, string? originWatermarks, CancellationToken cancellationToken) =>
+        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, originWatermarks, cancellationToken);
+
+    /// <summary>
     /// A checkpoint with the highest origin index handled per origin of egress events up to it
     /// (<see cref="OriginWatermarks"/>), in the same row, so the two never disagree after a crash.
     /// </summary>
-    public Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier, CheckpointPosition startingPosition, string? originWatermarks, CancellationToken cancellationToken) =>
-        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, originWatermarks, cancellationToken);
 
     /// <summary>The origin watermarks stored with a partition's checkpoint (null: none).</summary>
     public async Task<string?> GetOriginWatermarksAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, CancellationToken cancellationToken)
@@ -172,17 +177,57 @@ public sealed class TableCheckpointStore : CheckpointStore
     public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, long offset, long? sequenceNumber, CancellationToken cancellationToken) =>
         WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, null, sequenceNumber ?? -1, offset.ToString(CultureInfo.InvariantCulture), null, cancellationToken);
 
-    private async Task WriteCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string? clientIdentifier, long sequenceNumber, string? offset, string? originWatermarks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a checkpoint unless the partition's ownership row names another owner (a processor
+    /// that lost the partition while it worked must not overwrite the new owner's progress) or
+    /// the stored checkpoint is further on (never backwards), under the stored row's ETag (two
+    /// writers at once: the second reads again and decides again). The ownership check and the
+    /// write are two requests: an ownership that moves between them is the SDK's own window,
+    /// closed by the new owner's next checkpoint, which is further on.
+    /// </summary>
+    private async Task<CheckpointWrite> WriteCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string? clientIdentifier, long sequenceNumber, string? offset, string? originWatermarks, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix + partitionId)
+        string scope = Scope(fullyQualifiedNamespace, eventHubName, consumerGroup);
+        var entity = new TableEntity(scope, CheckpointPrefix + partitionId)
         {
             [SequenceNumberColumn] = sequenceNumber,
             [OffsetColumn] = offset,
             [ClientColumn] = clientIdentifier,
             [OriginsColumn] = originWatermarks,
         };
-        await _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        for (int attempt = 1; ; attempt++)
+        {
+            if (!string.IsNullOrEmpty(clientIdentifier))
+            {
+                var ownership = await _table.GetEntityIfExistsAsync<TableEntity>(scope, OwnershipPrefix + partitionId, [OwnerColumn], cancellationToken).ConfigureAwait(false);
+                if (ownership.HasValue && ownership.Value?.GetString(OwnerColumn) is { Length: > 0 } owner && owner != clientIdentifier)
+                {
+                    return CheckpointWrite.NotOwner;
+                }
+            }
+            var stored = await _table.GetEntityIfExistsAsync<TableEntity>(scope, CheckpointPrefix + partitionId, [SequenceNumberColumn], cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!stored.HasValue || stored.Value is null)
+                {
+                    await _table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                    return CheckpointWrite.Written;
+                }
+                if (stored.Value.GetInt64(SequenceNumberColumn) is long had && had > sequenceNumber)
+                {
+                    return CheckpointWrite.Behind;
+                }
+                await _table.UpdateEntityAsync(entity, stored.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return CheckpointWrite.Written;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxCheckpointAttempts)
+            {
+                // Another writer got there first: read what it wrote and decide again.
+            }
+        }
     }
+
+    private const int MaxCheckpointAttempts = 10;
 
     // The checkpoint names the last event handled; reading resumes after it. The service prefers
     // the offset (sequence-number-only positions are deprecated), so it is used when present.
@@ -197,4 +242,14 @@ public sealed class TableCheckpointStore : CheckpointStore
     // Rows whose key starts with the prefix: ':' + 1 is ';', the next character in ordinal order.
     private static string RowsOf(string scope, string prefix) =>
         TableClient.CreateQueryFilter($"PartitionKey eq {scope} and RowKey ge {prefix} and RowKey lt {prefix[..^1] + ";"}");
+}
+
+/// <summary>What became of a checkpoint write.</summary>
+public enum CheckpointWrite
+{
+    Written,
+    /// <summary>The partition's ownership row names another processor: nothing written.</summary>
+    NotOwner,
+    /// <summary>The stored checkpoint is further on: nothing written (a checkpoint never moves back).</summary>
+    Behind,
 }

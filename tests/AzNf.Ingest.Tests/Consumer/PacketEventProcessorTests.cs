@@ -92,6 +92,38 @@ public sealed class PacketEventProcessorTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task TwoProcessorsRacing_TheOneThatLostThePartitionCannotMoveItsCheckpoint()
+    {
+        var (store, deadLetters) = await ConsumerTestSetup.TablesAsync(azurite);
+        var chain = new ChainPartitionHandler(Partitions.ChainPartitionHandlerTests.CounterChain(), 4, PacketEventFormat.MaxPacketsPerEvent);
+        var events = Enumerable.Range(0, 8).Select(s => Event(s, PacketBody(2))).ToList();
+        var owner = new Azure.Messaging.EventHubs.Primitives.EventProcessorPartitionOwnership
+        {
+            FullyQualifiedNamespace = Namespace, EventHubName = ConsumerTestSetup.Hub, ConsumerGroup = "$Default", PartitionId = "1", OwnerIdentifier = "proc-old",
+        };
+        var claimed = (await store.ClaimOwnershipAsync([owner], default)).Single();
+        var old = ConsumerTestSetup.Processor(store, deadLetters, chain, "proc-old");
+        var oldPartition = PacketPartition.Of("1");
+        await old.InitializePartitionAsync(oldPartition, default);
+        await old.ProcessBatchAsync(events.Take(3), oldPartition, default);
+
+        // proc-new takes the partition over and gets further while proc-old still finishes a batch.
+        claimed.OwnerIdentifier = "proc-new";
+        await store.ClaimOwnershipAsync([claimed], default);
+        var next = ConsumerTestSetup.Processor(store, deadLetters, chain, "proc-new");
+        var nextPartition = PacketPartition.Of("1");
+        await next.InitializePartitionAsync(nextPartition, default);
+        await next.ProcessBatchAsync(events.Skip(3), nextPartition, default);
+        await old.ProcessBatchAsync(events.Skip(3).Take(2), oldPartition, default);
+        var stored = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, "$Default", "1", default);
+
+        Assert.Equal(1, old.Counters.Checkpoints);
+        Assert.Equal(1, old.Counters.CheckpointsRefused);
+        Assert.Equal(1, next.Counters.Checkpoints);
+        Assert.Equal(Azure.Messaging.EventHubs.Consumer.EventPosition.FromOffset("7000", isInclusive: false), stored!.StartingPosition);
+    }
+
+    [Fact]
     public async Task GatedHandler_CheckpointStaysAtTheLastEventItStored()
     {
         var (store, deadLetters) = await ConsumerTestSetup.TablesAsync(azurite);

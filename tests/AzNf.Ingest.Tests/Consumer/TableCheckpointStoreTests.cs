@@ -1,5 +1,6 @@
 using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Processor;
+using AzNf.Ingest.Consumer;
 using AzNf.TestOracles;
 
 namespace AzNf.Ingest.Tests.Consumer;
@@ -35,6 +36,40 @@ public sealed class TableCheckpointStoreTests(AzuriteFixture azurite)
         Assert.Equal("b", listed.OwnerIdentifier);
         Assert.Equal(byB.Single().Version, listed.Version);
         Assert.NotEqual(first.Version, listed.Version);
+    }
+
+    [Fact]
+    public async Task Checkpoint_StaleOwnerAfterATakeover_RefusedAndTheNewOwnersProgressKept()
+    {
+        var (store, _) = await ConsumerTestSetup.TablesAsync(azurite);
+        var a = (await store.ClaimOwnershipAsync([Ownership("2", "a")], default)).Single();
+        Assert.Equal(CheckpointWrite.Written, await store.TryUpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "2", "a", new CheckpointPosition("100", 10), null, default));
+        // b takes the partition over and moves on; a, still busy with an old batch, tries to checkpoint.
+        await store.ClaimOwnershipAsync([Ownership("2", "b", a.Version)], default);
+        Assert.Equal(CheckpointWrite.Written, await store.TryUpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "2", "b", new CheckpointPosition("500", 50), null, default));
+
+        var late = await store.TryUpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "2", "a", new CheckpointPosition("200", 20), null, default);
+        var back = await store.TryUpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "2", "b", new CheckpointPosition("300", 30), null, default);
+        var stored = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "2", default);
+
+        Assert.Equal(CheckpointWrite.NotOwner, late);
+        Assert.Equal(CheckpointWrite.Behind, back);
+        Assert.Equal(Azure.Messaging.EventHubs.Consumer.EventPosition.FromOffset("500", isInclusive: false), stored!.StartingPosition);
+    }
+
+    [Fact]
+    public async Task Checkpoint_ManyWritersAtOnce_TheFurthestStaysAndNoneFails()
+    {
+        var (store, _) = await ConsumerTestSetup.TablesAsync(azurite);
+        await store.ClaimOwnershipAsync([Ownership("4", "a")], default);
+
+        var writes = await Task.WhenAll(Enumerable.Range(1, 12).Select(i =>
+            store.TryUpdateCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "4", "a", new CheckpointPosition((i * 100).ToString(System.Globalization.CultureInfo.InvariantCulture), i), null, default)));
+        var stored = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, Group, "4", default);
+
+        Assert.All(writes, w => Assert.NotEqual(CheckpointWrite.NotOwner, w));
+        Assert.Contains(CheckpointWrite.Written, writes);
+        Assert.Equal(Azure.Messaging.EventHubs.Consumer.EventPosition.FromOffset("1200", isInclusive: false), stored!.StartingPosition);
     }
 
     [Fact]
