@@ -75,6 +75,13 @@ public sealed class LocalPartitionedLog
     public IReadOnlyList<long> Checkpoints => _checkpoints;
 
     /// <summary>
+    /// True when the last <see cref="Feed"/> stopped reading because it was cancelled: what it had
+    /// read was still handed over and handled to the end, so the handler's state is whole up to
+    /// that packet.
+    /// </summary>
+    public bool Interrupted { get; private set; }
+
+    /// <summary>
     /// Feeds every frame of <paramref name="capture"/> to <paramref name="handler"/> and returns
     /// the number of frames read. Partitions are closed with <see cref="PartitionCloseReason.EndOfInput"/>
     /// once their input is handled.
@@ -90,6 +97,7 @@ public sealed class LocalPartitionedLog
             throw new ArgumentException($"{resume.Count} checkpoints for {count} partitions", nameof(ResumeAfter));
         }
         Resumed = 0;
+        Interrupted = false;
         var full = new BlockingCollection<PartitionBatch>[count];
         var empty = new BlockingCollection<PartitionBatch>[count];
         var workers = new Thread[count];
@@ -105,20 +113,22 @@ public sealed class LocalPartitionedLog
             int partition = p;
             var input = full[p];
             var recycle = empty[p];
-            workers[p] = new Thread(() => Drain(partition, handler, input, recycle, failures, cancellation)) { IsBackground = true, Name = $"aznf-log-{p}" };
+            // The handlers are not cancelled: a stop request stops the reading, and what was read is handled to the end.
+            workers[p] = new Thread(() => Drain(partition, handler, input, recycle, failures, CancellationToken.None)) { IsBackground = true, Name = $"aznf-log-{p}" };
             workers[p].Start();
         }
 
         var current = new PartitionBatch[count];
         for (int p = 0; p < count; p++)
         {
-            current[p] = empty[p].Take(cancellation);
+            current[p] = empty[p].Take();
         }
 
         long index = 0;
         try
         {
-            while (capture.TryRead(out var record))
+            // Cancelled: stop reading, and hand over and drain what was read (a clean stop, not an abort).
+            while (!(Interrupted = cancellation.IsCancellationRequested) && capture.TryRead(out var record))
             {
                 index++;
                 int p = PacketParser.Parse(record.LinkType, record.Data, out var parsed) == MalformedReason.None
@@ -133,8 +143,8 @@ public sealed class LocalPartitionedLog
                 batch.Add(_sequenceBase + index, 0, record.LinkType, record.Data, record.OriginalLength, record.TimestampNanos);
                 if (batch.IsFull)
                 {
-                    full[p].Add(batch, cancellation);
-                    current[p] = empty[p].Take(cancellation);
+                    full[p].Add(batch);
+                    current[p] = empty[p].Take();
                 }
                 if ((index & 0xFFFF) == 0)
                 {
@@ -149,7 +159,7 @@ public sealed class LocalPartitionedLog
             {
                 if (current[p].Count > 0)
                 {
-                    full[p].Add(current[p], cancellation);
+                    full[p].Add(current[p]);
                 }
             }
         }

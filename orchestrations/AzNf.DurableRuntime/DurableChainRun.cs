@@ -137,6 +137,8 @@ public static class DurableChainRun
         };
         var feed = System.Diagnostics.Stopwatch.StartNew();
         await Task.Run(() => log.Feed(capture, handler, progress, cancellation), cancellation);
+        // Stopped early: what was read is handled and checkpointed; the run is not complete, so no report.
+        cancellation.ThrowIfCancellationRequested();
         feed.Stop();
         var report = await TaskHubChains.ReportAsync(host, chain, handler, request.Partitions, capture.Name, request.SettleTimeout, cancellation, capture.ReportCounts());
         // From the host's start: task hub creation, rule publishing and the final read are costs of the run too.

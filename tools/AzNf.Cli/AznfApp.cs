@@ -1,4 +1,5 @@
 using AzNf.Cli.Commands;
+using System.Runtime.InteropServices;
 using Spectre.Console.Cli;
 
 namespace AzNf.Cli;
@@ -6,7 +7,32 @@ namespace AzNf.Cli;
 /// <summary>The <c>aznf</c> command line, callable in-process by tests.</summary>
 public static class AznfApp
 {
+    /// <summary>
+    /// Runs the command line. The first Ctrl-C (SIGINT) or SIGTERM asks the command to stop
+    /// cleanly (a run stops reading, finishes what it read and writes a report marked
+    /// interrupted) and the process exits 130 or 143; a second one ends it at once.
+    /// </summary>
     public static int Run(string[] args)
+    {
+        using var stop = new CancellationTokenSource();
+        int signalled = 0;
+        void OnSignal(PosixSignalContext context, int exitCode)
+        {
+            if (Interlocked.CompareExchange(ref signalled, exitCode, 0) == 0)
+            {
+                context.Cancel = true;
+                Console.Error.WriteLine($"aznf: {context.Signal}: stopping cleanly (again to stop at once)");
+                stop.Cancel();
+            }
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => OnSignal(context, ExitCodes.Interrupted));
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => OnSignal(context, ExitCodes.Terminated));
+        int code = Run(args, stop.Token);
+        return signalled != 0 && code is ExitCodes.Ok or ExitCodes.Interrupted ? signalled : code;
+    }
+
+    /// <summary>Runs the command line with <paramref name="cancellation"/> as its stop request (tests).</summary>
+    public static int Run(string[] args, CancellationToken cancellation)
     {
         var app = new CommandApp();
         app.Configure(config =>
@@ -44,7 +70,7 @@ public static class AznfApp
 
         try
         {
-            return app.Run(args);
+            return app.Run(args, cancellation);
         }
         catch (CommandParseException e)
         {

@@ -16,4 +16,8 @@ internal static class ExitCodes
     public const int Software = 70;
     /// <summary>No usable credential, or the identity may not do what was asked.</summary>
     public const int NoPermission = 77;
+    /// <summary>Stopped by Ctrl-C (SIGINT), after a clean stop: 128 + 2, as shells report it.</summary>
+    public const int Interrupted = 130;
+    /// <summary>Stopped by SIGTERM, after a clean stop: 128 + 15.</summary>
+    public const int Terminated = 143;
 }

@@ -26,7 +26,7 @@ public static class ChainEngine
         var handler = new ChainPartitionHandler(chain, options.Partitions, output: output);
         var log = new LocalPartitionedLog(options.Partitions, options.BatchPackets, options.QueueDepth);
         long frames = log.Feed(capture, handler, progress, cancellation);
-        return handler.ToResult(frames);
+        return handler.ToResult(frames) with { Interrupted = log.Interrupted };
     }
 
     private static EngineResult RunInline(ChainDefinition chain, CaptureReader capture, Action<long>? progress, CancellationToken cancellation, IChainOutput? output)
@@ -34,7 +34,8 @@ public static class ChainEngine
         var partition = new ChainPartition(chain, 0, output);
         long started = Stopwatch.GetTimestamp();
         long index = 0;
-        while (capture.TryRead(out var record))
+        bool interrupted = false;
+        while (!(interrupted = cancellation.IsCancellationRequested) && capture.TryRead(out var record))
         {
             index++;
             var malformed = PacketParser.Parse(record.LinkType, record.Data, out var parsed);
@@ -44,14 +45,20 @@ public static class ChainEngine
                 partition.EndBatch(0x10000, Stopwatch.GetElapsedTime(started));
                 started = Stopwatch.GetTimestamp();
                 progress?.Invoke(capture.Position);
-                cancellation.ThrowIfCancellationRequested();
             }
         }
         progress?.Invoke(capture.Position);
         partition.Finish();
-        return new EngineResult(chain, [partition], index);
+        return new EngineResult(chain, [partition], index) { Interrupted = interrupted };
     }
 }
 
-/// <summary>The partitions after a run, ready to be turned into a report.</summary>
-public sealed record EngineResult(ChainDefinition Chain, IReadOnlyList<ChainPartition> Partitions, long FramesRead);
+/// <summary>
+/// The partitions after a run, ready to be turned into a report. <see cref="Interrupted"/>: the
+/// run was cancelled and stopped reading after <see cref="FramesRead"/> frames, each of which was
+/// handled to the end (its flows ended as at the end of input).
+/// </summary>
+public sealed record EngineResult(ChainDefinition Chain, IReadOnlyList<ChainPartition> Partitions, long FramesRead)
+{
+    public bool Interrupted { get; init; }
+}

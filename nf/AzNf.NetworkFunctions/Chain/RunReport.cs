@@ -31,7 +31,8 @@ public sealed record RunReport(
     {
         ArgumentNullException.ThrowIfNull(result);
         var tallies = result.Partitions.Select(p => ChainTally.Of(p));
-        return From(result.Chain, ChainTally.Sum(tallies, result.Chain.Stages.Count), result.Partitions.Count, captureName, captureWarnings);
+        var report = From(result.Chain, ChainTally.Sum(tallies, result.Chain.Stages.Count), result.Partitions.Count, captureName, captureWarnings);
+        return result.Interrupted ? report with { Input = report.Input with { Interrupted = true } } : report;
     }
 
     /// <summary>The report of <paramref name="chain"/> from the sum of its partitions' or work units' tallies.</summary>
@@ -95,8 +96,12 @@ public sealed record RunReport(
         ?? throw new JsonException("empty report");
 }
 
-/// <summary>What was run: the capture, its counted reading problems, the chain and partitions.</summary>
-public sealed record ReportInput(string Capture, IReadOnlyDictionary<string, long> CaptureWarnings, string Chain, string ChainFile, int Partitions);
+/// <summary>
+/// What was run: the capture, its counted reading problems, the chain and partitions;
+/// <c>interrupted</c> (only when true): the run was stopped (Ctrl-C, SIGTERM) and reports the
+/// packets it had read, each handled to the end.
+/// </summary>
+public sealed record ReportInput(string Capture, IReadOnlyDictionary<string, long> CaptureWarnings, string Chain, string ChainFile, int Partitions, bool? Interrupted = null);
 
 /// <summary>Totals over all packets; <c>unparsed</c> maps a malformed reason to its count.</summary>
 public sealed record ReportTotals(long Packets, long Bytes, long Forwarded, long Dropped, IReadOnlyDictionary<string, long> Unparsed, IReadOnlyDictionary<string, long> DropReasons);

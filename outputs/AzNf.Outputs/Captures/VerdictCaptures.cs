@@ -22,9 +22,10 @@ public static class VerdictCaptures
     /// <param name="droppedSorted">The indexes of dropped packets, ascending (<see cref="DroppedPackets.Sorted"/>).</param>
     /// <param name="forwardedPath">Where the forwarded packets go, or null.</param>
     /// <param name="droppedPath">Where the dropped packets go, or null.</param>
+    /// <param name="framesRun">How many frames the run read (fewer than the capture holds when it was interrupted).</param>
     /// <exception cref="IOException">An output cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">An output cannot be written.</exception>
-    public static VerdictCaptureCounts Write(string capturePath, CaptureReaderOptions options, long[] droppedSorted, string? forwardedPath, string? droppedPath)
+    public static VerdictCaptureCounts Write(string capturePath, CaptureReaderOptions options, long[] droppedSorted, string? forwardedPath, string? droppedPath, long framesRun = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(droppedSorted);
         using var capture = CaptureReader.Open(capturePath, options);
@@ -35,7 +36,7 @@ public static class VerdictCaptures
             LinkType? linkType = null;
             int next = 0;
             long index = 0;
-            while (capture.TryRead(out var record))
+            while (index < framesRun && capture.TryRead(out var record))
             {
                 index++;
                 bool isDropped = next < droppedSorted.Length && droppedSorted[next] == index;

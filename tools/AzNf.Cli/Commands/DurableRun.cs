@@ -111,6 +111,11 @@ internal static class DurableRun
             int code = RunCommand.Finish(settings, result.Report);
             return code == ExitCodes.Ok && result.Failures.Count > 0 ? ExitCodes.BadInput : code;
         }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"error: durable runtime: interrupted; the task hub keeps the checkpoints of the batches stored so far: the same command with --task-hub {settings.TaskHub ?? "(the hub named above)"} resumes after them");
+            return ExitCodes.Interrupted;
+        }
         catch (RunResumeException e)
         {
             Console.Error.WriteLine($"error: --task-hub: {e.Message}");

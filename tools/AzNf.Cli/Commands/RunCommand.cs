@@ -276,6 +276,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
 
         var report = RunReport.From(result, settings.Capture, capture.ReportCounts());
+        if (result.Interrupted)
+        {
+            Console.Error.WriteLine($"interrupted after {result.FramesRead} packets: the report covers them (input.interrupted)");
+        }
         if (eve is not null && FinishEve(settings, eve, report, started) is var eveCode && eveCode != ExitCodes.Ok)
         {
             return eveCode;
@@ -284,7 +288,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         {
             try
             {
-                var written = VerdictCaptures.Write(settings.Capture, readerOptions, dropped.Sorted(), settings.WriteForwarded, settings.WriteDropped);
+                var written = VerdictCaptures.Write(settings.Capture, readerOptions, dropped.Sorted(), settings.WriteForwarded, settings.WriteDropped, result.FramesRead);
                 Status(settings, $"captures: {written.Forwarded} forwarded packets{(settings.WriteForwarded is null ? " (not written)" : $" to {settings.WriteForwarded}")}, {written.Dropped} dropped{(settings.WriteDropped is null ? " (not written)" : $" to {settings.WriteDropped}")}");
                 if (written.OtherLinkType > 0)
                 {
@@ -299,7 +303,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
         int finished = Finish(settings, report);
         WriteMetrics(settings, totals);
-        return finished;
+        return finished == ExitCodes.Ok && result.Interrupted ? ExitCodes.Interrupted : finished;
     }
 
     /// <summary>The metrics table, after the summary (on standard error when standard output carries EVE).</summary>
