@@ -75,9 +75,9 @@ public sealed class LocalPartitionedLog
     public IReadOnlyList<long> Checkpoints => _checkpoints;
 
     /// <summary>
-    /// True when the last <see cref="Feed"/> stopped reading because it was cancelled: what it had
-    /// read was still handed over and handled to the end, so the handler's state is whole up to
-    /// that packet.
+    /// True when the last <see cref="Feed"/> stopped reading because its stop request came: what
+    /// it had read was still handed over and handled to the end, so the handler's state is whole
+    /// up to that packet.
     /// </summary>
     public bool Interrupted { get; private set; }
 
@@ -86,8 +86,13 @@ public sealed class LocalPartitionedLog
     /// the number of frames read. Partitions are closed with <see cref="PartitionCloseReason.EndOfInput"/>
     /// once their input is handled.
     /// </summary>
+    /// <param name="capture">The frames.</param>
+    /// <param name="handler">Where each partition's batches go.</param>
+    /// <param name="progress">Gets the capture position now and then.</param>
+    /// <param name="cancellation">Aborts: the handlers' calls are cancelled too (a crash, a test).</param>
+    /// <param name="stopReading">A clean stop (Ctrl-C): reading ends, and what was read is handled to the end (<see cref="Interrupted"/>).</param>
     /// <exception cref="PartitionsFailedException">The handler failed on some partition (a bug, never bad input); each failure names its partition and packets.</exception>
-    public long Feed(CaptureReader capture, IPartitionBatchHandler handler, Action<long>? progress = null, CancellationToken cancellation = default)
+    public long Feed(CaptureReader capture, IPartitionBatchHandler handler, Action<long>? progress = null, CancellationToken cancellation = default, CancellationToken stopReading = default)
     {
         ArgumentNullException.ThrowIfNull(capture);
         ArgumentNullException.ThrowIfNull(handler);
@@ -113,22 +118,21 @@ public sealed class LocalPartitionedLog
             int partition = p;
             var input = full[p];
             var recycle = empty[p];
-            // The handlers are not cancelled: a stop request stops the reading, and what was read is handled to the end.
-            workers[p] = new Thread(() => Drain(partition, handler, input, recycle, failures, CancellationToken.None)) { IsBackground = true, Name = $"aznf-log-{p}" };
+            workers[p] = new Thread(() => Drain(partition, handler, input, recycle, failures, cancellation)) { IsBackground = true, Name = $"aznf-log-{p}" };
             workers[p].Start();
         }
 
         var current = new PartitionBatch[count];
         for (int p = 0; p < count; p++)
         {
-            current[p] = empty[p].Take();
+            current[p] = empty[p].Take(cancellation);
         }
 
         long index = 0;
         try
         {
-            // Cancelled: stop reading, and hand over and drain what was read (a clean stop, not an abort).
-            while (!(Interrupted = cancellation.IsCancellationRequested) && capture.TryRead(out var record))
+            // Asked to stop: stop reading, and hand over and drain what was read (a clean stop, not an abort).
+            while (!(Interrupted = stopReading.IsCancellationRequested) && capture.TryRead(out var record))
             {
                 index++;
                 int p = PacketParser.Parse(record.LinkType, record.Data, out var parsed) == MalformedReason.None
@@ -143,8 +147,8 @@ public sealed class LocalPartitionedLog
                 batch.Add(_sequenceBase + index, 0, record.LinkType, record.Data, record.OriginalLength, record.TimestampNanos);
                 if (batch.IsFull)
                 {
-                    full[p].Add(batch);
-                    current[p] = empty[p].Take();
+                    full[p].Add(batch, cancellation);
+                    current[p] = empty[p].Take(cancellation);
                 }
                 if ((index & 0xFFFF) == 0)
                 {
@@ -159,7 +163,7 @@ public sealed class LocalPartitionedLog
             {
                 if (current[p].Count > 0)
                 {
-                    full[p].Add(current[p]);
+                    full[p].Add(current[p], cancellation);
                 }
             }
         }

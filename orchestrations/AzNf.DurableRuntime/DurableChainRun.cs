@@ -136,7 +136,8 @@ public static class DurableChainRun
             },
         };
         var feed = System.Diagnostics.Stopwatch.StartNew();
-        await Task.Run(() => log.Feed(capture, handler, progress, cancellation), cancellation);
+        // A stop request ends the reading; the batches already read are run and stored, so a rerun resumes after them.
+        await Task.Run(() => log.Feed(capture, handler, progress, stopReading: cancellation), CancellationToken.None);
         // Stopped early: what was read is handled and checkpointed; the run is not complete, so no report.
         cancellation.ThrowIfCancellationRequested();
         feed.Stop();

@@ -25,7 +25,8 @@ public static class ChainEngine
         // order, to a partition batch handler, checkpointed after each.
         var handler = new ChainPartitionHandler(chain, options.Partitions, output: output);
         var log = new LocalPartitionedLog(options.Partitions, options.BatchPackets, options.QueueDepth);
-        long frames = log.Feed(capture, handler, progress, cancellation);
+        // The engine's cancellation is a stop request: what was read is handled to the end.
+        long frames = log.Feed(capture, handler, progress, stopReading: cancellation);
         return handler.ToResult(frames) with { Interrupted = log.Interrupted };
     }
 
