@@ -151,8 +151,13 @@ public sealed class TableCheckpointStore : CheckpointStore
         return numbers;
     }
 
+    /// <summary>
+    /// The SDK's checkpoint write: one unconditional upsert, for a partition with one writer (the
+    /// local log of <c>aznf run --runtime durable</c>, whose checkpoints only move on). Processors
+    /// that share partitions write through <see cref="TryUpdateCheckpointAsync"/>, which guards.
+    /// </summary>
     public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string clientIdentifier, CheckpointPosition startingPosition, CancellationToken cancellationToken) =>
-        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, null, cancellationToken);
+        UpsertCheckpointAsync(Checkpoint(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, startingPosition.SequenceNumber, startingPosition.OffsetString, null), cancellationToken);
 
     /// <summary>
     /// As the SDK's checkpoint write, saying what became of it: a processor that lost the
@@ -175,7 +180,19 @@ public sealed class TableCheckpointStore : CheckpointStore
 
     [Obsolete("The SDK's own obsolete overload; kept because CheckpointStore declares it abstract.")]
     public override Task UpdateCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, long offset, long? sequenceNumber, CancellationToken cancellationToken) =>
-        WriteCheckpointAsync(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, null, sequenceNumber ?? -1, offset.ToString(CultureInfo.InvariantCulture), null, cancellationToken);
+        UpsertCheckpointAsync(Checkpoint(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, null, sequenceNumber ?? -1, offset.ToString(CultureInfo.InvariantCulture), null), cancellationToken);
+
+    private Task UpsertCheckpointAsync(TableEntity checkpoint, CancellationToken cancellationToken) =>
+        _table.UpsertEntityAsync(checkpoint, TableUpdateMode.Replace, cancellationToken);
+
+    private static TableEntity Checkpoint(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string? clientIdentifier, long sequenceNumber, string? offset, string? originWatermarks) =>
+        new(Scope(fullyQualifiedNamespace, eventHubName, consumerGroup), CheckpointPrefix + partitionId)
+        {
+            [SequenceNumberColumn] = sequenceNumber,
+            [OffsetColumn] = offset,
+            [ClientColumn] = clientIdentifier,
+            [OriginsColumn] = originWatermarks,
+        };
 
     /// <summary>
     /// Writes a checkpoint unless the partition's ownership row names another owner (a processor
@@ -188,13 +205,7 @@ public sealed class TableCheckpointStore : CheckpointStore
     private async Task<CheckpointWrite> WriteCheckpointAsync(string fullyQualifiedNamespace, string eventHubName, string consumerGroup, string partitionId, string? clientIdentifier, long sequenceNumber, string? offset, string? originWatermarks, CancellationToken cancellationToken)
     {
         string scope = Scope(fullyQualifiedNamespace, eventHubName, consumerGroup);
-        var entity = new TableEntity(scope, CheckpointPrefix + partitionId)
-        {
-            [SequenceNumberColumn] = sequenceNumber,
-            [OffsetColumn] = offset,
-            [ClientColumn] = clientIdentifier,
-            [OriginsColumn] = originWatermarks,
-        };
+        var entity = Checkpoint(fullyQualifiedNamespace, eventHubName, consumerGroup, partitionId, clientIdentifier, sequenceNumber, offset, originWatermarks);
         for (int attempt = 1; ; attempt++)
         {
             if (!string.IsNullOrEmpty(clientIdentifier))
