@@ -2,6 +2,7 @@ using System.Text.Json;
 using AzNf.Functions.Outputs;
 using AzNf.Ingest.Tests.Producer;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Outputs.Eve;
 
 namespace AzNf.Functions.Tests;
 
@@ -17,9 +18,10 @@ public class AlertsHubSinkTests
     {
         var client = new RecordingProducerClient();
         var sink = new AlertsHubSink(client, "edge");
+        var eveLines = new EveRecordLines();
 
-        await sink.SendAsync(new ChainTally { Alerts = [Alert], Flows = [Flow(5)] }, default);
-        await sink.SendAsync(new ChainTally { Flows = [Flow(77)] }, default);
+        await sink.SendAsync(eveLines.Of(new ChainTally { Alerts = [Alert], Flows = [Flow(5)] }), default);
+        await sink.SendAsync(eveLines.Of(new ChainTally { Flows = [Flow(77)] }), default);
 
         var events = client.Sent.SelectMany(b => b.Events).ToList();
         Assert.Equal(["edge/alert/77/2001/12", "edge/flow/5", "edge/flow/77"], events.Select(e => e.MessageId));
@@ -39,7 +41,7 @@ public class AlertsHubSinkTests
         var client = new RecordingProducerClient { SendFailure = new Azure.Messaging.EventHubs.EventHubsException(true, "alerts", "throttled", Azure.Messaging.EventHubs.EventHubsException.FailureReason.ServiceBusy) };
         var sink = new AlertsHubSink(client, "edge");
 
-        await Assert.ThrowsAsync<Azure.Messaging.EventHubs.EventHubsException>(() => sink.SendAsync(new ChainTally { Alerts = [Alert] }, default));
+        await Assert.ThrowsAsync<Azure.Messaging.EventHubs.EventHubsException>(() => sink.SendAsync(new EveRecordLines().Of(new ChainTally { Alerts = [Alert] }), default));
         Assert.Equal(0, sink.LinesSent);
     }
 }

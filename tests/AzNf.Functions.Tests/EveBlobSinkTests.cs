@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using AzNf.Functions.Outputs;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Outputs.Eve;
 using AzNf.TestOracles;
 
 namespace AzNf.Functions.Tests;
@@ -39,11 +40,12 @@ public sealed class EveBlobSinkTests(AzuriteFixture azurite)
             Flows = [Flow(5, "2026-01-01T10:59:59.0000000Z"), Flow(6, "2026-01-01T11:00:01.0000000Z")],
         };
         var first = new EveBlobSink(container, "edge");
-        await first.WriteAsync(unit, default);
+        await first.WriteAsync(new EveRecordLines().Of(unit), default);
         // The process died before the unit's counts were stored: a new one runs the unit again.
         var again = new EveBlobSink(container, "edge");
-        await again.WriteAsync(unit, default);
-        await again.WriteAsync(new ChainTally { Flows = [Flow(7, "2026-01-01T10:30:00.0000000Z")] }, default);
+        var linesAgain = new EveRecordLines();
+        await again.WriteAsync(linesAgain.Of(unit), default);
+        await again.WriteAsync(linesAgain.Of(new ChainTally { Flows = [Flow(7, "2026-01-01T10:30:00.0000000Z")] }), default);
 
         var ten = await LinesAsync(container, EveBlobSink.BlobName("edge", new DateTime(2026, 1, 1, 10, 0, 0, DateTimeKind.Utc)));
         var eleven = await LinesAsync(container, "edge/2026/01/01/11.json");
@@ -61,8 +63,9 @@ public sealed class EveBlobSinkTests(AzuriteFixture azurite)
     {
         var container = await ContainerAsync();
         var sink = new EveBlobSink(container, "edge");
+        var eveLines = new EveRecordLines();
 
-        await Task.WhenAll(Enumerable.Range(1, 12).Select(i => sink.WriteAsync(new ChainTally { Flows = [Flow(i, $"2026-01-01T12:{i:00}:00.0000000Z")] }, default)));
+        await Task.WhenAll(Enumerable.Range(1, 12).Select(i => sink.WriteAsync(eveLines.Of(new ChainTally { Flows = [Flow(i, $"2026-01-01T12:{i:00}:00.0000000Z")] }), default)));
 
         var lines = await LinesAsync(container, "edge/2026/01/01/12.json");
         Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), lines.Select(e => e.GetProperty("flow_id").GetInt64()).Order());

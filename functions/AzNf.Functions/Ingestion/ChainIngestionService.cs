@@ -10,6 +10,7 @@ using Azure.Data.Tables;
 using Azure.Messaging.EventHubs.Producer;
 using AzNf.Functions.Outputs;
 using AzNf.Ingest.Producer;
+using AzNf.Outputs.Eve;
 using AzNf.Outputs.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -141,6 +142,8 @@ public sealed class ChainIngestionService(
             {
                 await eveBlobs.CreateIfNotExistsAsync(cancellation);
             }
+            // One set of EVE lines per unit, for every sink that wants them.
+            var eveLines = alerts is not null || eveBlobs is not null ? new EveRecordLines() : null;
             _durable = new DurableChainHandler(hub, settings.Chain, new DurableChainOptions
             {
                 PacketsPerEvent = PacketEventFormat.MaxPacketsPerEvent,
@@ -151,13 +154,17 @@ public sealed class ChainIngestionService(
                 UnitCompleted = async (tally, elapsed) =>
                 {
                     metrics.Record(tally, elapsed);
-                    if (alerts is not null)
+                    if (eveLines is not null)
                     {
-                        await alerts.SendAsync(tally, CancellationToken.None);
-                    }
-                    if (eveBlobs is not null)
-                    {
-                        await eveBlobs.WriteAsync(tally, CancellationToken.None);
+                        var lines = eveLines.Of(tally);
+                        if (alerts is not null)
+                        {
+                            await alerts.SendAsync(lines, CancellationToken.None);
+                        }
+                        if (eveBlobs is not null)
+                        {
+                            await eveBlobs.WriteAsync(lines, CancellationToken.None);
+                        }
                     }
                 },
             });

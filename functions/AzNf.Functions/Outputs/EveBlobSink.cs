@@ -4,13 +4,12 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using AzNf.NetworkFunctions.Chain;
 using AzNf.Outputs.Eve;
 
 namespace AzNf.Functions.Outputs;
 
 /// <summary>
-/// EVE JSON kept for retention: each durable unit's alert and flow lines appended to one blob per
+/// EVE JSON kept for retention: each durable unit's alert and flow lines (<see cref="EveRecordLines"/>) appended to one blob per
 /// chain and hour of the events' time (<c>chain/yyyy/MM/dd/HH.json</c>, JSON lines), so a
 /// lifecycle rule can age them out and any tool that reads EVE files reads them.
 /// </summary>
@@ -29,7 +28,6 @@ public sealed class EveBlobSink(BlobContainerClient container, string chainName)
     public const int MaxBlocksPerBlob = 50_000;
 
     private const int MaxCommitAttempts = 20;
-    private readonly HashSet<long> _alertedFlows = [];
     private long _lines;
     private long _repeats;
 
@@ -46,26 +44,16 @@ public sealed class EveBlobSink(BlobContainerClient container, string chainName)
     public static string BlobName(string chainName, DateTime utc, int continuation = 0) =>
         string.Create(CultureInfo.InvariantCulture, $"{chainName}/{utc:yyyy/MM/dd/HH}{(continuation == 0 ? "" : "." + continuation.ToString(CultureInfo.InvariantCulture))}.json");
 
-    public async Task WriteAsync(ChainTally tally, CancellationToken cancellation)
+    public async Task WriteAsync(IReadOnlyList<EveLine> lines, CancellationToken cancellation)
     {
-        ArgumentNullException.ThrowIfNull(tally);
-        if (tally.Alerts.Count == 0 && tally.Flows.Count == 0)
-        {
-            return;
-        }
-        List<(string Id, byte[] Line)> lines;
-        lock (_alertedFlows)
-        {
-            lines = EveOutput.Lines(tally.Alerts, tally.Flows, _alertedFlows);
-        }
+        ArgumentNullException.ThrowIfNull(lines);
         // Lines by the hour of their own time (alerts: the packet's; flows: their end).
         var byHour = new SortedDictionary<DateTime, (MemoryStream Buffer, int Lines)>();
-        var times = tally.Alerts.Select(a => a.Timestamp).Concat(tally.Flows.Select(f => f.LastSeen)).ToList();
-        for (int i = 0; i < lines.Count; i++)
+        foreach (var line in lines)
         {
-            var hour = Hour(times[i]);
+            var hour = Hour(line.Time);
             var (buffer, count) = byHour.TryGetValue(hour, out var group) ? group : (new MemoryStream(), 0);
-            buffer.Write(lines[i].Line);
+            buffer.Write(line.Bytes);
             buffer.WriteByte((byte)'\n');
             byHour[hour] = (buffer, count + 1);
         }

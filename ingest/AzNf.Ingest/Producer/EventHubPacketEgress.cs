@@ -94,49 +94,14 @@ public sealed class EventHubPacketEgress : IPacketEgress
         await slots.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            var options = new CreateBatchOptions { PartitionId = partitionId };
-            EventDataBatch? batch = null;
-            try
-            {
-                foreach (var data in Events(packets, origin))
-                {
-                    batch ??= await _client.CreateBatchAsync(options, cancellation).ConfigureAwait(false);
-                    if (batch.TryAdd(data))
-                    {
-                        continue;
-                    }
-                    if (batch.Count > 0)
-                    {
-                        await SendAsync(batch, cancellation).ConfigureAwait(false);
-                        batch.Dispose();
-                        batch = await _client.CreateBatchAsync(options, cancellation).ConfigureAwait(false);
-                    }
-                    if (!batch.TryAdd(data))
-                    {
-                        throw new InvalidOperationException($"an egress event of {data.EventBody.ToMemory().Length} bytes does not fit an empty batch of the hub ({batch.MaximumSizeInBytes} bytes)");
-                    }
-                }
-                if (batch is { Count: > 0 })
-                {
-                    await SendAsync(batch, cancellation).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                batch?.Dispose();
-            }
+            await EventBatches.SendAsync(_client, Events(packets, origin), new CreateBatchOptions { PartitionId = partitionId }, "an egress event",
+                events => Interlocked.Add(ref _eventsSent, events), cancellation).ConfigureAwait(false);
             Interlocked.Add(ref _packetsSent, packets.Count);
         }
         finally
         {
             slots.Release();
         }
-    }
-
-    private async Task SendAsync(EventDataBatch batch, CancellationToken cancellation)
-    {
-        await _client.SendAsync(batch, cancellation).ConfigureAwait(false);
-        Interlocked.Add(ref _eventsSent, batch.Count);
     }
 
     // Consecutive packets, at most MaxPacketsPerEvent, within the format's limits (one link type,

@@ -14,6 +14,9 @@ public static class FlowId
     // some SIEM pipelines) keeps exactly.
     private const long Mask = (1L << 53) - 1;
 
+    /// <summary>The flow id of a parsed packet's flow (<see cref="PacketContext.FlowFirstPacketIndex"/> set by the engine).</summary>
+    public static long Of(in PacketContext packet) => Of(FlowKey.From(packet.Packet, out _), packet.FlowFirstPacketIndex);
+
     public static long Of(in FlowKey key, long firstPacketIndex)
     {
         ulong h = key.StableHash ^ ((ulong)firstPacketIndex * 0x9E3779B185EBCA87UL);

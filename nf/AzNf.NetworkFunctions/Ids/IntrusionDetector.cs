@@ -3,7 +3,6 @@ using System.Buffers;
 using System.Text.RegularExpressions;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Ids.Http;
-using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Ids;
@@ -675,7 +674,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,
                 header.Source, header.SourcePort, header.Destination, header.DestinationPort,
                 packet.Index, rule.Classtype, _definition.Name, rule.Priority, rule.Category, rule.Metadata,
-                packet.TimestampNanos, AlertFlowId(in packet),
+                packet.TimestampNanos, FlowId.Of(in packet),
                 _matchedApp.TryGetValue(index, out var app) ? app.Protocol : null, app.Http));
             _alerts++;
             if (drop && !verdict.IsDrop)
@@ -691,9 +690,6 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         }
         return verdict;
     }
-
-    private static long AlertFlowId(in PacketContext packet) =>
-        FlowId.Of(FlowKey.From(packet.Packet, out _), packet.FlowFirstPacketIndex);
 
     /// <summary>
     /// Suricata 7 applies pass/drop to the whole flow when the match was on stream data or the

@@ -51,10 +51,7 @@ public static class EveEvents
             json.WriteEndObject();
         }
         json.WriteEndObject();
-        if (alert.AppProto is { } app)
-        {
-            json.WriteString("app_proto", app);
-        }
+        WriteOptional(json, "app_proto", alert.AppProto);
         if (alert.Http is { } http)
         {
             json.WriteStartObject("http");
@@ -94,10 +91,7 @@ public static class EveEvents
         json.WriteNumber("flow_id", flow.FlowId);
         json.WriteString("event_type", "flow");
         WriteEndpoints(json, source, sourcePort, destination, destinationPort, flow.Proto);
-        if (flow.AppProto is { } app)
-        {
-            json.WriteString("app_proto", app);
-        }
+        WriteOptional(json, "app_proto", flow.AppProto);
         json.WriteStartObject("flow");
         json.WriteNumber("pkts_toserver", flow.PacketsAtoB);
         json.WriteNumber("pkts_toclient", flow.PacketsBtoA);
@@ -124,7 +118,7 @@ public static class EveEvents
         ref readonly var header = ref packet.Packet;
         if (packet.IsParsed)
         {
-            json.WriteNumber("flow_id", FlowId.Of(AzNf.Packets.Flows.FlowKey.From(header, out _), packet.FlowFirstPacketIndex));
+            json.WriteNumber("flow_id", FlowId.Of(in packet));
         }
         json.WriteNumber("pcap_cnt", packet.Index);
         json.WriteString("event_type", "drop");

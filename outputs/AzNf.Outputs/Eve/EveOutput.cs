@@ -118,106 +118,50 @@ public sealed class EveOutput : IChainOutput
         Interlocked.Increment(ref _stats);
     }
 
-    /// <summary>
-    /// Appends alert and flow events from records made elsewhere (a durable run's report or work
-    /// units): the alerts, then the flows; <paramref name="alertedFlows"/> carries the flows with
-    /// an alert from one call to the next.
-    /// </summary>
-    public void WriteRecords(IEnumerable<ReportAlert> alerts, IEnumerable<ReportFlow> flows, ISet<long> alertedFlows)
+    /// <summary>Appends lines made elsewhere (<see cref="EveRecordLines"/>: a durable run's units), counted by their event type.</summary>
+    public void Append(IReadOnlyList<EveLine> lines)
     {
-        ArgumentNullException.ThrowIfNull(alerts);
-        ArgumentNullException.ThrowIfNull(flows);
-        ArgumentNullException.ThrowIfNull(alertedFlows);
-        var writer = new PartitionWriter(this, alertedFlows);
-        foreach (var alert in alerts)
-        {
-            writer.Alert(alert);
-        }
-        foreach (var flow in flows)
-        {
-            writer.FlowEnded(flow);
-        }
-        writer.Flush();
-    }
-
-    /// <summary>
-    /// The EVE lines of alerts and ended flows made elsewhere (a durable unit's tally), one per
-    /// event, each with an id that is the same whenever the same event is written again (a
-    /// replayed unit), so a sink or its reader can drop the repeat: <c>alert/flow_id/sid/pcap_cnt</c>,
-    /// <c>flow/flow_id</c>. <paramref name="alertedFlows"/> carries the flows with an alert
-    /// between calls (the caller keeps it to one thread at a time).
-    /// </summary>
-    public static List<(string Id, byte[] Line)> Lines(IEnumerable<ReportAlert> alerts, IEnumerable<ReportFlow> flows, ISet<long> alertedFlows)
-    {
-        ArgumentNullException.ThrowIfNull(alerts);
-        ArgumentNullException.ThrowIfNull(flows);
-        ArgumentNullException.ThrowIfNull(alertedFlows);
-        var lines = new List<(string, byte[])>();
+        ArgumentNullException.ThrowIfNull(lines);
         var buffer = new ArrayBufferWriter<byte>();
-        using var json = new Utf8JsonWriter(buffer, WriterOptions);
-        byte[] Take()
+        foreach (var line in lines)
         {
-            json.Flush();
-            byte[] line = buffer.WrittenSpan.ToArray();
-            buffer.ResetWrittenCount();
-            json.Reset();
-            return line;
+            buffer.Write(line.Bytes);
+            buffer.Write("\n"u8);
         }
-        foreach (var alert in alerts)
-        {
-            EveEvents.WriteAlert(json, alert);
-            alertedFlows.Add(alert.FlowId);
-            lines.Add((string.Create(System.Globalization.CultureInfo.InvariantCulture, $"alert/{alert.FlowId}/{alert.Sid}/{alert.PacketIndex}"), Take()));
-        }
-        foreach (var flow in flows)
-        {
-            EveEvents.WriteFlow(json, flow, alertedFlows.Remove(flow.FlowId));
-            lines.Add((string.Create(System.Globalization.CultureInfo.InvariantCulture, $"flow/{flow.FlowId}"), Take()));
-        }
-        return lines;
+        _file.Append(buffer.WrittenSpan);
+        Interlocked.Add(ref _alerts, lines.Count(l => l.EventType == "alert"));
+        Interlocked.Add(ref _flows, lines.Count(l => l.EventType == "flow"));
     }
 
     /// <summary>One partition's buffer; used on that partition's thread only.</summary>
     private sealed class PartitionWriter : IPartitionOutput
     {
-        // Flows that raised an alert and have not ended yet, for the flow event's "alerted". An
-        // alert on a packet without a flow (unparsed) would stay here; the bound keeps that small.
-        private const int MaxAlertedFlows = 100_000;
-
         private readonly EveOutput _owner;
         private readonly ArrayBufferWriter<byte> _buffer = new(ChunkBytes + 4096);
         private readonly Utf8JsonWriter _json;
-        private readonly ISet<long> _alertedFlows;
+        private readonly AlertedFlows _alerted = new();
         private long _alerts;
         private long _flows;
         private long _drops;
 
-        public PartitionWriter(EveOutput owner, ISet<long>? alertedFlows = null)
+        public PartitionWriter(EveOutput owner)
         {
             _owner = owner;
             _json = new Utf8JsonWriter(_buffer, WriterOptions);
-            _alertedFlows = alertedFlows ?? new HashSet<long>();
         }
 
-        public void Alert(Alert alert) => Alert(ReportAlert.From(alert));
-
-        public void Alert(ReportAlert alert)
+        public void Alert(Alert alert)
         {
-            EveEvents.WriteAlert(_json, alert);
-            if (_alertedFlows.Count >= MaxAlertedFlows)
-            {
-                _alertedFlows.Clear();
-            }
-            _alertedFlows.Add(alert.FlowId);
+            EveEvents.WriteAlert(_json, ReportAlert.From(alert));
+            _alerted.Alerted(alert.FlowId);
             _alerts++;
             EndLine();
         }
 
-        public void FlowEnded(FlowRecord flow) => FlowEnded(ReportFlow.From(flow));
-
-        public void FlowEnded(ReportFlow flow)
+        public void FlowEnded(FlowRecord flow)
         {
-            EveEvents.WriteFlow(_json, flow, _alertedFlows.Remove(flow.FlowId));
+            var record = ReportFlow.From(flow);
+            EveEvents.WriteFlow(_json, record, _alerted.Ended(record.FlowId));
             _flows++;
             EndLine();
         }

@@ -34,17 +34,11 @@ internal static class DurableRun
 
     private static async Task<int> ExecuteAsync(RunCommand.Settings settings, string chainFile, ChainDefinition chain, CaptureReader capture, EveOutput? eve, ChainMetrics? metrics, CancellationToken cancellation)
     {
-        var alertedFlows = new HashSet<long>();
+        var eveLines = new EveRecordLines();
         Task UnitCompleted(ChainTally tally, TimeSpan? elapsed)
         {
             metrics?.Record(tally, elapsed);
-            if (eve is not null)
-            {
-                lock (alertedFlows)
-                {
-                    eve.WriteRecords(tally.Alerts, tally.Flows, alertedFlows);
-                }
-            }
+            eve?.Append(eveLines.Of(tally));
             return Task.CompletedTask;
         }
         var started = DateTimeOffset.UtcNow;
@@ -54,7 +48,7 @@ internal static class DurableRun
         {
             if (string.IsNullOrWhiteSpace(connection))
             {
-                Status(settings, $"{StorageVariable} is not set: starting a private Azurite (npm azurite@{AzuriteOptions.PinnedVersion})");
+                RunCommand.Status(settings, $"{StorageVariable} is not set: starting a private Azurite (npm azurite@{AzuriteOptions.PinnedVersion})");
                 azurite = await AzuriteServer.StartAsync(new AzuriteOptions { DebugLog = Environment.GetEnvironmentVariable(AzuriteDebugVariable) }, cancellation);
                 connection = azurite.ConnectionString;
             }
@@ -88,19 +82,19 @@ internal static class DurableRun
                 BatchPackets = settings.Batch ?? (batches ? 65_536 : 256),
                 BatchBytes = (settings.BatchMegabytes ?? 64) * 1024 * 1024,
                 // One line per stored batch: how far a run got, and where a killed one will resume.
-                Checkpointed = (partition, sequence) => Status(settings, string.Create(CultureInfo.InvariantCulture, $"checkpoint: partition {partition} after packet {sequence}")),
+                Checkpointed = (partition, sequence) => RunCommand.Status(settings, string.Create(CultureInfo.InvariantCulture, $"checkpoint: partition {partition} after packet {sequence}")),
             };
-            Status(settings, $"durable runtime: task hub {hub}, chain {chain.Name}, {request.Partitions} partitions");
+            RunCommand.Status(settings, $"durable runtime: task hub {hub}, chain {chain.Name}, {request.Partitions} partitions");
             var result = await DurableChainRun.RunAsync(request, capture, cancellation: cancellation);
             if (result.ResumedAfter.Count > 0)
             {
-                Status(settings, $"resumed task hub {hub} after its checkpoints ({string.Join(", ", result.ResumedAfter.OrderBy(c => c.Key).Select(c => $"partition {c.Key} after packet {c.Value}"))}): {result.ResumedPackets} packets were handled by the run before");
+                RunCommand.Status(settings, $"resumed task hub {hub} after its checkpoints ({string.Join(", ", result.ResumedAfter.OrderBy(c => c.Key).Select(c => $"partition {c.Key} after packet {c.Value}"))}): {result.ResumedPackets} packets were handled by the run before");
             }
             foreach (string failure in result.Failures)
             {
                 Console.Error.WriteLine($"error: {failure}");
             }
-            Status(settings, Summary(result));
+            RunCommand.Status(settings, Summary(result));
             if (eve is not null)
             {
                 if (RunCommand.FinishEve(settings, eve, result.Report, started) is var eveCode && eveCode != ExitCodes.Ok)
@@ -184,13 +178,5 @@ internal static class DurableRun
                 $"; batches: {batches.Batches}, {batches.ShardSteps} shard steps ({batches.LateSteps} late), packet blobs {batches.BlobBytes / 1e6:F1} MB, flow maps written {batches.StateBytes / 1e6:F2} MB ({batches.StateBytes * 1000.0 / packets:F0} B per 1,000 packets), {batches.Purged} purged");
         }
         return line;
-    }
-
-    private static void Status(RunCommand.Settings settings, string line)
-    {
-        if (!settings.Quiet)
-        {
-            Console.Error.WriteLine(line);
-        }
     }
 }

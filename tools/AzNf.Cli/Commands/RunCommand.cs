@@ -362,7 +362,8 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         return ExitCodes.Ok;
     }
 
-    private static void Status(Settings settings, string line)
+    /// <summary>A progress line on standard error, unless quiet.</summary>
+    internal static void Status(Settings settings, string line)
     {
         if (!settings.Quiet)
         {
