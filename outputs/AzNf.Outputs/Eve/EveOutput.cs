@@ -101,7 +101,18 @@ public sealed class EveOutput : IChainOutput
             EveEvents.WriteLiveStats(json, partitions, now, now - _started);
         }
         buffer.Write("\n"u8);
-        _file.Append(buffer.WrittenSpan);
+        try
+        {
+            _file.Append(buffer.WrittenSpan);
+        }
+        catch (IOException)
+        {
+            // On a timer thread an exception would end the process: the file cannot take more
+            // (full, gone), so the periodic stats stop here; the run's own writes to the file
+            // meet the same error and end the run with one line naming it.
+            _statsTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+            return;
+        }
         Interlocked.Increment(ref _stats);
     }
 
