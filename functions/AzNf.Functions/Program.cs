@@ -64,7 +64,7 @@ var host = new HostBuilder()
             return reader;
         });
         services.AddSingleton<IChainSource, PolicyChainSource>();
-        services.AddSingleton(new FlowShardOptions { TombstoneRetention = settings.TombstoneRetention });
+        services.AddSingleton(new FlowShardOptions { TombstoneRetention = settings.TombstoneRetention, MaxMapDeltas = settings.FlowMapDeltas });
         services.AddSingleton<ChainStepRunner>();
         if (settings.EveContainer is { } eveContainer)
         {

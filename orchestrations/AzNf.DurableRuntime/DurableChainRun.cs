@@ -100,7 +100,7 @@ public static class DurableChainRun
             {
                 services.AddSingleton<IPolicyReader>(reader);
                 services.AddSingleton<IChainSource, PolicyChainSource>();
-                services.AddSingleton(new FlowShardOptions());
+                services.AddSingleton(options.FlowShards);
             },
             loggerFactory,
             runWorker);

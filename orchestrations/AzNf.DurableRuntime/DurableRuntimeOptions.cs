@@ -52,6 +52,9 @@ public sealed record DurableRuntimeOptions
     /// </summary>
     public IReadOnlyList<Azure.Core.Pipeline.HttpPipelinePolicy> StoragePolicies { get; init; } = [];
 
+    /// <summary>What the flow shards keep and how they write their maps (tombstone retention, inline bytes, deltas).</summary>
+    public AzNf.Orchestrations.Entities.FlowShardOptions FlowShards { get; init; } = new();
+
     /// <summary>Identifies this worker in partition leases.</summary>
     public string WorkerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 

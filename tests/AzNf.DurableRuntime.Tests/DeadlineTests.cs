@@ -111,7 +111,7 @@ public sealed class DeadlineTests(AzuriteFixture azurite)
 /// </summary>
 public sealed class SlowIdsFlowShardEntity(IChainSource chains, IPacketBatchStore packets) : TaskEntity<FlowShardState?>
 {
-    private readonly FlowShardProcessor _processor = new(chains, packets, TimeProvider.System, FlowEntity.MinimumIdleTimeout, new FlowShardOptions().TombstoneRetention);
+    private readonly FlowShardProcessor _processor = new(chains, packets, TimeProvider.System, FlowEntity.MinimumIdleTimeout, new FlowShardOptions());
     private FlowShardBatch? _batch;
 
     public async Task<ShardStepResult> Process(ShardStep step)

@@ -67,6 +67,7 @@ public sealed class FunctionsSettingsTests
         { "AZNF_MAX_POST_BYTES", "10", "AZNF_MAX_POST_BYTES: 10 is out of range" },
         { "AZNF_CONTROL_POLL_SECONDS", "0", "AZNF_CONTROL_POLL_SECONDS: 0 is out of range" },
         { "AZNF_FLOW_SHARDS", "0", "AZNF_FLOW_SHARDS: 0 is out of range" },
+        { "AZNF_FLOW_MAP_DELTAS", "65", "AZNF_FLOW_MAP_DELTAS: 65 is out of range" },
         { "AZNF_COMMIT_SECONDS", "0", "AZNF_COMMIT_SECONDS: 0 is out of range" },
         { "AZNF_EVE_CONTAINER", "Bad_Name", "AZNF_EVE_CONTAINER: 'Bad_Name' is not a blob container name" },
         { "AZNF_EVE_CONTAINER", "a--b", "AZNF_EVE_CONTAINER: 'a--b' is not a blob container name" },

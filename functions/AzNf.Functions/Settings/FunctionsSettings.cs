@@ -28,6 +28,7 @@ public sealed record FunctionsSettings
     public const string ControlPollSetting = "AZNF_CONTROL_POLL_SECONDS";
     public const string TombstoneHoursSetting = "AZNF_FLOW_TOMBSTONE_HOURS";
     public const string FlowShardsSetting = "AZNF_FLOW_SHARDS";
+    public const string FlowMapDeltasSetting = "AZNF_FLOW_MAP_DELTAS";
     public const string CommitSecondsSetting = "AZNF_COMMIT_SECONDS";
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
     public const string EgressHubSetting = "AZNF_EGRESS_HUB";
@@ -82,6 +83,9 @@ public sealed record FunctionsSettings
 
     /// <summary>How long an expired flow's tombstone is kept (it must outlive the hub's retention).</summary>
     public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Deltas a flow shard keeps over its map blob before writing the map whole (0: always whole).</summary>
+    public int FlowMapDeltas { get; init; } = 8;
 
     /// <summary>
     /// Flow shards per chain at batch granularity. Every instance, the packet post and the flow
@@ -226,6 +230,7 @@ public sealed record FunctionsSettings
             MaxPostPackets = Int(Get(MaxPostPacketsSetting) ?? "10000", MaxPostPacketsSetting, 1, 1_000_000),
             ControlPoll = TimeSpan.FromSeconds(Int(Get(ControlPollSetting) ?? "10", ControlPollSetting, 1, 3600)),
             TombstoneRetention = TimeSpan.FromHours(Int(Get(TombstoneHoursSetting) ?? "24", TombstoneHoursSetting, 1, 24 * 90)),
+            FlowMapDeltas = Int(Get(FlowMapDeltasSetting) ?? "8", FlowMapDeltasSetting, 0, 64),
             FlowShards = Int(Get(FlowShardsSetting) ?? "4", FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards),
             CommitInterval = TimeSpan.FromSeconds(Int(Get(CommitSecondsSetting) ?? "5", CommitSecondsSetting, 1, 3600)),
             ClientId = Get(ManagedIdentityClientId),

@@ -10,30 +10,107 @@ namespace AzNf.Orchestrations.Batches;
 /// snapshot (null: a tombstone — the flow ended or expired, its version kept so that a
 /// redelivered batch is still recognised). Stored as one Brotli-compressed binary blob.
 /// </summary>
+/// <remarks>
+/// The map remembers which flows changed since it was decoded (<see cref="Set"/>,
+/// <see cref="Retire"/>, <see cref="Remove"/>), so that a shard can store only those as a
+/// <i>delta</i> (<see cref="EncodeChanges"/>): the same format, with the keys removed listed after
+/// the flows. A delta applied over the map it was made from (<see cref="Apply"/>) gives the map
+/// again.
+/// </remarks>
 public sealed class FlowShardMap
 {
-    private const uint Magic = 0x314D5346; // "FSM1"
+    private const uint Magic = 0x324D5346; // "FSM2"
 
-    public Dictionary<string, ShardFlow> Flows { get; } = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ShardFlow> _flows = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
+    private readonly List<string> _removed = [];
 
-    /// <summary>Encodes the map: magic, count, then per flow key, versions, times and snapshot; Brotli at quality 1 (fast, and snapshots are mostly zeros and small numbers).</summary>
-    public byte[] Encode()
+    public IReadOnlyDictionary<string, ShardFlow> Flows => _flows;
+
+    /// <summary>Flows set, retired or removed since the map was decoded (or made).</summary>
+    public int Changes => _changed.Count;
+
+    /// <summary>Puts <paramref name="flow"/> under <paramref name="key"/>, replacing what was there.</summary>
+    public void Set(string key, ShardFlow flow)
     {
-        int size = 8;
-        foreach (var (key, flow) in Flows)
+        _flows[key] = flow;
+        _changed.Add(key);
+    }
+
+    /// <summary>Makes a held flow a tombstone: its snapshot goes, its version stays.</summary>
+    public void Retire(string key)
+    {
+        if (_flows.TryGetValue(key, out var flow) && flow.Snapshot is not null)
+        {
+            flow.Snapshot = null;
+            _changed.Add(key);
+        }
+    }
+
+    /// <summary>Forgets a flow, tombstone and version included.</summary>
+    public void Remove(string key)
+    {
+        if (_flows.Remove(key))
+        {
+            _changed.Add(key);
+        }
+    }
+
+    /// <summary>Applies a delta (<see cref="EncodeChanges"/>, decoded) over this map, as loading does: nothing is marked changed.</summary>
+    public void Apply(FlowShardMap delta)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        foreach (var (key, flow) in delta._flows)
+        {
+            _flows[key] = flow;
+        }
+        foreach (string key in delta._removed)
+        {
+            _flows.Remove(key);
+        }
+    }
+
+    /// <summary>Encodes the whole map: magic, count, then per flow key, versions, times and snapshot; Brotli at quality 1 (fast, and snapshots are mostly zeros and small numbers).</summary>
+    public byte[] Encode() => EncodeFlows(_flows, []);
+
+    /// <summary>Encodes only the flows changed since the map was decoded, and the keys removed.</summary>
+    public byte[] EncodeChanges()
+    {
+        var flows = new Dictionary<string, ShardFlow>(StringComparer.Ordinal);
+        var removed = new List<string>();
+        foreach (string key in _changed)
+        {
+            if (_flows.TryGetValue(key, out var flow))
+            {
+                flows[key] = flow;
+            }
+            else
+            {
+                removed.Add(key);
+            }
+        }
+        return EncodeFlows(flows, removed);
+    }
+
+    private static byte[] EncodeFlows(Dictionary<string, ShardFlow> flows, List<string> removed)
+    {
+        int size = 12;
+        foreach (var (key, flow) in flows)
         {
             size += 2 + Encoding.UTF8.GetByteCount(key) + 8 + 8 + 2 + 8 + 8 + 4 + (flow.Snapshot?.Length ?? 0);
+        }
+        foreach (string key in removed)
+        {
+            size += 2 + Encoding.UTF8.GetByteCount(key);
         }
         byte[] raw = new byte[size];
         var span = raw.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(span[4..], Flows.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(span[4..], flows.Count);
         int at = 8;
-        foreach (var (key, flow) in Flows)
+        foreach (var (key, flow) in flows)
         {
-            int keyBytes = Encoding.UTF8.GetBytes(key, span[(at + 2)..]);
-            BinaryPrimitives.WriteUInt16LittleEndian(span[at..], checked((ushort)keyBytes));
-            at += 2 + keyBytes;
+            at += WriteKey(span[at..], key);
             BinaryPrimitives.WriteInt64LittleEndian(span[at..], flow.Version);
             BinaryPrimitives.WriteInt64LittleEndian(span[(at + 8)..], flow.StagedBatch);
             BinaryPrimitives.WriteInt16LittleEndian(span[(at + 16)..], (short)flow.StagesDone);
@@ -47,6 +124,12 @@ public sealed class FlowShardMap
                 at += snapshot.Length;
             }
         }
+        BinaryPrimitives.WriteInt32LittleEndian(span[at..], removed.Count);
+        at += 4;
+        foreach (string key in removed)
+        {
+            at += WriteKey(span[at..], key);
+        }
         byte[] compressed = new byte[BrotliEncoder.GetMaxCompressedLength(size)];
         if (!BrotliEncoder.TryCompress(raw, compressed, out int written, quality: 1, window: 22))
         {
@@ -55,7 +138,14 @@ public sealed class FlowShardMap
         return compressed.AsSpan(0, written).ToArray();
     }
 
-    /// <summary>Decodes what <see cref="Encode"/> wrote.</summary>
+    private static int WriteKey(Span<byte> span, string key)
+    {
+        int keyBytes = Encoding.UTF8.GetBytes(key, span[2..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(span, checked((ushort)keyBytes));
+        return 2 + keyBytes;
+    }
+
+    /// <summary>Decodes what <see cref="Encode"/> or <see cref="EncodeChanges"/> wrote.</summary>
     /// <exception cref="FlowShardMapException">The bytes are not a shard map; the message names <paramref name="where"/>.</exception>
     public static FlowShardMap Decode(byte[]? encoded, string where)
     {
@@ -78,7 +168,7 @@ public sealed class FlowShardMap
         var span = raw.GetBuffer().AsSpan(0, (int)raw.Length);
         if (span.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(span) != Magic)
         {
-            throw new FlowShardMapException($"{where}: flow map has no FSM1 header");
+            throw new FlowShardMapException($"{where}: flow map has no FSM2 header");
         }
         int count = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
         int at = 8;
@@ -114,7 +204,23 @@ public sealed class FlowShardMap
                 flow.Snapshot = span.Slice(at, snapshotLength).ToArray();
                 at += snapshotLength;
             }
-            map.Flows[key] = flow;
+            map._flows[key] = flow;
+        }
+        if (span.Length - at < 4)
+        {
+            throw new FlowShardMapException($"{where}: flow map cut after its {count} flows");
+        }
+        int removed = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
+        at += 4;
+        for (int i = 0; i < removed; i++)
+        {
+            int keyBytes = span.Length - at < 2 ? -1 : BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
+            if (keyBytes < 0 || span.Length - at < 2 + keyBytes)
+            {
+                throw new FlowShardMapException($"{where}: flow map cut in removed key {i} of {removed}");
+            }
+            map._removed.Add(Encoding.UTF8.GetString(span.Slice(at + 2, keyBytes)));
+            at += 2 + keyBytes;
         }
         if (at != span.Length)
         {

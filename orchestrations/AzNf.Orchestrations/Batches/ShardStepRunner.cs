@@ -186,7 +186,7 @@ public sealed class ShardStepRunner
 
             foreach (var (key, update) in updates)
             {
-                map.Flows[key] = update;
+                map.Set(key, update);
             }
             ExpireIdle(map, updates, nowUtc, tombstoneRetention);
             double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -278,6 +278,7 @@ public sealed class ShardStepRunner
     private static void ExpireIdle(FlowShardMap map, Dictionary<string, ShardFlow> updates, DateTime nowUtc, TimeSpan tombstoneRetention)
     {
         List<string>? swept = null;
+        List<string>? retired = null;
         foreach (var (key, flow) in map.Flows)
         {
             if (updates.ContainsKey(key))
@@ -293,12 +294,16 @@ public sealed class ShardStepRunner
             }
             else if (nowUtc >= flow.LastAppliedUtc + TimeSpan.FromSeconds(flow.IdleTimeoutSeconds))
             {
-                flow.Snapshot = null;
+                (retired ??= []).Add(key);
             }
+        }
+        foreach (string key in retired ?? [])
+        {
+            map.Retire(key);
         }
         foreach (string key in swept ?? [])
         {
-            map.Flows.Remove(key);
+            map.Remove(key);
         }
     }
 

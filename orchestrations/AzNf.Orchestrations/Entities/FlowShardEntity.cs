@@ -28,7 +28,7 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
     private FlowShardBatch? _batch;
 
     public FlowShardEntity(IChainSource chains, IPacketBatchStore store, FlowShardOptions options)
-        : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout, options.TombstoneRetention))
+        : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout, options))
     {
     }
 
@@ -84,11 +84,12 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
 
 /// <summary>
 /// The <c>flows</c> entity's state: the shard's flow map (<see cref="FlowShardMap"/>, compressed),
-/// inline when small, else as a versioned blob the entity owns, and two numbers for operators.
+/// inline when small, else as a versioned blob the entity owns with the deltas of the steps since
+/// it was written, and two numbers for operators.
 /// </summary>
 public sealed class FlowShardState
 {
-    /// <summary>The map, when it is at most <see cref="FlowShardProcessor.InlineMapLimit"/> bytes.</summary>
+    /// <summary>The map, when it is at most <see cref="FlowShardOptions.InlineMapBytes"/>.</summary>
     public byte[]? Map { get; set; }
 
     /// <summary>The map's blob in the packet store, when it is larger (immutable: a new name per step).</summary>
@@ -99,7 +100,10 @@ public sealed class FlowShardState
     /// <summary>SHA-256 of the map blob, checked when it is read.</summary>
     public string? MapHash { get; set; }
 
-    /// <summary>Map blobs this state superseded: deleted by the next batch of operations, once this state is surely stored.</summary>
+    /// <summary>Since <see cref="MapBlob"/> was written, each step's changed flows, in order: applied over it, they give the map.</summary>
+    public List<MapDelta> Deltas { get; set; } = [];
+
+    /// <summary>Map and delta blobs this state superseded: deleted by the next batch of operations, once this state is surely stored.</summary>
     public List<string> SupersededMapBlobs { get; set; } = [];
 
     public int Flows { get; set; }
@@ -125,6 +129,9 @@ public sealed class FlowShardState
     }
 }
 
+/// <summary>One step's changed flows (<see cref="FlowShardMap.EncodeChanges"/>): inline, or a blob of the shard's with its length and SHA-256.</summary>
+public sealed record MapDelta(byte[]? Bytes, string? Blob, int Length, string? Hash);
+
 /// <summary>A staged batch (its last sequence number) and the stages a shard is done with.</summary>
 public sealed record StagedMark(long Batch, int Stages);
 
@@ -137,9 +144,8 @@ public sealed record StagedMark(long Batch, int Stages);
 /// <param name="store">Where slices are read and large maps kept.</param>
 /// <param name="clock">Wall clock of idle expiry.</param>
 /// <param name="minimumIdle">Shortest wall-clock idle time before a flow becomes a tombstone.</param>
-/// <param name="inlineMapLimit">Largest map kept in the entity's state (<see cref="InlineMapLimit"/>).</param>
-/// <param name="tombstoneRetention">How long after its last packet an ended or expired flow's tombstone is kept.</param>
-public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle, TimeSpan tombstoneRetention, int inlineMapLimit = FlowShardProcessor.InlineMapLimit)
+/// <param name="options">Tombstone retention, map bytes kept inline, when deltas are folded into a new map.</param>
+public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle, FlowShardOptions options)
 {
     /// <summary>
     /// Maps up to this size stay in the entity's state. The backend moves a table property over
@@ -188,7 +194,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         var bytes = await store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
         var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
         var map = await LoadAsync(state, shard);
-        var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle, tombstoneRetention);
+        var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle, options.TombstoneRetention);
         var batches = new Dictionary<int, long>(state?.Batches ?? []);
         var staged = new Dictionary<int, StagedMark>(state?.Staged ?? []);
         Mark(batches, staged, step, step.FirstStage + step.StageCount == compiled.Chain.Stages.Count);
@@ -197,9 +203,9 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             // The flows stay as they were, but the shard is done with the step: a later step waiting for it goes on.
             return (result, (state ?? new FlowShardState()).WithMarks(batches, staged));
         }
-        var (stored, encoded) = await StoreMapAsync(map, state, shard, batch, batches);
+        var (stored, written) = await StoreMapAsync(map, state, shard, batch, batches);
         stored.Staged = staged;
-        result = result with { StateBytes = encoded.Length, Worker = ThisWorker };
+        result = result with { StateBytes = written, Worker = ThisWorker };
         if (result.FinishedFlows.Count + result.Alerts.Count > ShardRecords.InlineLimit)
         {
             // Named by batch, shard and stage: a step run again writes the same blob.
@@ -242,7 +248,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             {
                 flow.LastAppliedUtc = now;
                 flow.IdleTimeoutSeconds = Math.Max(flow.IdleTimeoutSeconds, minimumIdle.TotalSeconds);
-                map.Flows[key] = flow;
+                map.Set(key, flow);
                 applied++;
             }
         }
@@ -258,28 +264,59 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         return (new ShardCommitResult(applied, incoming.Flows.Count - applied), stored);
     }
 
-    /// <summary>The state that stores <paramref name="map"/>: inline when small, else in a blob of the shard's, the replaced blob retired safely.</summary>
-    private async Task<(FlowShardState Stored, byte[] Encoded)> StoreMapAsync(FlowShardMap map, FlowShardState? state, string shard, FlowShardBatch batch, Dictionary<int, long> batches)
+    /// <summary>
+    /// The state that stores <paramref name="map"/>, and the map bytes it wrote. A map over the
+    /// inline limit stays in its blob while the steps after it add only their changed flows, as
+    /// deltas (inline while they fit, else a blob each), so a step writes O(flows it changed), not
+    /// O(flows in the shard); the map is written whole again (compacted) once its deltas reach
+    /// <see cref="FlowShardOptions.CompactAtDeltaShare"/> of its size or
+    /// <see cref="FlowShardOptions.MaxMapDeltas"/> in number, which bounds both what a step reads
+    /// and the bytes written per change. Blobs the new state no longer names are retired safely.
+    /// </summary>
+    private async Task<(FlowShardState Stored, int Written)> StoreMapAsync(FlowShardMap map, FlowShardState? state, string shard, FlowShardBatch batch, Dictionary<int, long> batches)
     {
-        byte[] encoded = map.Encode();
         long steps = (state?.Steps ?? 0) + 1;
-        var stored = new FlowShardState { Flows = map.Flows.Count, Steps = steps, Batches = batches, MapLength = encoded.Length };
-        if (encoded.Length <= inlineMapLimit)
+        var stored = new FlowShardState { Flows = map.Flows.Count, Steps = steps, Batches = batches, SupersededMapBlobs = [.. state?.SupersededMapBlobs ?? []] };
+        int written;
+        if (state?.MapBlob is not null && DeltaOf(map, state) is { } delta)
         {
-            stored.Map = encoded;
+            (stored.MapBlob, stored.MapLength, stored.MapHash, stored.Deltas) = (state.MapBlob, state.MapLength, state.MapHash, [.. state.Deltas]);
+            int inline = state.Deltas.Sum(d => d.Bytes is null ? 0 : d.Length);
+            if (inline + delta.Length <= options.InlineMapBytes)
+            {
+                stored.Deltas.Add(new MapDelta(delta, null, delta.Length, null));
+            }
+            else
+            {
+                // Named by step, as the map's blob: a step run again after a crash writes the same name.
+                string name = $"maps/{StorageNames.Safe(shard)}/{steps}.fsd";
+                await store.PutAsync(name, delta);
+                stored.Deltas.Add(new MapDelta(null, name, delta.Length, ContentHash.Of(delta)));
+            }
+            written = delta.Length;
         }
         else
         {
-            // Named by step: a step run again after a crash (its state never stored) writes the same name.
-            stored.MapBlob = $"maps/{StorageNames.Safe(shard)}/{steps}.fsm";
-            stored.MapHash = ContentHash.Of(encoded);
-            await store.PutAsync(stored.MapBlob, encoded);
-        }
-        if (state?.MapBlob is { } replaced && replaced != stored.MapBlob)
-        {
-            if (replaced == batch.StoredMapBlob)
+            byte[] encoded = map.Encode();
+            stored.MapLength = encoded.Length;
+            if (encoded.Length <= options.InlineMapBytes)
             {
-                // The stored state's map: needed again if this batch never commits, so it goes once the new state is stored.
+                stored.Map = encoded;
+            }
+            else
+            {
+                stored.MapBlob = $"maps/{StorageNames.Safe(shard)}/{steps}.fsm";
+                stored.MapHash = ContentHash.Of(encoded);
+                await store.PutAsync(stored.MapBlob, encoded);
+            }
+            written = encoded.Length;
+        }
+        var kept = BlobsOf(stored).ToHashSet(StringComparer.Ordinal);
+        foreach (string replaced in BlobsOf(state).Where(b => !kept.Contains(b)))
+        {
+            if (batch.StoredBlobs.Contains(replaced))
+            {
+                // The stored state's: needed again if this batch never commits, so it goes once the new state is stored.
                 stored.SupersededMapBlobs.Add(replaced);
             }
             else
@@ -288,7 +325,35 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
                 await store.DeleteAsync(replaced);
             }
         }
-        return (stored, encoded);
+        return (stored, written);
+    }
+
+    /// <summary>The changed flows of <paramref name="map"/> as a delta over <paramref name="state"/>'s map blob; null when it is time to write the map whole.</summary>
+    private byte[]? DeltaOf(FlowShardMap map, FlowShardState state)
+    {
+        if (state.Deltas.Count >= options.MaxMapDeltas || map.Changes > map.Flows.Count * options.CompactAtDeltaShare)
+        {
+            return null;
+        }
+        byte[] delta = map.EncodeChanges();
+        long deltas = state.Deltas.Sum(d => (long)d.Length) + delta.Length;
+        return deltas <= state.MapLength * options.CompactAtDeltaShare ? delta : null;
+    }
+
+    /// <summary>The blobs a state's map is read from.</summary>
+    internal static IEnumerable<string> BlobsOf(FlowShardState? state)
+    {
+        if (state?.MapBlob is { } map)
+        {
+            yield return map;
+        }
+        foreach (var delta in state?.Deltas ?? [])
+        {
+            if (delta.Blob is { } blob)
+            {
+                yield return blob;
+            }
+        }
     }
 
     /// <summary>
@@ -336,7 +401,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
     /// <summary>The shard's map from its state (inline, or its blob, hash-checked).</summary>
     public Task<FlowShardMap> LoadAsync(FlowShardState? state, string shard) => LoadAsync(state, shard, store, CancellationToken.None);
 
-    /// <summary>The shard's map from its state, reading its blob from <paramref name="store"/> when it has one.</summary>
+    /// <summary>The shard's map from its state (inline, or its blob and deltas, hash-checked), reading blobs from <paramref name="store"/>.</summary>
     /// <exception cref="FlowShardMapException">The map cannot be read; the message names the shard.</exception>
     public static async Task<FlowShardMap> LoadAsync(FlowShardState? state, string shard, IPacketBatchStore store, CancellationToken cancellation)
     {
@@ -346,27 +411,40 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         {
             return FlowShardMap.Decode(state?.Map, where);
         }
+        var map = FlowShardMap.Decode(await ReadAsync(store, blob, state.MapLength, state.MapHash, where, cancellation), where);
+        for (int i = 0; i < state.Deltas.Count; i++)
+        {
+            var delta = state.Deltas[i];
+            string at = $"{where} (delta {i + 1} of {state.Deltas.Count})";
+            byte[] bytes = delta.Bytes ?? await ReadAsync(store, delta.Blob ?? throw new FlowShardMapException($"{at}: neither bytes nor a blob"), delta.Length, delta.Hash, at, cancellation);
+            map.Apply(FlowShardMap.Decode(bytes, at));
+        }
+        return map;
+    }
+
+    private static async Task<byte[]> ReadAsync(IPacketBatchStore store, string blob, int length, string? hash, string where, CancellationToken cancellation)
+    {
         ReadOnlyMemory<byte> bytes;
         try
         {
-            bytes = await store.ReadAsync(blob, 0, state.MapLength, cancellation);
+            bytes = await store.ReadAsync(blob, 0, length, cancellation);
         }
         catch (PacketSliceException e)
         {
             throw new FlowShardMapException($"{where}: map blob {blob}: {e.Message}");
         }
-        if (!ContentHash.Matches(bytes.Span, state.MapHash))
+        if (!ContentHash.Matches(bytes.Span, hash))
         {
             throw new FlowShardMapException($"{where}: map blob {blob} does not match its hash");
         }
-        return FlowShardMap.Decode(bytes.ToArray(), where);
+        return bytes.ToArray();
     }
 }
 
-/// <summary>One batch of a <c>flows</c> entity's operations: the stored state's map blob it started from.</summary>
+/// <summary>One batch of a <c>flows</c> entity's operations: the stored state's map blobs it started from.</summary>
 public sealed class FlowShardBatch(FlowShardState? stored)
 {
-    public string? StoredMapBlob { get; } = stored?.MapBlob;
+    public IReadOnlySet<string> StoredBlobs { get; } = FlowShardProcessor.BlobsOf(stored).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>True once the stored state's superseded blobs were deleted in this batch.</summary>
     public bool Cleaned { get; set; }
@@ -385,6 +463,23 @@ public sealed record FlowShardOptions
     /// grow with every flow ever seen.
     /// </summary>
     public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Most map bytes (the whole map, or the deltas over its blob) a shard keeps in its entity state (<see cref="FlowShardProcessor.InlineMapLimit"/>).</summary>
+    public int InlineMapBytes { get; init; } = FlowShardProcessor.InlineMapLimit;
+
+    /// <summary>
+    /// Deltas a shard keeps over its map blob before writing the map whole again: each is read by
+    /// every step of the shard (one request each when it is a blob).
+    /// </summary>
+    public int MaxMapDeltas { get; init; } = 8;
+
+    /// <summary>
+    /// The map is written whole again once its deltas together would pass this share of its size
+    /// (or a step changed more than this share of its flows). At 0.5 a changed flow is written at
+    /// most about three times (its delta, then its share of the next compaction), and a step
+    /// reads at most 1.5 maps' worth.
+    /// </summary>
+    public double CompactAtDeltaShare { get; init; } = 0.5;
 }
 
 /// <summary>A fast-path commit for one shard: a byte range of a commit blob holding a <see cref="FlowShardMap"/> of the flows to merge.</summary>

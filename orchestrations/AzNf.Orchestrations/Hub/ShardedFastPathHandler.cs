@@ -192,12 +192,12 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
                     maps[shard] = map = new FlowShardMap();
                 }
                 byte[]? snapshot = state.Chain.SnapshotFlow(key, state.RulesStamp, out var timeoutClass);
-                map.Flows[text] = new ShardFlow
+                map.Set(text, new ShardFlow
                 {
                     Version = sequence,
                     IdleTimeoutSeconds = ChainStepRunner.IdleTimeout((state.Compiled?.Chain ?? _chain).FlowTable, timeoutClass).TotalSeconds,
                     Snapshot = snapshot,
-                };
+                });
             }
             using var blob = new MemoryStream();
             var shards = new List<int>();

@@ -8,8 +8,8 @@ public class FlowShardMapTests
     public void Decode_WhatEncodeWrote_SameFlows()
     {
         var map = new FlowShardMap();
-        map.Flows["tcp 10.0.0.1:1234 <-> 10.0.0.2:80"] = new ShardFlow { Version = 42, LastAppliedUtc = new DateTime(2026, 12, 4, 1, 2, 3, DateTimeKind.Utc), IdleTimeoutSeconds = 600, Snapshot = [1, 2, 3, 0, 0, 0] };
-        map.Flows["udp 10.0.0.3:53 <-> 10.0.0.4:5353"] = new ShardFlow { Version = 7, StagedBatch = 9, StagesDone = 2, Snapshot = null };
+        map.Set("tcp 10.0.0.1:1234 <-> 10.0.0.2:80", new ShardFlow { Version = 42, LastAppliedUtc = new DateTime(2026, 12, 4, 1, 2, 3, DateTimeKind.Utc), IdleTimeoutSeconds = 600, Snapshot = [1, 2, 3, 0, 0, 0] });
+        map.Set("udp 10.0.0.3:53 <-> 10.0.0.4:5353", new ShardFlow { Version = 7, StagedBatch = 9, StagesDone = 2, Snapshot = null });
 
         var read = FlowShardMap.Decode(map.Encode(), "shard");
 
@@ -35,4 +35,52 @@ public class FlowShardMapTests
 
         Assert.StartsWith("flow shard full:3: ", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void EncodeChanges_AppliedOverTheMapItWasMadeFrom_GivesTheChangedMap()
+    {
+        var original = new FlowShardMap();
+        for (int i = 0; i < 10; i++)
+        {
+            original.Set($"udp 10.0.0.{i}:1 <-> 10.0.1.1:53", new ShardFlow { Version = i, IdleTimeoutSeconds = 600, Snapshot = [(byte)i, 1, 2] });
+        }
+        byte[] stored = original.Encode();
+        var changed = FlowShardMap.Decode(stored, "shard");
+        changed.Set("udp 10.0.0.1:1 <-> 10.0.1.1:53", new ShardFlow { Version = 100, Snapshot = [9, 9] });
+        changed.Set("udp 10.0.0.99:1 <-> 10.0.1.1:53", new ShardFlow { Version = 101, Snapshot = [8] });
+        changed.Retire("udp 10.0.0.2:1 <-> 10.0.1.1:53");
+        changed.Retire("udp 10.0.0.2:1 <-> 10.0.1.1:53");
+        changed.Remove("udp 10.0.0.3:1 <-> 10.0.1.1:53");
+        changed.Remove("udp 10.0.0.77:1 <-> 10.0.1.1:53");
+
+        var loaded = FlowShardMap.Decode(stored, "shard");
+        loaded.Apply(FlowShardMap.Decode(changed.EncodeChanges(), "delta"));
+
+        Assert.Equal(4, changed.Changes);
+        Assert.Equal(0, loaded.Changes);
+        Assert.Equal(View(changed), View(loaded));
+        Assert.Equal(10, loaded.Flows.Count);
+        Assert.Null(loaded.Flows["udp 10.0.0.2:1 <-> 10.0.1.1:53"].Snapshot);
+        Assert.False(loaded.Flows.ContainsKey("udp 10.0.0.3:1 <-> 10.0.1.1:53"));
+    }
+
+    [Fact]
+    public void Decode_DeltaCutInItsRemovedKeys_RefusedNamingWhere()
+    {
+        var map = FlowShardMap.Decode(new FlowShardMap().Encode(), "shard");
+        map.Set("udp 10.0.0.1:1 <-> 10.0.1.1:53", new ShardFlow());
+        var delta = FlowShardMap.Decode(map.Encode(), "shard");
+        delta.Remove("udp 10.0.0.1:1 <-> 10.0.1.1:53");
+        byte[] raw = new byte[64];
+        int length = System.IO.Compression.BrotliDecoder.TryDecompress(delta.EncodeChanges(), raw, out int n) ? n : throw new InvalidOperationException();
+        byte[] cut = new byte[256];
+        Assert.True(System.IO.Compression.BrotliEncoder.TryCompress(raw.AsSpan(0, length - 3), cut, out int written));
+
+        var error = Assert.Throws<FlowShardMapException>(() => FlowShardMap.Decode(cut[..written], "flow shard full:1 (delta 2 of 3)"));
+
+        Assert.StartsWith("flow shard full:1 (delta 2 of 3): flow map cut in removed key 0 of 1", error.Message, StringComparison.Ordinal);
+    }
+
+    private static List<(string, long, string)> View(FlowShardMap map) =>
+        [.. map.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? [])))];
 }

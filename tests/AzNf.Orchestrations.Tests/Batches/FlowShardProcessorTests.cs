@@ -31,7 +31,8 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(40);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24), inlineMapLimit: 512);
+        // No deltas: every step writes the map whole (the deltas have tests of their own below).
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 512 });
         int quarter = frames.Count / 4;
 
         var first = new FlowShardBatch(null);
@@ -64,7 +65,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(20);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24), inlineMapLimit: 256);
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { InlineMapBytes = 256 });
         var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
         store.Blobs[state!.MapBlob!][10] ^= 0xFF;
 
@@ -81,7 +82,7 @@ public class FlowShardProcessorTests
             .SelectMany(i => new TcpConversation($"10.0.0.{1 + i}", (ushort)(30_000 + i), "10.1.0.1", 80).Handshake().Client("GET /etc/passwd HTTP/1.0\r\n\r\n").Frames)
             .ToList();
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
 
         var (_, result) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
 
@@ -98,7 +99,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
         var (state, first) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
         // As the backend stores and loads it: through the SDK's JSON.
         var stored = System.Text.Json.JsonSerializer.Deserialize<FlowShardState>(System.Text.Json.JsonSerializer.Serialize(state));
@@ -116,7 +117,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
         int half = frames.Count / 2;
         var (afterOld, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
         var (afterNew, reply) = await Step(processor, store, afterOld, new FlowShardBatch(afterOld), frames, half, frames.Count);
@@ -135,7 +136,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
         int half = frames.Count / 2;
         // The first batch's reply reached its sender (who now expects batch `half`), but its state was never stored.
         var (lost, firstReply) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
@@ -159,7 +160,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(6);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
 
         var (_, early) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count, first: 1, count: 1);
         var (afterStage0, stage0) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count, first: 0, count: 1);
@@ -176,7 +177,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(6);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), TimeSpan.FromHours(24));
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
         int half = frames.Count / 2;
 
         var (afterLate, late) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half, deadline: DateTime.UtcNow.AddSeconds(-1));
@@ -188,4 +189,91 @@ public class FlowShardProcessorTests
         Assert.Null(next.Behind);
         Assert.Equal(frames.Count - half, next.Packets);
     }
+
+    [Fact]
+    public async Task RunAsync_StepsChangingFewFlowsOfABlobMap_StoreDeltasOnlyAndLoadTheSameMapAsWholeWrites()
+    {
+        var frames = Traffic(60);
+        int perFlow = frames.Count / 60;
+        var deltas = new FlowShardOptions { MaxMapDeltas = 4, InlineMapBytes = 512 };
+        var whole = new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 512 };
+        var store = new InMemoryPacketStore();
+        var reference = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), deltas);
+        var wholeWriter = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), reference, TimeProvider.System, TimeSpan.FromMinutes(10), whole);
+
+        var (state, first) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 50 * perFlow);
+        var (expected, _) = await Step(wholeWriter, reference, null, new FlowShardBatch(null), frames, 0, 50 * perFlow);
+        string baseBlob = state!.MapBlob!;
+        var states = new List<FlowShardState>();
+        var written = new List<long>();
+        for (int flow = 50; flow < 60; flow += 2)
+        {
+            (state, var result) = await Step(processor, store, state, new FlowShardBatch(state), frames, flow * perFlow, (flow + 2) * perFlow);
+            (expected, _) = await Step(wholeWriter, reference, expected, new FlowShardBatch(expected), frames, flow * perFlow, (flow + 2) * perFlow);
+            states.Add(state!);
+            written.Add(result.StateBytes);
+            Assert.Equal(2 * perFlow, result.Packets);
+        }
+
+        // Four steps add a delta each (the first inline, the rest too big for what is left of 512 bytes: blobs)...
+        Assert.All(states.Take(4), s => Assert.Equal(baseBlob, s.MapBlob));
+        Assert.Equal([1, 2, 3, 4], states.Take(4).Select(s => s.Deltas.Count));
+        Assert.NotNull(states[0].Deltas[0].Bytes);
+        Assert.Contains(states[3].Deltas, d => d.Blob is not null);
+        Assert.All(written.Take(4), w => Assert.True(w < first.StateBytes / 4, $"a step of 2 new flows wrote {w} B; the 50-flow map is {first.StateBytes} B"));
+        // ...and the fifth writes the map whole; what the last one replaced waits until its state is stored.
+        var last = states[4];
+        Assert.NotEqual(baseBlob, last.MapBlob);
+        Assert.Empty(last.Deltas);
+        Assert.Equal(FlowShardProcessor.BlobsOf(states[3]).Order(), last.SupersededMapBlobs.Order());
+        Assert.All(last.SupersededMapBlobs, b => Assert.True(store.Blobs.ContainsKey(b)));
+
+        foreach (var s in states)
+        {
+            Assert.Equal(s.Flows, (await processor.LoadAsync(s, "full:0")).Flows.Count);
+        }
+        Assert.Equal(Flows(await wholeWriter.LoadAsync(expected, "full:0")), Flows(await processor.LoadAsync(last, "full:0")));
+        Assert.Equal(Flows(await wholeWriter.LoadAsync(expected, "full:0")).Count, last.Flows);
+    }
+
+    [Fact]
+    public async Task RunAsync_StepChangingMostFlowsOfABlobMap_WritesTheMapWhole()
+    {
+        var frames = Traffic(20);
+        int perFlow = frames.Count / 20;
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { InlineMapBytes = 256 });
+        var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 8 * perFlow);
+
+        var (next, _) = await Step(processor, store, state, new FlowShardBatch(state), frames, 8 * perFlow, frames.Count);
+
+        Assert.NotEqual(state!.MapBlob, next!.MapBlob);
+        Assert.Empty(next.Deltas);
+        Assert.Equal(20, (await processor.LoadAsync(next, "full:0")).Flows.Count);
+    }
+
+    [Fact]
+    public async Task LoadAsync_DeltaBlobChangedOrGone_RefusedNamingTheShardAndTheDelta()
+    {
+        var frames = Traffic(30);
+        int perFlow = frames.Count / 30;
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { InlineMapBytes = 256 });
+        var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 28 * perFlow);
+        (state, _) = await Step(processor, store, state, new FlowShardBatch(state), frames, 28 * perFlow, frames.Count);
+        string delta = Assert.Single(state!.Deltas).Blob!;
+
+        store.Blobs[delta][3] ^= 0xFF;
+        var changed = await Assert.ThrowsAsync<FlowShardMapException>(() => processor.LoadAsync(state, "full:0"));
+        store.Blobs.Remove(delta);
+        var gone = await Assert.ThrowsAsync<FlowShardMapException>(() => processor.LoadAsync(state, "full:0"));
+
+        Assert.Contains("flow shard full:0 (delta 1 of 1)", changed.Message, StringComparison.Ordinal);
+        Assert.Contains("hash", changed.Message, StringComparison.Ordinal);
+        Assert.Contains(delta, gone.Message, StringComparison.Ordinal);
+    }
+
+    private static List<(string Key, long Version, string Snapshot)> Flows(FlowShardMap map) =>
+        [.. map.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? [])))];
 }

@@ -47,9 +47,9 @@ public class ShardStepRunnerTests
         for (int shard = 0; shard < 4; shard++)
         {
             var map = maps[shard] = new FlowShardMap();
-            map.Flows["udp 10.9.9.1:1 <-> 10.9.9.2:2"] = new ShardFlow { Version = 5, LastAppliedUtc = Now - Retention - TimeSpan.FromMinutes(1) };
-            map.Flows["udp 10.9.9.3:1 <-> 10.9.9.4:2"] = new ShardFlow { Version = 6, LastAppliedUtc = Now - Retention + TimeSpan.FromMinutes(1) };
-            map.Flows["udp 10.9.9.5:1 <-> 10.9.9.6:2"] = new ShardFlow { Version = 7, LastAppliedUtc = Now - TimeSpan.FromDays(3), IdleTimeoutSeconds = 600, Snapshot = [1] };
+            map.Set("udp 10.9.9.1:1 <-> 10.9.9.2:2", new ShardFlow { Version = 5, LastAppliedUtc = Now - Retention - TimeSpan.FromMinutes(1) });
+            map.Set("udp 10.9.9.3:1 <-> 10.9.9.4:2", new ShardFlow { Version = 6, LastAppliedUtc = Now - Retention + TimeSpan.FromMinutes(1) });
+            map.Set("udp 10.9.9.5:1 <-> 10.9.9.6:2", new ShardFlow { Version = 7, LastAppliedUtc = Now - TimeSpan.FromDays(3), IdleTimeoutSeconds = 600, Snapshot = [1] });
         }
 
         var (results, _) = RunAll(TestChains.Full(), Batch(frames, 0, frames.Count), maps);
