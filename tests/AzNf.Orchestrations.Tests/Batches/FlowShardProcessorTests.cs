@@ -274,6 +274,25 @@ public class FlowShardProcessorTests
         Assert.Contains(delta, gone.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_TwoStepsInOneBatchOfOperations_TheStoredMapWaitsForTheNewStateAndTheInBetweenMapGoesAtOnce()
+    {
+        var frames = Traffic(30);
+        int perFlow = frames.Count / 30;
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 256 });
+        var (stored, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 10 * perFlow);
+
+        var batch = new FlowShardBatch(stored);
+        var (between, _) = await Step(processor, store, stored, batch, frames, 10 * perFlow, 20 * perFlow);
+        var (last, _) = await Step(processor, store, between, batch, frames, 20 * perFlow, frames.Count);
+
+        Assert.Equal([stored!.MapBlob!], last!.SupersededMapBlobs);
+        Assert.True(store.Blobs.ContainsKey(stored.MapBlob!));
+        Assert.False(store.Blobs.ContainsKey(between!.MapBlob!));
+        Assert.Equal(30, (await processor.LoadAsync(last, "full:0")).Flows.Count);
+    }
+
     private static List<(string Key, long Version, string Snapshot)> Flows(FlowShardMap map) =>
         [.. map.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? [])))];
 }
