@@ -220,6 +220,30 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
         await _service.PurgeInstanceHistoryAsync(instanceId);
 
     /// <inheritdoc/>
+    public async IAsyncEnumerable<(string InstanceId, T? Output)> CompletedOrchestrationsAsync<T>(string instanceIdPrefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var condition = new DurableTask.AzureStorage.Tracking.OrchestrationInstanceStatusQueryCondition
+        {
+            InstanceIdPrefix = instanceIdPrefix,
+            RuntimeStatus = [OrchestrationStatus.Completed],
+            FetchInput = false,
+            FetchOutput = true,
+            ExcludeEntities = true,
+        };
+        string? continuation = null;
+        do
+        {
+            var page = await _service.GetOrchestrationStateAsync(condition, 100, continuation, cancellation);
+            foreach (var state in page.OrchestrationState)
+            {
+                yield return (state.OrchestrationInstance.InstanceId, ReadOutput<T>(state));
+            }
+            continuation = string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken;
+        }
+        while (continuation is not null);
+    }
+
+    /// <inheritdoc/>
     public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default) =>
         SignalEntityAsync(entityName, key, operation, input, signalTime: null);
 

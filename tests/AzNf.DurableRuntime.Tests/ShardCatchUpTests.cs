@@ -65,6 +65,40 @@ public sealed class ShardCatchUpTests(AzuriteFixture azurite)
         Assert.Contains($"has not stored batch {never.LastSequenceNumber} of partition 0", outcome.Failure, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A new process (or a new owner of the partition) knows nothing of the batches before it: it
+    /// reads them from the task hub, so its first batch still comes after what the shards were
+    /// seen to finish, and a shard whose state the dead owner's worker never stored makes it wait.
+    /// </summary>
+    [Fact]
+    public async Task Handler_NewOwnerOfAPartition_ItsFirstBatchComesAfterTheBatchesThePreviousOwnerSawTheShardsFinish()
+    {
+        var (chain, chainFile) = FullChain();
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 16, seed: 7);
+        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("newowner"), ControlQueuePartitions = 2, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200) };
+        await using var host = await DurableChainRun.StartHostAsync(options);
+        await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        var (firstBatch, secondBatch) = Halves(capture);
+        var chainOptions = new DurableChainOptions { Granularity = ChainGranularity.Batch, FlowShards = Shards, CompletionPoll = TimeSpan.FromMilliseconds(200) };
+
+        var previousOwner = new DurableChainHandler(host, chain, chainOptions);
+        await previousOwner.HandleAsync(firstBatch, Timeout());
+        var finished = previousOwner.ExpectedShardBatches.ToDictionary(e => e.Key.Shard, e => e.Value);
+        var newOwner = new DurableChainHandler(host, chain, chainOptions);
+        await newOwner.HandleAsync(secondBatch, Timeout());
+
+        var last = secondBatch.Packets[^1];
+        var first = secondBatch.Packets[0];
+        var state = await host.Client.GetOrchestrationStateAsync(DurableChainHandler.BatchInstanceId(chain.Name, 0, first.SequenceNumber, first.PositionInEvent, last.SequenceNumber));
+        Assert.NotNull(state);
+        var input = Microsoft.DurableTask.Converters.JsonDataConverter.Default.Deserialize<ChainBatch>(state.Input)!;
+        var expected = input.Slices.Where(s => finished.ContainsKey(s.Shard)).ToDictionary(s => s.Shard, s => finished[s.Shard]);
+        Assert.NotEmpty(expected);
+        Assert.All(expected.Values, v => Assert.Equal(firstBatch.Packets[^1].SequenceNumber, v));
+        Assert.Equal(expected.OrderBy(e => e.Key), input.PreviousBatches.OrderBy(e => e.Key));
+        Assert.Empty(newOwner.Failures);
+    }
+
     private static (ChainDefinition Chain, string File) FullChain()
     {
         string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");

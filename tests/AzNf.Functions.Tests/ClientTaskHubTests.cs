@@ -107,6 +107,25 @@ public sealed class ClientTaskHubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompletedOrchestrations_ByPrefix_OnlyCompletedOnesOfThatPrefixWithTheirOutputs()
+    {
+        var hub = Hub();
+        foreach (var (id, orchestration) in new[] { ("nfb-x-p1-s1", "Echo"), ("nfb-x-p1-s9", "Echo"), ("nfb-x-p1-s5", "Fail"), ("nfb-x-p10-s1", "Echo") })
+        {
+            await hub.StartOrchestrationAsync(orchestration, id, id);
+            await hub.WaitForOutcomeAsync<string>(id, TimeSpan.FromSeconds(1), Timeout());
+        }
+
+        var found = new List<(string, string?)>();
+        await foreach (var completed in hub.CompletedOrchestrationsAsync<string>("nfb-x-p1-s", Timeout()))
+        {
+            found.Add(completed);
+        }
+
+        Assert.Equal([("nfb-x-p1-s1", "echo nfb-x-p1-s1"), ("nfb-x-p1-s9", "echo nfb-x-p1-s9")], found.OrderBy(f => f.Item1, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Wait_Failed_StatusAndTheOrchestrationsMessage()
     {
         var hub = Hub();

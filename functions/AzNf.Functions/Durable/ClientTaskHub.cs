@@ -47,6 +47,15 @@ public sealed class ClientTaskHub(DurableClientSlot slot, IPacketBatchStore pack
     public async Task PurgeAsync(string instanceId, CancellationToken cancellation = default) =>
         await Client.PurgeInstanceAsync(instanceId, cancellation);
 
+    public async IAsyncEnumerable<(string InstanceId, T? Output)> CompletedOrchestrationsAsync<T>(string instanceIdPrefix, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var query = new OrchestrationQuery { InstanceIdPrefix = instanceIdPrefix, Statuses = [OrchestrationRuntimeStatus.Completed], FetchInputsAndOutputs = true, PageSize = 100 };
+        await foreach (var metadata in Client.GetAllInstancesAsync(query).WithCancellation(cancellation))
+        {
+            yield return (metadata.InstanceId, metadata.ReadOutputAs<T>());
+        }
+    }
+
     public Task SignalEntityAsync(string entityName, string key, string operation, object? input = null, CancellationToken cancellation = default) =>
         Client.Entities.SignalEntityAsync(new EntityInstanceId(entityName, key), operation, input, options: null, cancellation);
 

@@ -244,6 +244,26 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     }
 
     /// <summary>
+    /// What the shards finished for <paramref name="partition"/> before this handler: the batches
+    /// of the partition still in the task hub (a batch is purged only once the next one runs, so
+    /// the last one the previous owner handled is there) and the shards each completed. A new
+    /// process, or a new owner of the partition, then makes its first steps wait for those too, as
+    /// the handler that ran them would have: otherwise a shard whose reply left before its state
+    /// was stored (its worker died in between) is run over the gap.
+    /// </summary>
+    private async Task LearnFinishedShardsAsync(int partition, CancellationToken cancellation)
+    {
+        string prefix = $"nfb-{StorageNames.Safe(_chain.Name)}-p{partition}-s";
+        await foreach (var (_, result) in _hub.CompletedOrchestrationsAsync<ChainBatchResult>(prefix, cancellation))
+        {
+            foreach (int shard in result?.ShardsCompleted ?? [])
+            {
+                _expectedShards.AddOrUpdate((shard, partition), result!.LastSequenceNumber, (_, v) => Math.Max(v, result!.LastSequenceNumber));
+            }
+        }
+    }
+
+    /// <summary>
     /// Batch granularity: the batch's fresh packets are cut into one slice per flow shard, written
     /// as one blob, and one <c>NfBatch</c> orchestration runs them by reference. Its id and blob name
     /// hold the first and last packet, so a redelivery of the same cut finds what it started, and a
@@ -258,6 +278,11 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             progress.Consumed = null;
             progress.Purging = PurgeAsync(consumed, cancellation);
+        }
+        if (!progress.ShardsLearned)
+        {
+            await LearnFinishedShardsAsync(batch.Partition, cancellation);
+            progress.ShardsLearned = true;
         }
         // A prepared claim stands when it is this batch's and the partition has not handled any of its packets.
         bool usePrepared = prepared is not null && ReferenceEquals(prepared.Batch, batch) && prepared.FirstSequence == batch.Packets[0].SequenceNumber
@@ -585,6 +610,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         public Task Purging { get; set; } = Task.CompletedTask;
 
         public int LastPosition { get; set; }
+
+        /// <summary>Batch granularity: true once the shards' finished batches from before this handler were read.</summary>
+        public bool ShardsLearned { get; set; }
 
         /// <summary>Moves past <paramref name="batch"/>'s last packet (a redelivered, older batch moves nothing back).</summary>
         public void Advance(PartitionBatch batch)

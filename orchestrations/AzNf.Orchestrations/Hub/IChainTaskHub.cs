@@ -36,6 +36,9 @@ public interface IChainTaskHub
     /// <summary>An entity's current state, or default when it has none.</summary>
     Task<T?> GetEntityStateAsync<T>(string entityName, string key, CancellationToken cancellation = default);
 
+    /// <summary>Every completed orchestration whose id starts with <paramref name="instanceIdPrefix"/>, with its output.</summary>
+    IAsyncEnumerable<(string InstanceId, T? Output)> CompletedOrchestrationsAsync<T>(string instanceIdPrefix, CancellationToken cancellation = default);
+
     /// <summary>Every entity named <paramref name="entityName"/> that has state, with that state.</summary>
     IAsyncEnumerable<(string Key, T State)> QueryEntitiesAsync<T>(string entityName, CancellationToken cancellation = default);
 }

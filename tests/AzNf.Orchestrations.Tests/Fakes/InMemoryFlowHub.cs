@@ -59,4 +59,7 @@ internal sealed class InMemoryFlowHub(TimeProvider clock) : IChainTaskHub
 
     public Task<OrchestrationOutcome<T>> WaitForOutcomeAsync<T>(string instanceId, TimeSpan pollInterval, CancellationToken cancellation = default) =>
         throw new NotSupportedException("the sweep starts no orchestrations");
+
+    public IAsyncEnumerable<(string InstanceId, T? Output)> CompletedOrchestrationsAsync<T>(string instanceIdPrefix, CancellationToken cancellation = default) =>
+        throw new NotSupportedException("the sweep starts no orchestrations");
 }
