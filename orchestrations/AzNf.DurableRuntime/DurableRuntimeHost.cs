@@ -319,10 +319,14 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
         await _services.DisposeAsync();
     }
 
-    /// <summary>Client options with the request counter and the configured policies, per retry, so each attempt on the wire is seen.</summary>
+    /// <summary>Client options with the retry budget, the request counter and the configured policies, per retry, so each attempt on the wire is seen.</summary>
     private static T WithPolicies<T>(T clientOptions, StorageService service, StorageRequestCounter counter, DurableRuntimeOptions options)
         where T : Azure.Core.ClientOptions
     {
+        clientOptions.Retry.Mode = Azure.Core.RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = options.StorageRetries;
+        clientOptions.Retry.Delay = options.StorageRetryDelay;
+        clientOptions.Retry.MaxDelay = options.StorageRetryMaxDelay;
         clientOptions.AddPolicy(counter.For(service), Azure.Core.HttpPipelinePosition.PerRetry);
         foreach (var policy in options.StoragePolicies)
         {

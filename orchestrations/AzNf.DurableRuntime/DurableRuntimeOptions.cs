@@ -52,6 +52,18 @@ public sealed record DurableRuntimeOptions
     /// </summary>
     public IReadOnlyList<Azure.Core.Pipeline.HttpPipelinePolicy> StoragePolicies { get; init; } = [];
 
+    /// <summary>
+    /// Retries of a failed storage request (a 5xx, a timeout, a dropped connection) by every
+    /// client of the task hub and the packet store, exponential from <see cref="StorageRetryDelay"/>
+    /// up to <see cref="StorageRetryMaxDelay"/>. The defaults ride out about 20 s of storage that
+    /// does not answer; longer, and the run fails (exit 69 from the CLI). The SDK's own default is 3.
+    /// </summary>
+    public int StorageRetries { get; init; } = 6;
+
+    public TimeSpan StorageRetryDelay { get; init; } = TimeSpan.FromMilliseconds(400);
+
+    public TimeSpan StorageRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(8);
+
     /// <summary>What the flow shards keep and how they write their maps (tombstone retention, inline bytes, deltas).</summary>
     public AzNf.Orchestrations.Entities.FlowShardOptions FlowShards { get; init; } = new();
 
@@ -80,6 +92,14 @@ public sealed record DurableRuntimeOptions
         if (MaxQueuePollingInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxQueuePollingInterval), MaxQueuePollingInterval, "must be positive");
+        }
+        if (StorageRetries is < 0 or > 20)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StorageRetries), StorageRetries, "must be 0–20");
+        }
+        if (StorageRetryDelay <= TimeSpan.Zero || StorageRetryMaxDelay < StorageRetryDelay)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StorageRetryDelay), "retry delays must be positive, the longest at least the first");
         }
         if (MaxConcurrentOrchestrations < 1 || MaxConcurrentActivities < 1 || MaxConcurrentEntities < 1)
         {

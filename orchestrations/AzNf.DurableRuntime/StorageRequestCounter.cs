@@ -16,6 +16,7 @@ namespace AzNf.DurableRuntime;
 public sealed class StorageRequestCounter
 {
     private readonly long[] _requests = new long[3];
+    private long _retries;
     private long _bytesSent;
     private long _bytesReceived;
 
@@ -27,6 +28,9 @@ public sealed class StorageRequestCounter
 
     public long TableRequests => Interlocked.Read(ref _requests[(int)StorageService.Table]);
 
+    /// <summary>Requests that were a retry of one that failed (their client's retry policy sent them again).</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
     /// <summary>Request bodies sent, bytes.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
@@ -34,7 +38,7 @@ public sealed class StorageRequestCounter
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     /// <summary>The counts now, to subtract from a later one.</summary>
-    public StorageRequestCount Snapshot() => new(BlobRequests, QueueRequests, TableRequests, BytesSent, BytesReceived);
+    public StorageRequestCount Snapshot() => new(BlobRequests, QueueRequests, TableRequests, BytesSent, BytesReceived, Retries);
 
     /// <summary>The policy to put in one service's client options.</summary>
     public HttpPipelinePolicy For(StorageService service) => new Policy(this, service);
@@ -42,6 +46,10 @@ public sealed class StorageRequestCounter
     private void Count(HttpMessage message, StorageService service)
     {
         Interlocked.Increment(ref _requests[(int)service]);
+        if (message.ProcessingContext.RetryNumber > 0)
+        {
+            Interlocked.Increment(ref _retries);
+        }
         if (message.Request.Content is { } content && content.TryComputeLength(out long length))
         {
             Interlocked.Add(ref _bytesSent, length);
@@ -83,10 +91,10 @@ public enum StorageService
 }
 
 /// <summary>Storage requests and bytes at one moment; subtract two for what happened between them.</summary>
-public readonly record struct StorageRequestCount(long Blob, long Queue, long Table, long BytesSent, long BytesReceived)
+public readonly record struct StorageRequestCount(long Blob, long Queue, long Table, long BytesSent, long BytesReceived, long Retries)
 {
     public long Requests => Blob + Queue + Table;
 
     public static StorageRequestCount operator -(StorageRequestCount later, StorageRequestCount earlier) =>
-        new(later.Blob - earlier.Blob, later.Queue - earlier.Queue, later.Table - earlier.Table, later.BytesSent - earlier.BytesSent, later.BytesReceived - earlier.BytesReceived);
+        new(later.Blob - earlier.Blob, later.Queue - earlier.Queue, later.Table - earlier.Table, later.BytesSent - earlier.BytesSent, later.BytesReceived - earlier.BytesReceived, later.Retries - earlier.Retries);
 }

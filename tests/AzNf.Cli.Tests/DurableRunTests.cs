@@ -52,6 +52,34 @@ public sealed class DurableRunTests(AzuriteFixture azurite)
         }
     }
 
+    /// <summary>Storage that does not answer (nothing listens on its port): after the retry budget (about 20 s), exit 69 and one line naming the storage and the endpoint.</summary>
+    [Fact]
+    public void Run_StorageDown_UnavailableAfterTheRetriesInOneLine()
+    {
+        string capture = CliRunner.Samples("captures", "http-loopback.pcapng");
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        string endpoint = $"http://127.0.0.1:{port}/devstoreaccount1";
+        Environment.SetEnvironmentVariable(
+            AzNf.Cli.Commands.DurableRun.StorageVariable,
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Convert.ToBase64String(new byte[64])};BlobEndpoint={endpoint};QueueEndpoint={endpoint};TableEndpoint={endpoint};");
+        try
+        {
+            var (code, errors) = CliRunner.Aznf("run", "--capture", capture, "--runtime", "durable", "--quiet");
+
+            Assert.Equal(ExitCodes.Unavailable, code);
+            string line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("the storage in AZNF_STORAGE", line, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(AzNf.Cli.Commands.DurableRun.StorageVariable, null);
+        }
+    }
+
     [Theory]
     [InlineData("--runtime", "lambda", "--runtime must be embedded or durable")]
     [InlineData("--granularity", "flowlet", "need --runtime durable")]

@@ -18,14 +18,17 @@ public sealed class AzuriteServer : IAsyncDisposable
     private const int PortAttempts = 3;
     private const int OutputLinesKept = 40;
 
-    private readonly Process _process;
+    private readonly string _entry;
+    private readonly AzuriteOptions _options;
     private readonly string _workDirectory;
     private readonly Queue<string> _output = new();
+    private Process _process;
     private int _disposed;
 
-    private AzuriteServer(Process process, string workDirectory, int blobPort, int queuePort, int tablePort)
+    private AzuriteServer(string entry, AzuriteOptions options, string workDirectory, int blobPort, int queuePort, int tablePort)
     {
-        _process = process;
+        _entry = entry;
+        _options = options;
         _workDirectory = workDirectory;
         BlobPort = blobPort;
         QueuePort = queuePort;
@@ -35,8 +38,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};" +
             $"QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};" +
             $"TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
-        process.OutputDataReceived += (_, e) => Remember(e.Data);
-        process.ErrorDataReceived += (_, e) => Remember(e.Data);
+        _process = StartProcess();
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
@@ -59,7 +61,10 @@ public sealed class AzuriteServer : IAsyncDisposable
         string entry = await AzuriteInstaller.EnsureInstalledAsync(options, cancellation);
         for (int attempt = 1; ; attempt++)
         {
-            var server = Launch(entry, options);
+            int[] ports = FreeLoopbackPorts(3);
+            string work = Path.Combine(Path.GetTempPath(), "aznf-azurite", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(work);
+            var server = new AzuriteServer(entry, options, work, ports[0], ports[1], ports[2]);
             try
             {
                 await server.WaitUntilReadyAsync(options.StartTimeout, cancellation);
@@ -76,6 +81,32 @@ public sealed class AzuriteServer : IAsyncDisposable
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// An outage: Azurite stops and starts again after <paramref name="down"/> on the same ports
+    /// and folder, with its data. It is stopped with SIGTERM, on which it saves its data and
+    /// closes: killed, it would lose the writes it acknowledged since its last save, which the
+    /// real service never does.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This Azurite keeps its data in memory, which an outage would lose.</exception>
+    public async Task OutageAsync(TimeSpan down, CancellationToken cancellation = default)
+    {
+        if (_options.InMemory)
+        {
+            throw new InvalidOperationException("an in-memory Azurite loses its data when it stops: start it with InMemory = false for an outage");
+        }
+        using (var terminate = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await terminate.WaitForExitAsync(cancellation);
+        }
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        closing.CancelAfter(TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(closing.Token);
+        _process.Dispose();
+        await Task.Delay(down, cancellation);
+        _process = StartProcess();
+        await WaitUntilReadyAsync(_options.StartTimeout, cancellation);
     }
 
     /// <summary>The last lines Azurite printed, for error messages.</summary>
@@ -118,32 +149,29 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private static AzuriteServer Launch(string entry, AzuriteOptions options)
+    private Process StartProcess()
     {
-        int[] ports = FreeLoopbackPorts(3);
-        string work = Path.Combine(Path.GetTempPath(), "aznf-azurite", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(work);
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = work,
+            WorkingDirectory = _workDirectory,
         };
         var arguments = new List<string>
         {
-            entry,
-            "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _entry,
+            "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--skipApiVersionCheck",
             "--disableTelemetry",
             "--silent",
         };
         // Azurite refuses --location together with --inMemoryPersistence; the working
         // directory still catches its debug files.
-        arguments.AddRange(options.InMemory ? ["--inMemoryPersistence"] : ["--location", work]);
-        if (options.DebugLog is { } debug)
+        arguments.AddRange(_options.InMemory ? ["--inMemoryPersistence"] : ["--location", _workDirectory]);
+        if (_options.DebugLog is { } debug)
         {
             arguments.AddRange(["--debug", Path.GetFullPath(debug)]);
         }
@@ -160,10 +188,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         {
             throw new AzuriteException($"Azurite runs on Node.js, and 'node' could not be run ({e.Message}); install Node.js", e);
         }
-        var server = new AzuriteServer(process, work, ports[0], ports[1], ports[2]);
+        process.OutputDataReceived += (_, e) => Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => Remember(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return server;
+        return process;
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellation)

@@ -169,7 +169,7 @@ internal static class DurableRun
         long packets = Math.Max(1, result.Report.Totals.Packets);
         string line = string.Create(
             CultureInfo.InvariantCulture,
-            $"storage: {storage.Requests} requests ({storage.Blob} blob, {storage.Queue} queue, {storage.Table} table), {storage.Requests * 1000.0 / packets:F1} per 1,000 packets; {storage.BytesSent / 1e6:F1} MB sent, {storage.BytesReceived / 1e6:F1} MB received");
+            $"storage: {storage.Requests} requests ({storage.Blob} blob, {storage.Queue} queue, {storage.Table} table), {storage.Requests * 1000.0 / packets:F1} per 1,000 packets; {storage.BytesSent / 1e6:F1} MB sent, {storage.BytesReceived / 1e6:F1} MB received; {storage.Retries} retried");
         var batches = result.Batches;
         if (batches.Batches > 0)
         {
