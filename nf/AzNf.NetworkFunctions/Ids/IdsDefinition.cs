@@ -199,7 +199,8 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
             diagnostics ?? new ConfigDiagnostics(),
             TimeSpan.FromMilliseconds(options.PcreTimeoutMs),
             linearRegex: options.PcreEngine == "linear",
-            classifications);
+            classifications,
+            options.MaxRuleBytes);
         var rules = new List<IdsRule>();
         foreach (var file in files)
         {

@@ -53,6 +53,9 @@ public sealed record IdsOptions
     /// <summary>Threshold and detection_filter counters kept (one per rule and tracked address); see <c>thresholds:table-full</c>.</summary>
     public int ThresholdEntries { get; init; } = 100_000;
 
+    /// <summary>Longest rule (after joining continued lines), bytes of UTF-8; a longer one is rejected (<c>too-long</c>). Suricata's <c>DETECT_MAX_RULE_SIZE</c>, 8 KiB.</summary>
+    public int MaxRuleBytes { get; init; } = 8192;
+
     /// <summary>Reads the options from a stage's <c>config</c>; unknown fields and bad values are errors.</summary>
     /// <exception cref="ConfigException">A field is unknown, not an integer, or out of range.</exception>
     public static IdsOptions FromJson(JsonElement config, string location)
@@ -83,6 +86,7 @@ public sealed record IdsOptions
                 "xbitsEntries" => options with { XbitsEntries = Read(property, location, 1, 100_000_000) },
                 "thresholdEntries" => options with { ThresholdEntries = Read(property, location, 1, 100_000_000) },
                 "httpPendingRequests" => options with { HttpPendingRequests = Read(property, location, 1, 1024) },
+                "maxRuleBytes" => options with { MaxRuleBytes = Read(property, location, 256, 1 << 20) },
                 _ => throw new ConfigException($"{location}.config.{property.Name}", "unknown IDS option"),
             };
         }

@@ -17,8 +17,10 @@ public sealed class IdsRuleParser(
     ConfigDiagnostics diagnostics,
     TimeSpan pcreTimeout,
     bool linearRegex = false,
-    IReadOnlyDictionary<string, Classification>? classifications = null)
+    IReadOnlyDictionary<string, Classification>? classifications = null,
+    int maxRuleBytes = 8192)
 {
+    private const string TooLong = "too-long";
     private readonly AddressPortParser _expressions = new(variables, AddressPortSyntax.Suricata);
     private const string DuplicateSid = "duplicate-sid";
     private readonly Dictionary<int, int> _ruleIndexBySid = [];
@@ -72,6 +74,14 @@ public sealed class IdsRuleParser(
             string ruleText = pending.ToString().Trim();
             pending.Clear();
             string where = $"{fileName}:{firstLine.ToString(CultureInfo.InvariantCulture)}";
+            int bytes = Encoding.UTF8.GetByteCount(ruleText);
+            if (bytes > maxRuleBytes)
+            {
+                // Suricata reads at most 8 KiB per rule; a longer one is not a rule it would load.
+                Rejections.Add(TooLong, where);
+                diagnostics.Warn("ids-rule-rejected", where, $"rule of {bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes is longer than maxRuleBytes ({maxRuleBytes.ToString("N0", CultureInfo.InvariantCulture)})");
+                continue;
+            }
             try
             {
                 var rule = ParseRule(ruleText, where);

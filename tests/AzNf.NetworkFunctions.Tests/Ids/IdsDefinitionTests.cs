@@ -42,6 +42,45 @@ public sealed class IdsDefinitionTests : IDisposable
         Assert.Equal(1, setup.Diagnostics.Counts["ids-rule-rejected"]);
     }
 
+    /// <summary>A rule over 8 KiB (Suricata's limit) is rejected as too long at its first line; a 10 MB one too, and the rules around it load.</summary>
+    [Theory]
+    [InlineData(8 * 1024)]
+    [InlineData(10 * 1024 * 1024)]
+    public void Load_RuleLongerThanMaxRuleBytes_RejectedAsTooLongNamingItsLine(int contentBytes)
+    {
+        string path = Path.Combine(_directory, "long.rules");
+        File.WriteAllText(path,
+            "alert tcp any any -> any 80 (content:\"ok\"; sid:1;)\n" +
+            "alert tcp any any -> any 80 (content:\"\\\n" + new string('A', contentBytes) + "\"; sid:2;)\n" +
+            "alert tcp any any -> any 80 (content:\"fine\"; sid:3;)\n");
+        var setup = Setup(path);
+
+        var definition = IdsDefinition.Load(setup);
+        var raised = IdsDefinition.Load(Setup(path, """{ "maxRuleBytes": 1048576 }"""));
+
+        Assert.Equal(2, definition.RulesLoaded);
+        Assert.Equal(new RuleRejection("too-long", 1, "long.rules:2"), Assert.Single(definition.Rejections.ByReason));
+        var warning = Assert.Single(setup.Diagnostics.Warnings);
+        Assert.Equal("long.rules:2", warning.Where);
+        Assert.Contains("longer than maxRuleBytes (8,192)", warning.Message, StringComparison.Ordinal);
+        Assert.True(warning.Message.Length < 200);
+        Assert.Equal(contentBytes < 1 << 20 ? 3 : 2, raised.RulesLoaded);
+    }
+
+    /// <summary>100,000 rules (ET Open is ~60,000) all load.</summary>
+    [Fact]
+    public void Load_HundredThousandRules_AllLoad()
+    {
+        string path = Path.Combine(_directory, "many.rules");
+        File.WriteAllLines(path, Enumerable.Range(0, 100_000).Select(i =>
+            $"alert tcp any any -> any 80 (msg:\"r{i}\"; flow:established,to_server; content:\"tok{i:D6}x{i * 7919 % 100_003:x}\"; sid:{1_000_000 + i}; rev:1;)"));
+
+        var definition = IdsDefinition.Load(Setup(path));
+
+        Assert.Equal(100_000, definition.RulesLoaded);
+        Assert.Equal(0, definition.RulesRejected);
+    }
+
     [Fact]
     public void Load_MissingRulesFile_ConfigExceptionNamingFile()
     {
@@ -68,6 +107,7 @@ public sealed class IdsDefinitionTests : IDisposable
     [InlineData("""{ "streamWindowBytes": 99999999 }""", "streamWindowBytes")]
     [InlineData("""{ "colour": 1 }""", "colour")]
     [InlineData("""{ "pcreEngine": "fast" }""", "pcreEngine")]
+    [InlineData("""{ "maxRuleBytes": 100 }""", "maxRuleBytes")]
     public void Load_BadOption_ConfigExceptionNamingLocationAndField(string config, string field)
     {
         string path = Path.Combine(_directory, "ok.rules");

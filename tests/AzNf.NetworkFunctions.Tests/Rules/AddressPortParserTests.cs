@@ -158,6 +158,22 @@ public sealed class AddressPortParserTests
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Hostile expressions: nesting 100,000 deep and a 100,000-character token are refused in a short message.</summary>
+    [Theory]
+    [InlineData("[", "]", "nests more than 32 levels deep")]
+    [InlineData("!", "", "nests more than 32 levels deep")]
+    [InlineData("x", "", "is not an address")]
+    public void ParseAddresses_HostileExpression_RefusedWithAShortMessage(string open, string close, string reason)
+    {
+        var parser = new AddressPortParser(Variables, AddressPortSyntax.Suricata);
+        string expression = string.Concat(Enumerable.Repeat(open, 100_000)) + "10.0.0.1" + string.Concat(Enumerable.Repeat(close, 100_000));
+
+        var error = Assert.Throws<FormatException>(() => parser.ParseAddresses(expression));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 200, $"{error.Message.Length} characters");
+    }
+
     [Theory]
     [InlineData("70000", "'70000' is not a port (0 to 65535)")]
     [InlineData("-1", "'-1' is not a port")]
