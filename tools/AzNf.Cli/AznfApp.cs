@@ -60,6 +60,9 @@ public static class AznfApp
                     .WithDescription("Load Suricata rule files as the IDS would: how many load, and the rejected ones by reason with the first file:line of each.")
                     .WithExample("rules", "check", "emerging-web_server.rules", "emerging-scan.rules");
             });
+            config.AddCommand<SoakCommand>("soak")
+                .WithDescription("Feed the durable runtime generated traffic for a set time and sample RSS, GC heap, handles, task hub rows and throughput (soak.csv, soak.svg).")
+                .WithExample("soak", "--minutes", "30", "--out", "soak");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure packets/s and Gbps per NF and for the fused chain, on one core and on all cores.")
                 .WithExample("bench", "--seconds", "2", "--sizes", "64,1500");

@@ -91,6 +91,42 @@ public sealed class PacketEventProcessorTests(AzuriteFixture azurite)
         Assert.Equal(1, second.Counters.Checkpoints);
     }
 
+    /// <summary>
+    /// The checkpoint table fails now and then (503s, dropped connections, replies lost after the
+    /// write): the client's retries and the guarded write's re-read carry every checkpoint through;
+    /// a write whose reply was lost is not taken for a lost race (its retry meets its own ETag or row).
+    /// </summary>
+    [Fact]
+    public async Task CheckpointTableFailsAShareOfRequests_EveryEventOnceAndEveryCheckpointWritten()
+    {
+        var faults = new StorageFaultPolicy(new StorageFaults(Unavailable: 0.1, Dropped: 0.05, LostReply: 0.15, Delayed: 0.05), seed: 7);
+        var tableOptions = new Azure.Data.Tables.TableClientOptions();
+        tableOptions.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        tableOptions.Retry.MaxRetries = 10;
+        tableOptions.AddPolicy(faults, Azure.Core.HttpPipelinePosition.PerRetry);
+        var store = new TableCheckpointStore(new Azure.Data.Tables.TableClient(azurite.ConnectionString, AzuriteFixture.UniqueName("ckpt"), tableOptions));
+        var (_, deadLetters) = await ConsumerTestSetup.TablesAsync(azurite);
+        await store.CreateIfNotExistsAsync();
+        var chain = new ChainPartitionHandler(Partitions.ChainPartitionHandlerTests.CounterChain(), 4, PacketEventFormat.MaxPacketsPerEvent);
+        var events = Enumerable.Range(0, 40).Select(s => Event(s, PacketBody(2))).ToList();
+        var processor = ConsumerTestSetup.Processor(store, deadLetters, chain, "proc-1");
+        var partition = PacketPartition.Of("3");
+        await processor.InitializePartitionAsync(partition, default);
+
+        foreach (var batch in events.Chunk(4))
+        {
+            await processor.ProcessBatchAsync(batch, partition, default);
+        }
+        faults.Stop();
+        var stored = await store.GetCheckpointAsync(Namespace, ConsumerTestSetup.Hub, "$Default", "3", default);
+
+        Assert.True(faults.LostReplies > 0 && faults.Unavailable > 0, $"{faults.LostReplies} lost replies, {faults.Unavailable} 503s injected");
+        Assert.Equal(80, chain.Partition(3)!.Packets);
+        Assert.Equal(0, chain.SkippedPackets);
+        Assert.Equal((10L, 0L), (processor.Counters.Checkpoints, processor.Counters.CheckpointsRefused));
+        Assert.Equal(Azure.Messaging.EventHubs.Consumer.EventPosition.FromOffset("39000", isInclusive: false), stored!.StartingPosition);
+    }
+
     [Fact]
     public async Task TwoProcessorsRacing_TheOneThatLostThePartitionCannotMoveItsCheckpoint()
     {

@@ -3,14 +3,14 @@ using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
-namespace AzNf.DurableRuntime.Tests;
+namespace AzNf.TestOracles;
 
 /// <summary>What a <see cref="StorageFaultPolicy"/> does to a share of the requests it sees.</summary>
 /// <param name="Unavailable">Answered 503 without reaching the service.</param>
 /// <param name="Dropped">The connection fails before the request reaches the service.</param>
 /// <param name="LostReply">Reaches the service, which acts on it, but the reply is lost: the client sees a 500 and sends it again.</param>
 /// <param name="Delayed">Held back <see cref="Delay"/> before it is sent.</param>
-internal sealed record StorageFaults(double Unavailable, double Dropped, double LostReply, double Delayed)
+public sealed record StorageFaults(double Unavailable, double Dropped, double LostReply, double Delayed)
 {
     public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(150);
 }
@@ -20,7 +20,7 @@ internal sealed record StorageFaults(double Unavailable, double Dropped, double 
 /// client's retry policy sees them as it would see the real ones. Deterministic for a seed.
 /// Requests already on the wire when <see cref="Stop"/> is called finish normally.
 /// </summary>
-internal sealed class StorageFaultPolicy(StorageFaults faults, int seed) : HttpPipelinePolicy
+public sealed class StorageFaultPolicy(StorageFaults faults, int seed) : HttpPipelinePolicy
 {
     private readonly Random _random = new(seed);
     private long _unavailable;
