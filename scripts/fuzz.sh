@@ -4,8 +4,9 @@
 # TARGET: capture | packet | event | ids-rules | firewall-rules | chain (tests/AzNf.Fuzz).
 # Installs AFL++ (Debian package) and the SharpFuzz instrumenter (dotnet tool) when missing,
 # builds the harness, instruments the parsers' assemblies, starts from the stored corpus
-# (tests/TestData/fuzz/TARGET) and prints executions, coverage and crashes. Every crash and hang
-# found is copied into tests/TestData/fuzz/TARGET/found/, where FuzzCorpusTests replays it in CI.
+# (tests/TestData/fuzz/TARGET: seeds, queue/ from earlier runs) and prints executions, coverage
+# and crashes. What the run adds to the queue goes into TARGET/queue/, every crash and hang into
+# TARGET/found/ (named by content hash), where FuzzCorpusTests replays them in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz.sh TARGET SECONDS}
@@ -29,9 +30,13 @@ for assembly in AzNf.Packets AzNf.NetworkFunctions AzNf.Ingest AzNf.Partitions; 
   "$tools/sharpfuzz" "$work/bin/$assembly.dll" >/dev/null
 done
 
+# AFL reads one flat folder: the seeds and every stored queue entry.
+mkdir -p "$work/in"
+find "$corpus" -type f -exec sh -c 'cp "$1" "$2/$(sha256sum "$1" | cut -c1-16)"' _ {} "$work/in" \;
+
 # The dotnet host is not compiled with AFL: coverage comes from the instrumented assemblies.
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
-afl-fuzz -V "$seconds" -t 10000 -m none -i "$corpus" -o "$work/findings" -- dotnet "$work/bin/aznf-fuzz.dll" "$target" >"$work/afl.log" 2>&1 || {
+afl-fuzz -V "$seconds" -t 10000 -m none -i "$work/in" -o "$work/findings" -- dotnet "$work/bin/aznf-fuzz.dll" "$target" >"$work/afl.log" 2>&1 || {
   echo "fuzz.sh: afl-fuzz failed; the last lines of $work/afl.log:" >&2; tail -20 "$work/afl.log" >&2; exit 70; }
 
 stats="$work/findings/default/fuzzer_stats"
@@ -39,6 +44,11 @@ value() { awk -F' *: *' -v k="$1" '$1 == k { print $2 }' "$stats"; }
 crashes=$(find "$work/findings/default/crashes" -type f -name 'id:*' | wc -l)
 hangs=$(find "$work/findings/default/hangs" -type f -name 'id:*' | wc -l)
 echo "$target: $(value run_time) s, $(value execs_done) executions ($(value execs_per_sec)/s), corpus $(value corpus_count) inputs, coverage $(value bitmap_cvg), crashes $crashes, hangs $hangs"
+mkdir -p "$corpus/queue"
+for entry in "$work"/findings/default/queue/id:*; do
+  cp "$entry" "$corpus/queue/$(sha256sum "$entry" | cut -c1-16)"
+done
+echo "queue: $(find "$corpus/queue" -type f | wc -l) inputs in $corpus/queue"
 if [ "$crashes" -gt 0 ] || [ "$hangs" -gt 0 ]; then
   mkdir -p "$corpus/found"
   for found in "$work"/findings/default/{crashes,hangs}/id:*; do
