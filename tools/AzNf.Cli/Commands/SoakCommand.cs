@@ -88,13 +88,16 @@ internal sealed class SoakCommand : Command<SoakCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(connection))
             {
-                azurite = await AzuriteServer.StartAsync(cancellation: cancellation);
+                // On disk: in memory, Azurite frees a deleted blob's bytes only at its periodic extent
+                // GC, so a soak at ~100 Mbps would grow it by gigabytes between collections.
+                azurite = await AzuriteServer.StartAsync(new AzuriteOptions { InMemory = false }, cancellation);
                 connection = azurite.ConnectionString;
             }
             string hub = "soak" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
             await using var host = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = connection, TaskHubName = hub });
             await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), cancellation);
-            var handler = new CountingHandler(new DurableChainHandler(host, chain, new DurableChainOptions { Granularity = ChainGranularity.Batch }));
+            // As the Functions app's consumer: running totals only, no per-unit results kept.
+            var handler = new CountingHandler(new DurableChainHandler(host, chain, new DurableChainOptions { Granularity = ChainGranularity.Batch, KeepUnitResults = false }));
             var until = DateTime.UtcNow + TimeSpan.FromMinutes(settings.Minutes);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
 
