@@ -176,16 +176,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         {
             return (earlier.Result, state);
         }
-        // The stored state's superseded blobs belong to states older than it: no one can load them again.
-        if (!batch.Cleaned)
-        {
-            foreach (string old in state?.SupersededMapBlobs ?? [])
-            {
-                await store.DeleteAsync(old);
-            }
-            state?.SupersededMapBlobs.Clear();
-            batch.Cleaned = true;
-        }
+        await RetireSupersededAsync(state, batch);
         if (Behind(step, state) is { } behind)
         {
             return (new ShardStepResult { Shard = step.Slice.Shard, Behind = behind }, state);
@@ -233,6 +224,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
     {
         ArgumentNullException.ThrowIfNull(commit);
         ArgumentNullException.ThrowIfNull(batch);
+        await RetireSupersededAsync(state, batch);
         var bytes = await store.ReadAsync(commit.Blob, commit.Offset, commit.Length);
         if (!ContentHash.Matches(bytes.Span, commit.Sha256))
         {
@@ -262,6 +254,24 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         stored.Replies = state?.Replies ?? new Dictionary<string, StoredReply>(StringComparer.Ordinal);
         stored.Staged = state?.Staged ?? [];
         return (new ShardCommitResult(applied, incoming.Flows.Count - applied), stored);
+    }
+
+    /// <summary>
+    /// Deletes, once per batch of operations, the blobs the stored state superseded: they belong
+    /// to states older than it, which no one can load again.
+    /// </summary>
+    private async Task RetireSupersededAsync(FlowShardState? state, FlowShardBatch batch)
+    {
+        if (batch.Cleaned)
+        {
+            return;
+        }
+        foreach (string old in state?.SupersededMapBlobs ?? [])
+        {
+            await store.DeleteAsync(old);
+        }
+        state?.SupersededMapBlobs.Clear();
+        batch.Cleaned = true;
     }
 
     /// <summary>

@@ -293,6 +293,38 @@ public class FlowShardProcessorTests
         Assert.Equal(30, (await processor.LoadAsync(last, "full:0")).Flows.Count);
     }
 
+    /// <summary>The fast path's commits retire superseded map blobs as steps do: once per batch of operations, never carried on.</summary>
+    [Fact]
+    public async Task CommitAsync_InLaterBatches_DeletesWhatTheStoredStateSupersededAndCarriesNothingOn()
+    {
+        var store = new InMemoryPacketStore();
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 256 });
+        async Task<FlowShardState?> Commit(FlowShardState? state, long version)
+        {
+            var flows = new FlowShardMap();
+            for (int i = 0; i < 40; i++)
+            {
+                flows.Set($"udp 10.0.0.{i}:1 <-> 10.0.1.1:53", new ShardFlow { Version = version, Snapshot = [.. Guid.NewGuid().ToByteArray(), (byte)i] });
+            }
+            byte[] encoded = flows.Encode();
+            string blob = $"commits/c{version}.fsc";
+            await store.PutAsync(blob, encoded);
+            var (result, next) = await processor.CommitAsync(new ShardCommit(blob, 0, encoded.Length, ContentHash.Of(encoded), 0, version), state, "full:0", new FlowShardBatch(state));
+            Assert.Equal(40, result.Applied);
+            return next;
+        }
+
+        var first = await Commit(null, 1);
+        var second = await Commit(first, 2);
+        var supersededBySecond = second!.SupersededMapBlobs.ToList();
+        var third = await Commit(second, 3);
+
+        Assert.Equal([first!.MapBlob!], supersededBySecond);
+        Assert.Equal([second.MapBlob!], third!.SupersededMapBlobs);
+        Assert.False(store.Blobs.ContainsKey(first.MapBlob!));
+        Assert.True(store.Blobs.ContainsKey(second.MapBlob!));
+    }
+
     private static List<(string Key, long Version, string Snapshot)> Flows(FlowShardMap map) =>
         [.. map.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? [])))];
 }
