@@ -150,7 +150,8 @@ public sealed class IdsPayloadTests
     {
         var harness = new IdsTestHarness(
             "alert udp any any -> any any (pcre:\"/^(a+)+$/\"; sid:1;)\nalert udp any any -> any any (pcre:\"/(a)\\1!/\"; sid:2;)",
-            new IdsOptions { PcreTimeoutMs = 20, PcreEngine = "linear" });
+            // 2 s: the linear engine builds its automaton on the first match, which a loaded machine can take past a short budget; backtracking this pattern would still take far longer.
+            new IdsOptions { PcreTimeoutMs = 2000, PcreEngine = "linear" });
         var payload = TcpConversation.Bytes(new string('a', 40) + "!");
 
         harness.Send(PacketBuilder.Udp(NetAddress.Parse("10.0.0.1"), 1, NetAddress.Parse("10.0.0.2"), 2, payload));
