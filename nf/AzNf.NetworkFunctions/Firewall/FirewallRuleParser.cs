@@ -38,7 +38,7 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
         {
             "allow" => FirewallAction.Allow,
             "deny" => FirewallAction.Deny,
-            var other => throw new FormatException($"unknown action '{other}' (expected allow or deny)"),
+            var other => throw new FormatException($"unknown action '{QuotedText.Of(other)}' (expected allow or deny)"),
         };
         int protocol = ParseProtocol(Next(tokens, ref i, "protocol"));
 
@@ -57,7 +57,7 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
         }
         if (i < tokens.Count)
         {
-            throw new FormatException($"unexpected '{tokens[i]}' after the rule");
+            throw new FormatException($"unexpected '{QuotedText.Of(tokens[i])}' after the rule");
         }
         if (source.IsEmpty || destination.IsEmpty)
         {
@@ -76,7 +76,7 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
         var ports = _expressions.ParsePorts(text);
         if (ports.IsEmpty)
         {
-            throw new FormatException($"port expression '{text}' matches nothing");
+            throw new FormatException($"port expression '{QuotedText.Of(text)}' matches nothing");
         }
         return ports;
     }
@@ -90,7 +90,7 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
         "ip" or "any" => FirewallRule.AnyProtocol,
         _ when text.Length is > 0 and <= 3 && text.All(char.IsAsciiDigit) && int.Parse(text, CultureInfo.InvariantCulture) <= 255
             => int.Parse(text, CultureInfo.InvariantCulture),
-        _ => throw new FormatException($"unknown protocol '{text}' (tcp, udp, icmp, icmpv6, ip, any or 0-255)"),
+        _ => throw new FormatException($"unknown protocol '{QuotedText.Of(text)}' (tcp, udp, icmp, icmpv6, ip, any or 0-255)"),
     };
 
     private static ConnectionMatch ParseStates(string text)
@@ -103,7 +103,7 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
                 "new" => ConnectionMatch.New,
                 "established" => ConnectionMatch.Established,
                 "invalid" => ConnectionMatch.Invalid,
-                _ => throw new FormatException($"unknown state '{name}' (new, established, invalid)"),
+                _ => throw new FormatException($"unknown state '{QuotedText.Of(name)}' (new, established, invalid)"),
             };
         }
         return states;
@@ -123,7 +123,7 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
         string found = i < tokens.Count ? tokens[i] : "end of line";
         if (found != keyword)
         {
-            throw new FormatException($"expected '{keyword}', found '{found}'");
+            throw new FormatException($"expected '{keyword}', found '{QuotedText.Of(found)}'");
         }
         i++;
     }

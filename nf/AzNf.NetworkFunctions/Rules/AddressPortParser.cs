@@ -42,7 +42,7 @@ public sealed class AddressPortParser(IReadOnlyDictionary<string, string> variab
         }
         if (depth > MaxDepth)
         {
-            throw new FormatException($"'{Shown(text)}' nests more than {MaxDepth} levels deep (a cycle?)");
+            throw new FormatException($"'{QuotedText.Of(text)}' nests more than {MaxDepth} levels deep (a cycle?)");
         }
         T result;
         if (text.StartsWith('!'))
@@ -144,19 +144,19 @@ public sealed class AddressPortParser(IReadOnlyDictionary<string, string> variab
         if ((!v6 && !IsDottedQuad(addressText)) || addressText.Contains('%', StringComparison.Ordinal)
             || !IPAddress.TryParse(addressText, out var ip) || (ip.AddressFamily == AddressFamily.InterNetworkV6) != v6)
         {
-            throw new FormatException($"'{Shown(text)}' is not an address, CIDR, list, variable or 'any'");
+            throw new FormatException($"'{QuotedText.Of(text)}' is not an address, CIDR, list, variable or 'any'");
         }
         int bits = v6 ? 128 : 32;
         int prefix = bits;
         if (slash >= 0 && (!int.TryParse(text.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bits))
         {
-            throw new FormatException($"bad prefix length in '{Shown(text)}' (0 to {bits})");
+            throw new FormatException($"bad prefix length in '{QuotedText.Of(text)}' (0 to {bits})");
         }
         var address = AddressSet.ToValue(NetAddress.FromIPAddress(ip));
         UInt128 hostMask = HostMask(bits - prefix);
         if ((address & hostMask) != UInt128.Zero && syntax.RejectHostBits)
         {
-            throw new FormatException($"'{Shown(text)}' has host bits set (did you mean {AddressSet.ToAddress(address & ~hostMask)}/{prefix}?)");
+            throw new FormatException($"'{QuotedText.Of(text)}' has host bits set (did you mean {AddressSet.ToAddress(address & ~hostMask)}/{prefix}?)");
         }
         UInt128 low = address & ~hostMask, high = address | hostMask;
         var range = AddressSet.Range(low, high);
@@ -186,7 +186,7 @@ public sealed class AddressPortParser(IReadOnlyDictionary<string, string> variab
         ushort high = colon == text.Length - 1 ? (ushort)65_535 : ParsePort(text[(colon + 1)..]);
         if (low > high)
         {
-            throw new FormatException($"port range '{Shown(text)}' runs backwards");
+            throw new FormatException($"port range '{QuotedText.Of(text)}' runs backwards");
         }
         return PortSet.Range(low, high);
     }
@@ -197,7 +197,7 @@ public sealed class AddressPortParser(IReadOnlyDictionary<string, string> variab
         {
             return (ushort)port;
         }
-        throw new FormatException($"'{Shown(text)}' is not a port (0 to 65535)");
+        throw new FormatException($"'{QuotedText.Of(text)}' is not a port (0 to 65535)");
     }
 
     /// <summary>Splits <c>[a, b, [c, d]]</c> into its top-level items, trimmed.</summary>
@@ -205,7 +205,7 @@ public sealed class AddressPortParser(IReadOnlyDictionary<string, string> variab
     {
         if (!text.EndsWith(']'))
         {
-            throw new FormatException($"list '{Shown(text)}' has no closing ']'");
+            throw new FormatException($"list '{QuotedText.Of(text)}' has no closing ']'");
         }
         string body = text[1..^1];
         if (body.Trim().Length == 0)
@@ -221,7 +221,7 @@ public sealed class AddressPortParser(IReadOnlyDictionary<string, string> variab
                 string item = body[start..i].Trim();
                 if (item.Length == 0)
                 {
-                    throw new FormatException($"empty item in list '{Shown(text)}'");
+                    throw new FormatException($"empty item in list '{QuotedText.Of(text)}'");
                 }
                 items.Add(item);
                 start = i + 1;
@@ -230,16 +230,13 @@ public sealed class AddressPortParser(IReadOnlyDictionary<string, string> variab
             level += body[i] == '[' ? 1 : body[i] == ']' ? -1 : 0;
             if (level < 0)
             {
-                throw new FormatException($"unbalanced ']' in list '{Shown(text)}'");
+                throw new FormatException($"unbalanced ']' in list '{QuotedText.Of(text)}'");
             }
         }
         if (level != 0)
         {
-            throw new FormatException($"unbalanced '[' in list '{Shown(text)}'");
+            throw new FormatException($"unbalanced '[' in list '{QuotedText.Of(text)}'");
         }
         return items;
     }
-
-    /// <summary>The text as an error message quotes it: a hostile line can be megabytes long.</summary>
-    private static string Shown(string text) => text.Length <= 80 ? text : $"{text[..60]}… ({text.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} characters)";
 }

@@ -134,6 +134,25 @@ public sealed class FirewallRuleParserTests
         Assert.Equal(expected, rule.States);
     }
 
+    /// <summary>A megabyte-long token anywhere in a line is refused in a message that quotes 60 characters of it.</summary>
+    [Theory]
+    [InlineData("allow {0} from any to any", "unknown protocol 'xxxx")]
+    [InlineData("{0} tcp from any to any", "unknown action 'xxxx")]
+    [InlineData("allow tcp from any to any {0}", "unexpected 'xxxx")]
+    [InlineData("allow tcp from any to any port 80 state {0}", "unknown state 'xxxx")]
+    [InlineData("allow tcp {0} any to any", "found 'xxxx")]
+    public void Parse_MegabyteToken_RejectedWithAShortMessage(string line, string expectedReason)
+    {
+        var diagnostics = new ConfigDiagnostics();
+
+        Assert.Throws<ConfigException>(() => FirewallDefinition.Parse(string.Format(System.Globalization.CultureInfo.InvariantCulture, line, new string('x', 1 << 20)), "bad.rules", null, Variables, diagnostics));
+
+        var warning = Assert.Single(diagnostics.Warnings);
+        Assert.Contains(expectedReason, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("(1,048,576 characters)", warning.Message, StringComparison.Ordinal);
+        Assert.True(warning.Message.Length < 300, $"{warning.Message.Length} characters");
+    }
+
     [Theory]
     [InlineData("permit tcp from any to any", "unknown action 'permit'")]
     [InlineData("allow sctp from any to any", "unknown protocol 'sctp'")]
