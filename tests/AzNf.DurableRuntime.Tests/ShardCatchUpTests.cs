@@ -25,8 +25,7 @@ public sealed class ShardCatchUpTests(AzuriteFixture azurite)
     {
         var (chain, chainFile) = FullChain();
         string capture = DurableChainRunTests.GeneratedCapture(flows: 12, seed: 5);
-        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("catchup"), ControlQueuePartitions = 2, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200) };
-        await using var host = await DurableChainRun.StartHostAsync(options);
+        await using var host = await StartHostAsync("catchup", controlQueues: 2);
         long rules = await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
         var (firstBatch, secondBatch) = Halves(capture);
         var first = await UploadAsync(host, chain, rules, firstBatch, after: null);
@@ -50,8 +49,7 @@ public sealed class ShardCatchUpTests(AzuriteFixture azurite)
     {
         var (chain, chainFile) = FullChain();
         string capture = DurableChainRunTests.GeneratedCapture(flows: 6, seed: 6);
-        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("catchupfail"), ControlQueuePartitions = 1, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200) };
-        await using var host = await DurableChainRun.StartHostAsync(options);
+        await using var host = await StartHostAsync("catchupfail", controlQueues: 1);
         long rules = await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
         var (firstBatch, secondBatch) = Halves(capture);
         var never = await UploadAsync(host, chain, rules, firstBatch, after: null);
@@ -75,8 +73,7 @@ public sealed class ShardCatchUpTests(AzuriteFixture azurite)
     {
         var (chain, chainFile) = FullChain();
         string capture = DurableChainRunTests.GeneratedCapture(flows: 16, seed: 7);
-        var options = new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("newowner"), ControlQueuePartitions = 2, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200) };
-        await using var host = await DurableChainRun.StartHostAsync(options);
+        await using var host = await StartHostAsync("newowner", controlQueues: 2);
         await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
         var (firstBatch, secondBatch) = Halves(capture);
         var chainOptions = new DurableChainOptions { Granularity = ChainGranularity.Batch, FlowShards = Shards, CompletionPoll = TimeSpan.FromMilliseconds(200) };
@@ -98,6 +95,16 @@ public sealed class ShardCatchUpTests(AzuriteFixture azurite)
         Assert.Equal(expected.OrderBy(e => e.Key), input.PreviousBatches.OrderBy(e => e.Key));
         Assert.Empty(newOwner.Failures);
     }
+
+    /// <summary>A host on a new task hub of the shared Azurite that polls its queues often (the tests wait on each other's work).</summary>
+    private Task<DurableRuntimeHost> StartHostAsync(string name, int controlQueues) =>
+        DurableChainRun.StartHostAsync(new DurableRuntimeOptions
+        {
+            StorageConnectionString = azurite.ConnectionString,
+            TaskHubName = AzuriteFixture.UniqueName(name),
+            ControlQueuePartitions = controlQueues,
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(200),
+        });
 
     private static (ChainDefinition Chain, string File) FullChain()
     {

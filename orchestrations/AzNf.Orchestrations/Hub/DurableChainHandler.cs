@@ -253,13 +253,21 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     /// </summary>
     private async Task LearnFinishedShardsAsync(int partition, CancellationToken cancellation)
     {
-        string prefix = $"nfb-{StorageNames.Safe(_chain.Name)}-p{partition}-s";
-        await foreach (var (_, result) in _hub.CompletedOrchestrationsAsync<ChainBatchResult>(prefix, cancellation))
+        await foreach (var (_, result) in _hub.CompletedOrchestrationsAsync<ChainBatchResult>(BatchInstanceIdPrefix(_chain.Name, partition), cancellation))
         {
-            foreach (int shard in result?.ShardsCompleted ?? [])
+            if (result is not null)
             {
-                _expectedShards.AddOrUpdate((shard, partition), result!.LastSequenceNumber, (_, v) => Math.Max(v, result!.LastSequenceNumber));
+                ExpectShards(partition, result);
             }
+        }
+    }
+
+    /// <summary>Notes that the shards <paramref name="result"/> completed have stored its batch: what later steps of the partition come after.</summary>
+    private void ExpectShards(int partition, ChainBatchResult result)
+    {
+        foreach (int shard in result.ShardsCompleted)
+        {
+            _expectedShards.AddOrUpdate((shard, partition), result.LastSequenceNumber, (_, v) => Math.Max(v, result.LastSequenceNumber));
         }
     }
 
@@ -351,10 +359,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             }
             Interlocked.Increment(ref _unitsCompleted);
             _batchCounters.Add(result, claim.Blob.Length);
-            foreach (int shard in result.ShardsCompleted)
-            {
-                _expectedShards.AddOrUpdate((shard, batch.Partition), result.LastSequenceNumber, (_, v) => Math.Max(v, result.LastSequenceNumber));
-            }
+            ExpectShards(batch.Partition, result);
             if (result.Packets == 0 && result.Duplicates > 0)
             {
                 Interlocked.Increment(ref _duplicates);
@@ -480,8 +485,11 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     public static string BatchInstanceId(string chainName, int partition, long firstSequence, int firstPosition, long lastSequence)
     {
         ArgumentNullException.ThrowIfNull(chainName);
-        return $"nfb-{StorageNames.Safe(chainName)}-p{partition}-s{firstSequence}-{firstPosition}-e{lastSequence}";
+        return $"{BatchInstanceIdPrefix(chainName, partition)}{firstSequence}-{firstPosition}-e{lastSequence}";
     }
+
+    /// <summary>What every batch unit's instance id of <paramref name="partition"/> starts with (and no other partition's).</summary>
+    private static string BatchInstanceIdPrefix(string chainName, int partition) => $"nfb-{StorageNames.Safe(chainName)}-p{partition}-s";
 
     // Two entity reads per batch would load the storage service as much as the units do, so the
     // versions are re-read at most every PolicyRefresh: a rule update reaches units within that.

@@ -81,6 +81,7 @@ public class FlowShardMapTests
         Assert.StartsWith("flow shard full:1 (delta 2 of 3): flow map cut in removed key 0 of 1", error.Message, StringComparison.Ordinal);
     }
 
-    private static List<(string, long, string)> View(FlowShardMap map) =>
+    /// <summary>A map's flows in key order: key, version and snapshot (hex), for comparing maps.</summary>
+    internal static List<(string Key, long Version, string Snapshot)> View(FlowShardMap map) =>
         [.. map.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? [])))];
 }

@@ -32,7 +32,7 @@ public class FlowShardProcessorTests
         var frames = Traffic(40);
         var store = new InMemoryPacketStore();
         // No deltas: every step writes the map whole (the deltas have tests of their own below).
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 512 });
+        var processor = Processor(store, new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 512 });
         int quarter = frames.Count / 4;
 
         var first = new FlowShardBatch(null);
@@ -65,7 +65,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(20);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { InlineMapBytes = 256 });
+        var processor = Processor(store, new FlowShardOptions { InlineMapBytes = 256 });
         var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
         store.Blobs[state!.MapBlob!][10] ^= 0xFF;
 
@@ -82,7 +82,7 @@ public class FlowShardProcessorTests
             .SelectMany(i => new TcpConversation($"10.0.0.{1 + i}", (ushort)(30_000 + i), "10.1.0.1", 80).Handshake().Client("GET /etc/passwd HTTP/1.0\r\n\r\n").Frames)
             .ToList();
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
+        var processor = Processor(store, new FlowShardOptions());
 
         var (_, result) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
 
@@ -99,7 +99,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
+        var processor = Processor(store, new FlowShardOptions());
         var (state, first) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count);
         // As the backend stores and loads it: through the SDK's JSON.
         var stored = System.Text.Json.JsonSerializer.Deserialize<FlowShardState>(System.Text.Json.JsonSerializer.Serialize(state));
@@ -117,7 +117,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
+        var processor = Processor(store, new FlowShardOptions());
         int half = frames.Count / 2;
         var (afterOld, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
         var (afterNew, reply) = await Step(processor, store, afterOld, new FlowShardBatch(afterOld), frames, half, frames.Count);
@@ -136,7 +136,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(10);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
+        var processor = Processor(store, new FlowShardOptions());
         int half = frames.Count / 2;
         // The first batch's reply reached its sender (who now expects batch `half`), but its state was never stored.
         var (lost, firstReply) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half);
@@ -160,7 +160,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(6);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
+        var processor = Processor(store, new FlowShardOptions());
 
         var (_, early) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count, first: 1, count: 1);
         var (afterStage0, stage0) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, frames.Count, first: 0, count: 1);
@@ -177,7 +177,7 @@ public class FlowShardProcessorTests
     {
         var frames = Traffic(6);
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions());
+        var processor = Processor(store, new FlowShardOptions());
         int half = frames.Count / 2;
 
         var (afterLate, late) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, half, deadline: DateTime.UtcNow.AddSeconds(-1));
@@ -199,8 +199,8 @@ public class FlowShardProcessorTests
         var whole = new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 512 };
         var store = new InMemoryPacketStore();
         var reference = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), deltas);
-        var wholeWriter = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), reference, TimeProvider.System, TimeSpan.FromMinutes(10), whole);
+        var processor = Processor(store, deltas);
+        var wholeWriter = Processor(reference, whole);
 
         var (state, first) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 50 * perFlow);
         var (expected, _) = await Step(wholeWriter, reference, null, new FlowShardBatch(null), frames, 0, 50 * perFlow);
@@ -233,8 +233,8 @@ public class FlowShardProcessorTests
         {
             Assert.Equal(s.Flows, (await processor.LoadAsync(s, "full:0")).Flows.Count);
         }
-        Assert.Equal(Flows(await wholeWriter.LoadAsync(expected, "full:0")), Flows(await processor.LoadAsync(last, "full:0")));
-        Assert.Equal(Flows(await wholeWriter.LoadAsync(expected, "full:0")).Count, last.Flows);
+        Assert.Equal(FlowShardMapTests.View(await wholeWriter.LoadAsync(expected, "full:0")), FlowShardMapTests.View(await processor.LoadAsync(last, "full:0")));
+        Assert.Equal(FlowShardMapTests.View(await wholeWriter.LoadAsync(expected, "full:0")).Count, last.Flows);
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public class FlowShardProcessorTests
         var frames = Traffic(20);
         int perFlow = frames.Count / 20;
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { InlineMapBytes = 256 });
+        var processor = Processor(store, new FlowShardOptions { InlineMapBytes = 256 });
         var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 8 * perFlow);
 
         var (next, _) = await Step(processor, store, state, new FlowShardBatch(state), frames, 8 * perFlow, frames.Count);
@@ -259,7 +259,7 @@ public class FlowShardProcessorTests
         var frames = Traffic(30);
         int perFlow = frames.Count / 30;
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { InlineMapBytes = 256 });
+        var processor = Processor(store, new FlowShardOptions { InlineMapBytes = 256 });
         var (state, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 28 * perFlow);
         (state, _) = await Step(processor, store, state, new FlowShardBatch(state), frames, 28 * perFlow, frames.Count);
         string delta = Assert.Single(state!.Deltas).Blob!;
@@ -280,7 +280,7 @@ public class FlowShardProcessorTests
         var frames = Traffic(30);
         int perFlow = frames.Count / 30;
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 256 });
+        var processor = Processor(store, new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 256 });
         var (stored, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, 10 * perFlow);
 
         var batch = new FlowShardBatch(stored);
@@ -298,7 +298,7 @@ public class FlowShardProcessorTests
     public async Task CommitAsync_InLaterBatches_DeletesWhatTheStoredStateSupersededAndCarriesNothingOn()
     {
         var store = new InMemoryPacketStore();
-        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 256 });
+        var processor = Processor(store, new FlowShardOptions { MaxMapDeltas = 0, InlineMapBytes = 256 });
         async Task<FlowShardState?> Commit(FlowShardState? state, long version)
         {
             var flows = new FlowShardMap();
@@ -325,6 +325,7 @@ public class FlowShardProcessorTests
         Assert.True(store.Blobs.ContainsKey(second.MapBlob!));
     }
 
-    private static List<(string Key, long Version, string Snapshot)> Flows(FlowShardMap map) =>
-        [.. map.Flows.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, f.Value.Version, Convert.ToHexString(f.Value.Snapshot ?? [])))];
+    /// <summary>A processor over the full test chain with a 10-minute idle floor.</summary>
+    private static FlowShardProcessor Processor(InMemoryPacketStore store, FlowShardOptions options) =>
+        new(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), options);
 }
