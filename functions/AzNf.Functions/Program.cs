@@ -64,7 +64,8 @@ var host = new HostBuilder()
             return reader;
         });
         services.AddSingleton<IChainSource, PolicyChainSource>();
-        services.AddSingleton(new FlowShardOptions { TombstoneRetention = settings.TombstoneRetention, MaxMapDeltas = settings.FlowMapDeltas });
+        services.AddSingleton(new FlowShardOptions { TombstoneRetention = settings.TombstoneRetention, MaxMapDeltas = settings.FlowMapDeltas, CachedFlows = settings.FlowMapCacheFlows });
+        services.AddSingleton(sp => new FlowShardMapCache(sp.GetRequiredService<FlowShardOptions>().CachedFlows));
         services.AddSingleton<ChainStepRunner>();
         if (settings.EveContainer is { } eveContainer)
         {

@@ -101,6 +101,7 @@ public static class DurableChainRun
                 services.AddSingleton<IPolicyReader>(reader);
                 services.AddSingleton<IChainSource, PolicyChainSource>();
                 services.AddSingleton(options.FlowShards);
+                services.AddSingleton(new FlowShardMapCache(options.FlowShards.CachedFlows));
             },
             loggerFactory,
             runWorker);

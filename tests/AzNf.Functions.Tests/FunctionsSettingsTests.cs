@@ -24,6 +24,7 @@ public sealed class FunctionsSettingsTests
         Assert.Equal(4, settings.FlowShards);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.CommitInterval);
         Assert.Equal(TimeSpan.FromHours(24), settings.TombstoneRetention);
+        Assert.Equal(200_000, settings.FlowMapCacheFlows);
     }
 
     [Fact]
@@ -68,6 +69,7 @@ public sealed class FunctionsSettingsTests
         { "AZNF_CONTROL_POLL_SECONDS", "0", "AZNF_CONTROL_POLL_SECONDS: 0 is out of range" },
         { "AZNF_FLOW_SHARDS", "0", "AZNF_FLOW_SHARDS: 0 is out of range" },
         { "AZNF_FLOW_MAP_DELTAS", "65", "AZNF_FLOW_MAP_DELTAS: 65 is out of range" },
+        { "AZNF_FLOW_MAP_CACHE", "-1", "AZNF_FLOW_MAP_CACHE: -1 is out of range" },
         { "AZNF_COMMIT_SECONDS", "0", "AZNF_COMMIT_SECONDS: 0 is out of range" },
         { "AZNF_EVE_CONTAINER", "Bad_Name", "AZNF_EVE_CONTAINER: 'Bad_Name' is not a blob container name" },
         { "AZNF_EVE_CONTAINER", "a--b", "AZNF_EVE_CONTAINER: 'a--b' is not a blob container name" },

@@ -29,6 +29,7 @@ public sealed record FunctionsSettings
     public const string TombstoneHoursSetting = "AZNF_FLOW_TOMBSTONE_HOURS";
     public const string FlowShardsSetting = "AZNF_FLOW_SHARDS";
     public const string FlowMapDeltasSetting = "AZNF_FLOW_MAP_DELTAS";
+    public const string FlowMapCacheSetting = "AZNF_FLOW_MAP_CACHE";
     public const string CommitSecondsSetting = "AZNF_COMMIT_SECONDS";
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
     public const string EgressHubSetting = "AZNF_EGRESS_HUB";
@@ -86,6 +87,9 @@ public sealed record FunctionsSettings
 
     /// <summary>Deltas a flow shard keeps over its map blob before writing the map whole (0: always whole).</summary>
     public int FlowMapDeltas { get; init; } = 8;
+
+    /// <summary>Flows an instance keeps decoded in the maps of the shards it stepped last (0: none).</summary>
+    public int FlowMapCacheFlows { get; init; } = 200_000;
 
     /// <summary>
     /// Flow shards per chain at batch granularity. Every instance, the packet post and the flow
@@ -231,6 +235,7 @@ public sealed record FunctionsSettings
             ControlPoll = TimeSpan.FromSeconds(Int(Get(ControlPollSetting) ?? "10", ControlPollSetting, 1, 3600)),
             TombstoneRetention = TimeSpan.FromHours(Int(Get(TombstoneHoursSetting) ?? "24", TombstoneHoursSetting, 1, 24 * 90)),
             FlowMapDeltas = Int(Get(FlowMapDeltasSetting) ?? "8", FlowMapDeltasSetting, 0, 64),
+            FlowMapCacheFlows = Int(Get(FlowMapCacheSetting) ?? "200000", FlowMapCacheSetting, 0, 10_000_000),
             FlowShards = Int(Get(FlowShardsSetting) ?? "4", FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards),
             CommitInterval = TimeSpan.FromSeconds(Int(Get(CommitSecondsSetting) ?? "5", CommitSecondsSetting, 1, 3600)),
             ClientId = Get(ManagedIdentityClientId),

@@ -154,15 +154,16 @@ public sealed class ChainPartition
     /// its packets run. <paramref name="rulesStamp"/> identifies the rules this partition's chain
     /// was built from; cached rule decisions made under other rules are cleared.
     /// </summary>
+    /// <returns>The flow's key.</returns>
     /// <exception cref="FlowSnapshotException">The snapshot cannot be read; the message names <paramref name="flowName"/>.</exception>
-    public void ImportFlow(ReadOnlySpan<byte> snapshot, long rulesStamp, string flowName)
+    public FlowKey ImportFlow(ReadOnlySpan<byte> snapshot, long rulesStamp, string flowName)
     {
         var engine = FlowSnapshot.ReadEngine(snapshot, flowName);
         if (_flows.TryFind(engine.Key, out int existing))
         {
             DetachSlot(existing);
         }
-        int slot = _flows.FindOrAdd(engine.Key, engine.LastSeenNanos, out _);
+        int slot = _flows.FindOrInsert(engine.Key, engine.LastSeenNanos, out _);
         StartSlot(slot);
         FlowState state;
         try
@@ -176,7 +177,23 @@ public sealed class ChainPartition
         }
         _flows[slot] = state;
         _flows.Touch(slot, state.LastSeenNanos, TimeoutClassOf(state));
+        return engine.Key;
     }
+
+    /// <summary>Capture time of the last packet of <paramref name="key"/>'s live flow (false: the table has none).</summary>
+    public bool TryGetLastSeen(in FlowKey key, out long lastSeenNanos)
+    {
+        bool live = _flows.TryFind(key, out int slot);
+        lastSeenNanos = live ? _flows[slot].LastSeenNanos : 0;
+        return live;
+    }
+
+    /// <summary>
+    /// Ends every flow in the table idle past its class timeout at capture time
+    /// <paramref name="nowNanos"/> (end <c>expired</c>), as the table does while packets arrive: a
+    /// durable shard imports the flows it holds that went idle and expires them at its partition's clock.
+    /// </summary>
+    public void ExpireIdle(long nowNanos) => _flows.ExpireIdle(nowNanos);
 
     /// <summary>
     /// Takes <paramref name="key"/>'s live flow out of the table as a snapshot (null when there is

@@ -98,7 +98,16 @@ public sealed class FlowTable
             ExpireIdle(nowNanos);
             _nextExpiryCheck = nowNanos + ExpiryCheckIntervalNanos;
         }
+        return FindOrInsert(key, nowNanos, out created);
+    }
 
+    /// <summary>
+    /// Finds the flow for <paramref name="key"/> or adds an empty one, expiring nothing: a flow
+    /// brought in from elsewhere (a durable shard's) is not the passage of time, and its last packet
+    /// may be later than those of flows imported with it whose packets are still to run.
+    /// </summary>
+    public int FindOrInsert(in FlowKey key, long nowNanos, out bool created)
+    {
         ulong hash = key.StableHash;
         int bucket = (int)(hash & (ulong)_bucketMask);
         for (int i = _buckets[bucket] - 1; i != None; i = _slots[i].NextInBucket)

@@ -12,8 +12,9 @@ namespace AzNf.Orchestrations.Batches;
 /// </summary>
 public sealed class BatchClaim
 {
-    private BatchClaim(ReadOnlyMemory<byte> blob, IReadOnlyList<SliceRef> slices, int packets, long wireBytes, PartitionPacket first, PartitionPacket last, long[] unparsed)
+    private BatchClaim(ReadOnlyMemory<byte> blob, IReadOnlyList<SliceRef> slices, int packets, long wireBytes, PartitionPacket first, PartitionPacket last, long clockNanos, long[] unparsed)
     {
+        ClockNanos = clockNanos;
         Blob = blob;
         Slices = slices;
         PacketCount = packets;
@@ -37,6 +38,9 @@ public sealed class BatchClaim
 
     public PartitionPacket Last { get; }
 
+    /// <summary>The latest capture time of the claim's packets: the partition's clock once the batch has run, which expires idle flows.</summary>
+    public long ClockNanos { get; }
+
     /// <summary>Frames that did not parse, by <see cref="MalformedReason"/> (they still run, in their partition's pseudo-flow).</summary>
     public long[] Unparsed { get; }
 
@@ -55,6 +59,7 @@ public sealed class BatchClaim
         int unparsedShard = FlowShards.ShardOf(UnitKeys.Unparsed(batch.Partition), shardCount);
         int count = 0;
         long wire = 0;
+        long clock = long.MinValue;
         PartitionPacket first = default, last = default;
         foreach (ref readonly var packet in batch.Packets)
         {
@@ -87,6 +92,7 @@ public sealed class BatchClaim
             last = packet;
             count++;
             wire += packet.WireLength;
+            clock = Math.Max(clock, packet.TimestampNanos);
         }
 
         int size = byShard.Sum(s => s is null ? 0 : PacketSliceFormat.SizeOf(s.Select(p => p.Frame.Length)));
@@ -103,6 +109,6 @@ public sealed class BatchClaim
             slices.Add(new SliceRef(shard, at, written, packets.Count, packets.Sum(p => (long)p.WireLength), ContentHash.Of(blob.AsSpan(at, written))));
             at += written;
         }
-        return new BatchClaim(blob, slices, count, wire, first, last, unparsed);
+        return new BatchClaim(blob, slices, count, wire, first, last, count == 0 ? 0 : clock, unparsed);
     }
 }

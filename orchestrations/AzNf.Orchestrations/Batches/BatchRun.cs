@@ -73,6 +73,7 @@ internal sealed class BatchRun
             ChainName = _batch.ChainName,
             Partition = _batch.Partition,
             BatchSequenceNumber = _batch.LastSequenceNumber,
+            ClockNanos = _batch.ClockNanos,
             RuleSetVersion = _batch.RuleSetVersion,
             BlocklistVersion = _batch.BlocklistVersion,
             ShardCount = _batch.ShardCount,

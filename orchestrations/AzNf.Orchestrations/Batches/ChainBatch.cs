@@ -23,6 +23,9 @@ public sealed record ChainBatch
     /// <summary>Sequence number of the batch's last event: shard entities remember it while a staged batch is half done.</summary>
     public required long LastSequenceNumber { get; init; }
 
+    /// <summary>The latest capture time in the batch (nanoseconds since the Unix epoch): the partition's clock, by which the shards expire idle flows.</summary>
+    public long ClockNanos { get; init; }
+
     public required long RuleSetVersion { get; init; }
 
     public required long BlocklistVersion { get; init; }

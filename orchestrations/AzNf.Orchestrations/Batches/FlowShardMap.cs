@@ -6,9 +6,10 @@ namespace AzNf.Orchestrations.Batches;
 
 /// <summary>
 /// The flows of one shard: per flow key, the version applied (last event sequence number through
-/// every stage), a staged batch's progress, the wall-clock bookkeeping of idle expiry and the NF
-/// snapshot (null: a tombstone — the flow ended or expired, its version kept so that a
-/// redelivered batch is still recognised). Stored as one Brotli-compressed binary blob.
+/// every stage), a staged batch's progress, the partition and capture time of its last packet (idle
+/// expiry), the wall-clock time it was last applied and the NF snapshot (null: a tombstone — the
+/// flow ended, its version kept while a redelivery could still bring its packets back). Stored as
+/// one Brotli-compressed binary blob.
 /// </summary>
 /// <remarks>
 /// The map remembers which flows changed since it was decoded (<see cref="Set"/>,
@@ -19,7 +20,13 @@ namespace AzNf.Orchestrations.Batches;
 /// </remarks>
 public sealed class FlowShardMap
 {
-    private const uint Magic = 0x324D5346; // "FSM2"
+    private const uint Magic = 0x334D5346; // "FSM3"
+
+    /// <summary>The format before flows kept their partition and capture time: still read (their flows expire by the wall clock).</summary>
+    private const uint MagicWithoutCaptureTime = 0x324D5346; // "FSM2"
+
+    private const int FixedBytes = 50;
+    private const int FixedBytesWithoutCaptureTime = 38;
 
     private readonly Dictionary<string, ShardFlow> _flows = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
@@ -54,6 +61,13 @@ public sealed class FlowShardMap
         {
             _changed.Add(key);
         }
+    }
+
+    /// <summary>Forgets what changed: the map is now what its state stores (a map kept between steps starts its next delta here).</summary>
+    public void AcceptChanges()
+    {
+        _changed.Clear();
+        _removed.Clear();
     }
 
     /// <summary>Applies a delta (<see cref="EncodeChanges"/>, decoded) over this map, as loading does: nothing is marked changed.</summary>
@@ -97,7 +111,7 @@ public sealed class FlowShardMap
         int size = 12;
         foreach (var (key, flow) in flows)
         {
-            size += 2 + Encoding.UTF8.GetByteCount(key) + 8 + 8 + 2 + 8 + 8 + 4 + (flow.Snapshot?.Length ?? 0);
+            size += 2 + Encoding.UTF8.GetByteCount(key) + FixedBytes + (flow.Snapshot?.Length ?? 0);
         }
         foreach (string key in removed)
         {
@@ -116,8 +130,10 @@ public sealed class FlowShardMap
             BinaryPrimitives.WriteInt16LittleEndian(span[(at + 16)..], (short)flow.StagesDone);
             BinaryPrimitives.WriteInt64LittleEndian(span[(at + 18)..], flow.LastAppliedUtc.Ticks);
             BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 26)..], flow.IdleTimeoutSeconds);
-            BinaryPrimitives.WriteInt32LittleEndian(span[(at + 34)..], flow.Snapshot?.Length ?? -1);
-            at += 38;
+            BinaryPrimitives.WriteInt32LittleEndian(span[(at + 34)..], flow.Partition);
+            BinaryPrimitives.WriteInt64LittleEndian(span[(at + 38)..], flow.LastSeenNanos);
+            BinaryPrimitives.WriteInt32LittleEndian(span[(at + 46)..], flow.Snapshot?.Length ?? -1);
+            at += FixedBytes;
             if (flow.Snapshot is { } snapshot)
             {
                 snapshot.CopyTo(span[at..]);
@@ -166,10 +182,13 @@ public sealed class FlowShardMap
             throw new FlowShardMapException($"{where}: flow map is not Brotli data: {e.Message}");
         }
         var span = raw.GetBuffer().AsSpan(0, (int)raw.Length);
-        if (span.Length < 8 || BinaryPrimitives.ReadUInt32LittleEndian(span) != Magic)
+        uint magic = span.Length < 8 ? 0 : BinaryPrimitives.ReadUInt32LittleEndian(span);
+        if (magic is not (Magic or MagicWithoutCaptureTime))
         {
-            throw new FlowShardMapException($"{where}: flow map has no FSM2 header");
+            throw new FlowShardMapException($"{where}: flow map has no FSM3 (or FSM2) header");
         }
+        bool captureTime = magic == Magic;
+        int fixedBytes = captureTime ? FixedBytes : FixedBytesWithoutCaptureTime;
         int count = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
         int at = 8;
         for (int i = 0; i < count; i++)
@@ -179,7 +198,7 @@ public sealed class FlowShardMap
                 throw new FlowShardMapException($"{where}: flow map cut in flow {i} of {count}");
             }
             int keyBytes = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
-            if (span.Length - at < 2 + keyBytes + 38)
+            if (span.Length - at < 2 + keyBytes + fixedBytes)
             {
                 throw new FlowShardMapException($"{where}: flow map cut in flow {i} of {count}");
             }
@@ -193,8 +212,13 @@ public sealed class FlowShardMap
                 LastAppliedUtc = new DateTime(BinaryPrimitives.ReadInt64LittleEndian(span[(at + 18)..]), DateTimeKind.Utc),
                 IdleTimeoutSeconds = BinaryPrimitives.ReadDoubleLittleEndian(span[(at + 26)..]),
             };
-            int snapshotLength = BinaryPrimitives.ReadInt32LittleEndian(span[(at + 34)..]);
-            at += 38;
+            if (captureTime)
+            {
+                flow.Partition = BinaryPrimitives.ReadInt32LittleEndian(span[(at + 34)..]);
+                flow.LastSeenNanos = BinaryPrimitives.ReadInt64LittleEndian(span[(at + 38)..]);
+            }
+            int snapshotLength = BinaryPrimitives.ReadInt32LittleEndian(span[(at + fixedBytes - 4)..]);
+            at += fixedBytes;
             if (snapshotLength >= 0)
             {
                 if (span.Length - at < snapshotLength)
@@ -242,9 +266,21 @@ public sealed class ShardFlow
     /// <summary>Staged mode: stages of <see cref="StagedBatch"/> done for this flow.</summary>
     public int StagesDone { get; set; }
 
+    /// <summary>Wall-clock time of the step that last changed the flow (tombstone retention; the idle expiry of flows without a partition).</summary>
     public DateTime LastAppliedUtc { get; set; }
 
+    /// <summary>The idle timeout of the flow's class (for a flow without a partition, raised to the wall-clock floor).</summary>
     public double IdleTimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// The partition whose packets the flow's are (its capture clock expires it, and its batch
+    /// watermark retires its tombstone); −1 for a flow the fast path committed or one stored before
+    /// flows kept it, which expires by the wall clock.
+    /// </summary>
+    public int Partition { get; set; } = -1;
+
+    /// <summary>Capture time of the flow's last packet, nanoseconds since the Unix epoch.</summary>
+    public long LastSeenNanos { get; set; }
 
     /// <summary>The NF state (<see cref="AzNf.NetworkFunctions.Chain.FlowSnapshot"/>); null for a tombstone.</summary>
     public byte[]? Snapshot { get; set; }

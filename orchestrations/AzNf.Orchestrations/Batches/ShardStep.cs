@@ -13,6 +13,13 @@ public sealed record ShardStep
     /// <summary>The batch's last sequence number (marks a staged batch's progress per flow).</summary>
     public required long BatchSequenceNumber { get; init; }
 
+    /// <summary>
+    /// The partition's capture clock once the batch has run (its latest packet time, nanoseconds
+    /// since the Unix epoch; 0: unknown, the slice's own latest is taken): the shard expires its
+    /// flows of the partition that are idle past their timeout by it, as the embedded flow table does.
+    /// </summary>
+    public long ClockNanos { get; init; }
+
     public required long RuleSetVersion { get; init; }
 
     public required long BlocklistVersion { get; init; }

@@ -11,12 +11,19 @@ namespace AzNf.Orchestrations.Batches;
 /// <summary>
 /// Runs a range of a chain's stages over one flow shard's slice of a batch, against the shard's
 /// flow map: imports the flows the slice touches, runs the packets in partition order, exports
-/// the flows again. Exactly once per flow: a packet at or below its flow's version (or a staged
-/// batch's stage already done for the flow) is a duplicate and is not run again.
+/// the flows again. Exactly once per flow: a packet of a batch the shard is done with (at or below
+/// its partition's watermark), at or below its flow's version, or of a staged batch's stage already
+/// done for the flow, is a duplicate and is not run again.
 /// </summary>
 /// <remarks>
-/// The map is changed only when the step finishes by its deadline, so a late step leaves the
-/// shard exactly as it was (the caller's deadline policy decides the packets).
+/// <para>The map is changed only when the step finishes by its deadline, so a late step leaves the
+/// shard exactly as it was (the caller's deadline policy decides the packets).</para>
+/// <para>Idle expiry is by capture time, as in the embedded flow table: a step that completes the
+/// chain expires the shard's flows of its partition that are idle past their class timeout at the
+/// partition's clock (<see cref="ShardStep.ClockNanos"/>), through the NF stages, so they end
+/// <c>expired</c> with the same record the embedded run gives. A flow that ended is kept (a
+/// tombstone: its version) only until its partition's watermark covers it: a redelivery of what
+/// the watermark covers is recognised without it.</para>
 /// </remarks>
 public sealed class ShardStepRunner
 {
@@ -28,15 +35,16 @@ public sealed class ShardStepRunner
     /// <param name="packets">The slice's packets, in partition order.</param>
     /// <param name="map">The shard's flows; changed only if the result is not late.</param>
     /// <param name="compiled">The chain the step names.</param>
-    /// <param name="nowUtc">Wall-clock time of the step (idle expiry of the map's flows).</param>
-    /// <param name="minimumIdle">The shortest wall-clock idle time before a live flow becomes a tombstone.</param>
-    /// <param name="tombstoneRetention">How long after its last packet a tombstone stays in the map.</param>
-    public ShardStepResult Run(ShardStep step, IReadOnlyList<SlicePacket> packets, FlowShardMap map, CompiledChain compiled, DateTime nowUtc, TimeSpan minimumIdle, TimeSpan tombstoneRetention)
+    /// <param name="finishedBatches">Per partition, the last batch the shard is done with before this step (its watermark).</param>
+    /// <param name="nowUtc">Wall-clock time of the step (tombstone retention; idle expiry of flows without a partition).</param>
+    /// <param name="tombstoneRetention">How long after its last change a tombstone the watermark cannot retire stays in the map.</param>
+    public ShardStepResult Run(ShardStep step, IReadOnlyList<SlicePacket> packets, FlowShardMap map, CompiledChain compiled, IReadOnlyDictionary<int, long> finishedBatches, DateTime nowUtc, TimeSpan tombstoneRetention)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(packets);
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(compiled);
+        ArgumentNullException.ThrowIfNull(finishedBatches);
         var chain = compiled.Chain;
         CheckStages(step, compiled);
         long deadline = ChainStepRunner.DeadlineTimestamp(step.DeadlineUtc);
@@ -49,6 +57,8 @@ public sealed class ShardStepRunner
         int end = first + step.StageCount;
         bool completesChain = end == chain.Stages.Count;
         var dropped = step.Dropped.Count == 0 ? null : new HashSet<int>(step.Dropped);
+        long watermark = finishedBatches.GetValueOrDefault(step.Partition, -1);
+        long clock = step.ClockNanos;
 
         // Pass 1: each packet's flow, and whether the shard has run these stages on it already.
         var keys = new string[packets.Count];
@@ -81,10 +91,12 @@ public sealed class ShardStepRunner
                 touched[key] = flow = new Touched(flowKey, held);
             }
             keys[i] = key;
+            clock = Math.Max(clock, packet.TimestampNanos);
             var stored = flow.Held;
-            bool applied = stored is not null
-                && (packet.SequenceNumber <= stored.Version
-                    || (stored.StagedBatch == step.BatchSequenceNumber && stored.StagesDone >= end));
+            bool applied = packet.SequenceNumber <= watermark
+                || (stored is not null
+                    && (packet.SequenceNumber <= stored.Version
+                        || (stored.StagedBatch == step.BatchSequenceNumber && stored.StagesDone >= end)));
             if (applied)
             {
                 duplicates++;
@@ -147,6 +159,10 @@ public sealed class ShardStepRunner
                 }
             }
 
+            // A step that completes the chain moves its partition's clock: the shard's other flows of
+            // the partition idle past their timeout by it end here, as the embedded table ends them.
+            var expired = completesChain ? ExpireIdle(partition, map, touched, step.Partition, watermark, clock, compiled.RulesStamp) : [];
+
             // Export every flow the slice ran: the map takes the new snapshots (null: it ended here).
             var finished = partition.FinishedFlows.Skip(finishedBefore).ToList();
             var endedByKey = finished.ToLookup(r => r.Key);
@@ -160,7 +176,8 @@ public sealed class ShardStepRunner
                 }
                 byte[]? snapshot = null;
                 var timeoutClass = FlowTimeoutClass.Other;
-                if (flow.Key is { } flowKey)
+                long lastSeen = 0;
+                if (flow.Key is { } flowKey && partition.TryGetLastSeen(flowKey, out lastSeen))
                 {
                     snapshot = partition.ExportFlow(flowKey, compiled.RulesStamp, out timeoutClass);
                 }
@@ -171,7 +188,9 @@ public sealed class ShardStepRunner
                     StagedBatch = completesChain ? 0 : step.BatchSequenceNumber,
                     StagesDone = completesChain ? 0 : end,
                     LastAppliedUtc = nowUtc,
-                    IdleTimeoutSeconds = Math.Max(ChainStepRunner.IdleTimeout(chain.FlowTable, timeoutClass).TotalSeconds, minimumIdle.TotalSeconds),
+                    IdleTimeoutSeconds = ChainStepRunner.IdleTimeout(chain.FlowTable, timeoutClass).TotalSeconds,
+                    Partition = step.Partition,
+                    LastSeenNanos = lastSeen,
                     Snapshot = snapshot,
                 };
                 if (flow.Key is not null && first == 0)
@@ -184,11 +203,28 @@ public sealed class ShardStepRunner
                 return new ShardStepResult { Late = true, Shard = step.Slice.Shard };
             }
 
+            // What the shard is done with once this step is stored: a flow that ended at or below it needs no tombstone.
+            var watermarks = new Dictionary<int, long>(finishedBatches);
+            if (completesChain)
+            {
+                watermarks[step.Partition] = Math.Max(watermark, step.BatchSequenceNumber);
+            }
             foreach (var (key, update) in updates)
             {
-                map.Set(key, update);
+                if (update.Snapshot is null && Covered(update, watermarks))
+                {
+                    map.Remove(key);
+                }
+                else
+                {
+                    map.Set(key, update);
+                }
             }
-            ExpireIdle(map, updates, nowUtc, tombstoneRetention);
+            foreach (string key in expired)
+            {
+                map.Remove(key);
+            }
+            RetireTombstones(map, watermarks, nowUtc, tombstoneRetention);
             double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             return new ShardStepResult
             {
@@ -272,27 +308,64 @@ public sealed class ShardStepRunner
     }
 
     /// <summary>
-    /// Live flows the step did not touch and that stayed idle past their wall-clock timeout become
-    /// tombstones (their version stays); tombstones older than the retention go.
+    /// Ends the shard's live flows of <paramref name="partition"/> that the step did not touch and
+    /// that are idle past their class timeout at <paramref name="clockNanos"/>: imported into the
+    /// partition and expired by its flow table, so the NF stages end them and the record is the
+    /// embedded run's. Answers their keys (the map drops them once the step is stored).
     /// </summary>
-    private static void ExpireIdle(FlowShardMap map, Dictionary<string, ShardFlow> updates, DateTime nowUtc, TimeSpan tombstoneRetention)
+    private static List<string> ExpireIdle(ChainPartition chainPartition, FlowShardMap map, Dictionary<string, Touched> touched, int partition, long watermark, long clockNanos, long rulesStamp)
     {
-        List<string>? swept = null;
+        var candidates = new List<(string Key, FlowKey FlowKey)>();
+        foreach (var (key, flow) in map.Flows)
+        {
+            if (flow.Partition == partition && flow.Snapshot is { } snapshot && !touched.ContainsKey(key)
+                && (flow.StagedBatch == 0 || flow.StagedBatch <= watermark)
+                && clockNanos - flow.LastSeenNanos > (long)(flow.IdleTimeoutSeconds * 1e9))
+            {
+                candidates.Add((key, chainPartition.ImportFlow(snapshot, rulesStamp, key)));
+            }
+        }
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+        chainPartition.ExpireIdle(clockNanos);
+        var expired = new List<string>(candidates.Count);
+        foreach (var (key, flowKey) in candidates)
+        {
+            // The table has the last word (its class of the flow); one it kept goes back unchanged.
+            if (chainPartition.ExportFlow(flowKey, rulesStamp, out _) is null)
+            {
+                expired.Add(key);
+            }
+        }
+        return expired;
+    }
+
+    /// <summary>True when every packet of <paramref name="flow"/> is at or below its partition's watermark (a redelivery of them is recognised without the flow).</summary>
+    private static bool Covered(ShardFlow flow, IReadOnlyDictionary<int, long> watermarks) =>
+        flow.Partition >= 0 && watermarks.TryGetValue(flow.Partition, out long watermark)
+        && flow.Version <= watermark && flow.StagedBatch <= watermark;
+
+    /// <summary>
+    /// Drops tombstones the watermarks cover. A flow without a partition (committed by the fast
+    /// path, or stored before flows kept one) expires by the wall clock and stays a tombstone for
+    /// the retention, as before.
+    /// </summary>
+    private static void RetireTombstones(FlowShardMap map, IReadOnlyDictionary<int, long> watermarks, DateTime nowUtc, TimeSpan tombstoneRetention)
+    {
+        List<string>? removed = null;
         List<string>? retired = null;
         foreach (var (key, flow) in map.Flows)
         {
-            if (updates.ContainsKey(key))
-            {
-                continue;
-            }
             if (flow.Snapshot is null)
             {
-                if (nowUtc >= flow.LastAppliedUtc + tombstoneRetention)
+                if (Covered(flow, watermarks) || nowUtc >= flow.LastAppliedUtc + tombstoneRetention)
                 {
-                    (swept ??= []).Add(key);
+                    (removed ??= []).Add(key);
                 }
             }
-            else if (nowUtc >= flow.LastAppliedUtc + TimeSpan.FromSeconds(flow.IdleTimeoutSeconds))
+            else if (flow.Partition < 0 && nowUtc >= flow.LastAppliedUtc + TimeSpan.FromSeconds(flow.IdleTimeoutSeconds))
             {
                 (retired ??= []).Add(key);
             }
@@ -301,7 +374,7 @@ public sealed class ShardStepRunner
         {
             map.Retire(key);
         }
-        foreach (string key in swept ?? [])
+        foreach (string key in removed ?? [])
         {
             map.Remove(key);
         }

@@ -14,11 +14,13 @@ namespace AzNf.Orchestrations.Entities;
 /// <c>Process</c>, <c>Get</c> (one flow).
 /// </summary>
 /// <remarks>
-/// Versions per flow make a redelivered or re-cut batch a no-op for what was applied (see
-/// <see cref="ShardStepRunner"/>). Idle expiry is wall-clock, as the <c>flow</c> entity's, never
-/// sooner than <see cref="FlowEntity.MinimumIdleTimeout"/>, and done by every <c>Process</c> for
-/// the whole map; an expired flow stays as a tombstone (its version) for redeliveries, until
-/// <see cref="FlowShardOptions.TombstoneRetention"/> after its last packet.
+/// The per-partition watermark of batches done and versions per flow make a redelivered or re-cut
+/// batch a no-op for what was applied (see <see cref="ShardStepRunner"/>). Idle expiry is by
+/// capture time, at the partition's clock, as in the embedded flow table; an ended flow stays as a
+/// tombstone (its version) only until the watermark covers it. Flows the fast path committed carry
+/// no partition: they expire by the wall clock, never sooner than
+/// <see cref="FlowEntity.MinimumIdleTimeout"/>, and stay tombstones for
+/// <see cref="FlowShardOptions.TombstoneRetention"/>.
 /// </remarks>
 public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
 {
@@ -27,8 +29,8 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
     private readonly FlowShardProcessor _processor;
     private FlowShardBatch? _batch;
 
-    public FlowShardEntity(IChainSource chains, IPacketBatchStore store, FlowShardOptions options)
-        : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout, options))
+    public FlowShardEntity(IChainSource chains, IPacketBatchStore store, FlowShardOptions options, FlowShardMapCache maps)
+        : this(new FlowShardProcessor(chains, store, TimeProvider.System, FlowEntity.MinimumIdleTimeout, options, maps))
     {
     }
 
@@ -97,6 +99,9 @@ public sealed class FlowShardState
 
     public int MapLength { get; set; }
 
+    /// <summary>Names this state's map (new with every state that stores one): a worker that kept the map decoded since it stored this state uses it (<see cref="FlowShardMapCache"/>).</summary>
+    public string? MapId { get; set; }
+
     /// <summary>SHA-256 of the map blob, checked when it is read.</summary>
     public string? MapHash { get; set; }
 
@@ -143,9 +148,10 @@ public sealed record StagedMark(long Batch, int Stages);
 /// <param name="chains">Where the compiled chain comes from.</param>
 /// <param name="store">Where slices are read and large maps kept.</param>
 /// <param name="clock">Wall clock of idle expiry.</param>
-/// <param name="minimumIdle">Shortest wall-clock idle time before a flow becomes a tombstone.</param>
+/// <param name="minimumIdle">Shortest wall-clock idle time before a flow the fast path committed (no partition, so no capture clock) becomes a tombstone.</param>
 /// <param name="options">Tombstone retention, map bytes kept inline, when deltas are folded into a new map.</param>
-public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle, FlowShardOptions options)
+/// <param name="maps">Decoded maps kept between steps (null: every step loads its map from the state).</param>
+public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore store, TimeProvider clock, TimeSpan minimumIdle, FlowShardOptions options, FlowShardMapCache? maps = null)
 {
     /// <summary>
     /// Maps up to this size stay in the entity's state. The backend moves a table property over
@@ -184,14 +190,15 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         var compiled = await chains.GetChainAsync(step.ChainName, step.RuleSetVersion, step.BlocklistVersion, CancellationToken.None);
         var bytes = await store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
         var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
-        var map = await LoadAsync(state, shard);
-        var result = _runner.Run(step, packets, map, compiled, clock.GetUtcNow().UtcDateTime, minimumIdle, options.TombstoneRetention);
+        var map = await TakeMapAsync(state, shard);
+        var result = _runner.Run(step, packets, map, compiled, state?.Batches ?? [], clock.GetUtcNow().UtcDateTime, options.TombstoneRetention);
         var batches = new Dictionary<int, long>(state?.Batches ?? []);
         var staged = new Dictionary<int, StagedMark>(state?.Staged ?? []);
         Mark(batches, staged, step, step.FirstStage + step.StageCount == compiled.Chain.Stages.Count);
         if (result.Late)
         {
             // The flows stay as they were, but the shard is done with the step: a later step waiting for it goes on.
+            maps?.Put(shard, state?.MapId, map);
             return (result, (state ?? new FlowShardState()).WithMarks(batches, staged));
         }
         var (stored, written) = await StoreMapAsync(map, state, shard, batch, batches);
@@ -231,7 +238,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
             throw new FlowShardMapException($"{commit.Blob} @ {commit.Offset}: the commit for flow shard {shard} does not match its hash");
         }
         var incoming = FlowShardMap.Decode(bytes.ToArray(), $"{commit.Blob} @ {commit.Offset}");
-        var map = await LoadAsync(state, shard);
+        var map = await TakeMapAsync(state, shard);
         int applied = 0;
         var now = clock.GetUtcNow().UtcDateTime;
         foreach (var (key, flow) in incoming.Flows)
@@ -246,6 +253,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         }
         if (applied == 0)
         {
+            maps?.Put(shard, state?.MapId, map);
             return (new ShardCommitResult(0, incoming.Flows.Count), state);
         }
         var batches = new Dictionary<int, long>(state?.Batches ?? []);
@@ -286,7 +294,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
     private async Task<(FlowShardState Stored, int Written)> StoreMapAsync(FlowShardMap map, FlowShardState? state, string shard, FlowShardBatch batch, Dictionary<int, long> batches)
     {
         long steps = (state?.Steps ?? 0) + 1;
-        var stored = new FlowShardState { Flows = map.Flows.Count, Steps = steps, Batches = batches, SupersededMapBlobs = [.. state?.SupersededMapBlobs ?? []] };
+        var stored = new FlowShardState { Flows = map.Flows.Count, Steps = steps, Batches = batches, SupersededMapBlobs = [.. state?.SupersededMapBlobs ?? []], MapId = Guid.NewGuid().ToString("N") };
         int written;
         if (state?.MapBlob is not null && DeltaOf(map, state) is { } delta)
         {
@@ -335,8 +343,14 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
                 await store.DeleteAsync(replaced);
             }
         }
+        map.AcceptChanges();
+        maps?.Put(shard, stored.MapId, map);
         return (stored, written);
     }
+
+    /// <summary>The shard's map as <paramref name="state"/> stores it: kept decoded since this worker stored that state, else loaded.</summary>
+    private async Task<FlowShardMap> TakeMapAsync(FlowShardState? state, string shard) =>
+        maps?.Take(shard, state?.MapId) ?? await LoadAsync(state, shard);
 
     /// <summary>The changed flows of <paramref name="map"/> as a delta over <paramref name="state"/>'s map blob; null when it is time to write the map whole.</summary>
     private byte[]? DeltaOf(FlowShardMap map, FlowShardState state)
@@ -467,10 +481,10 @@ public sealed record StoredReply(string Step, long Batch, ShardStepResult Result
 public sealed record FlowShardOptions
 {
     /// <summary>
-    /// How long after its last packet an ended or expired flow's tombstone (its version) stays in
-    /// its shard's map. It must outlive how far back the input can be redelivered (the event
-    /// hub's retention); after it, the next step of the shard drops the tombstone, so maps do not
-    /// grow with every flow ever seen.
+    /// How long after its last change a tombstone that no partition watermark covers (a flow the
+    /// fast path committed, or one mid-way through a staged batch) stays in its shard's map. It
+    /// must outlive how far back the input can be redelivered (the event hub's retention); after
+    /// it, the next step of the shard drops the tombstone, so maps do not grow with every flow ever seen.
     /// </summary>
     public TimeSpan TombstoneRetention { get; init; } = TimeSpan.FromHours(24);
 
@@ -490,6 +504,13 @@ public sealed record FlowShardOptions
     /// reads at most 1.5 maps' worth.
     /// </summary>
     public double CompactAtDeltaShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// Flows a worker keeps decoded, in the maps of the shards it stepped last, so that its next
+    /// step of such a shard neither reads nor decodes the map (<see cref="FlowShardMapCache"/>);
+    /// 0: none. About half a kilobyte each.
+    /// </summary>
+    public int CachedFlows { get; init; } = 200_000;
 }
 
 /// <summary>A fast-path commit for one shard: a byte range of a commit blob holding a <see cref="FlowShardMap"/> of the flows to merge.</summary>

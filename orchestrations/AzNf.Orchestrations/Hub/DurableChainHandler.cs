@@ -327,6 +327,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 Mode = _mode,
                 FirstSequenceNumber = first.SequenceNumber,
                 LastSequenceNumber = claim.Last.SequenceNumber,
+                ClockNanos = claim.ClockNanos,
                 RuleSetVersion = ruleSet,
                 BlocklistVersion = blocklist,
                 Plan = ChainPlan.From(_chain),

@@ -8,7 +8,7 @@ public class FlowShardMapTests
     public void Decode_WhatEncodeWrote_SameFlows()
     {
         var map = new FlowShardMap();
-        map.Set("tcp 10.0.0.1:1234 <-> 10.0.0.2:80", new ShardFlow { Version = 42, LastAppliedUtc = new DateTime(2026, 12, 4, 1, 2, 3, DateTimeKind.Utc), IdleTimeoutSeconds = 600, Snapshot = [1, 2, 3, 0, 0, 0] });
+        map.Set("tcp 10.0.0.1:1234 <-> 10.0.0.2:80", new ShardFlow { Version = 42, LastAppliedUtc = new DateTime(2026, 12, 4, 1, 2, 3, DateTimeKind.Utc), IdleTimeoutSeconds = 600, Partition = 3, LastSeenNanos = 1_700_000_000_123_456_789, Snapshot = [1, 2, 3, 0, 0, 0] });
         map.Set("udp 10.0.0.3:53 <-> 10.0.0.4:5353", new ShardFlow { Version = 7, StagedBatch = 9, StagesDone = 2, Snapshot = null });
 
         var read = FlowShardMap.Decode(map.Encode(), "shard");
@@ -16,10 +16,38 @@ public class FlowShardMapTests
         Assert.Equal(2, read.Flows.Count);
         var tcp = read.Flows["tcp 10.0.0.1:1234 <-> 10.0.0.2:80"];
         Assert.Equal((42L, 0L, 0, new DateTime(2026, 12, 4, 1, 2, 3, DateTimeKind.Utc), 600.0), (tcp.Version, tcp.StagedBatch, tcp.StagesDone, tcp.LastAppliedUtc, tcp.IdleTimeoutSeconds));
+        Assert.Equal((3, 1_700_000_000_123_456_789L), (tcp.Partition, tcp.LastSeenNanos));
         Assert.Equal(new byte[] { 1, 2, 3, 0, 0, 0 }, tcp.Snapshot);
         var udp = read.Flows["udp 10.0.0.3:53 <-> 10.0.0.4:5353"];
-        Assert.Equal((7L, 9L, 2), (udp.Version, udp.StagedBatch, udp.StagesDone));
+        Assert.Equal((7L, 9L, 2, -1), (udp.Version, udp.StagedBatch, udp.StagesDone, udp.Partition));
         Assert.Null(udp.Snapshot);
+    }
+
+    /// <summary>A map stored before flows kept their partition and capture time still loads: its flows have no partition (they expire by the wall clock).</summary>
+    [Fact]
+    public void Decode_MapOfTheFormatBeforeCaptureTime_FlowsWithoutAPartition()
+    {
+        byte[] key = System.Text.Encoding.UTF8.GetBytes("udp 10.0.0.3:53 <-> 10.0.0.4:5353");
+        var raw = new List<byte>();
+        raw.AddRange(BitConverter.GetBytes(0x324D5346u)); // "FSM2"
+        raw.AddRange(BitConverter.GetBytes(1));
+        raw.AddRange(BitConverter.GetBytes((ushort)key.Length));
+        raw.AddRange(key);
+        raw.AddRange(BitConverter.GetBytes(42L));
+        raw.AddRange(BitConverter.GetBytes(0L));
+        raw.AddRange(BitConverter.GetBytes((short)0));
+        raw.AddRange(BitConverter.GetBytes(new DateTime(2026, 12, 4, 1, 2, 3, DateTimeKind.Utc).Ticks));
+        raw.AddRange(BitConverter.GetBytes(600.0));
+        raw.AddRange(BitConverter.GetBytes(2));
+        raw.AddRange(new byte[] { 7, 8 });
+        raw.AddRange(BitConverter.GetBytes(0));
+        byte[] compressed = new byte[1024];
+        Assert.True(System.IO.Compression.BrotliEncoder.TryCompress(raw.ToArray(), compressed, out int written));
+
+        var flow = Assert.Single(FlowShardMap.Decode(compressed[..written], "shard").Flows).Value;
+
+        Assert.Equal((42L, 600.0, -1, 0L), (flow.Version, flow.IdleTimeoutSeconds, flow.Partition, flow.LastSeenNanos));
+        Assert.Equal(new byte[] { 7, 8 }, flow.Snapshot);
     }
 
     [Fact]

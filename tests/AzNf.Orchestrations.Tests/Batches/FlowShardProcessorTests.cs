@@ -325,6 +325,66 @@ public class FlowShardProcessorTests
         Assert.True(store.Blobs.ContainsKey(second.MapBlob!));
     }
 
+    /// <summary>
+    /// A worker that keeps the maps it stored steps a shard again without reading its map: the
+    /// states it stores, read back from storage, hold the same flows as a worker that loads every map.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_NextStepsOnTheSameWorker_ReadNoMapBlobAndStoreTheSameFlows()
+    {
+        var frames = Traffic(40);
+        var options = new FlowShardOptions { InlineMapBytes = 512 };
+        async Task<(FlowShardMap Map, List<string> Reads)> Run(FlowShardMapCache? cache)
+        {
+            var store = new InMemoryPacketStore();
+            var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), options, cache);
+            FlowShardState? state = null;
+            int quarter = frames.Count / 4;
+            for (int i = 0; i < 4; i++)
+            {
+                (state, _) = await Step(processor, store, state, new FlowShardBatch(state), frames, i * quarter, i == 3 ? frames.Count : (i + 1) * quarter);
+            }
+            Assert.NotNull(state!.MapBlob);
+            return (await processor.LoadAsync(state, "full:0"), store.Reads.Where(r => r.StartsWith("maps/", StringComparison.Ordinal)).ToList());
+        }
+        var cache = new FlowShardMapCache(100_000);
+
+        var (cached, cachedReads) = await Run(cache);
+        var (loaded, loadedReads) = await Run(null);
+
+        Assert.Equal((3L, 1L), (cache.Hits, cache.Misses));
+        // The only map reads of the cached run are the final check's.
+        Assert.True(loadedReads.Count > cachedReads.Count + 2, $"{loadedReads.Count} map reads loading every map, {cachedReads.Count} keeping them");
+        Assert.Equal(
+            loaded.Flows.Select(f => (f.Key, f.Value.Version, f.Value.Partition, f.Value.LastSeenNanos, Convert.ToHexString(f.Value.Snapshot ?? []))).OrderBy(f => f.Key),
+            cached.Flows.Select(f => (f.Key, f.Value.Version, f.Value.Partition, f.Value.LastSeenNanos, Convert.ToHexString(f.Value.Snapshot ?? []))).OrderBy(f => f.Key));
+        Assert.Equal(40, cached.Flows.Count);
+    }
+
+    /// <summary>
+    /// A step whose state is not the one the worker kept (its batch of operations was never
+    /// stored, so the step comes again from the state before) loads the map from that state.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_StateOtherThanTheKeptMaps_LoadsItsOwnMap()
+    {
+        var frames = Traffic(30);
+        var store = new InMemoryPacketStore();
+        var cache = new FlowShardMapCache(100_000);
+        var processor = new FlowShardProcessor(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), new FlowShardOptions { InlineMapBytes = 512 }, cache);
+        int third = frames.Count / 3;
+        var (s1, _) = await Step(processor, store, null, new FlowShardBatch(null), frames, 0, third);
+        var (lost, _) = await Step(processor, store, s1, new FlowShardBatch(s1), frames, third, 2 * third);
+
+        var (s2, result) = await Step(processor, store, s1, new FlowShardBatch(s1), frames, 2 * third, frames.Count);
+        var map = await processor.LoadAsync(s2, "full:0");
+
+        Assert.NotEqual(lost!.MapId, s2!.MapId);
+        Assert.Equal(0, result.Duplicates);
+        Assert.Equal(20, map.Flows.Count);
+        Assert.Equal((1L, 2L), (cache.Hits, cache.Misses));
+    }
+
     /// <summary>A processor over the full test chain with a 10-minute idle floor.</summary>
     private static FlowShardProcessor Processor(InMemoryPacketStore store, FlowShardOptions options) =>
         new(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), options);

@@ -2,6 +2,8 @@ using AzNf.NetworkFunctions.Chain;
 using AzNf.Partitions;
 using AzNf.Orchestrations.Batches;
 using AzNf.Orchestrations.Chains;
+using AzNf.Orchestrations.Models;
+using AzNf.Packets.Parsing;
 using static AzNf.Orchestrations.Tests.Batches.BatchTestData;
 using static AzNf.Orchestrations.Tests.TestUnits;
 
@@ -22,9 +24,10 @@ public class ShardStepRunnerTests
     }
 
     private static (List<ShardStepResult> Results, Dictionary<int, FlowShardMap> Maps) RunAll(
-        ChainDefinition chain, PartitionBatch batch, Dictionary<int, FlowShardMap>? maps = null, int shards = 4, DateTime? deadline = null, long lastSequence = long.MinValue)
+        ChainDefinition chain, PartitionBatch batch, Dictionary<int, FlowShardMap>? maps = null, int shards = 4, DateTime? deadline = null, long lastSequence = long.MinValue, Watermarks? watermarks = null)
     {
         maps ??= [];
+        watermarks ??= new Watermarks();
         var runner = new ShardStepRunner();
         var compiled = new CompiledChain(chain, 1, 0);
         var results = new List<ShardStepResult>();
@@ -34,13 +37,42 @@ public class ShardStepRunnerTests
             {
                 maps[step.Slice.Shard] = map = new FlowShardMap();
             }
-            results.Add(runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10), Retention));
+            results.Add(runner.Run(step, packets, map, compiled, watermarks.Of(step.Slice.Shard), Now, Retention));
+            watermarks.Done(step, chain);
         }
         return (results, maps);
     }
 
+    /// <summary>Per shard and partition, the last batch the shard is done with: what its entity keeps beside the map.</summary>
+    private sealed class Watermarks
+    {
+        private readonly Dictionary<int, Dictionary<int, long>> _byShard = [];
+
+        public Dictionary<int, long> Of(int shard) => _byShard.TryGetValue(shard, out var marks) ? marks : _byShard[shard] = [];
+
+        public void Done(ShardStep step, ChainDefinition chain)
+        {
+            if (step.FirstStage + step.StageCount == chain.Stages.Count)
+            {
+                var marks = Of(step.Slice.Shard);
+                marks[step.Partition] = Math.Max(marks.GetValueOrDefault(step.Partition, -1), step.BatchSequenceNumber);
+            }
+        }
+    }
+
+    /// <summary>A partition batch of frames at the given capture times (seconds), events numbered from <paramref name="firstSequence"/>.</summary>
+    private static PartitionBatch TimedBatch(IReadOnlyList<(byte[] Frame, double Seconds)> frames, long firstSequence)
+    {
+        var batch = new PartitionBatch(1024) { Partition = 0 };
+        for (int i = 0; i < frames.Count; i++)
+        {
+            batch.Add(firstSequence + i, 0, LinkType.Ethernet, frames[i].Frame, frames[i].Frame.Length, (long)(frames[i].Seconds * 1e9));
+        }
+        return batch;
+    }
+
     [Fact]
-    public void Run_TombstonesPastTheirRetention_DroppedYoungerOnesAndIdleFlowsKeptAsTombstones()
+    public void Run_FlowsWithoutAPartition_ExpireByTheWallClockAndTombstonesByTheRetention()
     {
         var frames = Traffic();
         var maps = new Dictionary<int, FlowShardMap>();
@@ -64,6 +96,45 @@ public class ShardStepRunnerTests
             Assert.Equal(7, flows["udp 10.9.9.5:1 <-> 10.9.9.6:2"].Version);
         }
         Assert.NotEmpty(results);
+    }
+
+    /// <summary>
+    /// A flow idle past its timeout in capture time ends <c>expired</c> at the first later batch of
+    /// its partition that reaches its shard, with the record the embedded table gives it, and leaves
+    /// no tombstone: the partition's watermark still makes its redelivered packets duplicates.
+    /// </summary>
+    [Fact]
+    public void Run_FlowIdlePastItsTimeoutInCaptureTime_ExpiresAsEmbeddedAndARedeliveryStaysADuplicate()
+    {
+        var chain = TestChains.Full();
+        // A half-open connection (TCP new: 60 s), an established one (600 s), and 100 s later a third.
+        var halfOpen = new TcpConversation("10.1.0.1", 40001, "10.1.0.2", 80).Handshake().Frames.Take(1).Select(f => (f, 1.0));
+        var established = new TcpConversation("10.1.0.3", 40002, "10.1.0.4", 80).Handshake().Frames.Select((f, i) => (f, 2.0 + (i * 0.1)));
+        var later = new TcpConversation("10.1.0.5", 40003, "10.1.0.6", 80).Handshake().Frames.Select((f, i) => (f, 101.0 + (i * 0.1)));
+        var first = halfOpen.Concat(established).ToList();
+        var second = later.ToList();
+        var whole = new ChainPartition(chain, 0);
+        foreach (var (frame, seconds) in first.Concat(second))
+        {
+            var malformed = PacketParser.Parse(LinkType.Ethernet, frame, out var parsed);
+            whole.Process(frame, parsed, malformed, frame.Length, (long)(seconds * 1e9), 1);
+        }
+        var embeddedExpired = whole.FinishedFlows.Single(f => f.End == FlowEndReason.Expired);
+        var watermarks = new Watermarks();
+        var maps = new Dictionary<int, FlowShardMap>();
+
+        var (before, _) = RunAll(chain, TimedBatch(first, 1), maps, shards: 1, watermarks: watermarks);
+        var (after, _) = RunAll(chain, TimedBatch(second, 1 + first.Count), maps, shards: 1, watermarks: watermarks);
+        var (redelivered, _) = RunAll(chain, TimedBatch(first, 1), maps, shards: 1, watermarks: watermarks);
+
+        Assert.Empty(before.SelectMany(r => r.FinishedFlows));
+        var expired = Assert.Single(after.SelectMany(r => r.FinishedFlows));
+        Assert.Equal(ReportFlow.From(embeddedExpired) with { FirstPacketIndex = expired.FirstPacketIndex }, expired);
+        Assert.Equal("expired", expired.End);
+        Assert.Equal(["tcp 10.1.0.3:40002 <-> 10.1.0.4:80", "tcp 10.1.0.5:40003 <-> 10.1.0.6:80"], maps[0].Flows.Keys.Order());
+        Assert.Equal(first.Count, redelivered.Sum(r => r.Duplicates));
+        Assert.Equal(0, redelivered.Sum(r => r.Packets));
+        Assert.Equal(2, maps[0].Flows.Count);
     }
 
     [Fact]
@@ -146,7 +217,7 @@ public class ShardStepRunnerTests
         var frames = Traffic();
         var (step, packets) = Steps(chain, Batch(frames, 0, frames.Count), shards: 4).First();
 
-        var error = Assert.Throws<ArgumentException>(() => new ShardStepRunner().Run(step with { ShardCount = 3 }, packets, new FlowShardMap(), new CompiledChain(chain, 1, 0), Now, TimeSpan.Zero, Retention));
+        var error = Assert.Throws<ArgumentException>(() => new ShardStepRunner().Run(step with { ShardCount = 3 }, packets, new FlowShardMap(), new CompiledChain(chain, 1, 0), new Dictionary<int, long>(), Now, Retention));
 
         Assert.Contains("belongs to flow", error.Message, StringComparison.Ordinal);
     }
@@ -161,6 +232,7 @@ public class ShardStepRunnerTests
         var runner = new ShardStepRunner();
         var compiled = new CompiledChain(chain, 1, 0);
         var maps = new Dictionary<int, FlowShardMap>();
+        var watermarks = new Watermarks();
         var alerts = new List<(int, long)>();
 
         for (int stage = 0; stage < chain.Stages.Count; stage++)
@@ -168,7 +240,8 @@ public class ShardStepRunnerTests
             foreach (var (step, packets) in Steps(chain, batch, 4, first: stage, count: 1))
             {
                 var map = maps.TryGetValue(step.Slice.Shard, out var m) ? m : maps[step.Slice.Shard] = new FlowShardMap();
-                var result = runner.Run(step, packets, map, compiled, Now, TimeSpan.FromMinutes(10), Retention);
+                var result = runner.Run(step, packets, map, compiled, watermarks.Of(step.Slice.Shard), Now, Retention);
+                watermarks.Done(step, chain);
                 alerts.AddRange(result.Alerts.Select(a => (a.Sid, a.PacketIndex)));
             }
         }

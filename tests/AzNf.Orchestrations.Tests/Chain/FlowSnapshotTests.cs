@@ -78,6 +78,43 @@ public sealed class FlowSnapshotTests : IDisposable
         Assert.Equal((3, 1), (FlowSnapshot.Read(snapshot, "test flow").PacketsAToB, FlowSnapshot.Read(snapshot, "test flow").PacketsBToA));
     }
 
+    /// <summary>
+    /// Importing is not the passage of time: a flow whose last packet is much later must not expire
+    /// one imported before it (a staged step imports flows whose earlier packets are still to run),
+    /// while the partition's clock does, through the stages, with an <c>expired</c> record.
+    /// </summary>
+    [Fact]
+    public void ImportFlow_AFlowSeenMuchLater_ExpiresNoFlowImportedBeforeTheClockDoes()
+    {
+        var chain = TestChains.Full();
+        var early = SplitTraversal();
+        var late = new TcpConversation("127.0.0.3", 40002, "127.0.0.4", 80).Handshake().Frames;
+        const long Later = 1_000_000 * Millisecond;
+        var first = new ChainPartition(chain, 0);
+        Run(first, early, 0, 4);
+        var second = new ChainPartition(chain, 0);
+        for (int i = 0; i < late.Count; i++)
+        {
+            var malformed = PacketParser.Parse(LinkType.Ethernet, late[i], out var parsed);
+            second.Process(late[i], parsed, malformed, late[i].Length, Later + i, i + 1);
+        }
+        byte[] idle = first.ExportFlow(KeyOf(early[0]), 1, out _)!;
+        byte[] recent = second.ExportFlow(KeyOf(late[0]), 1, out _)!;
+        var partition = new ChainPartition(chain, 0);
+
+        partition.ImportFlow(idle, 1, "idle flow");
+        partition.ImportFlow(recent, 1, "recent flow");
+
+        Assert.True(partition.TryGetLastSeen(KeyOf(early[0]), out long lastSeen));
+        Assert.Equal(4 * Millisecond, lastSeen);
+        Assert.Empty(partition.FinishedFlows);
+        partition.ExpireIdle(Later + late.Count);
+        var expired = Assert.Single(partition.FinishedFlows);
+        Assert.Equal((FlowEndReason.Expired, KeyOf(early[0])), (expired.End, expired.Key));
+        Assert.False(partition.TryGetLastSeen(KeyOf(early[0]), out _));
+        Assert.True(partition.TryGetLastSeen(KeyOf(late[0]), out _));
+    }
+
     [Fact]
     public void ImportFlow_UnknownFormatVersion_ErrorNamesTheFlow()
     {

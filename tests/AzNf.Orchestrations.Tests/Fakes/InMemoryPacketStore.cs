@@ -7,6 +7,9 @@ internal sealed class InMemoryPacketStore : IPacketBatchStore
 {
     public Dictionary<string, byte[]> Blobs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Every blob read, in order.</summary>
+    public List<string> Reads { get; } = [];
+
     public Task PutAsync(string blob, ReadOnlyMemory<byte> content, CancellationToken cancellation = default)
     {
         Blobs[blob] = content.ToArray();
@@ -15,6 +18,7 @@ internal sealed class InMemoryPacketStore : IPacketBatchStore
 
     public Task<ReadOnlyMemory<byte>> ReadAsync(string blob, long offset, int length, CancellationToken cancellation = default)
     {
+        Reads.Add(blob);
         if (!Blobs.TryGetValue(blob, out var bytes) || offset + length > bytes.Length)
         {
             throw new PacketSliceException($"{blob} @ {offset}: the batch blob is gone or shorter than its reference");
