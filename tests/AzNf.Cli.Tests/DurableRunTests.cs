@@ -87,6 +87,8 @@ public sealed class DurableRunTests(AzuriteFixture azurite)
     [InlineData("--runtime durable --granularity", "partition", "--granularity must be packet, flowlet, flow or batch")]
     [InlineData("--shards", "4", "need --runtime durable")]
     [InlineData("--runtime durable --shards", "0", "--shards must be 1..4096")]
+    [InlineData("--runtime durable --flow-map-cache", "10000001", "--flow-map-cache must be 0..10000000")]
+    [InlineData("--flow-map-cache", "1000", "need --runtime durable")]
     [InlineData("--runtime durable --batch-mb", "257", "--batch-mb must be 1..256")]
     [InlineData("--runtime durable --control-queues", "17", "--control-queues must be 1..16")]
     [InlineData("--runtime durable --poll-ms", "0", "--poll-ms must be 1..60000")]

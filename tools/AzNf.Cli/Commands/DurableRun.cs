@@ -3,6 +3,7 @@ using System.Globalization;
 using AzNf.Azurite;
 using AzNf.DurableRuntime;
 using AzNf.NetworkFunctions.Chain;
+using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Outputs.Eve;
 using AzNf.Outputs.Metrics;
@@ -64,6 +65,7 @@ internal static class DurableRun
                     TaskHubName = hub,
                     ControlQueuePartitions = settings.ControlQueues ?? DurableRuntimeOptions.DefaultControlQueuePartitions,
                     MaxQueuePollingInterval = settings.PollMilliseconds is { } poll ? TimeSpan.FromMilliseconds(poll) : DurableRuntimeOptions.DefaultMaxQueuePollingInterval,
+                    FlowShards = new FlowShardOptions { CachedFlows = settings.FlowMapCache ?? new FlowShardOptions().CachedFlows },
                 },
                 Chain = new DurableChainOptions
                 {

@@ -50,6 +50,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [Description("Durable batch granularity: flow shards (flows entities) per chain (default 4).")]
         public int? Shards { get; init; }
 
+        [CommandOption("--flow-map-cache <FLOWS>")]
+        [Description("Durable batch granularity: flows the worker keeps decoded in the maps of the flow shards it stepped last (default 200000; 0: none, every step reads its shard's map).")]
+        public int? FlowMapCache { get; init; }
+
         [CommandOption("--inline")]
         [Description("With --partitions 1: process on the reading thread (one thread in all).")]
         public bool Inline { get; init; }
@@ -153,9 +157,9 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
                 return ValidationResult.Error($"--runtime must be embedded or durable, not '{Runtime}'");
             }
             bool durable = Runtime == "durable";
-            if (!durable && (Granularity is not null || Mode is not null || TaskHub is not null || Shards is not null || BatchMegabytes is not null || ControlQueues is not null || PollMilliseconds is not null))
+            if (!durable && (Granularity is not null || Mode is not null || TaskHub is not null || Shards is not null || FlowMapCache is not null || BatchMegabytes is not null || ControlQueues is not null || PollMilliseconds is not null))
             {
-                return ValidationResult.Error("--granularity, --mode, --task-hub, --shards, --batch-mb, --control-queues and --poll-ms need --runtime durable");
+                return ValidationResult.Error("--granularity, --mode, --task-hub, --shards, --flow-map-cache, --batch-mb, --control-queues and --poll-ms need --runtime durable");
             }
             if (ControlQueues is < 1 or > 16)
             {
@@ -168,6 +172,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             if (Shards is < 1 or > 4096)
             {
                 return ValidationResult.Error("--shards must be 1..4096");
+            }
+            if (FlowMapCache is < 0 or > 10_000_000)
+            {
+                return ValidationResult.Error("--flow-map-cache must be 0..10000000");
             }
             if (BatchMegabytes is < 1 or > 256)
             {
