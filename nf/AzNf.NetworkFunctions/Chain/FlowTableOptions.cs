@@ -6,8 +6,13 @@ namespace AzNf.NetworkFunctions.Chain;
 /// </summary>
 public sealed record FlowTableOptions
 {
-    /// <summary>Most live flows per partition; past it the least recently seen flow is evicted (counted).</summary>
-    public int Capacity { get; init; } = 1 << 20;
+    /// <summary>
+    /// Most live flows per partition; past it the least recently seen flow is evicted (counted).
+    /// The default bounds a flood as Suricata's flow memcap does: about 430 B a flow across the
+    /// sample chain's NFs, so a 1 M-flow SYN flood peaks at ~190 MB with two partitions (it was
+    /// 1,048,576 and ~450 MB before 2026-12-07; docs/PERFORMANCE.md, "A SYN flood").
+    /// </summary>
+    public int Capacity { get; init; } = 1 << 17;
 
     public TimeSpan TcpNewTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan TcpEstablishedTimeout { get; init; } = TimeSpan.FromSeconds(600);
