@@ -69,7 +69,11 @@ public sealed class PacketEventProducer
     /// <summary>The partition key of a flow: its stable 64-bit hash in hex (the same in both directions and in every process).</summary>
     public static string PartitionKeyOf(in FlowKey key) => key.StableHash.ToString("x16", CultureInfo.InvariantCulture);
 
-    /// <summary>Sends every frame of <paramref name="capture"/>; <paramref name="progress"/> gets the capture position now and then.</summary>
+    /// <summary>
+    /// Sends every frame of <paramref name="capture"/>; <paramref name="progress"/> gets the capture
+    /// position now and then. <paramref name="cancellation"/> is a stop request: reading ends, what
+    /// was read is sent, and the summary says <see cref="SendSummary.Interrupted"/>.
+    /// </summary>
     /// <exception cref="EventHubsException">The hub refused a send (not found, not authorized, quota...); the message names it.</exception>
     public async Task<SendSummary> SendAsync(CaptureReader capture, Action<long>? progress = null, CancellationToken cancellation = default)
     {
@@ -80,6 +84,7 @@ public sealed class PacketEventProducer
         var stopwatch = Stopwatch.StartNew();
         var elapsed = _clock ?? (() => stopwatch.Elapsed);
         long index = 0;
+        bool interrupted = false;
         // A first batch tells the hub's size limit before any packet is read, and a namespace,
         // hub or credential that does not work fails here, before anything was sent.
         using (var probe = await _client.CreateBatchAsync(cancellation).ConfigureAwait(false))
@@ -88,8 +93,15 @@ public sealed class PacketEventProducer
         }
         try
         {
-            while (true)
+            // A stop request ends the reading; what was read is still sent (in flow order, whole
+            // events), so an interrupted send leaves the hub a prefix of the capture, not a hole.
+            while (!interrupted)
             {
+                if (cancellation.IsCancellationRequested)
+                {
+                    interrupted = true;
+                    break;
+                }
                 if (!TryReadCopy(capture, ref _frame, out var packet))
                 {
                     break;
@@ -100,19 +112,26 @@ public sealed class PacketEventProducer
                     var wait = schedule.Next(packet.WireLength, packet.TimestampNanos) - elapsed();
                     if (wait > TimeSpan.FromMilliseconds(1))
                     {
-                        await _delay(wait, cancellation).ConfigureAwait(false);
+                        try
+                        {
+                            await _delay(wait, cancellation).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                        {
+                            interrupted = true;
+                        }
                     }
                 }
-                await AddPacketAsync(packet, index, cancellation).ConfigureAwait(false);
+                await AddPacketAsync(packet, index, CancellationToken.None).ConfigureAwait(false);
                 if ((index & 0xFFF) == 0)
                 {
                     progress?.Invoke(capture.Position);
                 }
             }
-            await FlushFlowletsAsync(cancellation).ConfigureAwait(false);
+            await FlushFlowletsAsync(CancellationToken.None).ConfigureAwait(false);
             foreach (var key in _open.Keys.ToList())
             {
-                await SendOpenBatchAsync(key, cancellation).ConfigureAwait(false);
+                await SendOpenBatchAsync(key, CancellationToken.None).ConfigureAwait(false);
             }
             await Task.WhenAll(_sending.Values).ConfigureAwait(false);
         }
@@ -125,7 +144,7 @@ public sealed class PacketEventProducer
             _open.Clear();
         }
         progress?.Invoke(capture.Position);
-        return new SendSummary(index, _packetsSent, _packetsRejected, _unparsed, _events, _batches, _bodyBytes, _rejected);
+        return new SendSummary(index, _packetsSent, _packetsRejected, _unparsed, _events, _batches, _bodyBytes, _rejected) { Interrupted = interrupted };
     }
 
     // The reader's record is a ref struct, which cannot live across the producer's awaits, so the

@@ -9,4 +9,8 @@ public sealed record SendSummary(
     long Events,
     long Batches,
     long BodyBytes,
-    IReadOnlyList<string> Rejected);
+    IReadOnlyList<string> Rejected)
+{
+    /// <summary>True when a stop request ended the reading before the capture's end; every packet read was still sent or rejected.</summary>
+    public bool Interrupted { get; init; }
+}

@@ -138,6 +138,41 @@ public sealed class PacketEventProducerTests
         Assert.Equal([10, 20, 30, 40], waits.Select(w => w.TotalMilliseconds));
     }
 
+    /// <summary>
+    /// A stop request (Ctrl-C, SIGTERM) while paced ends the reading at once; every packet read is
+    /// still sent, whole and in order, and the summary says it was interrupted.
+    /// </summary>
+    [Fact]
+    public async Task Send_StopRequestedMidCapture_ReadingEndsAndEveryPacketReadIsSent()
+    {
+        using var capture = TestTraffic.Capture(TestTraffic.Conversations(1, 5));
+        var client = new RecordingProducerClient();
+        using var stop = new CancellationTokenSource();
+        int waits = 0;
+        var producer = new PacketEventProducer(
+            client,
+            new PacketProducerOptions { Rate = SendRate.Parse("100pps") },
+            (_, cancellation) =>
+            {
+                if (++waits == 1)
+                {
+                    return Task.CompletedTask;
+                }
+                stop.Cancel();
+                return Task.Delay(Timeout.Infinite, cancellation);
+            },
+            clock: () => TimeSpan.Zero);
+
+        var summary = await producer.SendAsync(capture, cancellation: stop.Token);
+
+        Assert.True(summary.Interrupted);
+        Assert.Equal(3, summary.PacketsRead);
+        Assert.Equal(3, summary.PacketsSent);
+        Assert.Equal([1L, 2L, 3L], Decode(client).Select(e => e.Event.Sequence).Order());
+        Assert.All(Decode(client), e => Assert.Equal(PacketEventError.None, e.Event.Error));
+        Assert.True(capture.Position < capture.Length, "reading stopped before the end of the capture");
+    }
+
     [Fact]
     public async Task Send_HubRefuses_StopsWithTheHubsError()
     {

@@ -221,6 +221,11 @@ internal sealed class SendCommand : AsyncCommand<SendCommand.Settings>
             {
                 WriteSummary(summary, target, options, started.Elapsed);
             }
+            if (summary.Interrupted)
+            {
+                Console.Error.WriteLine($"interrupted: stopped reading after {summary.PacketsRead.ToString("N0", CultureInfo.InvariantCulture)} packets of {Path.GetFileName(capture.Name)}; every packet read was sent ({summary.PacketsSent.ToString("N0", CultureInfo.InvariantCulture)}) or rejected ({summary.PacketsRejected.ToString("N0", CultureInfo.InvariantCulture)})");
+                return ExitCodes.Interrupted;
+            }
         }
         return ExitCodes.Ok;
     }
