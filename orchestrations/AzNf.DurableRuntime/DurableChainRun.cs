@@ -100,7 +100,7 @@ public static class DurableChainRun
             {
                 services.AddSingleton<IPolicyReader>(reader);
                 services.AddSingleton<IChainSource, PolicyChainSource>();
-                services.AddSingleton(options.FlowShards);
+                services.AddSingleton(options.FlowShards.Validate());
                 services.AddSingleton(new FlowShardMapCache(options.FlowShards.CachedFlows));
             },
             loggerFactory,

@@ -511,6 +511,33 @@ public sealed record FlowShardOptions
     /// 0: none. About half a kilobyte each.
     /// </summary>
     public int CachedFlows { get; init; } = 200_000;
+
+    /// <summary>Refuses a value out of its range, naming it (the Functions settings and CLI options have the same ranges).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of its range.</exception>
+    public FlowShardOptions Validate()
+    {
+        if (TombstoneRetention <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TombstoneRetention), TombstoneRetention, "must be positive");
+        }
+        if (InlineMapBytes is < 0 or > 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(InlineMapBytes), InlineMapBytes, "must be 0..1048576 (the backend moves a state over 60 KiB of UTF-16 to blobs anyway)");
+        }
+        if (MaxMapDeltas is < 0 or > 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxMapDeltas), MaxMapDeltas, "must be 0..64");
+        }
+        if (!(CompactAtDeltaShare is > 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CompactAtDeltaShare), CompactAtDeltaShare, "must be in (0, 1]");
+        }
+        if (CachedFlows is < 0 or > 10_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CachedFlows), CachedFlows, "must be 0..10000000");
+        }
+        return this;
+    }
 }
 
 /// <summary>A fast-path commit for one shard: a byte range of a commit blob holding a <see cref="FlowShardMap"/> of the flows to merge.</summary>

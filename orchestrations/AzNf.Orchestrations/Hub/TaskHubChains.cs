@@ -121,7 +121,9 @@ public static class TaskHubChains
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{behind.Count} flow shards did not show their last batch within {settleTimeout}, e.g. shard {behind[0].Shard} partition {behind[0].Partition}");
+                var first = behind[0];
+                string shows = seen.TryGetValue(first.Shard, out var late) ? $"shows batch {late.Batches.GetValueOrDefault(first.Partition, -1)} after {late.Steps} steps" : "has no state";
+                throw new TimeoutException($"{behind.Count} flow shards did not show their last batch within {settleTimeout}, e.g. shard {first.Shard} partition {first.Partition}: it {shows}, a batch result said it finished batch {expected[first]}");
             }
             await Task.Delay(200, cancellation);
         }

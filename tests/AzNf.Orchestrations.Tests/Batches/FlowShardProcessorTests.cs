@@ -385,6 +385,30 @@ public class FlowShardProcessorTests
         Assert.Equal((1L, 2L), (cache.Hits, cache.Misses));
     }
 
+    [Theory]
+    [InlineData("MaxMapDeltas")]
+    [InlineData("CompactAtDeltaShare")]
+    [InlineData("InlineMapBytes")]
+    [InlineData("CachedFlows")]
+    [InlineData("TombstoneRetention")]
+    public void Validate_ValueOutOfRange_RefusedNamingIt(string name)
+    {
+        var options = name switch
+        {
+            "MaxMapDeltas" => new FlowShardOptions { MaxMapDeltas = 65 },
+            "CompactAtDeltaShare" => new FlowShardOptions { CompactAtDeltaShare = 0 },
+            "InlineMapBytes" => new FlowShardOptions { InlineMapBytes = -1 },
+            "CachedFlows" => new FlowShardOptions { CachedFlows = -1 },
+            _ => new FlowShardOptions { TombstoneRetention = TimeSpan.Zero },
+        };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+
+        Assert.Equal(name, error.ParamName);
+        var defaults = new FlowShardOptions();
+        Assert.Same(defaults, defaults.Validate());
+    }
+
     /// <summary>A processor over the full test chain with a 10-minute idle floor.</summary>
     private static FlowShardProcessor Processor(InMemoryPacketStore store, FlowShardOptions options) =>
         new(new FixedChainSource(TestChains.Full()), store, TimeProvider.System, TimeSpan.FromMinutes(10), options);
