@@ -34,6 +34,15 @@ catch (SettingsException e)
     return 78; // EX_CONFIG
 }
 
+// Then storage: a service that does not answer within the budget stops the worker with one line
+// naming it (the host restarts the worker), rather than failing every batch after it starts.
+var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ClientId });
+if (await StorageStartupCheck.RunAsync(StorageStartupCheck.Probes(settings, credential), settings.StorageStartupTimeout) is { } unavailable)
+{
+    await Console.Error.WriteLineAsync($"aznf functions: {unavailable.Message}");
+    return unavailable.ExitCode;
+}
+
 var host = new HostBuilder()
     .ConfigureFunctionsWorkerDefaults()
     .ConfigureServices(services =>
@@ -52,7 +61,7 @@ var host = new HostBuilder()
                     exporter.Credential = exportCredential;
                 }));
         }
-        services.AddSingleton<TokenCredential>(new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ClientId }));
+        services.AddSingleton<TokenCredential>(credential);
         services.AddSingleton<DurableClientSlot>();
         services.AddSingleton<IPacketBatchStore>(sp => new BlobPacketBatchStore(PacketContainer(settings, sp.GetRequiredService<TokenCredential>())));
         services.AddSingleton<ClientTaskHub>();

@@ -71,6 +71,7 @@ public sealed class FunctionsSettingsTests
         { "AZNF_FLOW_MAP_DELTAS", "65", "AZNF_FLOW_MAP_DELTAS: 65 is out of range" },
         { "AZNF_FLOW_MAP_CACHE", "-1", "AZNF_FLOW_MAP_CACHE: -1 is out of range" },
         { "AZNF_COMMIT_SECONDS", "0", "AZNF_COMMIT_SECONDS: 0 is out of range" },
+        { "AZNF_STORAGE_STARTUP_SECONDS", "0", "AZNF_STORAGE_STARTUP_SECONDS: 0 is out of range (1–3600)" },
         { "AZNF_EVE_CONTAINER", "Bad_Name", "AZNF_EVE_CONTAINER: 'Bad_Name' is not a blob container name" },
         { "AZNF_EVE_CONTAINER", "a--b", "AZNF_EVE_CONTAINER: 'a--b' is not a blob container name" },
     };

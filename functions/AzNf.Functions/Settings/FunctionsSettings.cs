@@ -31,6 +31,7 @@ public sealed record FunctionsSettings
     public const string FlowMapDeltasSetting = "AZNF_FLOW_MAP_DELTAS";
     public const string FlowMapCacheSetting = "AZNF_FLOW_MAP_CACHE";
     public const string CommitSecondsSetting = "AZNF_COMMIT_SECONDS";
+    public const string StorageStartupSetting = "AZNF_STORAGE_STARTUP_SECONDS";
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
     public const string EgressHubSetting = "AZNF_EGRESS_HUB";
     public const string EgressFlowletSetting = "AZNF_EGRESS_FLOWLET";
@@ -100,6 +101,9 @@ public sealed record FunctionsSettings
 
     /// <summary>The fast path: longest time between group commits of a partition's changed flows to the flow shards (the checkpoint waits for them).</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the worker waits at start for its storage services to answer before it stops (exit 69).</summary>
+    public TimeSpan StorageStartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public string? ClientId { get; init; }
 
@@ -238,6 +242,7 @@ public sealed record FunctionsSettings
             FlowMapCacheFlows = Int(Get(FlowMapCacheSetting) ?? "200000", FlowMapCacheSetting, 0, 10_000_000),
             FlowShards = Int(Get(FlowShardsSetting) ?? "4", FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards),
             CommitInterval = TimeSpan.FromSeconds(Int(Get(CommitSecondsSetting) ?? "5", CommitSecondsSetting, 1, 3600)),
+            StorageStartupTimeout = TimeSpan.FromSeconds(Int(Get(StorageStartupSetting) ?? "60", StorageStartupSetting, 1, 3600)),
             ClientId = Get(ManagedIdentityClientId),
             EgressHub = egress,
             EgressFlowlet = Int(Get(EgressFlowletSetting) ?? "64", EgressFlowletSetting, 1, AzNf.Ingest.Events.PacketEventFormat.MaxPacketsPerEvent),
