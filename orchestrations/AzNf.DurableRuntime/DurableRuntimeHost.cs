@@ -328,6 +328,11 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
         clientOptions.Retry.Delay = options.StorageRetryDelay;
         clientOptions.Retry.MaxDelay = options.StorageRetryMaxDelay;
         clientOptions.AddPolicy(counter.For(service), Azure.Core.HttpPipelinePosition.PerRetry);
+        if (service == StorageService.Queue)
+        {
+            // Inside the counter, outside any other policy: it sees the reply the client would.
+            clientOptions.AddPolicy(counter.LostUpdateReplies, Azure.Core.HttpPipelinePosition.PerRetry);
+        }
         foreach (var policy in options.StoragePolicies)
         {
             clientOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);

@@ -31,6 +31,12 @@ public sealed class StorageRequestCounter
     /// <summary>Requests that were a retry of one that failed (their client's retry policy sent them again).</summary>
     public long Retries => Interlocked.Read(ref _retries);
 
+    /// <summary>
+    /// The queue clients' repair of a message update retried after its reply was lost (the
+    /// durable runtime puts it in every queue client's pipeline; <see cref="LostUpdateReplyPolicy"/>).
+    /// </summary>
+    public LostUpdateReplyPolicy LostUpdateReplies { get; } = new();
+
     /// <summary>Request bodies sent, bytes.</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 

@@ -56,12 +56,12 @@ public sealed class StorageFaultTests(AzuriteFixture azurite, Xunit.Abstractions
         }
         catch
         {
-            // A unit that never completed, or an entity that never showed its last update (seen in
-            // about one flowlet run in five): what the backend said last.
+            // A unit that never completed, or an entity that never showed its last update: what the
+            // backend said last (how LostUpdateReplyPolicy's leak was found).
             WriteLogs(logs);
             throw;
         }
-        output.WriteLine($"{started.Elapsed.TotalSeconds:F1} s; injected: {faults.Unavailable} unavailable, {faults.Dropped} dropped, {faults.LostReplies} lost replies, {faults.Delayed} delayed; {counter?.Requests} requests, {counter?.Retries} retried");
+        output.WriteLine($"{started.Elapsed.TotalSeconds:F1} s; injected: {faults.Unavailable} unavailable, {faults.Dropped} dropped, {faults.LostReplies} lost replies, {faults.Delayed} delayed; {counter?.Requests} requests, {counter?.Retries} retried, {counter?.LostUpdateReplies.Answered} lost message updates answered 404");
         if (durable.Failures.Count > 0)
         {
             WriteLogs(logs);
