@@ -23,13 +23,23 @@ public interface INetworkFunctionDefinition
 
     /// <summary>A fresh per-partition instance with its own partition-local shared state.</summary>
     INetworkFunction CreateInstance(PartitionResources resources);
+
+    /// <summary>
+    /// Whether the durable runtime can run this stage with the answers of the embedded one: false
+    /// for a stage whose decisions depend on partition-local state the durable path does not carry
+    /// between units (it refuses such a chain at start, naming the stage).
+    /// </summary>
+    bool RunsOnDurable => true;
 }
 
 /// <summary>What the engine hands each partition's NF instances.</summary>
-public sealed class PartitionResources(int partition, AlertLog alerts)
+public sealed class PartitionResources(int partition, AlertLog alerts, int partitionCount = 1)
 {
     public int Partition { get; } = partition;
     public AlertLog Alerts { get; } = alerts;
+
+    /// <summary>The run's partition count (a stage that shares a limit among partitions divides by it).</summary>
+    public int PartitionCount { get; } = partitionCount;
 }
 
 /// <summary>

@@ -113,7 +113,7 @@ public static class DurableChainRun
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(capture);
-        var chain = ChainDefinition.Load(request.ChainFile);
+        var chain = AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(ChainDefinition.Load(request.ChainFile), request.ChainFile);
         var started = System.Diagnostics.Stopwatch.StartNew();
         await using var host = await StartHostAsync(request.Runtime, request.LoggerFactory, tasks: request.Tasks);
         request.StorageCounting?.Invoke(host.StorageRequests);

@@ -90,6 +90,18 @@ public sealed class FunctionsSettingsTests
     }
 
     [Fact]
+    public void Load_ChainWithARateLimiter_RefusedNamingTheStage()
+    {
+        var values = Local();
+        values["AZNF_CHAIN_FILE"] = "chains/guard.json";
+
+        var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
+
+        Assert.Equal("AZNF_CHAIN_FILE", error.Setting);
+        Assert.Contains("guard.json: stages[1]: stage 'guard' (ratelimit) keeps per-partition state the durable runtime does not carry", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_EgressAndAlertsHubs_InTheInputsNamespace()
     {
         var values = Local();

@@ -175,3 +175,20 @@ public class TwoOfEachChainContractTests : NetworkFunctionContractTests
 
     protected override string BaseDirectory => AzNf.TestOracles.OracleProcess.RepositoryRoot();
 }
+
+public class RateLimiterContractTests : NetworkFunctionContractTests
+{
+    // Tight enough that the contract's traffic is partly dropped: the drop path is exercised too.
+    protected override string ChainJson => """
+        { "stages": [ { "type": "ratelimit", "config": {
+            "bySource": { "packetsPerSecond": 200, "bitsPerSecond": 1000000, "synPerSecond": 5 },
+            "byDestination": { "synPerSecond": 20 }, "maxAddresses": 16 } } ] }
+        """;
+}
+
+public class GuardChainContractTests : NetworkFunctionContractTests
+{
+    protected override string ChainJson => File.ReadAllText(Path.Combine(BaseDirectory, "guard.json"));
+
+    protected override string BaseDirectory => Path.Combine(AzNf.TestOracles.OracleProcess.RepositoryRoot(), "samples", "chains");
+}

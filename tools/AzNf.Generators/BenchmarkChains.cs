@@ -12,7 +12,7 @@ namespace AzNf.Generators;
 /// </summary>
 public static class BenchmarkChains
 {
-    public static readonly string[] Names = ["counter", "firewall-100", "ids-10", "ids-100", "ids-1000", "full"];
+    public static readonly string[] Names = ["counter", "firewall-100", "ratelimit", "ids-10", "ids-100", "ids-1000", "full"];
 
     /// <summary>
     /// Writes the chain named <paramref name="name"/> (<c>bench-NAME.json</c>) and its rule files
@@ -28,6 +28,8 @@ public static class BenchmarkChains
         {
             "counter" => counter,
             "firewall-100" => firewall,
+            // Every bucket kind on, at rates the benchmark traffic stays under: the cost of the lookups and refills.
+            "ratelimit" => """{ "name": "guard", "type": "ratelimit", "config": { "bySource": { "packetsPerSecond": 1e9, "bitsPerSecond": 1e12, "synPerSecond": 1e9 }, "byDestination": { "packetsPerSecond": 1e9, "synPerSecond": 1e9 } } }""",
             "ids-10" => Ids(10),
             "ids-100" => Ids(100),
             "ids-1000" => Ids(1000),

@@ -157,7 +157,7 @@ public sealed record FunctionsSettings
         ChainDefinition chain;
         try
         {
-            chain = ChainDefinition.Load(chainFile);
+            chain = AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(ChainDefinition.Load(chainFile), chainFile);
         }
         catch (ConfigException e)
         {

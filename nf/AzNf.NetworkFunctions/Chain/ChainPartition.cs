@@ -31,12 +31,13 @@ public sealed class ChainPartition
     /// its records on after each step; the report bounds them). Otherwise the partition keeps the
     /// chain's <c>report.maxFlows</c> largest flows by bytes and counts the rest as omitted.
     /// </param>
-    public ChainPartition(ChainDefinition chain, int index, IChainOutput? output = null, bool recordEveryFlow = false)
+    /// <param name="partitionCount">The run's partition count (stages that share a limit among partitions divide by it).</param>
+    public ChainPartition(ChainDefinition chain, int index, IChainOutput? output = null, bool recordEveryFlow = false, int partitionCount = 1)
     {
         Index = index;
         _recordEveryFlow = recordEveryFlow;
         Alerts = new AlertLog();
-        var resources = new PartitionResources(index, Alerts);
+        var resources = new PartitionResources(index, Alerts, partitionCount);
         _definitions = chain.Stages;
         _sectionKeys = FlowSnapshot.SectionKeys(chain.Stages);
         _stages = chain.Stages.Select(s => s.CreateInstance(resources)).ToArray();

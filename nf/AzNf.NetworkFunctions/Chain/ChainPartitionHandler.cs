@@ -58,7 +58,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
     public ValueTask OpenPartitionAsync(int partition, CancellationToken cancellation)
     {
         CheckRange(partition);
-        _partitions[partition] ??= new ChainPartition(_chain, partition, _output);
+        _partitions[partition] ??= new ChainPartition(_chain, partition, _output, partitionCount: _partitions.Length);
         return ValueTask.CompletedTask;
     }
 
@@ -103,7 +103,7 @@ public sealed class ChainPartitionHandler : IPartitionBatchHandler
         var partitions = new ChainPartition[_partitions.Length];
         for (int p = 0; p < partitions.Length; p++)
         {
-            partitions[p] = _partitions[p] ?? new ChainPartition(_chain, p);
+            partitions[p] = _partitions[p] ?? new ChainPartition(_chain, p, partitionCount: _partitions.Length);
         }
         return new EngineResult(_chain, partitions, framesRead);
     }

@@ -1,6 +1,7 @@
 using AzNf.NetworkFunctions.Counter;
 using AzNf.NetworkFunctions.Firewall;
 using AzNf.NetworkFunctions.Ids;
+using AzNf.NetworkFunctions.RateLimit;
 
 namespace AzNf.NetworkFunctions.Chain;
 
@@ -12,6 +13,7 @@ public static class NetworkFunctionCatalog
         ["counter"] = PacketCounterDefinition.Load,
         ["firewall"] = FirewallDefinition.Load,
         ["ids"] = IdsDefinition.Load,
+        ["ratelimit"] = RateLimiterDefinition.Load,
     };
 
     public static IReadOnlyCollection<string> Kinds => Loaders.Keys;

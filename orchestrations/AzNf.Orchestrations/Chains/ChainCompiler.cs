@@ -1,3 +1,4 @@
+using AzNf.NetworkFunctions;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Orchestrations.Models;
 using AzNf.Packets.Parsing;
@@ -28,6 +29,24 @@ public static class ChainCompiler
                 blocklist.Add(address);
             }
         }
-        return ChainDefinition.Parse(text.ChainJson, text.ChainFileName, RuleSource.Texts(text.RuleFiles), blocklist);
+        return RequireDurable(ChainDefinition.Parse(text.ChainJson, text.ChainFileName, RuleSource.Texts(text.RuleFiles), blocklist), text.ChainFileName);
+    }
+
+    /// <summary>Refuses a chain with a stage the durable path cannot run with the embedded answers (<see cref="INetworkFunctionDefinition.RunsOnDurable"/>).</summary>
+    /// <exception cref="ConfigException">Names the first such stage and its type.</exception>
+    public static ChainDefinition RequireDurable(ChainDefinition chain, string chainFile)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        for (int i = 0; i < chain.Stages.Count; i++)
+        {
+            var stage = chain.Stages[i];
+            if (!stage.RunsOnDurable)
+            {
+                throw new ConfigException(
+                    $"{chainFile}: stages[{i}]",
+                    $"stage '{stage.Name}' ({stage.Kind}) keeps per-partition state the durable runtime does not carry between units yet: run this chain on the embedded runtime (docs/{stage.Kind}.md)");
+            }
+        }
+        return chain;
     }
 }

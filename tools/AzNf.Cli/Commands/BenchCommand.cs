@@ -26,7 +26,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         public string Sizes { get; init; } = "64,512,1500";
 
         [CommandOption("--chains <LIST>")]
-        [Description("Chains to measure (default: all of counter, firewall-100, ids-10, ids-100, ids-1000, full).")]
+        [Description("Chains to measure (default: all of counter, firewall-100, ratelimit, ids-10, ids-100, ids-1000, full).")]
         public string Chains { get; init; } = string.Join(",", BenchmarkChains.Names);
 
         [CommandOption("--flows <N>")]
@@ -124,7 +124,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
 
     private static double MeasureAll(ChainDefinition chain, BenchmarkTraffic[] shares, double seconds)
     {
-        var partitions = shares.Select((s, i) => new ChainPartition(chain, i)).ToArray();
+        var partitions = shares.Select((s, i) => new ChainPartition(chain, i, partitionCount: shares.Length)).ToArray();
         for (int i = 0; i < shares.Length; i++)
         {
             shares[i].Rewind();

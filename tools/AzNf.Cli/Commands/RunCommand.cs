@@ -211,6 +211,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         try
         {
             chain = ChainDefinition.Load(settings.Chain ?? SamplePaths.FullChain);
+            if (settings.Runtime == "durable")
+            {
+                AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(chain, settings.Chain ?? SamplePaths.FullChain);
+            }
             capture = CaptureReader.Open(settings.Capture, readerOptions);
         }
         catch (Exception e) when (e is ConfigException or CaptureFormatException)
