@@ -47,7 +47,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
                 patterns.Add((fast.Pattern!, i));
             }
         }
-        Prefilter = new MultiPatternMatcher(patterns);
+        Prefilter = new PortGroupedPrefilter(RuleArray, patterns);
         LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
         HeaderOnlyCandidates = [.. always];
         StreamCandidatesWithoutPattern = [.. streamAlways];
@@ -139,8 +139,8 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     public IdsOptions Options { get; }
 
-    /// <summary>multi-pattern prefilter (sampled window filters, Aho–Corasick for 1–3-byte patterns).</summary>
-    internal MultiPatternMatcher Prefilter { get; }
+    /// <summary>The packet and stream rules' prefilter, one matcher per set of rules a header admits (<see cref="PortGroupedPrefilter"/>).</summary>
+    internal PortGroupedPrefilter Prefilter { get; }
 
     /// <summary>The longest fast pattern: how far back a new stream match can start.</summary>
     internal int LongestFastPattern { get; }

@@ -47,6 +47,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly int _streamDepth;
     private readonly AppLayerSessionPool? _appLayer;
     private readonly HttpInspectionBuffers _httpBuffers = new();
+    private MultiPatternMatcher? _prefilter;
+    private int _prefilterKey;
     // The packet an app-layer unit is matched against: the one whose bytes completed an HTTP
     // transaction's head or message, or the datagram carrying a DNS request.
     private ParsedPacket _appPacket;
@@ -189,7 +191,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         bool addedToStream = established && header.IsTcp && header.PayloadLength > 0 && !StreamDepthReached(in ids, packet.Direction);
         if (payload.Length > 0 && (!addedToStream || _definition.SegmentPayloadRulesExist))
         {
-            _definition.Prefilter.Scan(payload, _candidates);
+            PrefilterFor(in header).Scan(payload, _candidates);
         }
         foreach (int rule in _definition.HeaderOnlyCandidates)
         {
@@ -241,6 +243,18 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// stream slot and the app-layer session go back to their pools now rather than when the
     /// flow table ends the flow (which may be much later), so busy partitions reuse them.
     /// </summary>
+    /// <summary>The prefilter of the rules <paramref name="header"/> admits; the last one is kept, as a flow's packets come together.</summary>
+    private MultiPatternMatcher PrefilterFor(in ParsedPacket header)
+    {
+        int key = _definition.Prefilter.Key(in header);
+        if (key != _prefilterKey || _prefilter is null)
+        {
+            _prefilter = _definition.Prefilter.ForKey(key);
+            _prefilterKey = key;
+        }
+        return _prefilter;
+    }
+
     private void ReleaseIfClosed(ref IdsFlowState ids, TcpFlags flags, bool toServer)
     {
         if ((flags & TcpFlags.Fin) != 0)
@@ -1060,7 +1074,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         // earlier scan and are carried by the direction. If the carry overflowed, rescan it all.
         bool rescanAll = direction.CarryOverflowed;
         int scanFrom = rescanAll ? 0 : Math.Max(0, minEnd - (_definition.LongestFastPattern - 1));
-        _definition.Prefilter.Scan(buffer[scanFrom..], _candidates);
+        PrefilterFor(in packet.Packet).Scan(buffer[scanFrom..], _candidates);
         if (rescanAll)
         {
             direction.ClearCarry();
