@@ -48,6 +48,9 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
             }
         }
         Prefilter = new PortGroupedPrefilter(RuleArray, patterns);
+        // A segment that joins the stream is inspected alone only by rules that look at segments
+        // (IntrusionDetector.Process): their patterns only, rather than every byte scanned twice.
+        SegmentPrefilter = new PortGroupedPrefilter(RuleArray, [.. patterns.Where(p => InspectsSegments(RuleArray[p.Rule]))]);
         LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
         HeaderOnlyCandidates = [.. always];
         StreamCandidatesWithoutPattern = [.. streamAlways];
@@ -141,6 +144,13 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     /// <summary>The packet and stream rules' prefilter, one matcher per set of rules a header admits (<see cref="PortGroupedPrefilter"/>).</summary>
     internal PortGroupedPrefilter Prefilter { get; }
+
+    /// <summary>The prefilter of a segment added to its stream: the rules that inspect such a segment on its own.</summary>
+    internal PortGroupedPrefilter SegmentPrefilter { get; }
+
+    /// <summary>Whether <paramref name="rule"/> inspects a TCP segment that joined its stream on its own (as <c>IntrusionDetector.Process</c> decides).</summary>
+    internal static bool InspectsSegments(IdsRule rule) =>
+        (!rule.InspectsStream || rule.AlsoInspectsSegments) && (rule.Flow & IdsFlowMatch.OnlyStream) == 0;
 
     /// <summary>The longest fast pattern: how far back a new stream match can start.</summary>
     internal int LongestFastPattern { get; }

@@ -49,6 +49,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly HttpInspectionBuffers _httpBuffers = new();
     private MultiPatternMatcher? _prefilter;
     private int _prefilterKey;
+    private MultiPatternMatcher? _segmentPrefilter;
+    private int _segmentPrefilterKey;
     // The packet an app-layer unit is matched against: the one whose bytes completed an HTTP
     // transaction's head or message, or the datagram carrying a DNS request.
     private ParsedPacket _appPacket;
@@ -191,7 +193,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         bool addedToStream = established && header.IsTcp && header.PayloadLength > 0 && !StreamDepthReached(in ids, packet.Direction);
         if (payload.Length > 0 && (!addedToStream || _definition.SegmentPayloadRulesExist))
         {
-            PrefilterFor(in header).Scan(payload, _candidates);
+            (addedToStream ? SegmentPrefilterFor(in header) : PrefilterFor(in header)).Scan(payload, _candidates);
         }
         foreach (int rule in _definition.HeaderOnlyCandidates)
         {
@@ -253,6 +255,17 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             _prefilterKey = key;
         }
         return _prefilter;
+    }
+
+    private MultiPatternMatcher SegmentPrefilterFor(in ParsedPacket header)
+    {
+        int key = _definition.SegmentPrefilter.Key(in header);
+        if (key != _segmentPrefilterKey || _segmentPrefilter is null)
+        {
+            _segmentPrefilter = _definition.SegmentPrefilter.ForKey(key);
+            _segmentPrefilterKey = key;
+        }
+        return _segmentPrefilter;
     }
 
     private void ReleaseIfClosed(ref IdsFlowState ids, TcpFlags flags, bool toServer)
