@@ -7,7 +7,14 @@ namespace AzNf.NetworkFunctions.Ids;
 /// </summary>
 internal sealed class AppLayerRuleSet
 {
-    public AppLayerRuleSet(IdsRule[] rules, Func<IdsRule, bool> belongs)
+    /// <param name="rules">The stage's rules.</param>
+    /// <param name="belongs">Which of them this moment matches.</param>
+    /// <param name="bodyOfThisSide">
+    /// The body buffer <c>file.data</c> is at this moment (the request body at a request's moments,
+    /// the response body at a response's): their fast patterns share one matcher, so the body is
+    /// scanned once, not twice.
+    /// </param>
+    public AppLayerRuleSet(IdsRule[] rules, Func<IdsRule, bool> belongs, IdsBuffer? bodyOfThisSide = null)
     {
         var always = new List<int>();
         var byBuffer = new Dictionary<IdsBuffer, List<(byte[] Pattern, int Rule)>>();
@@ -31,6 +38,14 @@ internal sealed class AppLayerRuleSet
             {
                 always.Add(i);
             }
+        }
+        if (bodyOfThisSide is { } body && byBuffer.Remove(body, out var bodyPatterns))
+        {
+            if (!byBuffer.TryGetValue(IdsBuffer.FileData, out var fileData))
+            {
+                byBuffer[IdsBuffer.FileData] = fileData = [];
+            }
+            fileData.AddRange(bodyPatterns);
         }
         Always = [.. always];
         Prefilters = [.. byBuffer.OrderBy(b => b.Key).Select(b => (b.Key, new MultiPatternMatcher(b.Value)))];

@@ -54,10 +54,12 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
         HeaderOnlyCandidates = [.. always];
         StreamCandidatesWithoutPattern = [.. streamAlways];
-        RequestHeadRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && !r.InspectsResponse && !r.NeedsCompleteMessage);
-        RequestCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && !r.InspectsResponse && r.NeedsCompleteMessage);
-        ResponseHeadRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && !r.NeedsCompleteMessage);
-        ResponseCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && r.NeedsCompleteMessage);
+        // Each moment is matched with its own message only (IntrusionDetector.AppLayerTransactions),
+        // so file.data there is that message's body.
+        RequestHeadRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && !r.InspectsResponse && !r.NeedsCompleteMessage, IdsBuffer.HttpRequestBody);
+        RequestCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && !r.InspectsResponse && r.NeedsCompleteMessage, IdsBuffer.HttpRequestBody);
+        ResponseHeadRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && !r.NeedsCompleteMessage, IdsBuffer.HttpResponseBody);
+        ResponseCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && r.NeedsCompleteMessage, IdsBuffer.HttpResponseBody);
         HasHttpRules = Array.Exists(RuleArray, r => r.IsHttp);
         DnsRules = new AppLayerRuleSet(RuleArray, r => r.IsDns);
         TlsRules = new AppLayerRuleSet(RuleArray, r => r.IsTls);
