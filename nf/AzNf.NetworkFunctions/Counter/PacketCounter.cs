@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace AzNf.NetworkFunctions.Counter;
 
 /// <summary>
@@ -12,17 +10,15 @@ namespace AzNf.NetworkFunctions.Counter;
 /// <c>unparsed</c> (of which could not be parsed). Config: none.
 /// Example stage: <c>{ "name": "counter", "type": "counter" }</c>.
 /// </remarks>
-public sealed class PacketCounter : INetworkFunction
+public sealed class PacketCounter : FlowlessNetworkFunction
 {
     private long _packets;
     private long _bytes;
     private long _unparsed;
 
-    public long Errors => 0;
+    public override long Errors => 0;
 
-    public byte FlowFormat => 0;
-
-    public Verdict Process(ref PacketContext packet, int flow)
+    public override Verdict Process(ref PacketContext packet, int flow)
     {
         _packets++;
         _bytes += packet.WireLength;
@@ -33,26 +29,10 @@ public sealed class PacketCounter : INetworkFunction
         return Verdict.Forward;
     }
 
-    public void StartFlow(int flow)
+    public override void ReportCounters(IDictionary<string, long> into)
     {
-    }
-
-    public void EndFlow(int flow)
-    {
-    }
-
-    public void WriteFlow(int flow, IBufferWriter<byte> into)
-    {
-    }
-
-    public void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
-    {
-    }
-
-    public void ReportCounters(IDictionary<string, long> into)
-    {
-        into["packets"] = into.TryGetValue("packets", out long p) ? p + _packets : _packets;
-        into["bytes"] = into.TryGetValue("bytes", out long b) ? b + _bytes : _bytes;
-        into["unparsed"] = into.TryGetValue("unparsed", out long u) ? u + _unparsed : _unparsed;
+        Add(into, "packets", _packets);
+        Add(into, "bytes", _bytes);
+        Add(into, "unparsed", _unparsed);
     }
 }

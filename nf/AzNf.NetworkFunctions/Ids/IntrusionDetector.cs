@@ -47,10 +47,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly int _streamDepth;
     private readonly AppLayerSessionPool? _appLayer;
     private readonly HttpInspectionBuffers _httpBuffers = new();
-    private MultiPatternMatcher? _prefilter;
-    private int _prefilterKey;
-    private MultiPatternMatcher? _segmentPrefilter;
-    private int _segmentPrefilterKey;
+    private (int Key, MultiPatternMatcher? Matcher) _packetPrefilter;
+    private (int Key, MultiPatternMatcher? Matcher) _segmentPrefilter;
     // The packet an app-layer unit is matched against: the one whose bytes completed an HTTP
     // transaction's head or message, or the datagram carrying a DNS request.
     private ParsedPacket _appPacket;
@@ -193,7 +191,10 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         bool addedToStream = established && header.IsTcp && header.PayloadLength > 0 && !StreamDepthReached(in ids, packet.Direction);
         if (payload.Length > 0 && (!addedToStream || _definition.SegmentPayloadRulesExist))
         {
-            (addedToStream ? SegmentPrefilterFor(in header) : PrefilterFor(in header)).Scan(payload, _candidates);
+            var matcher = addedToStream
+                ? Prefilter(_definition.SegmentPrefilter, in header, ref _segmentPrefilter)
+                : Prefilter(_definition.Prefilter, in header, ref _packetPrefilter);
+            matcher.Scan(payload, _candidates);
         }
         foreach (int rule in _definition.HeaderOnlyCandidates)
         {
@@ -245,27 +246,20 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     /// stream slot and the app-layer session go back to their pools now rather than when the
     /// flow table ends the flow (which may be much later), so busy partitions reuse them.
     /// </summary>
-    /// <summary>The prefilter of the rules <paramref name="header"/> admits; the last one is kept, as a flow's packets come together.</summary>
-    private MultiPatternMatcher PrefilterFor(in ParsedPacket header)
+    /// <summary>
+    /// The matcher of <paramref name="prefilter"/> for the rules <paramref name="header"/> admits;
+    /// the last one is kept in <paramref name="cache"/>, as a flow's packets come together.
+    /// </summary>
+    private static MultiPatternMatcher Prefilter(PortGroupedPrefilter prefilter, in ParsedPacket header, ref (int Key, MultiPatternMatcher? Matcher) cache)
     {
-        int key = _definition.Prefilter.Key(in header);
-        if (key != _prefilterKey || _prefilter is null)
+        int key = prefilter.Key(in header);
+        if (key == cache.Key && cache.Matcher is { } kept)
         {
-            _prefilter = _definition.Prefilter.ForKey(key);
-            _prefilterKey = key;
+            return kept;
         }
-        return _prefilter;
-    }
-
-    private MultiPatternMatcher SegmentPrefilterFor(in ParsedPacket header)
-    {
-        int key = _definition.SegmentPrefilter.Key(in header);
-        if (key != _segmentPrefilterKey || _segmentPrefilter is null)
-        {
-            _segmentPrefilter = _definition.SegmentPrefilter.ForKey(key);
-            _segmentPrefilterKey = key;
-        }
-        return _segmentPrefilter;
+        var matcher = prefilter.ForKey(key);
+        cache = (key, matcher);
+        return matcher;
     }
 
     private void ReleaseIfClosed(ref IdsFlowState ids, TcpFlags flags, bool toServer)
@@ -1087,7 +1081,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         // earlier scan and are carried by the direction. If the carry overflowed, rescan it all.
         bool rescanAll = direction.CarryOverflowed;
         int scanFrom = rescanAll ? 0 : Math.Max(0, minEnd - (_definition.LongestFastPattern - 1));
-        PrefilterFor(in packet.Packet).Scan(buffer[scanFrom..], _candidates);
+        Prefilter(_definition.Prefilter, in packet.Packet, ref _packetPrefilter).Scan(buffer[scanFrom..], _candidates);
         if (rescanAll)
         {
             direction.ClearCarry();

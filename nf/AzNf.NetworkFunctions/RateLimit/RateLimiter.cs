@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using AzNf.Packets.Parsing;
 
@@ -18,7 +17,7 @@ namespace AzNf.NetworkFunctions.RateLimit;
 /// <c>addresses:sources</c>, <c>addresses:destinations</c> (tracked at the end),
 /// <c>addresses:evicted</c>.
 /// </remarks>
-public sealed class RateLimiter : INetworkFunction
+public sealed class RateLimiter : FlowlessNetworkFunction
 {
     private const double NanosPerSecond = 1e9;
 
@@ -52,11 +51,9 @@ public sealed class RateLimiter : INetworkFunction
         _destinations = _destinationRates.Any ? new AddressBuckets(options.MaxAddresses) : null;
     }
 
-    public long Errors => 0;
+    public override long Errors => 0;
 
-    public byte FlowFormat => 0;
-
-    public Verdict Process(ref PacketContext packet, int flow)
+    public override Verdict Process(ref PacketContext packet, int flow)
     {
         _packets++;
         if (!packet.IsParsed || packet.Packet.IpVersion == 0)
@@ -93,23 +90,7 @@ public sealed class RateLimiter : INetworkFunction
         return Verdict.Forward;
     }
 
-    public void StartFlow(int flow)
-    {
-    }
-
-    public void EndFlow(int flow)
-    {
-    }
-
-    public void WriteFlow(int flow, IBufferWriter<byte> into)
-    {
-    }
-
-    public void ReadFlow(int flow, byte format, ReadOnlySpan<byte> section, bool rulesChanged)
-    {
-    }
-
-    public void ReportCounters(IDictionary<string, long> into)
+    public override void ReportCounters(IDictionary<string, long> into)
     {
         Add(into, "packets", _packets);
         Add(into, "not-ip", _notIp);
@@ -169,9 +150,6 @@ public sealed class RateLimiter : INetworkFunction
             bucket.Syns = Math.Max(0, bucket.Syns - 1);
         }
     }
-
-    private static void Add(IDictionary<string, long> into, string name, long value) =>
-        into[name] = into.TryGetValue(name, out long sum) ? sum + value : value;
 
     private static AddressRates Share(AddressRates rates, int partitions) =>
         new(rates.PacketsPerSecond / partitions, rates.BitsPerSecond / partitions, rates.SynPerSecond / partitions);
