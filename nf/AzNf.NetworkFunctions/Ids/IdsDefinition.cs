@@ -50,7 +50,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         Prefilter = new PortGroupedPrefilter(RuleArray, patterns);
         // A segment that joins the stream is inspected alone only by rules that look at segments
         // (IntrusionDetector.Process): their patterns only, rather than every byte scanned twice.
-        SegmentPrefilter = new PortGroupedPrefilter(RuleArray, [.. patterns.Where(p => InspectsSegments(RuleArray[p.Rule]))]);
+        SegmentPrefilter = Prefilter.Subset(InspectsSegments);
         LongestFastPattern = patterns.Count == 0 ? 1 : patterns.Max(p => p.Pattern.Length);
         HeaderOnlyCandidates = [.. always];
         StreamCandidatesWithoutPattern = [.. streamAlways];

@@ -242,11 +242,6 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     }
 
     /// <summary>
-    /// Once both sides sent a FIN, or either a RST, no more stream data will be inspected: the
-    /// stream slot and the app-layer session go back to their pools now rather than when the
-    /// flow table ends the flow (which may be much later), so busy partitions reuse them.
-    /// </summary>
-    /// <summary>
     /// The matcher of <paramref name="prefilter"/> for the rules <paramref name="header"/> admits;
     /// the last one is kept in <paramref name="cache"/>, as a flow's packets come together.
     /// </summary>
@@ -262,6 +257,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         return matcher;
     }
 
+    /// <summary>
+    /// Once both sides sent a FIN, or either a RST, no more stream data will be inspected: the
+    /// stream slot and the app-layer session go back to their pools now rather than when the
+    /// flow table ends the flow (which may be much later), so busy partitions reuse them.
+    /// </summary>
     private void ReleaseIfClosed(ref IdsFlowState ids, TcpFlags flags, bool toServer)
     {
         if ((flags & TcpFlags.Fin) != 0)

@@ -20,11 +20,9 @@ namespace AzNf.NetworkFunctions.Ids;
 /// </remarks>
 internal sealed class PortGroupedPrefilter
 {
-    private const int ProtocolClasses = 4;
-
     private readonly IReadOnlyList<IdsRule> _rules;
     private readonly (byte[] Pattern, int Rule)[] _patterns;
-    private readonly ushort[] _classOf = new ushort[65_536];
+    private readonly ushort[] _classOf;
     private readonly ushort[] _representative;
     private readonly ConcurrentDictionary<int, MultiPatternMatcher> _byKey = new();
     private readonly ConcurrentDictionary<string, MultiPatternMatcher> _bySubset = new(StringComparer.Ordinal);
@@ -35,6 +33,7 @@ internal sealed class PortGroupedPrefilter
     {
         _rules = rules;
         _patterns = [.. patterns];
+        _classOf = new ushort[65_536];
         // Refine one class of all ports by each distinct port set: ports stay together while
         // every set so far holds both or neither.
         var sets = new List<PortSet>();
@@ -78,6 +77,20 @@ internal sealed class PortGroupedPrefilter
         }
         Classes = classes;
     }
+
+    // A prefilter over some of another's patterns: the other's port classes hold for them too
+    // (every port set of theirs was among those that made the classes).
+    private PortGroupedPrefilter(PortGroupedPrefilter whole, (byte[] Pattern, int Rule)[] patterns)
+    {
+        _rules = whole._rules;
+        _patterns = patterns;
+        _classOf = whole._classOf;
+        _representative = whole._representative;
+        Classes = whole.Classes;
+    }
+
+    /// <summary>A prefilter of the patterns of the rules <paramref name="keep"/> accepts, with these port classes (not worked out again).</summary>
+    public PortGroupedPrefilter Subset(Func<IdsRule, bool> keep) => new(this, [.. _patterns.Where(p => keep(_rules[p.Rule]))]);
 
     /// <summary>Port classes the rules' port sets make.</summary>
     public int Classes { get; }

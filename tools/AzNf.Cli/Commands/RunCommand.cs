@@ -210,10 +210,11 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         };
         try
         {
-            chain = ChainDefinition.Load(settings.Chain ?? SamplePaths.FullChain);
+            string chainFile = settings.Chain ?? SamplePaths.FullChain;
+            chain = ChainDefinition.Load(chainFile);
             if (settings.Runtime == "durable")
             {
-                AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(chain, settings.Chain ?? SamplePaths.FullChain);
+                AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(chain, chainFile);
             }
             capture = CaptureReader.Open(settings.Capture, readerOptions);
         }
