@@ -47,6 +47,14 @@ public sealed class ChainOutputs(IReadOnlyList<IChainOutput> outputs) : IChainOu
             }
         }
 
+        public void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response)
+        {
+            foreach (var output in outputs)
+            {
+                output.Answered(in packet, stage, response);
+            }
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
             foreach (var output in outputs)

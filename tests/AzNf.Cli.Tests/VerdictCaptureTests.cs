@@ -40,7 +40,7 @@ public class VerdictCaptureTests
     {
         var (code, errors) = CliRunner.Aznf("run", "--capture", CliRunner.Samples("captures", "http-loopback.pcapng"), "--runtime", "durable", "--write-forwarded", "x.pcap", "--quiet");
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("--write-forwarded and --write-dropped need --runtime embedded", errors, StringComparison.Ordinal);
+        Assert.Contains("--write-forwarded, --write-dropped and --write-rejects need --runtime embedded", errors, StringComparison.Ordinal);
     }
 
     private static string[] Frames(string path) =>

@@ -162,6 +162,10 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
 
             public void Dropped(in AzNf.NetworkFunctions.PacketContext packet, string stage, string reason) => indexes.Add(packet.Index);
 
+            public void Answered(in AzNf.NetworkFunctions.PacketContext packet, string stage, ReadOnlySpan<byte> response)
+            {
+            }
+
             public void BatchEnded(int packets, TimeSpan elapsed)
             {
             }

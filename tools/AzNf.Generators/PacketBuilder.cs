@@ -77,7 +77,7 @@ public static class PacketBuilder
             bool more = offset + length < payload.Length;
             BinaryPrimitives.WriteUInt16BigEndian(ip[6..], (ushort)((more ? 0x2000 : 0) | (offset / 8)));
             BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
-            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip[..ihl], 0));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip[..ihl], 0));
             fragments.Add(fragment);
         }
         return fragments;
@@ -101,7 +101,7 @@ public static class PacketBuilder
             ip[9] = protocol;
             BinaryPrimitives.WriteUInt32BigEndian(ip[12..], source.IPv4Value);
             BinaryPrimitives.WriteUInt32BigEndian(ip[16..], destination.IPv4Value);
-            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip[..20], 0));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip[..20], 0));
         }
         else
         {
@@ -116,13 +116,13 @@ public static class PacketBuilder
         transport.CopyTo(l4);
         if (checksumOffset >= 0 && (protocol != IpProtocol.Icmp))
         {
-            uint pseudo = PseudoHeaderSum(ip, v4, protocol, transport.Length);
-            ushort sum = Checksum(l4, pseudo);
+            uint pseudo = InternetChecksum.PseudoHeaderSum(ip, v4, protocol, transport.Length);
+            ushort sum = InternetChecksum.Compute(l4, pseudo);
             BinaryPrimitives.WriteUInt16BigEndian(l4[checksumOffset..], protocol == IpProtocol.Udp && sum == 0 ? (ushort)0xFFFF : sum);
         }
         else if (checksumOffset >= 0)
         {
-            BinaryPrimitives.WriteUInt16BigEndian(l4[checksumOffset..], Checksum(l4, 0));
+            BinaryPrimitives.WriteUInt16BigEndian(l4[checksumOffset..], InternetChecksum.Compute(l4, 0));
         }
         return frame;
     }
@@ -131,36 +131,5 @@ public static class PacketBuilder
     {
         BinaryPrimitives.WriteUInt64BigEndian(destination, address.High);
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], address.Low);
-    }
-
-    private static uint PseudoHeaderSum(ReadOnlySpan<byte> ip, bool v4, byte protocol, int length)
-    {
-        uint sum = 0;
-        var addresses = v4 ? ip[12..20] : ip[8..40];
-        for (int i = 0; i < addresses.Length; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(addresses[i..]);
-        }
-        return sum + protocol + (uint)length;
-    }
-
-    /// <summary>The Internet checksum (RFC 1071) of <paramref name="data"/> plus a starting sum.</summary>
-    public static ushort Checksum(ReadOnlySpan<byte> data, uint initial)
-    {
-        ulong sum = initial;
-        int i = 0;
-        for (; i + 1 < data.Length; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
-        }
-        if (i < data.Length)
-        {
-            sum += (uint)data[i] << 8;
-        }
-        while (sum >> 16 != 0)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-        return (ushort)~sum;
     }
 }

@@ -28,6 +28,12 @@ public interface IPartitionOutput
     /// <summary>Stage <paramref name="stage"/> dropped <paramref name="packet"/> for <paramref name="reason"/>.</summary>
     void Dropped(in PacketContext packet, string stage, string reason);
 
+    /// <summary>
+    /// Stage <paramref name="stage"/> answered <paramref name="packet"/> with the frame
+    /// <paramref name="response"/> (a reject's TCP reset or ICMP error; valid during the call only).
+    /// </summary>
+    void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response);
+
     /// <summary>A batch of <paramref name="packets"/> packets took <paramref name="elapsed"/> (before its <see cref="Flush"/>).</summary>
     void BatchEnded(int packets, TimeSpan elapsed);
 

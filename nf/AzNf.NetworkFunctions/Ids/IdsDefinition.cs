@@ -61,6 +61,7 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         ResponseHeadRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && !r.NeedsCompleteMessage, IdsBuffer.HttpResponseBody);
         ResponseCompleteRules = new AppLayerRuleSet(RuleArray, r => r.IsHttp && r.InspectsResponse && r.NeedsCompleteMessage, IdsBuffer.HttpResponseBody);
         HasHttpRules = Array.Exists(RuleArray, r => r.IsHttp);
+        HasRejectRules = Array.Exists(RuleArray, r => r.Action == IdsRuleAction.Reject);
         DnsRules = new AppLayerRuleSet(RuleArray, r => r.IsDns);
         TlsRules = new AppLayerRuleSet(RuleArray, r => r.IsTls);
         Xbits = new XbitsTable(options.XbitsEntries);
@@ -84,6 +85,8 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
 
     /// <summary>True when some rule inspects HTTP, so TCP flows get the HTTP app layer.</summary>
     internal bool HasHttpRules { get; }
+
+    internal bool HasRejectRules { get; }
 
     /// <summary>HTTP rules matched once a request's head is complete.</summary>
     internal AppLayerRuleSet RequestHeadRules { get; }

@@ -11,6 +11,9 @@ public sealed class IdsRule
 {
     public required IdsRuleAction Action { get; init; }
 
+    /// <summary>Whom a <see cref="IdsRuleAction.Reject"/> rule answers; <see cref="IdsRejectTarget.None"/> for other actions.</summary>
+    public IdsRejectTarget RejectTo { get; init; }
+
     /// <summary>IP protocol number, or 0 for <c>ip</c> (any protocol).</summary>
     public required byte Protocol { get; init; }
 

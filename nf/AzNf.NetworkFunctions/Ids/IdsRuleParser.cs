@@ -137,6 +137,7 @@ public sealed class IdsRuleParser(
             "alert" => IdsRuleAction.Alert,
             "drop" => IdsRuleAction.Drop,
             "pass" => IdsRuleAction.Pass,
+            "reject" or "rejectsrc" or "rejectdst" or "rejectboth" => IdsRuleAction.Reject,
             _ => throw new RuleSyntaxException($"unsupported action '{header[0]}'", $"action:{header[0]}"),
         };
         bool http = header[1] is "http" or "http1";
@@ -176,6 +177,13 @@ public sealed class IdsRuleParser(
         var rule = new IdsRule
         {
             Action = action,
+            RejectTo = header[0] switch
+            {
+                "reject" or "rejectsrc" => IdsRejectTarget.Source,
+                "rejectdst" => IdsRejectTarget.Destination,
+                "rejectboth" => IdsRejectTarget.Both,
+                _ => IdsRejectTarget.None,
+            },
             Protocol = protocol,
             Source = source,
             SourcePorts = sourcePorts,

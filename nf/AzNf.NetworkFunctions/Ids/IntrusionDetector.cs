@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.NetworkFunctions.Ids.Http;
 using AzNf.Packets.Parsing;
+using AzNf.Packets.Responses;
 
 namespace AzNf.NetworkFunctions.Ids;
 
@@ -31,6 +32,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
 {
     private const string AlertAction = "alert";
     private const string DropAction = "drop";
+    private const string RejectAction = "reject";
 
     private readonly IdsDefinition _definition;
     private readonly IdsRule[] _rules;
@@ -56,6 +58,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private readonly Dns.DnsRequest _dnsRequest = new();
     private readonly FlowBitsPool? _flowBits;
     private readonly TransformBuffer _transformed = new();
+    // Where a reject rule's answer is built (made on the first reject).
+    private byte[]? _rejectBuffer;
     // The flowbits slot of the flow being processed (0 = none yet): rules read and set it during
     // Process, which writes a newly taken slot back into the flow's state.
     private int _currentBits;
@@ -68,6 +72,8 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
     private long _errors;
     private long _alerts;
     private long _drops;
+    private long _rejects;
+    private long _rejectResponses;
     private long _outOfOrder;
     private long _gapsSkipped;
     private long _thresholdSuppressed;
@@ -620,6 +626,11 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         ArgumentNullException.ThrowIfNull(into);
         Add("alerts", _alerts);
         Add("drops", _drops);
+        if (_definition.HasRejectRules)
+        {
+            Add("rejects", _rejects);
+            Add("reject:responses", _rejectResponses);
+        }
         Add("pcre:timeouts", _errors);
         Add("stream:out-of-order-segments", _outOfOrder);
         Add("stream:gaps-skipped", _gapsSkipped);
@@ -690,14 +701,18 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                     continue;
                 }
             }
-            bool drop = rule.Action == IdsRuleAction.Drop;
+            bool drop = rule.Action is IdsRuleAction.Drop or IdsRuleAction.Reject;
             _resources.Alerts.Add(new Alert(
-                rule.Sid, rule.Rev, rule.Msg, drop ? DropAction : AlertAction, header.Protocol,
+                rule.Sid, rule.Rev, rule.Msg, rule.Action switch { IdsRuleAction.Drop => DropAction, IdsRuleAction.Reject => RejectAction, _ => AlertAction }, header.Protocol,
                 header.Source, header.SourcePort, header.Destination, header.DestinationPort,
                 packet.Index, rule.Classtype, _definition.Name, rule.Priority, rule.Category, rule.Metadata,
                 packet.TimestampNanos, FlowId.Of(in packet),
                 _matchedApp.TryGetValue(index, out var app) ? app.Protocol : null, app.Http));
             _alerts++;
+            if (rule.Action == IdsRuleAction.Reject)
+            {
+                Reject(ref packet, rule.RejectTo);
+            }
             if (drop && !verdict.IsDrop)
             {
                 verdict = Verdict.Drop(rule.DropReason);
@@ -710,6 +725,35 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
             }
         }
         return verdict;
+    }
+
+    /// <summary>
+    /// Answers a packet a reject rule matched (a TCP reset, else an ICMP port unreachable; see
+    /// <see cref="RejectPacket"/>) and hands the answer to the partition's output, if any: the
+    /// chain has no network to send it on, so whoever runs it decides where answers go.
+    /// </summary>
+    private void Reject(ref PacketContext packet, IdsRejectTarget target)
+    {
+        _rejects++;
+        if ((target & IdsRejectTarget.Source) != 0)
+        {
+            Answer(ref packet, toSource: true);
+        }
+        if ((target & IdsRejectTarget.Destination) != 0)
+        {
+            Answer(ref packet, toSource: false);
+        }
+    }
+
+    private void Answer(ref PacketContext packet, bool toSource)
+    {
+        _rejectBuffer ??= new byte[RejectPacket.MaxLength];
+        int length = RejectPacket.Build(packet.Frame, in packet.Packet, toSource, _rejectBuffer);
+        if (length > 0)
+        {
+            _rejectResponses++;
+            _resources.Alerts.Output?.Answered(in packet, _definition.Name, _rejectBuffer.AsSpan(0, length));
+        }
     }
 
     /// <summary>

@@ -225,7 +225,7 @@ public sealed class IpDefragmenter(DefragOptions options)
             BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(ihl + tracker.TotalLength));
             BinaryPrimitives.WriteUInt16BigEndian(ip[6..], 0);
             BinaryPrimitives.WriteUInt16BigEndian(ip[10..], 0);
-            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Checksum(ip[..ihl]));
+            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip[..ihl], 0));
         }
         else
         {
@@ -316,20 +316,6 @@ public sealed class IpDefragmenter(DefragOptions options)
             position += length;
         }
         return false;
-    }
-
-    private static ushort Checksum(ReadOnlySpan<byte> header)
-    {
-        uint sum = 0;
-        for (int i = 0; i + 1 < header.Length; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(header[i..]);
-        }
-        while (sum > 0xFFFF)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-        return (ushort)~sum;
     }
 
     private readonly record struct Key(byte Version, NetAddress Source, NetAddress Destination, uint Id, byte Protocol);

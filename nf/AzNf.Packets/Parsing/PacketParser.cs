@@ -32,6 +32,7 @@ public static class PacketParser
     public static MalformedReason Parse(LinkType linkType, ReadOnlySpan<byte> frame, out ParsedPacket packet)
     {
         packet = default;
+        packet.LinkType = linkType;
         int offset;
         ushort etherType;
         switch (linkType)

@@ -33,6 +33,8 @@ public struct ParsedPacket
     public int TransportOffset;
     public int PayloadOffset;
     public int PayloadLength;
+    /// <summary>The link type the frame was parsed as (where <see cref="NetworkOffset"/>'s header comes from).</summary>
+    public LinkType LinkType;
 
     public readonly bool IsTcp => Protocol == IpProtocol.Tcp && IpVersion != 0;
     public readonly bool IsUdp => Protocol == IpProtocol.Udp && IpVersion != 0;

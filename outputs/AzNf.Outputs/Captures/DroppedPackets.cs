@@ -44,6 +44,10 @@ public sealed class DroppedPackets : IChainOutput
 
         public void Dropped(in PacketContext packet, string stage, string reason) => indexes.Add(packet.Index);
 
+        public void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
         }

@@ -28,7 +28,7 @@ public static class EveEvents
         json.WriteString("event_type", "alert");
         WriteEndpoints(json, alert.Src, alert.SrcPort, alert.Dst, alert.DstPort, alert.Proto);
         json.WriteStartObject("alert");
-        json.WriteString("action", alert.Action == "drop" ? "blocked" : "allowed");
+        json.WriteString("action", alert.Action is "drop" or "reject" ? "blocked" : "allowed");
         json.WriteNumber("gid", 1);
         json.WriteNumber("signature_id", alert.Sid);
         json.WriteNumber("rev", alert.Rev);

@@ -184,6 +184,11 @@ public sealed class EveOutput : IChainOutput
             EndLine();
         }
 
+        // Suricata's EVE does not log the resets and ICMP errors its reject rules send either.
+        public void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
         }

@@ -196,6 +196,11 @@ public sealed class ChainMetrics : IChainOutput, IDisposable
         public void Dropped(in PacketContext packet, string stage, string reason) =>
             metrics.Add(metrics._drops, 1, "aznf.reason", reason);
 
+        // The IDS's reject:responses counter (in the stage counters) already counts answers.
+        public void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed) =>
             metrics._batchDuration.Record(elapsed.TotalMilliseconds, metrics._chainTag);
 

@@ -5,7 +5,7 @@ using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.Tests.Ids;
 
-/// <summary>flow, dsize and flags keywords; drop and pass actions; alert contents.</summary>
+/// <summary>flow, dsize and flags keywords; drop, reject and pass actions; alert contents.</summary>
 public sealed class IdsFlowAndVerdictTests
 {
     private static readonly NetAddress s_client = NetAddress.Parse("10.0.0.1");
@@ -251,6 +251,88 @@ public sealed class IdsFlowAndVerdictTests
         Assert.Equal(new[] { 1 }, harness.AlertedSids);
         Assert.All(verdicts.Skip(3), v => Assert.Equal(Verdict.Drop("ids:sid:1"), v));
         Assert.All(verdicts.Take(3), v => Assert.False(v.IsDrop));
+    }
+
+    [Theory]
+    [InlineData("reject", 1, true)]
+    [InlineData("rejectsrc", 1, true)]
+    [InlineData("rejectdst", 1, false)]
+    [InlineData("rejectboth", 2, true)]
+    public void RejectRule_DropsTheRestOfTheFlowAndAnswersWithResets(string action, int answers, bool firstToClient)
+    {
+        var harness = new IdsTestHarness($"{action} tcp any any -> any 80 (msg:\"no\"; content:\"KILL\"; sid:4;)");
+        var answered = new AnswerRecorder();
+        harness.Alerts.Output = answered;
+        var frames = new TcpConversation("10.0.0.1", 40000, "10.0.0.2", 80).Handshake().Client("KILL").Server("AFTER").Frames;
+
+        var verdicts = harness.SendAll(frames);
+
+        Assert.All(verdicts.Skip(3), v => Assert.Equal(Verdict.Drop("ids:sid:4"), v));
+        var alert = Assert.Single(harness.Alerts.Alerts);
+        Assert.Equal(("reject", 4L), (alert.Action, alert.PacketIndex));
+        // Only the matching packet is answered; the flow's later packets are dropped silently.
+        Assert.Equal(answers, answered.Answers.Count);
+        Assert.All(answered.Answers, a => Assert.Equal((4L, "ids"), (a.Index, a.Stage)));
+        Assert.Equal(MalformedReason.None, PacketParser.Parse(LinkType.Ethernet, answered.Answers[0].Frame, out var reset));
+        Assert.Equal(TcpFlags.Rst, reset.TcpFlags & TcpFlags.Rst);
+        Assert.Equal(firstToClient ? s_client : s_server, reset.Destination);
+        var counters = new Dictionary<string, long>();
+        harness.Detector.ReportCounters(counters);
+        Assert.Equal((1L, answers), (counters["rejects"], counters["reject:responses"]));
+    }
+
+    [Fact]
+    public void RejectRule_OnUdp_AnswersPortUnreachableAndDropsOnlyThatPacket()
+    {
+        var harness = new IdsTestHarness("reject udp any any -> any any (content:\"KILL\"; sid:1;)");
+        var answered = new AnswerRecorder();
+        harness.Alerts.Output = answered;
+
+        var verdicts = harness.SendAll([UdpOut("KILL"), UdpOut("fine")]);
+
+        Assert.Equal(new[] { true, false }, verdicts.Select(v => v.IsDrop));
+        var answer = Assert.Single(answered.Answers);
+        Assert.Equal(MalformedReason.None, PacketParser.Parse(LinkType.Ethernet, answer.Frame, out var icmp));
+        Assert.Equal((IpProtocol.Icmp, (byte)3, (byte)3, s_client), (icmp.Protocol, icmp.IcmpType, icmp.IcmpCode, icmp.Destination));
+    }
+
+    [Fact]
+    public void RuleWithoutReject_ReportsNoRejectCounters()
+    {
+        var harness = new IdsTestHarness("drop udp any any -> any any (content:\"KILL\"; sid:1;)");
+        var counters = new Dictionary<string, long>();
+
+        harness.Detector.ReportCounters(counters);
+
+        Assert.False(counters.ContainsKey("rejects"));
+    }
+
+    private sealed class AnswerRecorder : IPartitionOutput
+    {
+        public List<(long Index, string Stage, byte[] Frame)> Answers { get; } = [];
+
+        public void Alert(Alert alert)
+        {
+        }
+
+        public void FlowEnded(FlowRecord flow)
+        {
+        }
+
+        public void Dropped(in PacketContext packet, string stage, string reason)
+        {
+        }
+
+        public void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response) =>
+            Answers.Add((packet.Index, stage, response.ToArray()));
+
+        public void BatchEnded(int packets, TimeSpan elapsed)
+        {
+        }
+
+        public void Flush()
+        {
+        }
     }
 
     [Fact]

@@ -193,7 +193,7 @@ public sealed class IdsRuleParserTests
     }
 
     [Theory]
-    [InlineData("reject tcp any any -> any any (sid:1;)", "unsupported action 'reject'")]
+    [InlineData("config tcp any any -> any any (sid:1;)", "unsupported action 'config'")]
     [InlineData("alert smb any any -> any any (sid:1;)", "unsupported protocol 'smb'")]
     [InlineData("alert tcp any any => any any (sid:1;)", "unsupported direction '=>'")]
     [InlineData("alert tcp any any -> any any (msg:\"x\";)", "missing sid")]

@@ -16,7 +16,7 @@ public class RuleRejectionsTests
                 alert tcp any any -> any 80 (content:"a"; sid:1;)
                 alert smb any any -> any any (sid:2;)
                 alert tcp any any -> any 80 (content:"b"; xyz:1; sid:3;)
-                reject tcp any any -> any any (sid:4;)
+                config tcp any any -> any any (sid:4;)
                 """),
             new("b.rules", """
                 alert smb any any -> any any (sid:5;)
@@ -32,7 +32,7 @@ public class RuleRejectionsTests
             [
                 new RuleRejection("protocol:smb", 2, "a.rules:2"),
                 new RuleRejection("keyword:xyz", 1, "a.rules:3"),
-                new RuleRejection("action:reject", 1, "a.rules:4"),
+                new RuleRejection("action:config", 1, "a.rules:4"),
                 new RuleRejection("duplicate-sid", 1, "a.rules:1"),
                 new RuleRejection("invalid", 1, "b.rules:3"),
             ],

@@ -30,7 +30,7 @@ internal static class Frames
         BinaryPrimitives.WriteUInt32BigEndian(ip.AsSpan(12), NetAddress.Parse(source).IPv4Value);
         BinaryPrimitives.WriteUInt32BigEndian(ip.AsSpan(16), NetAddress.Parse(destination).IPv4Value);
         options.CopyTo(ip, 20);
-        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(10), PacketBuilder.Checksum(ip.AsSpan(0, headerLength), 0));
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(10), InternetChecksum.Compute(ip.AsSpan(0, headerLength), 0));
         payload.CopyTo(ip, headerLength);
         return ip;
     }

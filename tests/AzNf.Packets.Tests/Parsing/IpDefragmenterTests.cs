@@ -48,7 +48,7 @@ public class IpDefragmenterTests
         var expected = (byte[])original.Clone();
         BinaryPrimitives.WriteUInt16BigEndian(expected.AsSpan(14 + 4), 77);
         BinaryPrimitives.WriteUInt16BigEndian(expected.AsSpan(14 + 10), 0);
-        BinaryPrimitives.WriteUInt16BigEndian(expected.AsSpan(14 + 10), PacketBuilder.Checksum(expected.AsSpan(14, 20), 0));
+        BinaryPrimitives.WriteUInt16BigEndian(expected.AsSpan(14 + 10), InternetChecksum.Compute(expected.AsSpan(14, 20), 0));
         Assert.Equal(expected, frame);
         Assert.Equal(MalformedReason.None, PacketParser.Parse(LinkType.Ethernet, frame, out var parsed));
         Assert.False(parsed.IsFragment);

@@ -82,6 +82,10 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         [Description("Write the packets the chain dropped to FILE (pcap, nanosecond timestamps, in capture order).")]
         public string? WriteDropped { get; init; }
 
+        [CommandOption("--write-rejects <FILE>")]
+        [Description("Write the answers of the IDS's reject rules (TCP resets, ICMP port unreachables) to FILE (pcap, nanosecond timestamps, in the order of the packets answered).")]
+        public string? WriteRejects { get; init; }
+
         [CommandOption("--metrics")]
         [Description("Print the run's metrics after the summary (the AzNf meter, which any metrics listener such as dotnet-counters can also read while the run goes: packets by outcome and per stage, drops and alerts by reason and sid, flows, batch latency; storage requests on the durable runtime).")]
         public bool Metrics { get; init; }
@@ -136,9 +140,9 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             {
                 return ValidationResult.Error($"--eve-rotate must be a size such as 500KB, 100MB or 1GB, not '{EveRotate}'");
             }
-            if (Runtime == "durable" && (WriteForwarded is not null || WriteDropped is not null))
+            if (Runtime == "durable" && (WriteForwarded is not null || WriteDropped is not null || WriteRejects is not null))
             {
-                return ValidationResult.Error("--write-forwarded and --write-dropped need --runtime embedded (the durable runtime does not return per-packet verdicts yet)");
+                return ValidationResult.Error("--write-forwarded, --write-dropped and --write-rejects need --runtime embedded (the durable runtime does not return per-packet verdicts yet)");
             }
             if (Partitions is < 1 or > 1024)
             {
@@ -268,7 +272,8 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
 
         var dropped = settings.WriteForwarded is not null || settings.WriteDropped is not null ? new DroppedPackets() : null;
-        var output = ChainOutputs.Of(eve, dropped, metrics);
+        var rejects = settings.WriteRejects is not null ? new RejectAnswers() : null;
+        var output = ChainOutputs.Of(eve, dropped, rejects, metrics);
         EngineResult result;
         using (capture)
         {
@@ -311,6 +316,23 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"error: cannot write the forwarded/dropped captures: {e.Message}");
+                return ExitCodes.CannotWriteOutput;
+            }
+        }
+        if (rejects is not null)
+        {
+            try
+            {
+                var written = RejectAnswers.Write(settings.WriteRejects!, rejects.Sorted());
+                Status(settings, $"rejects: {written.Written} answers to {settings.WriteRejects}");
+                if (written.OtherLinkType > 0)
+                {
+                    Console.Error.WriteLine($"warning: {written.OtherLinkType} answers of another link type than the first were left out of {settings.WriteRejects} (a pcap file has one link type)");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: cannot write the reject answers: {e.Message}");
                 return ExitCodes.CannotWriteOutput;
             }
         }
