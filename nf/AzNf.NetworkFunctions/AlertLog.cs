@@ -8,7 +8,8 @@ namespace AzNf.NetworkFunctions;
 /// <see cref="Stage"/> names the IDS stage that raised it, <see cref="FlowId"/> the flow of the
 /// packet (<see cref="Chain.FlowId"/>), <see cref="TimestampNanos"/> the packet's capture time;
 /// <see cref="AppProto"/> (<c>http</c>, <c>tls</c>, <c>dns</c>) and <see cref="Http"/> say which
-/// app-layer transaction a rule on app-layer buffers matched in (null for a packet or stream match).
+/// app-layer transaction a rule on app-layer buffers matched in (null for a packet or stream match);
+/// <see cref="References"/> the rule's references as links (with a reference file only).
 /// </summary>
 public sealed record Alert(
     int Sid,
@@ -29,7 +30,8 @@ public sealed record Alert(
     long TimestampNanos = 0,
     long FlowId = 0,
     string? AppProto = null,
-    AlertHttp? Http = null);
+    AlertHttp? Http = null,
+    IReadOnlyList<string>? References = null);
 
 /// <summary>
 /// A partition's alerts in the order raised (alerts are rare, so a list is enough), each also

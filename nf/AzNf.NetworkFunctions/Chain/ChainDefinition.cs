@@ -10,7 +10,7 @@ namespace AzNf.NetworkFunctions.Chain;
 public sealed class ChainDefinition
 {
     private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "variablesFile", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline"];
-    private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "classification", "config", "deadlineMs", "onDeadline"];
+    private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "classification", "references", "config", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
 
     private static readonly IReadOnlySet<NetAddress> EmptyBlocklist = new HashSet<NetAddress>();
@@ -221,12 +221,16 @@ public sealed class ChainDefinition
             var classification = stage.TryGetProperty("classification", out var classificationElement)
                 ? rules.Read(ReadString(classificationElement, source, $"stages[{index - 1}].classification"), location)
                 : null;
+            var references = stage.TryGetProperty("references", out var referencesElement)
+                ? rules.Read(ReadString(referencesElement, source, $"stages[{index - 1}].references"), location)
+                : null;
             var setup = new StageSetup
             {
                 Name = name,
                 Kind = kind,
                 Rules = stageRules,
                 Classification = classification,
+                References = references,
                 Blocklist = blocklist,
                 Config = stage.TryGetProperty("config", out var config) ? config.Clone() : default,
                 Variables = variables,

@@ -170,18 +170,19 @@ public sealed record ReportFlow(
 /// <c>category</c> come from the stage's classification file (or the rule's <c>priority</c>),
 /// <c>metadata</c> from the rule's <c>metadata</c> keyword (key → values); null when absent.
 /// <c>timestamp</c> is the packet's capture time, <c>flowId</c> the flow's (as in <c>flows</c>);
-/// <c>appProto</c> and <c>http</c> name the app-layer transaction an app-layer rule matched in.
+/// <c>appProto</c> and <c>http</c> name the app-layer transaction an app-layer rule matched in;
+/// <c>references</c> are the rule's references as links (when the stage names a reference file).
 /// </summary>
 public sealed record ReportAlert(
     int Sid, int Rev, string Msg, string Action, string Proto, string Src, int SrcPort, string Dst, int DstPort, long PacketIndex, string? Classtype, string Stage,
     int? Priority = null, string? Category = null, IReadOnlyDictionary<string, string[]>? Metadata = null,
-    string? Timestamp = null, long FlowId = 0, string? AppProto = null, AlertHttp? Http = null)
+    string? Timestamp = null, long FlowId = 0, string? AppProto = null, AlertHttp? Http = null, IReadOnlyList<string>? References = null)
 {
     public static ReportAlert From(Alert a) => new(
         a.Sid, a.Rev, a.Msg, a.Action, IpProtocol.Name(a.Protocol),
         a.Source.ToString(), a.SourcePort, a.Destination.ToString(), a.DestinationPort, a.PacketIndex, a.Classtype, a.Stage,
         a.Priority, a.Category, a.Metadata,
-        a.TimestampNanos == 0 ? null : ReportFlow.Timestamp(a.TimestampNanos), a.FlowId, a.AppProto, a.Http);
+        a.TimestampNanos == 0 ? null : ReportFlow.Timestamp(a.TimestampNanos), a.FlowId, a.AppProto, a.Http, a.References);
 
     // Value equality for the metadata too (a record compares collections by reference), so an
     // alert read back from JSON or a durable unit equals the one it was made from.
@@ -191,7 +192,8 @@ public sealed record ReportAlert(
         && Src == other.Src && SrcPort == other.SrcPort && Dst == other.Dst && DstPort == other.DstPort
         && PacketIndex == other.PacketIndex && Classtype == other.Classtype && Stage == other.Stage
         && Priority == other.Priority && Category == other.Category && SameMetadata(Metadata, other.Metadata)
-        && Timestamp == other.Timestamp && FlowId == other.FlowId && AppProto == other.AppProto && Equals(Http, other.Http);
+        && Timestamp == other.Timestamp && FlowId == other.FlowId && AppProto == other.AppProto && Equals(Http, other.Http)
+        && (References is null || other.References is null ? References is null && other.References is null : References.SequenceEqual(other.References));
 
     public override int GetHashCode() => HashCode.Combine(Sid, Src, SrcPort, Dst, DstPort, PacketIndex, Stage);
 

@@ -18,6 +18,9 @@ public sealed class StageSetup
     /// <summary>An IDS stage's <c>classification.config</c> (its <c>classification</c> property); null when it names none.</summary>
     public RuleText? Classification { get; init; }
 
+    /// <summary>An IDS stage's <c>reference.config</c> (its <c>references</c> property); null when it names none.</summary>
+    public RuleText? References { get; init; }
+
     /// <summary>Source addresses every firewall stage drops before its rules (<c>firewall:blocklist</c>).</summary>
     public required IReadOnlySet<NetAddress> Blocklist { get; init; }
 

@@ -179,7 +179,10 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
         var classifications = setup.Classification is { } file
             ? Classification.Parse(file with { Name = Path.GetFileName(file.Name) })
             : null;
-        return Parse([new RuleText(Path.GetFileName(setup.Rules.Name), setup.Rules.Text)], setup.Variables, options, setup.Diagnostics, setup.Name, classifications);
+        var references = setup.References is { } referenceFile
+            ? ReferenceSystems.Parse(referenceFile with { Name = Path.GetFileName(referenceFile.Name) })
+            : null;
+        return Parse([new RuleText(Path.GetFileName(setup.Rules.Name), setup.Rules.Text)], setup.Variables, options, setup.Diagnostics, setup.Name, classifications, references);
     }
 
     /// <summary>Builds a definition from rule text (for tests and tools that hold rules in memory).</summary>
@@ -199,13 +202,15 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
     /// <param name="diagnostics">Where rejected rules are reported.</param>
     /// <param name="name">The stage name.</param>
     /// <param name="classifications">A classification file's classtypes: given, a rule's classtype must be one of them, and alerts carry its priority and description.</param>
+    /// <param name="referenceSystems">A reference file's systems (<see cref="ReferenceSystems"/>): given, alerts carry their rule's references as links.</param>
     public static IdsDefinition Parse(
         IEnumerable<RuleText> files,
         IReadOnlyDictionary<string, string>? variables = null,
         IdsOptions? options = null,
         ConfigDiagnostics? diagnostics = null,
         string name = "ids",
-        IReadOnlyDictionary<string, Classification>? classifications = null)
+        IReadOnlyDictionary<string, Classification>? classifications = null,
+        IReadOnlyDictionary<string, string>? referenceSystems = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         options ??= new IdsOptions();
@@ -215,7 +220,8 @@ public sealed class IdsDefinition : INetworkFunctionDefinition
             TimeSpan.FromMilliseconds(options.PcreTimeoutMs),
             linearRegex: options.PcreEngine == "linear",
             classifications,
-            options.MaxRuleBytes);
+            options.MaxRuleBytes,
+            referenceSystems);
         var rules = new List<IdsRule>();
         foreach (var file in files)
         {

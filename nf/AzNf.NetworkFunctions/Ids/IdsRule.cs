@@ -45,6 +45,9 @@ public sealed class IdsRule
     /// <summary>The <c>metadata</c> keyword(s): key → values, in rule order; null when the rule has none.</summary>
     public IReadOnlyDictionary<string, string[]>? Metadata { get; internal set; }
 
+    /// <summary>The rule's references as links (with a reference file only; see <see cref="ReferenceSystems"/>).</summary>
+    public string[]? References { get; internal set; }
+
     /// <summary>Where the rule was read, e.g. <c>local.rules:12</c>.</summary>
     public required string Location { get; init; }
 

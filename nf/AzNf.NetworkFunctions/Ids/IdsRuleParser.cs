@@ -18,7 +18,8 @@ public sealed class IdsRuleParser(
     TimeSpan pcreTimeout,
     bool linearRegex = false,
     IReadOnlyDictionary<string, Classification>? classifications = null,
-    int maxRuleBytes = 8192)
+    int maxRuleBytes = 8192,
+    IReadOnlyDictionary<string, string>? referenceSystems = null)
 {
     private const string TooLong = "too-long";
     private readonly AddressPortParser _expressions = new(variables, AddressPortSyntax.Suricata);
@@ -329,6 +330,37 @@ public sealed class IdsRuleParser(
             TransformArray = draft.Transforms.TryGetValue(buffer, out var transforms) ? [.. transforms] : [],
         }).OrderBy(g => g.Checks.Any(c => c.Regex is not null) ? 1 : 0)];
 
+    /// <summary>
+    /// <c>reference:system,id</c>, checked as Suricata checks it. With a reference file the rule
+    /// keeps the reference as a link (the system's prefix and the id); a system the file does not
+    /// name is a warning, as in Suricata, and the reference is kept as written.
+    /// </summary>
+    private void ApplyReference(IdsRule rule, string value)
+    {
+        int comma = value.IndexOf(',', StringComparison.Ordinal);
+        string system = comma < 0 ? "" : value[..comma].Trim();
+        string id = comma < 0 ? "" : value[(comma + 1)..].Trim().Trim('"');
+        if (system.Length == 0 || id.Length == 0)
+        {
+            throw new RuleSyntaxException($"reference must be 'system,id', not '{value}'", "keyword:reference");
+        }
+        if (referenceSystems is null)
+        {
+            return;
+        }
+        string link;
+        if (referenceSystems.TryGetValue(system, out var prefix))
+        {
+            link = prefix + id;
+        }
+        else
+        {
+            diagnostics.Warn("ids-reference-unknown", rule.Location, $"unknown reference system '{system}' (not in the reference file)");
+            link = system + "," + id;
+        }
+        rule.References = rule.References is null ? [link] : [.. rule.References, link];
+    }
+
     private void ApplyOption(IdsRule rule, RuleDraft draft, RuleOption option)
     {
         var checks = draft.Checks;
@@ -412,7 +444,7 @@ public sealed class IdsRuleParser(
                 break;
             case "reference":
                 // Informational in Suricata too: it never changes what matches (docs/ids.md).
-                RequireValue(option);
+                ApplyReference(rule, RequireValue(option));
                 break;
             case "target":
                 // Which side is the target, for the alert record only (Suricata's eve "target").

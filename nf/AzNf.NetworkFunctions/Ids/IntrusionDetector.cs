@@ -707,7 +707,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
                 header.Source, header.SourcePort, header.Destination, header.DestinationPort,
                 packet.Index, rule.Classtype, _definition.Name, rule.Priority, rule.Category, rule.Metadata,
                 packet.TimestampNanos, FlowId.Of(in packet),
-                _matchedApp.TryGetValue(index, out var app) ? app.Protocol : null, app.Http));
+                _matchedApp.TryGetValue(index, out var app) ? app.Protocol : null, app.Http, rule.References));
             _alerts++;
             if (rule.Action == IdsRuleAction.Reject)
             {

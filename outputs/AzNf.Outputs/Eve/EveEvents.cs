@@ -69,6 +69,15 @@ public static class EveEvents
         }
         json.WriteStartObject("aznf");
         json.WriteString("stage", alert.Stage);
+        if (alert.References is { Count: > 0 } references)
+        {
+            json.WriteStartArray("references");
+            foreach (string reference in references)
+            {
+                json.WriteStringValue(reference);
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
         json.WriteEndObject();
     }
