@@ -66,6 +66,9 @@ public static class AznfApp
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Measure packets/s and Gbps per NF and for the fused chain, on one core and on all cores.")
                 .WithExample("bench", "--seconds", "2", "--sizes", "64,1500");
+            config.AddCommand<StudyCommand>("study")
+                .WithDescription("Run the 2017 Lambda study's matrix on this machine (NFs x runtimes x granularities), with a cost model: study.md, study.html, study.json and charts.")
+                .WithExample("study", "--quick", "--out", "study");
             config.AddCommand<StorageBenchCommand>("bench-storage")
                 .WithDescription("Measure the storage service under the durable path (AZNF_STORAGE, else a private Azurite): requests/s, MB/s and its CPU per request kind.")
                 .WithExample("bench-storage", "--seconds", "3");

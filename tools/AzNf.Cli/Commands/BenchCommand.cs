@@ -3,6 +3,7 @@ using System.Diagnostics;
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Generators;
 using AzNf.Packets.Parsing;
+using AzNf.Study;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -86,7 +87,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             string memoryChain = chains.Contains("full") ? "full" : chains[0];
             foreach (string name in new[] { "counter", memoryChain }.Distinct())
             {
-                AnsiConsole.MarkupLine($"memory: [bold]{BytesPerFlow(BenchmarkChains.Create(name, folder, flowCapacity: 100_000)):N0}[/] bytes per live flow ({name} chain, 100,000 TCP flows with data, table capacity 100,000)");
+                AnsiConsole.MarkupLine($"memory: [bold]{FlowMemory.BytesPerFlow(BenchmarkChains.Create(name, folder, flowCapacity: 100_000), 100_000):N0}[/] bytes per live flow ({name} chain, 100,000 TCP flows with data, table capacity 100,000)");
             }
         }
         finally
@@ -104,8 +105,8 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
     {
         var partition = new ChainPartition(chain, 0);
         traffic.Rewind();
-        Replay(partition, traffic.Handshakes);
-        Replay(partition, traffic.Data); // warm up: JIT, pools, flow table at size
+        FrameReplay.Replay(partition, traffic.Handshakes);
+        FrameReplay.Replay(partition, traffic.Data); // warm up: JIT, pools, flow table at size
         long packets = 0;
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
@@ -114,7 +115,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         {
             traffic.AdvanceSequences();
             clock.Restart();
-            Replay(partition, traffic.Data);
+            FrameReplay.Replay(partition, traffic.Data);
             measured += clock.Elapsed;
             packets += traffic.Data.Count;
         }
@@ -128,8 +129,8 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
         for (int i = 0; i < shares.Length; i++)
         {
             shares[i].Rewind();
-            Replay(partitions[i], shares[i].Handshakes);
-            Replay(partitions[i], shares[i].Data);
+            FrameReplay.Replay(partitions[i], shares[i].Handshakes);
+            FrameReplay.Replay(partitions[i], shares[i].Data);
         }
         var counts = new long[shares.Length];
         using var start = new Barrier(shares.Length + 1);
@@ -140,7 +141,7 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             while (clock.Elapsed.TotalSeconds < seconds)
             {
                 share.AdvanceSequences();
-                Replay(partitions[i], share.Data);
+                FrameReplay.Replay(partitions[i], share.Data);
                 counts[i] += share.Data.Count;
             }
         })).ToArray();
@@ -155,28 +156,5 @@ internal sealed class BenchCommand : Command<BenchCommand.Settings>
             thread.Join();
         }
         return counts.Sum() / wall.Elapsed.TotalSeconds;
-    }
-
-    private static void Replay(ChainPartition partition, IReadOnlyList<byte[]> frames)
-    {
-        for (int i = 0; i < frames.Count; i++)
-        {
-            var frame = frames[i];
-            var malformed = PacketParser.Parse(LinkType.Ethernet, frame, out var parsed);
-            partition.Process(frame, parsed, malformed, frame.Length, 1_000_000_000, i + 1);
-        }
-    }
-
-    private static long BytesPerFlow(ChainDefinition chain)
-    {
-        const int Flows = 100_000;
-        var traffic = BenchmarkTraffic.Create(64, Flows, dataPerFlow: 2);
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        var partition = new ChainPartition(chain, 0);
-        Replay(partition, traffic.Handshakes);
-        Replay(partition, traffic.Data);
-        long after = GC.GetTotalMemory(forceFullCollection: true);
-        GC.KeepAlive(partition);
-        return (after - before) / Flows;
     }
 }
