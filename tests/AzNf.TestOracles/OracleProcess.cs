@@ -14,6 +14,17 @@ public static class OracleProcess
     /// <summary>Runs <paramref name="tool"/> and returns its standard output and, apart, its standard error.</summary>
     public static (string Output, string Errors) RunCapturingErrors(string tool, params string[] arguments)
     {
+        var (output, errors, code) = RunWithExitCode(tool, arguments);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} exited with {code}: {errors}");
+        }
+        return (output, errors);
+    }
+
+    /// <summary>Runs <paramref name="tool"/> to its end, whatever its exit code.</summary>
+    public static (string Output, string Errors, int ExitCode) RunWithExitCode(string tool, params string[] arguments)
+    {
         var start = new ProcessStartInfo(tool)
         {
             RedirectStandardOutput = true,
@@ -38,11 +49,7 @@ public static class OracleProcess
             var stderr = process.StandardError.ReadToEndAsync();
             string stdout = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} exited with {process.ExitCode}: {stderr.Result}");
-            }
-            return (stdout, stderr.Result);
+            return (stdout, stderr.Result, process.ExitCode);
         }
     }
 

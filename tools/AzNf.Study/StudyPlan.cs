@@ -116,7 +116,7 @@ public sealed record StudyPlan
             Repeat = 5,
             DurableRepeat = 3,
             Flows = 20_000,
-            DurableFlows = 60,
+            DurableFlows = 20,
             Partitions = cores,
             PartitionCounts = runtimes.Contains(StudyCell.Embedded) ? counts : [],
             PacketSizes = runtimes.Contains(StudyCell.Embedded) ? [64, 128, 256, 512, 1024, 1500] : [],

@@ -16,12 +16,8 @@ namespace AzNf.Cli.Commands;
 /// <summary><c>aznf run</c>: a capture through a chain on the embedded runtime.</summary>
 internal sealed class RunCommand : Command<RunCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : CaptureInputSettings
     {
-        [CommandOption("-c|--capture <FILE>")]
-        [Description("pcap or pcapng file to run.")]
-        public string Capture { get; init; } = "";
-
         [CommandOption("--chain <FILE>")]
         [Description("Chain file (JSON). Default: the sample full chain counter → firewall → IDS.")]
         public string? Chain { get; init; }
@@ -120,9 +116,13 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             {
                 return ValidationResult.Error("--defrag must be bsd, first, last or off");
             }
-            if (string.IsNullOrWhiteSpace(Capture))
+            if (ValidateInput() is { Successful: false } input)
             {
-                return ValidationResult.Error("--capture FILE is required");
+                return input;
+            }
+            if (Interface is not null && Write is null && (WriteForwarded is not null || WriteDropped is not null))
+            {
+                return ValidationResult.Error("--write-forwarded and --write-dropped with --interface need --write FILE (they read the packets again from it)");
             }
             if (EveRotate is not null && (Eve is null or "-"))
             {
@@ -205,7 +205,6 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
     {
         var console = AnsiConsole.Console;
         ChainDefinition chain;
-        CaptureReader capture;
         var readerOptions = new CaptureReaderOptions
         {
             Defrag = settings.Defrag == "off"
@@ -220,13 +219,18 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             {
                 AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(chain, chainFile);
             }
-            capture = CaptureReader.Open(settings.Capture, readerOptions);
         }
-        catch (Exception e) when (e is ConfigException or CaptureFormatException)
+        catch (ConfigException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        if (CaptureInput.Open(settings, readerOptions, cancellation, out var input) is var opened && opened != ExitCodes.Ok)
+        {
+            return opened;
+        }
+        using var inputScope = input!;
+        var capture = input!.Reader;
 
         EveOutput? eve;
         try
@@ -235,7 +239,6 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            capture.Dispose();
             Console.Error.WriteLine($"error: {settings.Eve}: cannot write the EVE output: {e.Message}");
             return ExitCodes.CannotWriteOutput;
         }
@@ -293,7 +296,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
             }
         }
 
-        var report = RunReport.From(result, settings.Capture, capture.ReportCounts());
+        var report = RunReport.From(result, capture.Name, capture.ReportCounts());
         if (result.Interrupted)
         {
             Console.Error.WriteLine($"interrupted after {result.FramesRead} packets: the report covers them (input.interrupted)");
@@ -306,7 +309,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         {
             try
             {
-                var written = VerdictCaptures.Write(settings.Capture, readerOptions, dropped.Sorted(), settings.WriteForwarded, settings.WriteDropped, result.FramesRead);
+                var written = VerdictCaptures.Write(input.File!, readerOptions, dropped.Sorted(), settings.WriteForwarded, settings.WriteDropped, result.FramesRead);
                 Status(settings, $"captures: {written.Forwarded} forwarded packets{(settings.WriteForwarded is null ? " (not written)" : $" to {settings.WriteForwarded}")}, {written.Dropped} dropped{(settings.WriteDropped is null ? " (not written)" : $" to {settings.WriteDropped}")}");
                 if (written.OtherLinkType > 0)
                 {

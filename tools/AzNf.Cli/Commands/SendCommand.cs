@@ -14,12 +14,8 @@ namespace AzNf.Cli.Commands;
 /// <summary><c>aznf send</c>: replays a capture into an event hub as flow-keyed packet events.</summary>
 internal sealed class SendCommand : AsyncCommand<SendCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : CaptureInputSettings
     {
-        [CommandOption("-c|--capture <FILE>")]
-        [Description("pcap or pcapng file to send.")]
-        public string Capture { get; init; } = "";
-
         [CommandOption("--namespace <NS>")]
         [Description("Event Hubs namespace (NS.servicebus.windows.net, or NS alone); signs in with DefaultAzureCredential.")]
         public string? Namespace { get; init; }
@@ -58,9 +54,9 @@ internal sealed class SendCommand : AsyncCommand<SendCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(Capture))
+            if (ValidateInput() is { Successful: false } input)
             {
-                return ValidationResult.Error("--capture FILE is required");
+                return input;
             }
             if (Flowlet is < 1 or > 1024)
             {
@@ -100,21 +96,15 @@ internal sealed class SendCommand : AsyncCommand<SendCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        CaptureReader capture;
-        try
+        if (CaptureInput.Open(settings, new CaptureReaderOptions(), cancellation, out var input) is var code && code != ExitCodes.Ok)
         {
-            capture = CaptureReader.Open(settings.Capture);
+            return code;
         }
-        catch (CaptureFormatException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        using (capture)
+        using (input)
         {
             return settings.DryRun
-                ? DryRun(capture, settings)
-                : await SendAsync(capture, settings, cancellation);
+                ? DryRun(input!.Reader, settings)
+                : await SendAsync(input!.Reader, settings, cancellation);
         }
     }
 
