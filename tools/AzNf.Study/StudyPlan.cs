@@ -96,7 +96,12 @@ public sealed record StudyPlan
         }
         if (runtimes.Contains(StudyCell.Durable))
         {
-            cells.AddRange(Nfs.Where(nf => nf != "chain").Select(nf => new StudyCell(nf, StudyCell.Durable, "batch", "fused")));
+            // Every NF at every granularity; staged differs from fused only with more than one
+            // stage, so the single NFs run fused and the chain both ways.
+            foreach (string nf in Nfs.Where(nf => nf != "chain"))
+            {
+                cells.AddRange(Granularities.Select(g => new StudyCell(nf, StudyCell.Durable, g, "fused")));
+            }
             foreach (string mode in new[] { "fused", "staged" })
             {
                 cells.AddRange(Granularities.Select(g => new StudyCell("chain", StudyCell.Durable, g, mode)));
@@ -115,7 +120,9 @@ public sealed record StudyPlan
             Cells = cells,
             Repeat = 5,
             DurableRepeat = 3,
-            Flows = 20_000,
+            // About a million packets: an embedded run takes long enough (~1 s) that thread start
+            // and the first reads do not dominate it.
+            Flows = 100_000,
             DurableFlows = 20,
             Partitions = cores,
             PartitionCounts = runtimes.Contains(StudyCell.Embedded) ? counts : [],

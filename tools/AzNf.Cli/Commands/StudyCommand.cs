@@ -42,6 +42,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [Description("Measured runs per durable cell (default: 1 quick, 3 full).")]
         public int? DurableRepeat { get; init; }
 
+        [CommandOption("--flows <N>")]
+        [Description("Flows in the generated capture of the embedded and durable batch cells (default: 400 quick, 100000 full).")]
+        public int? Flows { get; init; }
+
         [CommandOption("--partitions <N>")]
         [Description("Partitions of the NF cells (default: 2 quick, the core count full).")]
         public int? Partitions { get; init; }
@@ -68,6 +72,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             return Repeat is < 1 or > 100 ? ValidationResult.Error("--repeat must be 1..100")
                 : DurableRepeat is < 1 or > 100 ? ValidationResult.Error("--durable-repeat must be 1..100")
                 : Partitions is < 1 or > 1024 ? ValidationResult.Error("--partitions must be 1..1024")
+                : Flows is < 1 or > 10_000_000 ? ValidationResult.Error("--flows must be 1..10000000")
                 : TargetGbps is <= 0 or > 100_000 ? ValidationResult.Error("--target-gbps must be in (0, 100000]")
                 : Flowlet is < 1 or > 1024 ? ValidationResult.Error("--flowlet must be 1..1024")
                 : ValidationResult.Success();
@@ -85,6 +90,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             Repeat = settings.Repeat ?? plan.Repeat,
             DurableRepeat = settings.DurableRepeat ?? plan.DurableRepeat,
             Partitions = settings.Partitions ?? plan.Partitions,
+            Flows = settings.Flows ?? plan.Flows,
         };
         string pricesPath = settings.Prices ?? Path.Combine(SamplePaths.Root, "prices", "azure-list-prices.json");
         Prices prices;
