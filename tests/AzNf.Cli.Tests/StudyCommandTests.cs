@@ -63,6 +63,34 @@ public class StudyCommandTests
         }
         Assert.Contains("AWS Lambda (2017)", File.ReadAllText(Path.Combine(folder, "study.md")), StringComparison.Ordinal);
         Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(folder, "study.html")), StringComparison.Ordinal);
+
+        // Priced again from its study.json with every price doubled: the same cells, twice the dollars.
+        string doubled = Path.Combine(folder, "doubled.json");
+        var prices = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(CliRunner.Samples("prices", "azure-list-prices.json")))!;
+        foreach (var item in prices["items"]!.AsObject())
+        {
+            item.Value!["price"] = item.Value["price"]!.GetValue<double>() * 2;
+        }
+        File.WriteAllText(doubled, prices.ToJsonString());
+        string again = Path.Combine(folder, "again");
+        var (repriced, repricedErrors) = CliRunner.Aznf("study", "--results", Path.Combine(folder, "study.json"), "--prices", doubled, "--out", again);
+        Assert.True(repriced == 0, repricedErrors);
+        using var second = JsonDocument.Parse(File.ReadAllText(Path.Combine(again, "study.json")));
+        var secondRows = second.RootElement.GetProperty("cost").GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(costRows.Count, secondRows.Count);
+        for (int i = 0; i < costRows.Count; i++)
+        {
+            Assert.Equal(costRows[i].GetProperty("totalEp1UsdPerTb").GetDouble() * 2, secondRows[i].GetProperty("totalEp1UsdPerTb").GetDouble(), 6);
+        }
+    }
+
+    [Fact]
+    public void Study_ResultsWithMeasuringOptions_ExitsBadCommandLine()
+    {
+        var (code, errors) = CliRunner.Aznf("study", "--results", "study.json", "--quick");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--results measures nothing", errors, StringComparison.Ordinal);
     }
 
     [Fact]

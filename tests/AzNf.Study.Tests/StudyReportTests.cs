@@ -24,7 +24,7 @@ public class StudyReportTests
         Assert.Contains("| counter | AWS Lambda (2017) | packet | — | 367.14 | 18.34 |", md, StringComparison.Ordinal);
         Assert.Contains("2.72×", md, StringComparison.Ordinal); // 1,000 / 367.14
         // One durable run: σ is not available, never 0.
-        Assert.Contains("| chain | durable | packet/fused | 1 | 8.0 | n/a (n=1) |", md, StringComparison.Ordinal);
+        Assert.Contains("| chain | durable | packet/fused | 1 | 8 | n/a (n=1) |", md, StringComparison.Ordinal);
         Assert.Contains("not Azure", md, StringComparison.Ordinal);
         Assert.Contains("Not checked live", md, StringComparison.Ordinal);
 
@@ -48,6 +48,24 @@ public class StudyReportTests
         Assert.Equal(3, cells[0].GetProperty("runs").GetArrayLength());
     }
 
+    [Fact]
+    public void Read_WrittenResults_PriceAgainWithOtherPrices()
+    {
+        string folder = AzNf.TestOracles.OracleProcess.TempDirectory("study-reprice");
+        var files = StudyReport.Write(Results(), folder);
+        var read = StudyReport.Read(files.Json);
+        var prices = Prices.Load(Path.Combine(AppContext.BaseDirectory, "prices", "azure-list-prices.json"));
+        var doubled = prices with { Items = prices.Items.ToDictionary(i => i.Key, i => i.Value with { Price = i.Value.Price * 2 }) };
+
+        var repriced = read.Priced(doubled, new CostAssumptions(10, 16));
+
+        Assert.Equal(Results().Cells.Select(c => c.Mbps), read.Cells.Select(c => c.Mbps));
+        Assert.Equal(Results().Cells.Select(c => c.Latency), read.Cells.Select(c => c.Latency));
+        var before = Assert.Single(read.Cost!.Rows);
+        var after = Assert.Single(repriced.Cost!.Rows);
+        Assert.Equal(before.TotalEp1UsdPerTb * 2, after.TotalEp1UsdPerTb, 6);
+    }
+
     private static int CountOf(string text, string part)
     {
         int count = 0;
@@ -66,18 +84,17 @@ public class StudyReportTests
         var durable = new CellResult(new StudyCell("chain", StudyCell.Durable, "packet", "fused"), 2,
             [new RunSample(1, 1_000, 1_000_000, Enumerable.Range(1, 100).Select(i => (double)i).ToList(), new StorageSample(10, 500, 20, 0, 0, 0), 3)]);
         var prices = Prices.Load(Path.Combine(AppContext.BaseDirectory, "prices", "azure-list-prices.json"));
-        var cost = CostModel.Estimate([durable], _ => 1_000, 3, prices, new CostAssumptions(10, 16), "in a test");
         static SweepPoint Point(int x, double mbps) => new(x, [Embedded(mbps), Embedded(mbps * 1.1)]);
         return new StudyResults
         {
             Environment = new StudyEnvironment("test CPU", 2, 4, "test OS", ".NET", "Azurite (test): not Azure Storage", "2026-12-07"),
             Plan = ["embedded counter: 3 runs", "durable chain packet/fused: 1 run"],
-            Captures = [new StudyCapture("cells", "generated", 1_000, 1_000_000)],
+            Captures = [new StudyCapture(StudyResults.LargeCapture, "generated", 1_000, 1_000_000), new StudyCapture(StudyResults.SmallCapture, "generated", 100, 100_000)],
             Cells = [counter, durable],
             PartitionSweep = [Point(1, 500), Point(2, 900)],
             SizeSweep = [Point(64, 300), Point(1500, 3_000)],
             Memory = [new MemoryRow("counter", 1_000, 130)],
-            Cost = cost,
-        };
+            ChainStages = 3,
+        }.Priced(prices, new CostAssumptions(10, 16));
     }
 }

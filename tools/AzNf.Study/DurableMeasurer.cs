@@ -36,7 +36,7 @@ public sealed class DurableMeasurer(string storageConnectionString)
         var result = await DurableChainRun.RunAsync(request, capture, cancellation: cancellation);
         if (result.Failures.Count > 0)
         {
-            throw new InvalidOperationException($"durable {granularity}/{mode} run on {Path.GetFileName(capturePath)} failed: {result.Failures.First()}");
+            throw new StudyRunException($"durable {granularity}/{mode} run of {Path.GetFileName(chainFile)} on {Path.GetFileName(capturePath)}: {result.Failures.Count} units failed, the first: {result.Failures.First()}");
         }
         var totals = result.Report.Totals;
         var storage = result.Storage;
@@ -49,3 +49,6 @@ public sealed class DurableMeasurer(string storageConnectionString)
             result.Elapsed.TotalSeconds);
     }
 }
+
+/// <summary>A measured run that did not complete (a unit failed): the study stops rather than report a cell it did not fill.</summary>
+public sealed class StudyRunException(string message) : Exception(message);

@@ -36,9 +36,9 @@ public static class StudyCharts
         {
             charts.Add(Save(Sweep(results.SizeSweep, "frame size (bytes)"), folder, "frame-size", "Chain throughput against frame size (embedded)"));
         }
-        if (results.Cost.Rows.Count > 0)
+        if (results.Cost is { Rows.Count: > 0 } cost)
         {
-            charts.Add(Save(CostPerTb(results.Cost), folder, "cost", $"Cost per TB processed ({results.Cost.Currency}, EP1 compute + storage + Event Hubs)"));
+            charts.Add(Save(CostPerTb(cost), folder, "cost", $"Cost per TB processed ({cost.Currency}, EP1 compute + storage + Event Hubs)"));
         }
         return charts;
     }

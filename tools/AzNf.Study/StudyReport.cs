@@ -24,9 +24,28 @@ public static class StudyReport
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>Reads the study.json a study wrote, to price and write it again.</summary>
+    /// <exception cref="FormatException">The file is not a study's results; the message names it.</exception>
+    public static StudyResults Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<StudyResults>(File.ReadAllText(path), Json)
+                ?? throw new FormatException($"{Path.GetFileName(path)}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{Path.GetFileName(path)}: not the study.json of aznf study: {e.Message}", e);
+        }
+    }
+
     public static StudyFiles Write(StudyResults results, string folder)
     {
         ArgumentNullException.ThrowIfNull(results);
+        if (results.Cost is null)
+        {
+            throw new ArgumentException("the results are not priced (StudyResults.Priced)", nameof(results));
+        }
         Directory.CreateDirectory(folder);
         var charts = StudyCharts.Write(results, Path.Combine(folder, "charts"));
         string json = Path.Combine(folder, "study.json"), markdown = Path.Combine(folder, "study.md"), html = Path.Combine(folder, "study.html");
@@ -44,6 +63,11 @@ public static class StudyReport
     private sealed record Section(string Title, string? Text, Table? Table);
 
     private static string Number(double value, string format = "N1") => double.IsNaN(value) ? "—" : value.ToString(format, C);
+
+    /// <summary>A throughput: one decimal from 100 up, else three significant digits (a per-packet unit's 0.0123 Mbps is not 0.0).</summary>
+    private static string Rate(double value, string large = "N1") => double.IsNaN(value) ? "—" : Math.Abs(value) >= 100 || value == 0 ? value.ToString(large, C) : value.ToString("G3", C);
+
+    private static string RateSigma(Summary summary) => summary.Sigma is { } s ? Rate(s) : $"n/a (n={summary.N})";
 
     private static string Sigma(Summary summary, string format = "N1") => summary.Sigma is { } s ? s.ToString(format, C) : $"n/a (n={summary.N})";
 
@@ -69,11 +93,11 @@ public static class StudyReport
                 var latency = cell.Latency;
                 nfTable.Rows.Add([
                     nf, cell.Cell.Runtime, $"{cell.Cell.Granularity}/{cell.Cell.Mode}", cell.Mbps.N.ToString(C),
-                    Number(cell.Mbps.Mean), Sigma(cell.Mbps), Number(cell.PacketsPerSecond.Mean, "N0"),
+                    Rate(cell.Mbps.Mean), RateSigma(cell.Mbps), Rate(cell.PacketsPerSecond.Mean, "N0"),
                     Number(latency.Ms.Mean, "N2"), Sigma(latency.Ms, "N2"), Number(latency.P50, "N2"), Number(latency.P99, "N2"),
                     Number(cell.PacketsPerUnit, "N1"),
                     cell.StorageRequestsPer1000Packets is { } s ? Number(s) : "—",
-                    cell.MbpsRatio is { } ratio ? ratio.ToString("N2", C) + "×" : "— (no Lambda figure)",
+                    cell.MbpsRatio is { } ratio ? Rate(ratio) + "×" : "— (no Lambda figure)",
                 ]);
             }
             if (LambdaBaseline.For(nf) is { } lambda && r.Cells.Any(c => c.Cell.Nf == nf))
@@ -88,12 +112,12 @@ public static class StudyReport
             $"σ is the sample standard deviation over n runs (n/a with one run). Unit latency pools every unit of every run of the cell: the embedded runtime's unit is a partition's batch, the durable runtime's is its granularity's work unit (one orchestration). Lambda: {LambdaBaseline.Source}; its latency is per packet.",
             nfTable));
 
-        var cost = r.Cost;
+        var cost = r.Cost!;
         var costTable = new Table(
             ["cell", "Mbps", "unit p50 ms", "unit p99 ms", "storage req / 1,000 pkts", $"EP1 compute {cost.Currency}/TB", $"storage {cost.Currency}/TB", $"Event Hubs {cost.Currency}/TB", $"total (EP1) {cost.Currency}/TB", $"total (Flex) {cost.Currency}/TB", $"instances for {cost.Assumptions.TargetGbps.ToString("G", C)} Gbps"],
             cost.Rows.Select(row => new[]
             {
-                row.Cell, Number(row.Mbps), Number(row.LatencyP50Ms, "N2"), Number(row.LatencyP99Ms, "N2"),
+                row.Cell, Rate(row.Mbps), Number(row.LatencyP50Ms, "N2"), Number(row.LatencyP99Ms, "N2"),
                 row.StorageRequestsPer1000Packets is { } s ? Number(s) : "—",
                 Number(row.ComputeEp1UsdPerTb, "N2"), Number(row.StorageUsdPerTb, "N2"), Number(row.EventHubsUsdPerTb, "N2"),
                 Number(row.TotalEp1UsdPerTb, "N2"), row.TotalFlexUsdPerTb is { } flex ? Number(flex, "N2") : "—",
@@ -124,7 +148,7 @@ public static class StudyReport
 
     private static Table Sweep(string x, IReadOnlyList<SweepPoint> points) => new(
         [x, "n", "Mbps mean", "Mbps σ", "packets/s"],
-        points.Select(p => new[] { p.X.ToString(C), p.Mbps.N.ToString(C), Number(p.Mbps.Mean), Sigma(p.Mbps), Number(p.PacketsPerSecond.Mean, "N0") }).ToList());
+        points.Select(p => new[] { p.X.ToString(C), p.Mbps.N.ToString(C), Rate(p.Mbps.Mean), RateSigma(p.Mbps), Rate(p.PacketsPerSecond.Mean, "N0") }).ToList());
 
     private static string Markdown(StudyResults r, List<Section> sections, IReadOnlyList<StudyChart> charts, string folder)
     {

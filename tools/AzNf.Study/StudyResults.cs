@@ -98,7 +98,40 @@ public sealed record StudyResults
 
     public required IReadOnlyList<MemoryRow> Memory { get; init; }
 
-    public required CostReport Cost { get; init; }
+    /// <summary>Stages of the chain (samples/chains/full.json) the chain cells ran.</summary>
+    public required int ChainStages { get; init; }
+
+    /// <summary>The cost model's answer (<see cref="Priced"/>).</summary>
+    public CostReport? Cost { get; init; }
 
     public string LambdaSource => LambdaBaseline.Source;
+
+    /// <summary>The capture of the embedded cells and the durable batch cells.</summary>
+    public const string LargeCapture = "embedded cells, durable batch cells";
+
+    /// <summary>The capture of the durable cells whose unit is a packet, a flowlet or a flow.</summary>
+    public const string SmallCapture = "durable packet, flowlet and flow cells";
+
+    /// <summary>Which capture a cell ran over (by its purpose).</summary>
+    public static string CaptureOf(StudyCell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        return cell.Runtime == StudyCell.Durable && cell.Granularity != "batch" ? SmallCapture : LargeCapture;
+    }
+
+    /// <summary>These results with the chain cells priced: measured once, priced as often as prices change.</summary>
+    public StudyResults Priced(Prices prices, CostAssumptions assumptions)
+    {
+        var frameBytes = Captures.ToDictionary(c => c.Purpose, c => c.MeanFrameBytes);
+        return this with
+        {
+            Cost = CostModel.Estimate(
+                Cells.Where(c => c.Cell.Nf == "chain"),
+                cell => frameBytes[CaptureOf(cell)],
+                ChainStages,
+                prices,
+                assumptions,
+                $"on {Environment.Machine} ({Environment.Cores} cores), storage {Environment.Storage}"),
+        };
+    }
 }

@@ -58,13 +58,12 @@ public static class StudyRunner
         // durable cells whose unit is a packet, a flowlet or a flow (one orchestration each).
         string largeCapture = options.CapturePath ?? Generate(Path.Combine(options.WorkFolder, "study-large.pcap"), plan.Flows, seed: 1);
         string smallCapture = options.CapturePath ?? Generate(Path.Combine(options.WorkFolder, "study-small.pcap"), plan.DurableFlows, seed: 2);
-        const string Large = "embedded cells, durable batch cells", Small = "durable packet, flowlet and flow cells";
+        const string Large = StudyResults.LargeCapture, Small = StudyResults.SmallCapture;
         var captures = new List<StudyCapture> { Describe(Large, largeCapture, options.CapturePath is null ? $"generated: {plan.Flows} flows (aznf gen --flows {plan.Flows} --seed 1)" : null) };
         if (plan.Cells.Any(c => c.Runtime == StudyCell.Durable && c.Granularity != "batch"))
         {
             captures.Add(Describe(Small, smallCapture, options.CapturePath is null ? $"generated: {plan.DurableFlows} flows (aznf gen --flows {plan.DurableFlows} --seed 2)" : null));
         }
-        string CaptureOf(StudyCell cell) => cell.Runtime == StudyCell.Durable && cell.Granularity != "batch" ? Small : Large;
         var capturePaths = new Dictionary<string, string> { [Large] = largeCapture, [Small] = smallCapture };
         var sizeCaptures = plan.PacketSizes.ToDictionary(size => size, size => WriteFixedSize(Path.Combine(options.WorkFolder, $"size-{size}.pcap"), size, plan.SizeFlows));
         captures.AddRange(sizeCaptures.Select(c => Describe($"frame size {c.Key} B", c.Value, $"generated: {plan.SizeFlows} TCP flows of {c.Key}-byte frames")));
@@ -120,7 +119,7 @@ public static class StudyRunner
                     }
                     for (int r = 0; r < plan.DurableRepeat; r++)
                     {
-                        runs.Add(await measurer!.MeasureAsync(chainFiles[cell.Nf], capturePaths[CaptureOf(cell)], cell.Granularity, cell.Mode, plan.Partitions, cancellation));
+                        runs.Add(await measurer!.MeasureAsync(chainFiles[cell.Nf], capturePaths[StudyResults.CaptureOf(cell)], cell.Granularity, cell.Mode, plan.Partitions, cancellation));
                     }
                 }
                 var result = new CellResult(cell, plan.Partitions, runs);
@@ -155,26 +154,17 @@ public static class StudyRunner
                 .ToList();
             progress.Finished(step, steps, "memory per flow", string.Join(", ", memory.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Nf} {m.BytesPerFlow:N0} B"))));
 
-            var environment = Environment(storage);
-            var frameBytes = captures.ToDictionary(c => c.Purpose, c => c.MeanFrameBytes);
-            var cost = CostModel.Estimate(
-                cells.Where(c => c.Cell.Nf == "chain"),
-                cell => frameBytes[CaptureOf(cell)],
-                chains["chain"].Stages.Count,
-                options.Prices,
-                options.Cost,
-                $"on {environment.Machine} ({environment.Cores} cores), storage {storage}");
             return new StudyResults
             {
-                Environment = environment,
+                Environment = Environment(storage),
                 Plan = plan.Describe().ToList(),
                 Captures = captures,
                 Cells = cells,
                 PartitionSweep = partitionSweep,
                 SizeSweep = sizeSweep,
                 Memory = memory,
-                Cost = cost,
-            };
+                ChainStages = chains["chain"].Stages.Count,
+            }.Priced(options.Prices, options.Cost);
         }
         finally
         {

@@ -50,6 +50,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [Description("Partitions of the NF cells (default: 2 quick, the core count full).")]
         public int? Partitions { get; init; }
 
+        [CommandOption("--results <FILE>")]
+        [Description("Measure nothing: price and write again the study.json of an earlier study (e.g. with --prices of your own).")]
+        public string? Results { get; init; }
+
         [CommandOption("--prices <FILE>")]
         [Description("The cost model's price table (default: the shipped samples/prices/azure-list-prices.json, not checked live).")]
         public string? Prices { get; init; }
@@ -68,6 +72,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             if (runtimes.Count == 0 || runtimes.Any(r => r is not (StudyCell.Embedded or StudyCell.Durable)))
             {
                 return ValidationResult.Error($"--runtimes takes embedded, durable or both, not '{Runtimes}'");
+            }
+            if (Results is not null && (Quick || Capture is not null || Repeat is not null || DurableRepeat is not null || Partitions is not null || Flows is not null || Runtimes != "embedded,durable"))
+            {
+                return ValidationResult.Error("--results measures nothing: it takes only --out, --prices, --target-gbps and --flowlet");
             }
             return Repeat is < 1 or > 100 ? ValidationResult.Error("--repeat must be 1..100")
                 : DurableRepeat is < 1 or > 100 ? ValidationResult.Error("--durable-repeat must be 1..100")
@@ -102,6 +110,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         {
             Console.Error.WriteLine($"error: --prices: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        if (settings.Results is { } earlier)
+        {
+            return Reprice(earlier, prices, settings);
         }
         if (settings.Capture is { } capture && !File.Exists(capture))
         {
@@ -158,6 +170,19 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             Console.Error.WriteLine($"error: durable runtime: {e.Message}");
             return ExitCodes.Unavailable;
         }
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or TimeoutException || e.InnerException is Azure.RequestFailedException)
+        {
+            // The storage under the durable cells went away (or never answered): as aznf run --runtime durable, one line.
+            var cause = e.InnerException is Azure.RequestFailedException inner ? inner : e;
+            string source = options.StorageConnectionString is null ? "the private Azurite" : $"the storage in {DurableRun.StorageVariable}";
+            Console.Error.WriteLine($"error: durable runtime: {source}: {cause.Message.Split('\n')[0]}");
+            return ExitCodes.Unavailable;
+        }
+        catch (StudyRunException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Software;
+        }
         catch (Exception e) when (e is CaptureFormatException or ConfigException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
@@ -174,6 +199,31 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             {
                 Directory.Delete(work, recursive: true);
             }
+        }
+    }
+
+    private static int Reprice(string path, Prices prices, Settings settings)
+    {
+        StudyResults results;
+        try
+        {
+            results = StudyReport.Read(path);
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: --results: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            var files = StudyReport.Write(results.Priced(prices, new CostAssumptions(settings.TargetGbps, settings.Flowlet)), settings.Out);
+            Console.WriteLine($"priced the study of {results.Environment.Date} ({results.Cells.Count} cells, measured on {results.Environment.Machine}) again: wrote {files.Markdown}, {files.Html}, {files.Json} and {files.Charts.Count} charts; prices not checked live ({prices.AsOf})");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot write the study to {settings.Out}: {e.Message}");
+            return ExitCodes.CannotWriteOutput;
         }
     }
 
