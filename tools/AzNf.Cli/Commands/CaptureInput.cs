@@ -127,7 +127,7 @@ internal sealed class CaptureInput : IDisposable
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{live.Name}: {live.Captured:N0} packets captured, {live.Dropped:N0} dropped by the kernel or the interface{(File is null ? "" : $"; written to {File}")}"));
             if (live.Error is { } error)
             {
-                Console.Error.WriteLine($"warning: {Markup.Escape(error)}");
+                Console.Error.WriteLine($"warning: {error}");
             }
         }
     }

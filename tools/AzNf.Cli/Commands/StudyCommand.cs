@@ -170,7 +170,8 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             Console.Error.WriteLine($"error: durable runtime: {e.Message}");
             return ExitCodes.Unavailable;
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or TimeoutException || e.InnerException is Azure.RequestFailedException)
+        catch (Exception e) when (e is Azure.RequestFailedException or HttpRequestException or TimeoutException || e.InnerException is Azure.RequestFailedException
+            || (e is FormatException or ArgumentException && options.StorageConnectionString is not null))
         {
             // The storage under the durable cells went away (or never answered): as aznf run --runtime durable, one line.
             var cause = e.InnerException is Azure.RequestFailedException inner ? inner : e;
