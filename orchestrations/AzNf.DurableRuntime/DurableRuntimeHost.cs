@@ -306,11 +306,26 @@ public sealed class DurableRuntimeHost : IChainTaskHub, IAsyncDisposable
             return;
         }
         // A client-only host never started the service's dispatch loops, so there is nothing to stop.
-        if (_worker is not null)
+        if (_worker is null)
         {
-            await _worker.StopAsync(isForced: !drain);
+            return;
+        }
+        var stopping = _worker.StopAsync(isForced: !drain);
+        try
+        {
+            await stopping.WaitAsync(Options.StopTimeout);
+        }
+        catch (TimeoutException) when (!stopping.IsCompleted)
+        {
+            // Storage that does not answer keeps the backend's partition manager waiting for
+            // minutes: stop waiting, as a crashed worker would, and let its leases expire.
+            StopTimedOut = true;
+            _ = stopping.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
         }
     }
+
+    /// <summary>The last stop gave up waiting for the backend after <see cref="DurableRuntimeOptions.StopTimeout"/>.</summary>
+    public bool StopTimedOut { get; private set; }
 
     public async ValueTask DisposeAsync()
     {

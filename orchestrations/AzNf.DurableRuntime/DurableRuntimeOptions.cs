@@ -67,6 +67,14 @@ public sealed record DurableRuntimeOptions
     /// <summary>What the flow shards keep and how they write their maps (tombstone retention, inline bytes, deltas).</summary>
     public AzNf.Orchestrations.Entities.FlowShardOptions FlowShards { get; init; } = new();
 
+    /// <summary>
+    /// How long stopping the worker may take. The backend waits for work in flight and releases
+    /// its partition leases, and with the storage gone its partition manager waits 10 minutes
+    /// before it gives up; past this bound the host stops waiting (the leases then expire on
+    /// their own, as after a crash) and <see cref="DurableRuntimeHost.StopTimedOut"/> says so.
+    /// </summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Identifies this worker in partition leases.</summary>
     public string WorkerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
@@ -104,6 +112,10 @@ public sealed record DurableRuntimeOptions
         if (MaxConcurrentOrchestrations < 1 || MaxConcurrentActivities < 1 || MaxConcurrentEntities < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrentOrchestrations), "every concurrency limit must be at least 1");
+        }
+        if (StopTimeout <= TimeSpan.Zero || StopTimeout > TimeSpan.FromMinutes(30))
+        {
+            throw new ArgumentOutOfRangeException(nameof(StopTimeout), StopTimeout, "must be more than 0 and at most 30 minutes");
         }
     }
 }

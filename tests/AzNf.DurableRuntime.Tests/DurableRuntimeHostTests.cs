@@ -36,6 +36,31 @@ public sealed class DurableRuntimeHostTests(AzuriteFixture azurite)
         Assert.Equal(1, host.CompletionsSeenInProcess);
     }
 
+    /// <summary>
+    /// Storage gone for good while the worker runs: the backend's partition manager would wait 10
+    /// minutes to release its leases; the host stops waiting after its StopTimeout instead.
+    /// </summary>
+    [Fact]
+    public async Task DisposeAsync_StorageGone_GivesUpAfterTheStopTimeout()
+    {
+        var storage = await AzNf.Azurite.AzuriteServer.StartAsync();
+        var host = await DurableRuntimeHost.StartAsync(Options() with
+        {
+            StorageConnectionString = storage.ConnectionString,
+            StopTimeout = TimeSpan.FromSeconds(3),
+            StorageRetries = 1,
+        }, ProbeTasks());
+        await host.SignalEntityAsync("ProbeCounter", "c1", "Add", 1);
+        await storage.DisposeAsync();
+
+        var disposing = host.DisposeAsync().AsTask();
+        var finished = await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(120)));
+
+        Assert.Same(disposing, finished);
+        await disposing;
+        Assert.True(host.StopTimedOut, "the backend stopped without storage within 3 s: this test no longer shows the bound");
+    }
+
     [Fact]
     public async Task StartOrchestrationAsync_SameInstanceIdTwice_StartsOnce()
     {
