@@ -57,7 +57,8 @@ public static class StudyRunner
         // The large capture for the embedded cells and the durable batch cells; a small one for the
         // durable cells whose unit is a packet, a flowlet or a flow (one orchestration each).
         string largeCapture = options.CapturePath ?? Generate(Path.Combine(options.WorkFolder, "study-large.pcap"), plan.Flows, seed: 1);
-        string smallCapture = options.CapturePath ?? Generate(Path.Combine(options.WorkFolder, "study-small.pcap"), plan.DurableFlows, seed: 2);
+        // Generated only when a durable cell runs over it (the warm-up run uses it too).
+        string smallCapture = options.CapturePath ?? (durable ? Generate(Path.Combine(options.WorkFolder, "study-small.pcap"), plan.DurableFlows, seed: 2) : "");
         const string Large = StudyResults.LargeCapture, Small = StudyResults.SmallCapture;
         var captures = new List<StudyCapture> { Describe(Large, largeCapture, options.CapturePath is null ? $"generated: {plan.Flows} flows (aznf gen --flows {plan.Flows} --seed 1)" : null) };
         if (plan.Cells.Any(c => c.Runtime == StudyCell.Durable && c.Granularity != "batch"))
@@ -105,10 +106,7 @@ public static class StudyRunner
                         EmbeddedMeasurer.Measure(chains[cell.Nf], largeCapture, plan.Partitions, cancellation);
                         embeddedWarm = true;
                     }
-                    for (int r = 0; r < plan.Repeat; r++)
-                    {
-                        runs.Add(EmbeddedMeasurer.Measure(chains[cell.Nf], largeCapture, plan.Partitions, cancellation));
-                    }
+                    runs.AddRange(Repeat(plan.Repeat, () => EmbeddedMeasurer.Measure(chains[cell.Nf], largeCapture, plan.Partitions, cancellation)));
                 }
                 else
                 {
