@@ -16,25 +16,15 @@ public sealed record Classification(string Name, string Description, int Priorit
     {
         ArgumentNullException.ThrowIfNull(file);
         var classes = new Dictionary<string, Classification>(StringComparer.Ordinal);
-        string[] lines = file.Text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        foreach (var (where, value) in SuricataConfigLines.Read(file, "config classification:"))
         {
-            string line = lines[i].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-            string where = $"{file.Name}:{(i + 1).ToString(CultureInfo.InvariantCulture)}";
-            const string prefix = "config classification:";
-            if (!line.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                throw new ConfigException(where, "expected 'config classification: name,description,priority'");
-            }
-            string[] parts = line[prefix.Length..].Split(',', StringSplitOptions.TrimEntries);
+            string[] parts = value?.Split(',', StringSplitOptions.TrimEntries) ?? [];
             if (parts.Length != 3 || parts[0].Length == 0
                 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int priority) || priority is < 1 or > 255)
             {
-                throw new ConfigException(where, "expected 'config classification: name,description,priority' with a priority of 1 to 255");
+                throw new ConfigException(where, value is null
+                    ? "expected 'config classification: name,description,priority'"
+                    : "expected 'config classification: name,description,priority' with a priority of 1 to 255");
             }
             classes[parts[0]] = new Classification(parts[0], parts[1], priority);
         }

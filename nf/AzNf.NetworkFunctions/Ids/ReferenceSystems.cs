@@ -1,4 +1,3 @@
-using System.Globalization;
 using AzNf.NetworkFunctions.Chain;
 
 namespace AzNf.NetworkFunctions.Ids;
@@ -20,19 +19,9 @@ public static class ReferenceSystems
     {
         ArgumentNullException.ThrowIfNull(file);
         var systems = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        string[] lines = file.Text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        foreach (var (where, value) in SuricataConfigLines.Read(file, "config reference:"))
         {
-            string line = lines[i].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-            string where = $"{file.Name}:{(i + 1).ToString(CultureInfo.InvariantCulture)}";
-            const string Prefix = "config reference:";
-            string[] parts = line.StartsWith(Prefix, StringComparison.Ordinal)
-                ? line[Prefix.Length..].Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                : [];
+            string[] parts = value?.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
             if (parts.Length != 2 || !IsSystemName(parts[0]))
             {
                 throw new ConfigException(where, "expected 'config reference: system url-prefix' (a system name of letters, digits, '-' and '_')");
