@@ -30,6 +30,12 @@ public interface INetworkFunctionDefinition
     /// between units (it refuses such a chain at start, naming the stage).
     /// </summary>
     bool RunsOnDurable => true;
+
+    /// <summary>
+    /// Whether the stage changes packets (<see cref="PacketContext.Writable"/>): the engine then
+    /// copies each frame once before the chain runs; a chain without such a stage never copies.
+    /// </summary>
+    bool RewritesPackets => false;
 }
 
 /// <summary>What the engine hands each partition's NF instances.</summary>
@@ -40,6 +46,12 @@ public sealed class PartitionResources(int partition, AlertLog alerts, int parti
 
     /// <summary>The run's partition count (a stage that shares a limit among partitions divides by it).</summary>
     public int PartitionCount { get; } = partitionCount;
+
+    /// <summary>
+    /// The partition's flow table, for a stage that gives flows a second key (a NAT's translated
+    /// reply tuple, <see cref="Chain.FlowTable.AddAlias"/>); null where a stage runs without one.
+    /// </summary>
+    public Chain.FlowTable? Flows { get; init; }
 }
 
 /// <summary>

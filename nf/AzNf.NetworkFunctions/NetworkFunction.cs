@@ -35,7 +35,7 @@ public abstract class NetworkFunction<TFlow> : INetworkFunction where TFlow : st
     public void EndFlow(int flow)
     {
         ref var state = ref Flow(flow);
-        OnFlowEnd(ref state);
+        OnFlowEnd(flow, ref state);
         state = default;
     }
 
@@ -55,14 +55,24 @@ public abstract class NetworkFunction<TFlow> : INetworkFunction where TFlow : st
         var reader = new SnapshotReader(section);
         ReadFlow(ref Flow(flow), ref reader, rulesChanged);
         reader.EnsureEnd();
+        OnFlowRead(flow, ref Flow(flow));
     }
 
     public abstract long Errors { get; }
 
     public abstract void ReportCounters(IDictionary<string, long> into);
 
-    /// <summary>Releases what <paramref name="flow"/> holds outside its struct (e.g. a stream window).</summary>
-    protected virtual void OnFlowEnd(ref TFlow flow)
+    /// <summary>Adds <paramref name="value"/> to counter <paramref name="name"/> (instances of one stage sum into one report).</summary>
+    protected static void Add(IDictionary<string, long> into, string name, long value) =>
+        into[name] = into.TryGetValue(name, out long sum) ? sum + value : value;
+
+    /// <summary>Releases what the flow in slot <paramref name="slot"/> holds outside its struct (e.g. a stream window, a NAT mapping).</summary>
+    protected virtual void OnFlowEnd(int slot, ref TFlow flow)
+    {
+    }
+
+    /// <summary>The flow in slot <paramref name="slot"/> came back from a snapshot: re-register what it holds outside its struct.</summary>
+    protected virtual void OnFlowRead(int slot, ref TFlow flow)
     {
     }
 

@@ -17,6 +17,15 @@ public ref struct PacketContext
 {
     /// <summary>The captured bytes (possibly shorter than <see cref="WireLength"/>).</summary>
     public ReadOnlySpan<byte> Frame;
+    /// <summary>
+    /// <see cref="Frame"/>'s bytes, writable: a copy made before the chain's first stage when the
+    /// chain has a stage that rewrites packets (<see cref="INetworkFunctionDefinition.RewritesPackets"/>),
+    /// empty otherwise. A stage that changes the header updates <see cref="Packet"/> with it, so
+    /// the stages after it see the packet as it now is.
+    /// </summary>
+    public Span<byte> Writable;
+    /// <summary>A stage changed the packet (set by the stage that did); the outputs hear of it as it leaves the chain.</summary>
+    public bool IsRewritten;
     /// <summary>Decoded headers; meaningful only when <see cref="IsParsed"/>.</summary>
     public ParsedPacket Packet;
     /// <summary>Why the frame is unparsed, or <see cref="MalformedReason.None"/>.</summary>

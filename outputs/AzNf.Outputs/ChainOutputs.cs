@@ -55,6 +55,14 @@ public sealed class ChainOutputs(IReadOnlyList<IChainOutput> outputs) : IChainOu
             }
         }
 
+        public void Rewritten(in PacketContext packet)
+        {
+            foreach (var output in outputs)
+            {
+                output.Rewritten(in packet);
+            }
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
             foreach (var output in outputs)

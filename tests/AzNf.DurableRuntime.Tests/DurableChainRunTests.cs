@@ -166,6 +166,10 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
             {
             }
 
+            public void Rewritten(in AzNf.NetworkFunctions.PacketContext packet)
+            {
+            }
+
             public void BatchEnded(int packets, TimeSpan elapsed)
             {
             }

@@ -192,3 +192,14 @@ public class GuardChainContractTests : NetworkFunctionContractTests
 
     protected override string BaseDirectory => Path.Combine(AzNf.TestOracles.OracleProcess.RepositoryRoot(), "samples", "chains");
 }
+
+public class SourceNatContractTests : NetworkFunctionContractTests
+{
+    // The contract's clients are 192.168.x.y: their flows are translated; a small pool and few
+    // mappings so that exhaustion and reclaiming run too.
+    protected override string ChainJson => """
+        { "stages": [ { "type": "nat", "config": {
+            "inside": "192.168.0.0/16", "outside": ["203.0.113.5", "203.0.113.6"],
+            "ports": "40000-40063", "maxMappings": 48, "onExhausted": "reuse-oldest" } } ] }
+        """;
+}

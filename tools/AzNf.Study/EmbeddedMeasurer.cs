@@ -60,6 +60,10 @@ public static class EmbeddedMeasurer
             {
             }
 
+            public void Rewritten(in PacketContext packet)
+            {
+            }
+
             public void BatchEnded(int packets, TimeSpan elapsed) => latencies.Add(elapsed.TotalMilliseconds);
 
             public void Flush()

@@ -22,6 +22,9 @@ public sealed class ChainPartition
     private readonly List<FlowRecord> _finished = [];
     private readonly IPartitionOutput? _output;
     private readonly bool _recordEveryFlow;
+    // Where a chain with a rewriting stage (a NAT) copies each frame before its stages run, so
+    // they may change it; null for every other chain, which never copies.
+    private byte[]? _rewriteBuffer;
 
     /// <param name="chain">The chain this partition runs.</param>
     /// <param name="index">The partition's number.</param>
@@ -37,7 +40,8 @@ public sealed class ChainPartition
         Index = index;
         _recordEveryFlow = recordEveryFlow;
         Alerts = new AlertLog();
-        var resources = new PartitionResources(index, Alerts, partitionCount);
+        _flows = new FlowTable(chain.FlowTable, OnFlowEnd);
+        var resources = new PartitionResources(index, Alerts, partitionCount) { Flows = _flows };
         _definitions = chain.Stages;
         _sectionKeys = FlowSnapshot.SectionKeys(chain.Stages);
         _stages = chain.Stages.Select(s => s.CreateInstance(resources)).ToArray();
@@ -46,7 +50,10 @@ public sealed class ChainPartition
             .ToArray();
         StageCounters = new StageCounters[_stages.Length];
         _maxFlowRecords = chain.MaxReportFlows;
-        _flows = new FlowTable(chain.FlowTable, OnFlowEnd);
+        if (chain.Stages.Any(s => s.RewritesPackets))
+        {
+            _rewriteBuffer = new byte[2048];
+        }
         _output = output?.ForPartition(this);
         Alerts.Output = _output;
     }
@@ -99,6 +106,11 @@ public sealed class ChainPartition
             Index = index,
             FlowFirstPacketIndex = index,
         };
+        if (_rewriteBuffer is not null)
+        {
+            packet.Writable = Writable(frame);
+            packet.Frame = packet.Writable;
+        }
         if (firstStage == 0)
         {
             Packets++;
@@ -118,12 +130,20 @@ public sealed class ChainPartition
         {
             return ContinueStages(ref packet, key, sourceIsLower, firstStage, endStage);
         }
-        int slot = _flows.FindOrAdd(key, timestampNanos, out bool created);
+        _flows.ExpireIdleIfDue(timestampNanos);
+        bool created = false;
+        // A flow found by its alias (a NAT's reply tuple) is oriented by the alias's endpoints.
+        if (!(_flows.AliasCount > 0 && _flows.TryFindAlias(key, out int slot, out bool originatorIsLower)))
+        {
+            slot = _flows.FindOrInsert(key, timestampNanos, out created);
+            originatorIsLower = created ? sourceIsLower : _flows[slot].OriginatorIsLower;
+        }
         if (!created && StartsNewConnection(ref _flows[slot], packet.Packet))
         {
             FlowsReused++;
             _flows.Remove(slot, FlowEndReason.Reused);
-            slot = _flows.FindOrAdd(key, timestampNanos, out created);
+            slot = _flows.FindOrInsert(key, timestampNanos, out created);
+            originatorIsLower = sourceIsLower;
         }
 
         ref var flow = ref _flows[slot];
@@ -133,7 +153,7 @@ public sealed class ChainPartition
             flow.FirstPacketIndex = index;
             StartSlot(slot);
         }
-        packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
+        packet.Direction = sourceIsLower == originatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
         packet.FlowFirstPacketIndex = flow.FirstPacketIndex;
         if (packet.Direction == FlowDirection.AToB)
         {
@@ -296,6 +316,18 @@ public sealed class ChainPartition
         return RunStages(ref packet, slot, firstStage, endStage);
     }
 
+    /// <summary>The frame copied into the rewrite buffer (grown, rarely, for a larger frame).</summary>
+    private Span<byte> Writable(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length > _rewriteBuffer!.Length)
+        {
+            _rewriteBuffer = new byte[Math.Max(frame.Length, _rewriteBuffer.Length * 2)];
+        }
+        var writable = _rewriteBuffer.AsSpan(0, frame.Length);
+        frame.CopyTo(writable);
+        return writable;
+    }
+
     private static FlowTimeoutClass TimeoutClassOf(in FlowState flow) => TcpConnection.TimeoutClass(flow.Key.Protocol, flow.Tcp);
 
     /// <summary>
@@ -344,6 +376,10 @@ public sealed class ChainPartition
         if (endStage == stages.Length)
         {
             Forwarded++;
+            if (packet.IsRewritten && _output is { } output)
+            {
+                output.Rewritten(in packet);
+            }
         }
         return Verdict.Forward;
     }
@@ -407,7 +443,8 @@ public sealed class ChainPartition
             appProto ??= stage.AppProtocol(slot);
             stage.EndFlow(slot);
         }
-        var record = FlowRecord.From(ref flow, reason, appProto);
+        string? translated = _flows.TryGetAlias(slot, out var alias) ? alias.ToString() : null;
+        var record = FlowRecord.From(ref flow, reason, appProto, translated);
         _finished.Add(record);
         if (!_recordEveryFlow && _finished.Count >= 2 * _maxFlowRecords)
         {

@@ -22,9 +22,11 @@ public sealed record FlowRecord(
     long LastSeenNanos,
     FlowEndReason End,
     TcpLifecycle Tcp = TcpLifecycle.None,
-    string? AppProto = null)
+    string? AppProto = null,
+    string? Translated = null)
 {
-    public static FlowRecord From(ref FlowState flow, FlowEndReason end, string? appProto = null)
+    /// <summary>The record of <paramref name="flow"/>, ended for <paramref name="end"/>; <paramref name="appProto"/> as the IDS found it, <paramref name="translated"/> the flow's key on the far side of a NAT (its alias), or null.</summary>
+    public static FlowRecord From(ref FlowState flow, FlowEndReason end, string? appProto = null, string? translated = null)
     {
         var key = flow.Key;
         bool aIsLower = flow.OriginatorIsLower;
@@ -43,7 +45,8 @@ public sealed record FlowRecord(
             flow.LastSeenNanos,
             end,
             flow.Tcp,
-            appProto);
+            appProto,
+            translated);
     }
 
     /// <summary>

@@ -52,6 +52,12 @@ public sealed class FlowTable
     private int _freeHead = None;
     private int _used; // slots ever handed out (high-water mark of the array)
     private long _nextExpiryCheck = long.MinValue;
+    // Second keys of flows whose packets travel under another 5-tuple on one side (a NAT's
+    // translated reply): few flows have one, so they live beside the table, not in every slot.
+    private readonly Dictionary<FlowKey, FlowAlias> _aliases = [];
+    private readonly Dictionary<int, FlowKey> _aliasBySlot = [];
+
+    private readonly record struct FlowAlias(int Slot, bool OriginatorIsLower);
 
     private struct Slot
     {
@@ -93,12 +99,79 @@ public sealed class FlowTable
     /// </summary>
     public int FindOrAdd(in FlowKey key, long nowNanos, out bool created)
     {
+        ExpireIdleIfDue(nowNanos);
+        return FindOrInsert(key, nowNanos, out created);
+    }
+
+    /// <summary>Expires idle flows when a second of capture time has passed since the last look (what <see cref="FindOrAdd"/> does first).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void ExpireIdleIfDue(long nowNanos)
+    {
         if (nowNanos >= _nextExpiryCheck)
         {
             ExpireIdle(nowNanos);
             _nextExpiryCheck = nowNanos + ExpiryCheckIntervalNanos;
         }
-        return FindOrInsert(key, nowNanos, out created);
+    }
+
+    /// <summary>Flows that also answer to a second key (<see cref="AddAlias"/>).</summary>
+    public int AliasCount => _aliases.Count;
+
+    /// <summary>
+    /// Lets the live flow at <paramref name="slot"/> be found by <paramref name="alias"/> too (one
+    /// alias a flow), until the flow leaves the table or <see cref="RemoveAlias"/>.
+    /// <paramref name="originatorIsLower"/>: the flow's originator is the alias's lower endpoint,
+    /// so a packet found by it gets its direction as by the flow's own key.
+    /// </summary>
+    /// <returns>False when the key is taken: a live flow has it as its key or alias.</returns>
+    public bool AddAlias(in FlowKey alias, int slot, bool originatorIsLower)
+    {
+        Debug.Assert(_slots[slot].Live);
+        if (TryFind(alias, out _) || _aliases.ContainsKey(alias))
+        {
+            return false;
+        }
+        RemoveAlias(slot);
+        _aliases.Add(alias, new FlowAlias(slot, originatorIsLower));
+        _aliasBySlot.Add(slot, alias);
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="key"/> is a live flow's key or alias.</summary>
+    public bool IsTaken(in FlowKey key) => TryFind(key, out _) || (_aliases.Count > 0 && _aliases.ContainsKey(key));
+
+    /// <summary>The flow <paramref name="alias"/> stands for, and whether its originator is the alias's lower endpoint.</summary>
+    public bool TryFindAlias(in FlowKey alias, out int slot, out bool originatorIsLower)
+    {
+        if (_aliases.Count > 0 && _aliases.TryGetValue(alias, out var found))
+        {
+            slot = found.Slot;
+            originatorIsLower = found.OriginatorIsLower;
+            return true;
+        }
+        slot = None;
+        originatorIsLower = false;
+        return false;
+    }
+
+    /// <summary>The alias of the flow at <paramref name="slot"/>, if it has one.</summary>
+    public bool TryGetAlias(int slot, out FlowKey alias)
+    {
+        if (_aliasBySlot.Count > 0 && _aliasBySlot.TryGetValue(slot, out alias))
+        {
+            return true;
+        }
+        alias = default;
+        return false;
+    }
+
+    /// <summary>The flow at <paramref name="slot"/> answers to its own key only again.</summary>
+    public void RemoveAlias(int slot)
+    {
+        if (_aliasBySlot.Count > 0 && _aliasBySlot.Remove(slot, out var alias))
+        {
+            _aliases.Remove(alias);
+        }
     }
 
     /// <summary>
@@ -287,6 +360,7 @@ public sealed class FlowTable
     private void Free(int slot)
     {
         ref var s = ref _slots[slot];
+        RemoveAlias(slot);
         Unlink(slot);
         int bucket = (int)(s.State.Key.StableHash & (ulong)_bucketMask);
         ref int link = ref _buckets[bucket];

@@ -34,6 +34,12 @@ public interface IPartitionOutput
     /// </summary>
     void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response);
 
+    /// <summary>
+    /// A stage changed <paramref name="packet"/> (a NAT's translation) and the chain forwarded it:
+    /// <see cref="PacketContext.Frame"/> holds the bytes as they leave (valid during the call only).
+    /// </summary>
+    void Rewritten(in PacketContext packet);
+
     /// <summary>A batch of <paramref name="packets"/> packets took <paramref name="elapsed"/> (before its <see cref="Flush"/>).</summary>
     void BatchEnded(int packets, TimeSpan elapsed);
 

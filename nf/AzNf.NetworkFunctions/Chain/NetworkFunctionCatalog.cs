@@ -1,6 +1,7 @@
 using AzNf.NetworkFunctions.Counter;
 using AzNf.NetworkFunctions.Firewall;
 using AzNf.NetworkFunctions.Ids;
+using AzNf.NetworkFunctions.Nat;
 using AzNf.NetworkFunctions.RateLimit;
 
 namespace AzNf.NetworkFunctions.Chain;
@@ -14,6 +15,7 @@ public static class NetworkFunctionCatalog
         ["firewall"] = FirewallDefinition.Load,
         ["ids"] = IdsDefinition.Load,
         ["ratelimit"] = RateLimiterDefinition.Load,
+        [NatDefinition.KindName] = NatDefinition.Load,
     };
 
     public static IReadOnlyCollection<string> Kinds => Loaders.Keys;

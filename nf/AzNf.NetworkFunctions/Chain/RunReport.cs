@@ -109,7 +109,8 @@ public sealed record ReportTotals(long Packets, long Bytes, long Forwarded, long
 /// <summary>
 /// One flow: A sent its first packet; bytes are wire lengths; <c>flowId</c> ties it to its
 /// alerts (and EVE events); <c>state</c> is Suricata's (new, established, closed); <c>appProto</c>
-/// what the IDS's app layer found the flow to speak (http, tls, dns, failed; null: not looked at).
+/// what the IDS's app layer found the flow to speak (http, tls, dns, failed; null: not looked at);
+/// <c>translated</c> the flow's key on the far side of a NAT (null: not translated).
 /// </summary>
 public sealed record ReportFlow(
     string Key,
@@ -128,7 +129,8 @@ public sealed record ReportFlow(
     string End,
     long FlowId = 0,
     string? State = null,
-    string? AppProto = null)
+    string? AppProto = null,
+    string? Translated = null)
 {
     public static ReportFlow From(FlowRecord f) => new(
         f.Key.ToString(),
@@ -147,7 +149,8 @@ public sealed record ReportFlow(
         EndName(f.End),
         Chain.FlowId.Of(f.Key, f.FirstPacketIndex),
         f.State,
-        f.AppProto);
+        f.AppProto,
+        f.Translated);
 
     /// <summary>How the report spells why a flow ended.</summary>
     public static string EndName(FlowEndReason end) => end switch

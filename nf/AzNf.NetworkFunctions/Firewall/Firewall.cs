@@ -233,9 +233,6 @@ public sealed class Firewall : NetworkFunction<ConntrackFlowState>
         }
     }
 
-    private static void Add(IDictionary<string, long> into, string name, long value) =>
-        into[name] = (into.TryGetValue(name, out long existing) ? existing : 0) + value;
-
     /// <summary>First match wins; the slot after the last rule is the default policy.</summary>
     private int Evaluate(in ParsedPacket packet, ConnectionMatch match)
     {

@@ -14,9 +14,8 @@ public sealed class FirewallRuleParser(IReadOnlyDictionary<string, string> varia
 {
     // docs/firewall.md: a top-level "!x" is every address outside x (IPv6 included), and a CIDR
     // with host bits set is a typo worth stopping for; the rest is Suricata's syntax.
-    private static readonly AddressPortSyntax Syntax = new() { NegateWithinFamily = false, RejectHostBits = true };
 
-    private readonly AddressPortParser _expressions = new(variables, Syntax);
+    private readonly AddressPortParser _expressions = new(variables, AddressPortSyntax.Firewall);
 
     /// <summary>
     /// Parses one line. Returns false with <paramref name="rule"/> null for a blank or comment

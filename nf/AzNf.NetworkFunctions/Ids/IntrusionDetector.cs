@@ -374,7 +374,7 @@ public sealed class IntrusionDetector : NetworkFunction<IdsFlowState>
         return true;
     }
 
-    protected override void OnFlowEnd(ref IdsFlowState flow)
+    protected override void OnFlowEnd(int slot, ref IdsFlowState flow)
     {
         if (flow.StreamSlot != 0)
         {

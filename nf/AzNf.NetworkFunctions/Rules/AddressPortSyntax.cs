@@ -23,4 +23,7 @@ public sealed record AddressPortSyntax
 
     /// <summary>Suricata's reading, which the IDS follows.</summary>
     public static AddressPortSyntax Suricata { get; } = new() { NegateWithinFamily = true, RejectHostBits = false };
+
+    /// <summary>The firewall's reading (docs/firewall.md), which the NAT's <c>inside</c> uses too.</summary>
+    public static AddressPortSyntax Firewall { get; } = new() { NegateWithinFamily = false, RejectHostBits = true };
 }

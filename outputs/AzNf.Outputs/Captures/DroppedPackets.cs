@@ -48,6 +48,10 @@ public sealed class DroppedPackets : IChainOutput
         {
         }
 
+        public void Rewritten(in PacketContext packet)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
         }

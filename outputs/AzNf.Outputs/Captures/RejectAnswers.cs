@@ -85,6 +85,10 @@ public sealed class RejectAnswers : IChainOutput
         public void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response) =>
             answers.Add(new RejectAnswer(packet.Index, packet.TimestampNanos, packet.Packet.LinkType, stage, response.ToArray()));
 
+        public void Rewritten(in PacketContext packet)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
         }

@@ -189,6 +189,10 @@ public sealed class EveOutput : IChainOutput
         {
         }
 
+        public void Rewritten(in PacketContext packet)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
         }

@@ -201,6 +201,10 @@ public sealed class ChainMetrics : IChainOutput, IDisposable
         {
         }
 
+        public void Rewritten(in PacketContext packet)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed) =>
             metrics._batchDuration.Record(elapsed.TotalMilliseconds, metrics._chainTag);
 

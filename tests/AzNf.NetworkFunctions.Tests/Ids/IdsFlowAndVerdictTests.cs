@@ -326,6 +326,10 @@ public sealed class IdsFlowAndVerdictTests
         public void Answered(in PacketContext packet, string stage, ReadOnlySpan<byte> response) =>
             Answers.Add((packet.Index, stage, response.ToArray()));
 
+        public void Rewritten(in PacketContext packet)
+        {
+        }
+
         public void BatchEnded(int packets, TimeSpan elapsed)
         {
         }
