@@ -203,3 +203,10 @@ public class SourceNatContractTests : NetworkFunctionContractTests
             "ports": "40000-40063", "maxMappings": 48, "onExhausted": "reuse-oldest" } } ] }
         """;
 }
+
+public class EdgeChainContractTests : NetworkFunctionContractTests
+{
+    protected override string ChainJson => File.ReadAllText(Path.Combine(BaseDirectory, "edge.json"));
+
+    protected override string BaseDirectory => Path.Combine(AzNf.TestOracles.OracleProcess.RepositoryRoot(), "samples", "chains");
+}

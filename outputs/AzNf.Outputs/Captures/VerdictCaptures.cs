@@ -23,9 +23,10 @@ public static class VerdictCaptures
     /// <param name="forwardedPath">Where the forwarded packets go, or null.</param>
     /// <param name="droppedPath">Where the dropped packets go, or null.</param>
     /// <param name="framesRun">How many frames the run read (fewer than the capture holds when it was interrupted).</param>
+    /// <param name="rewritten">The frames a rewriting stage changed (a NAT's), written to the forwarded capture in place of the frames read; null when the chain rewrites nothing.</param>
     /// <exception cref="IOException">An output cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">An output cannot be written.</exception>
-    public static VerdictCaptureCounts Write(string capturePath, CaptureReaderOptions options, long[] droppedSorted, string? forwardedPath, string? droppedPath, long framesRun = long.MaxValue)
+    public static VerdictCaptureCounts Write(string capturePath, CaptureReaderOptions options, long[] droppedSorted, string? forwardedPath, string? droppedPath, long framesRun = long.MaxValue, RewrittenFrames? rewritten = null)
     {
         ArgumentNullException.ThrowIfNull(droppedSorted);
         using var capture = CaptureReader.Open(capturePath, options);
@@ -57,7 +58,15 @@ public static class VerdictCaptures
                 }
                 ref var writer = ref isDropped ? ref dropped : ref forwarded;
                 writer ??= PcapWriter.Create(path, linkType.Value, nanosecondTimestamps: true);
-                writer.Write(record.TimestampNanos, record.Data, record.OriginalLength);
+                if (!isDropped && rewritten is not null && rewritten.TryTake(index, out byte[] frame))
+                {
+                    // A translation changes header fields only: the wire length stays the packet's.
+                    writer.Write(record.TimestampNanos, frame, record.OriginalLength);
+                }
+                else
+                {
+                    writer.Write(record.TimestampNanos, record.Data, record.OriginalLength);
+                }
                 if (isDropped)
                 {
                     droppedCount++;

@@ -276,7 +276,8 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
 
         var dropped = settings.WriteForwarded is not null || settings.WriteDropped is not null ? new DroppedPackets() : null;
         var rejects = settings.WriteRejects is not null ? new RejectAnswers() : null;
-        var output = ChainOutputs.Of(eve, dropped, rejects, metrics);
+        using var rewritten = settings.WriteForwarded is not null && chain.Stages.Any(s => s.RewritesPackets) ? new RewrittenFrames() : null;
+        var output = ChainOutputs.Of(eve, dropped, rejects, metrics, rewritten);
         EngineResult result;
         using (capture)
         {
@@ -309,7 +310,7 @@ internal sealed class RunCommand : Command<RunCommand.Settings>
         {
             try
             {
-                var written = VerdictCaptures.Write(input.File!, readerOptions, dropped.Sorted(), settings.WriteForwarded, settings.WriteDropped, result.FramesRead);
+                var written = VerdictCaptures.Write(input.File!, readerOptions, dropped.Sorted(), settings.WriteForwarded, settings.WriteDropped, result.FramesRead, rewritten);
                 Status(settings, $"captures: {written.Forwarded} forwarded packets{(settings.WriteForwarded is null ? " (not written)" : $" to {settings.WriteForwarded}")}, {written.Dropped} dropped{(settings.WriteDropped is null ? " (not written)" : $" to {settings.WriteDropped}")}");
                 if (written.OtherLinkType > 0)
                 {
