@@ -12,7 +12,13 @@ namespace AzNf.Generators;
 /// </summary>
 public static class BenchmarkChains
 {
-    public static readonly string[] Names = ["counter", "firewall-100", "ratelimit", "ids-10", "ids-100", "ids-1000", "full"];
+    public static readonly string[] Names = ["counter", "firewall-100", "ratelimit", "nat", "ids-10", "ids-100", "ids-1000", "full", "edge"];
+
+    // Every bucket kind on, at rates the benchmark traffic stays under: the cost of the lookups and refills.
+    private const string RateLimit = """{ "name": "guard", "type": "ratelimit", "config": { "bySource": { "packetsPerSecond": 1e9, "bitsPerSecond": 1e12, "synPerSecond": 1e9 }, "byDestination": { "packetsPerSecond": 1e9, "synPerSecond": 1e9 } } }""";
+
+    // The benchmark's clients (192.168/16) translated to four addresses: every packet is rewritten.
+    private const string Nat = """{ "name": "nat", "type": "nat", "config": { "inside": "192.168.0.0/16", "outside": ["198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.4"], "maxMappings": 1048576 } }""";
 
     /// <summary>
     /// Writes the chain named <paramref name="name"/> (<c>bench-NAME.json</c>) and its rule files
@@ -28,12 +34,14 @@ public static class BenchmarkChains
         {
             "counter" => counter,
             "firewall-100" => firewall,
-            // Every bucket kind on, at rates the benchmark traffic stays under: the cost of the lookups and refills.
-            "ratelimit" => """{ "name": "guard", "type": "ratelimit", "config": { "bySource": { "packetsPerSecond": 1e9, "bitsPerSecond": 1e12, "synPerSecond": 1e9 }, "byDestination": { "packetsPerSecond": 1e9, "synPerSecond": 1e9 } } }""",
+            "ratelimit" => RateLimit,
+            "nat" => Nat,
             "ids-10" => Ids(10),
             "ids-100" => Ids(100),
             "ids-1000" => Ids(1000),
             "full" => $"{counter}, {firewall}, {Ids(1000)}",
+            // The sample edge's shape: the full chain with the guard before the firewall and the NAT after it.
+            "edge" => $"{counter}, {RateLimit}, {firewall}, {Nat}, {Ids(1000)}",
             _ => throw new ArgumentException($"unknown benchmark chain '{name}' (known: {string.Join(", ", Names)})", nameof(name)),
         };
         string json = $$"""
