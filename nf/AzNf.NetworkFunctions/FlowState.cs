@@ -25,4 +25,6 @@ public struct FlowState
     public bool OriginatorIsLower;
     /// <summary>The engine's own view of a TCP connection's life, for timeouts and 5-tuple reuse.</summary>
     public TcpLifecycle Tcp;
+    /// <summary>The flow's shard (<see cref="Chain.FlowShardHash"/>) when the chain keeps slice state, else 0; not part of a snapshot.</summary>
+    public int Shard;
 }

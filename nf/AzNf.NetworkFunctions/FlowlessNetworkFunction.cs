@@ -32,6 +32,19 @@ public abstract class FlowlessNetworkFunction : INetworkFunction
 
     public abstract void ReportCounters(IDictionary<string, long> into);
 
+    /// <inheritdoc/>
+    public virtual byte SliceFormat => 0;
+
+    /// <inheritdoc/>
+    public virtual void WriteSlice(int shard, IBufferWriter<byte> into)
+    {
+    }
+
+    /// <inheritdoc/>
+    public virtual void ReadSlice(int shard, byte format, ReadOnlySpan<byte> section)
+    {
+    }
+
     /// <summary>Adds <paramref name="value"/> to counter <paramref name="name"/> (instances of one stage sum into one report).</summary>
     protected static void Add(IDictionary<string, long> into, string name, long value) =>
         into[name] = into.TryGetValue(name, out long sum) ? sum + value : value;

@@ -36,11 +36,21 @@ public interface INetworkFunctionDefinition
     /// copies each frame once before the chain runs; a chain without such a stage never copies.
     /// </summary>
     bool RewritesPackets => false;
+
+    /// <summary>
+    /// Whether the stage keeps state shared by many flows per (partition, flow shard) slice
+    /// (<see cref="INetworkFunction.SliceFormat"/>): the durable runtime then stores each slice with
+    /// its shard's flows, and the run's answers depend on the chain's <c>flowShards</c>.
+    /// </summary>
+    bool KeepsSliceState => false;
 }
 
 /// <summary>What the engine hands each partition's NF instances.</summary>
 public sealed class PartitionResources(int partition, AlertLog alerts, int partitionCount = 1)
 {
+    /// <summary>The chain's flow shards: a stage that keeps slice state keeps one slice per shard.</summary>
+    public int FlowShards { get; init; } = 1;
+
     public int Partition { get; } = partition;
     public AlertLog Alerts { get; } = alerts;
 
@@ -105,6 +115,24 @@ public interface INetworkFunction
 
     /// <summary>Packets this NF could not handle as it should (e.g. a regex timeout).</summary>
     long Errors { get; }
+
+    /// <summary>
+    /// The format of this NF's slice state — state shared by the flows of one (partition, flow
+    /// shard) slice, such as a rate limiter's buckets — or 0 when it keeps none. The packet's
+    /// slice is <see cref="PacketContext.Shard"/> within the instance's partition.
+    /// </summary>
+    byte SliceFormat => 0;
+
+    /// <summary>Writes slice <paramref name="shard"/>'s state (the durable runtime stores it with the shard's flows).</summary>
+    void WriteSlice(int shard, IBufferWriter<byte> into)
+    {
+    }
+
+    /// <summary>Replaces slice <paramref name="shard"/>'s state with <paramref name="section"/> (empty: a slice never seen, started fresh).</summary>
+    /// <exception cref="InvalidDataException">The section is not one this build reads.</exception>
+    void ReadSlice(int shard, byte format, ReadOnlySpan<byte> section)
+    {
+    }
 
     /// <summary>Adds this instance's own counters (name → value) to <paramref name="into"/>.</summary>
     void ReportCounters(IDictionary<string, long> into);

@@ -43,6 +43,11 @@ public ref struct PacketContext
     /// has no flow in the table): with the flow key, the flow's <see cref="Chain.FlowId"/>.
     /// </summary>
     public long FlowFirstPacketIndex;
+    /// <summary>
+    /// The flow shard of the packet's flow (<see cref="Chain.FlowShardHash"/>) when the chain keeps
+    /// slice state, else 0: with the partition, the slice whose shared state the packet draws on.
+    /// </summary>
+    public int Shard;
 
     public readonly bool IsParsed => Malformed == MalformedReason.None;
 

@@ -9,7 +9,7 @@ namespace AzNf.NetworkFunctions.Chain;
 /// </summary>
 public sealed class ChainDefinition
 {
-    private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "variablesFile", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline"];
+    private static readonly HashSet<string> TopLevelProperties = ["name", "description", "variables", "variablesFile", "flowTable", "report", "stages", "mode", "granularity", "deadlineMs", "onDeadline", "flowShards"];
     private static readonly HashSet<string> StageProperties = ["name", "type", "rules", "classification", "references", "config", "deadlineMs", "onDeadline"];
     private static readonly HashSet<string> FlowTableProperties = ["capacity", "timeoutsSeconds"];
 
@@ -25,6 +25,18 @@ public sealed class ChainDefinition
     public required FlowTableOptions FlowTable { get; init; }
     /// <summary>Most flow records a report lists (the largest by bytes); the others are counted as omitted.</summary>
     public required int MaxReportFlows { get; init; }
+
+    /// <summary>
+    /// The chain's flow shards (<c>flowShards</c>, default 4): the durable runtime files flows
+    /// under them, and state shared by many flows (a rate limiter's buckets) is kept per
+    /// (partition, shard) in every runtime, so that both give the same answers.
+    /// </summary>
+    public int FlowShards { get; init; } = DefaultFlowShards;
+
+    public const int DefaultFlowShards = 4;
+
+    /// <summary>Whether a stage keeps state per (partition, shard) slice (<see cref="INetworkFunctionDefinition.KeepsSliceState"/>).</summary>
+    public bool KeepsSliceState => Stages.Any(s => s.KeepsSliceState);
 
     /// <summary>Flow records a report keeps when the chain file does not say (<c>report.maxFlows</c>): the largest by bytes.</summary>
     public const int DefaultMaxReportFlows = 10_000;
@@ -111,11 +123,17 @@ public sealed class ChainDefinition
                 OnDeadline = ReadPolicy(root, source, "onDeadline", "the chain"),
                 Mode = ReadChoice<ChainMode>(root, source, "mode", ChainQosNames.TryParse, "fused, staged", ChainMode.Fused),
                 Granularity = ReadChoice<ChainGranularity>(root, source, "granularity", ChainQosNames.TryParse, "packet, flow, flowlet, batch", ChainGranularity.Batch),
+                FlowShards = root.TryGetProperty("flowShards", out var shards) ? ReadFlowShards(shards, source) : DefaultFlowShards,
             };
         }
     }
 
     private delegate bool ChoiceParser<T>(string text, out T value);
+
+    private static int ReadFlowShards(JsonElement value, string source) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int shards) && shards >= 1 && shards <= FlowShardHash.MaxShards
+            ? shards
+            : throw new ConfigException($"{source}: flowShards", $"must be an integer from 1 to {FlowShardHash.MaxShards}, not {value}");
 
     // Deadlines and policies only matter on the durable path, but a bad one is refused here, at
     // load, so that no run starts with a deadline it cannot honour.

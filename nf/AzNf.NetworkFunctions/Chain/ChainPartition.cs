@@ -25,6 +25,9 @@ public sealed class ChainPartition
     // Where a chain with a rewriting stage (a NAT) copies each frame before its stages run, so
     // they may change it; null for every other chain, which never copies.
     private byte[]? _rewriteBuffer;
+    // A stage keeps state per (partition, shard) slice: each flow's shard is worked out once, as it starts.
+    private readonly bool _slices;
+    private readonly int _flowShards;
 
     /// <param name="chain">The chain this partition runs.</param>
     /// <param name="index">The partition's number.</param>
@@ -41,7 +44,9 @@ public sealed class ChainPartition
         _recordEveryFlow = recordEveryFlow;
         Alerts = new AlertLog();
         _flows = new FlowTable(chain.FlowTable, OnFlowEnd);
-        var resources = new PartitionResources(index, Alerts, partitionCount) { Flows = _flows };
+        _slices = chain.KeepsSliceState;
+        _flowShards = chain.FlowShards;
+        var resources = new PartitionResources(index, Alerts, partitionCount) { Flows = _flows, FlowShards = chain.FlowShards };
         _definitions = chain.Stages;
         _sectionKeys = FlowSnapshot.SectionKeys(chain.Stages);
         _stages = chain.Stages.Select(s => s.CreateInstance(resources)).ToArray();
@@ -59,6 +64,15 @@ public sealed class ChainPartition
     }
 
     public int Index { get; }
+
+    /// <summary>
+    /// The one flow shard every packet belongs to (a durable shard step's), or −1: each flow's
+    /// own, worked out from its key (<see cref="FlowShardHash"/>) when the chain keeps slice state.
+    /// </summary>
+    public int FixedShard { get; private set; } = -1;
+
+    /// <summary>Whether a stage keeps slice state (<see cref="INetworkFunction.SliceFormat"/>).</summary>
+    public bool KeepsSliceState => _slices;
     public AlertLog Alerts { get; }
     public IReadOnlyList<INetworkFunction> Stages => _stages;
     public StageCounters[] StageCounters { get; }
@@ -116,6 +130,7 @@ public sealed class ChainPartition
             Packets++;
             Bytes += wireLength;
         }
+        packet.Shard = FixedShard >= 0 ? FixedShard : 0;
         if (!packet.IsParsed)
         {
             if (firstStage == 0)
@@ -151,8 +166,10 @@ public sealed class ChainPartition
         {
             flow.OriginatorIsLower = sourceIsLower;
             flow.FirstPacketIndex = index;
+            flow.Shard = ShardOf(key);
             StartSlot(slot);
         }
+        packet.Shard = flow.Shard;
         packet.Direction = sourceIsLower == originatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
         packet.FlowFirstPacketIndex = flow.FirstPacketIndex;
         if (packet.Direction == FlowDirection.AToB)
@@ -196,10 +213,30 @@ public sealed class ChainPartition
             DetachSlot(slot);
             throw;
         }
+        state.Shard = ShardOf(engine.Key);
         _flows[slot] = state;
         _flows.Touch(slot, state.LastSeenNanos, TimeoutClassOf(state));
         return engine.Key;
     }
+
+    /// <summary>
+    /// Makes this partition run as flow shard <paramref name="shard"/>'s step (every packet in that
+    /// slice) and puts the slice's state, as <see cref="ExportSlice"/> wrote it (empty: a slice never
+    /// seen), into the stages that keep slice state.
+    /// </summary>
+    /// <exception cref="FlowSnapshotException">The state cannot be read; the message names <paramref name="where"/>.</exception>
+    public void EnterSlice(int shard, ReadOnlySpan<byte> state, string where)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, _flowShards);
+        FixedShard = shard;
+        SliceState.Read(state, shard, _definitions, _stages, where);
+    }
+
+    /// <summary>Slice <paramref name="shard"/>'s state of every stage that keeps one (what <see cref="EnterSlice"/> reads).</summary>
+    public byte[] ExportSlice(int shard) => SliceState.Write(shard, _definitions, _stages);
+
+    private int ShardOf(in FlowKey key) => !_slices ? 0 : FixedShard >= 0 ? FixedShard : FlowShardHash.ShardOf(key.ToString(), _flowShards);
 
     /// <summary>Capture time of the last packet of <paramref name="key"/>'s live flow (false: the table has none).</summary>
     public bool TryGetLastSeen(in FlowKey key, out long lastSeenNanos)
@@ -311,6 +348,7 @@ public sealed class ChainPartition
             return RunScratch(ref packet, firstStage, endStage);
         }
         ref var flow = ref _flows[slot];
+        packet.Shard = flow.Shard;
         packet.Direction = sourceIsLower == flow.OriginatorIsLower ? FlowDirection.AToB : FlowDirection.BToA;
         packet.FlowFirstPacketIndex = flow.FirstPacketIndex;
         return RunStages(ref packet, slot, firstStage, endStage);

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using AzNf.NetworkFunctions.Chain;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.RateLimit;
@@ -80,6 +82,55 @@ internal sealed class AddressBuckets
         _slots.Add(address, slot);
         LinkNewest(slot);
         return ref _buckets[slot];
+    }
+
+    /// <summary>Forgets every address (evictions stay counted).</summary>
+    public void Clear()
+    {
+        _slots.Clear();
+        _count = 0;
+        _newest = _oldest = None;
+    }
+
+    /// <summary>Writes the addresses and their buckets, least recently seen first (what <see cref="Read"/> takes back).</summary>
+    public void Write(IBufferWriter<byte> into)
+    {
+        into.WriteInt32(_count);
+        for (int slot = _oldest; slot != None; slot = _newer[slot])
+        {
+            into.WriteUInt64(_addresses[slot].High);
+            into.WriteUInt64(_addresses[slot].Low);
+            ref var bucket = ref _buckets[slot];
+            into.WriteInt64(bucket.RefilledNanos);
+            into.WriteUInt64(BitConverter.DoubleToUInt64Bits(bucket.Packets));
+            into.WriteUInt64(BitConverter.DoubleToUInt64Bits(bucket.Bits));
+            into.WriteUInt64(BitConverter.DoubleToUInt64Bits(bucket.Syns));
+        }
+    }
+
+    /// <summary>Replaces the table with what <see cref="Write"/> wrote, in the same recency order (the newest kept when it held more than fit).</summary>
+    /// <exception cref="InvalidDataException">The bytes are cut or hold an impossible count.</exception>
+    public void Read(ref SnapshotReader reader)
+    {
+        Clear();
+        int count = reader.Int32();
+        if (count < 0 || count > reader.Remaining / 48)
+        {
+            throw new InvalidDataException($"{count} addresses in {reader.Remaining} bytes");
+        }
+        for (int i = 0; i < count; i++)
+        {
+            var address = new NetAddress(reader.UInt64(), reader.UInt64());
+            var bucket = new AddressBucket
+            {
+                RefilledNanos = reader.Int64(),
+                Packets = BitConverter.UInt64BitsToDouble(reader.UInt64()),
+                Bits = BitConverter.UInt64BitsToDouble(reader.UInt64()),
+                Syns = BitConverter.UInt64BitsToDouble(reader.UInt64()),
+            };
+            // Oldest first: touching each in turn rebuilds the order; one stored twice keeps its last.
+            Touch(address, bucket) = bucket;
+        }
     }
 
     /// <summary>Whether <paramref name="address"/> is tracked (tests).</summary>

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
+using AzNf.NetworkFunctions.Chain;
 using AzNf.Packets.Parsing;
 
 namespace AzNf.NetworkFunctions.RateLimit;
@@ -30,26 +32,33 @@ public sealed class RateLimiter : FlowlessNetworkFunction
     private readonly AddressRates _destinationRates;
     private readonly AddressBucket _sourceFull;
     private readonly AddressBucket _destinationFull;
-    private readonly AddressBuckets? _sources;
-    private readonly AddressBuckets? _destinations;
+    // One table per flow shard of the partition (a slice), made when the slice is first used.
+    private readonly AddressBuckets?[] _sources;
+    private readonly AddressBuckets?[] _destinations;
+    private readonly int _sliceCapacity;
     private readonly long[] _limited = new long[Limits.Length];
     private long _packets;
     private long _notIp;
 
     /// <param name="options">The stage's limits, for the whole chain.</param>
-    /// <param name="partitions">The run's partition count: this instance enforces 1/partitions of each rate.</param>
-    public RateLimiter(RateLimitOptions options, int partitions)
+    /// <param name="partitions">The run's partition count.</param>
+    /// <param name="shards">The chain's flow shards: this instance keeps one slice per shard, each enforcing 1/(partitions × shards) of each rate.</param>
+    public RateLimiter(RateLimitOptions options, int partitions, int shards = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(shards, 1);
         _action = options.Action;
-        _sourceRates = Share(options.BySource, partitions);
-        _destinationRates = Share(options.ByDestination, partitions);
+        _sourceRates = Share(options.BySource, partitions * shards);
+        _destinationRates = Share(options.ByDestination, partitions * shards);
         _sourceFull = Full(_sourceRates, options.BurstSeconds);
         _destinationFull = Full(_destinationRates, options.BurstSeconds);
-        _sources = _sourceRates.Any ? new AddressBuckets(options.MaxAddresses) : null;
-        _destinations = _destinationRates.Any ? new AddressBuckets(options.MaxAddresses) : null;
+        _sources = new AddressBuckets?[shards];
+        _destinations = new AddressBuckets?[shards];
+        _sliceCapacity = (int)Math.Max(1, ((long)options.MaxAddresses + shards - 1) / shards);
     }
+
+    public override byte SliceFormat => 1;
 
     public override long Errors => 0;
 
@@ -65,9 +74,10 @@ public sealed class RateLimiter : FlowlessNetworkFunction
         double bits = packet.WireLength * 8.0;
         bool syn = packet.Packet.IsTcp && (packet.Packet.TcpFlags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;
 
-        // Both tables are allocated whole at construction, so these refs stay valid.
-        ref var source = ref _sources is null ? ref Unsafe.NullRef<AddressBucket>() : ref Touch(_sources, packet.Packet.Source, _sourceRates, in _sourceFull, now);
-        ref var destination = ref _destinations is null ? ref Unsafe.NullRef<AddressBucket>() : ref Touch(_destinations, packet.Packet.Destination, _destinationRates, in _destinationFull, now);
+        int shard = (uint)packet.Shard < (uint)_sources.Length ? packet.Shard : 0;
+        // Both tables are allocated whole when made, so these refs stay valid.
+        ref var source = ref !_sourceRates.Any ? ref Unsafe.NullRef<AddressBucket>() : ref Touch(Table(_sources, shard), packet.Packet.Source, _sourceRates, in _sourceFull, now);
+        ref var destination = ref !_destinationRates.Any ? ref Unsafe.NullRef<AddressBucket>() : ref Touch(Table(_destinations, shard), packet.Packet.Destination, _destinationRates, in _destinationFull, now);
         int broken = Unsafe.IsNullRef(ref source) ? -1 : Broken(in source, in _sourceRates, in _sourceFull, bits, syn, first: 0);
         if (broken < 0 && !Unsafe.IsNullRef(ref destination))
         {
@@ -99,9 +109,61 @@ public sealed class RateLimiter : FlowlessNetworkFunction
         {
             Add(into, prefix + Limits[i], _limited[i]);
         }
-        Add(into, "addresses:sources", _sources?.Count ?? 0);
-        Add(into, "addresses:destinations", _destinations?.Count ?? 0);
-        Add(into, "addresses:evicted", (_sources?.Evictions ?? 0) + (_destinations?.Evictions ?? 0));
+        Add(into, "addresses:sources", _sources.Sum(t => t?.Count ?? 0));
+        Add(into, "addresses:destinations", _destinations.Sum(t => t?.Count ?? 0));
+        Add(into, "addresses:evicted", _sources.Sum(t => t?.Evictions ?? 0) + _destinations.Sum(t => t?.Evictions ?? 0));
+    }
+
+    public override void WriteSlice(int shard, IBufferWriter<byte> into)
+    {
+        into.WriteByte((byte)((_sourceRates.Any ? 1 : 0) | (_destinationRates.Any ? 2 : 0)));
+        WriteTable(_sources[shard], _sourceRates.Any, into);
+        WriteTable(_destinations[shard], _destinationRates.Any, into);
+    }
+
+    public override void ReadSlice(int shard, byte format, ReadOnlySpan<byte> section)
+    {
+        if (format != SliceFormat)
+        {
+            throw new InvalidDataException($"rate limiter slice format {format}, this build reads {SliceFormat}");
+        }
+        _sources[shard]?.Clear();
+        _destinations[shard]?.Clear();
+        if (section.IsEmpty)
+        {
+            return;
+        }
+        var reader = new SnapshotReader(section);
+        int kinds = reader.Byte();
+        if (kinds != ((_sourceRates.Any ? 1 : 0) | (_destinationRates.Any ? 2 : 0)))
+        {
+            return; // written under limits by other directions: the slice starts fresh
+        }
+        if (_sourceRates.Any)
+        {
+            Table(_sources, shard).Read(ref reader);
+        }
+        if (_destinationRates.Any)
+        {
+            Table(_destinations, shard).Read(ref reader);
+        }
+        reader.EnsureEnd();
+    }
+
+    private AddressBuckets Table(AddressBuckets?[] tables, int shard) => tables[shard] ??= new AddressBuckets(_sliceCapacity);
+
+    private static void WriteTable(AddressBuckets? table, bool kept, IBufferWriter<byte> into)
+    {
+        if (!kept)
+        {
+            return;
+        }
+        if (table is null)
+        {
+            into.WriteInt32(0);
+            return;
+        }
+        table.Write(into);
     }
 
     /// <summary>The address's buckets, refilled for the time since they were last refilled (never for time going back).</summary>

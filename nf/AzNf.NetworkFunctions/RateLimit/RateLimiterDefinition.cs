@@ -16,8 +16,8 @@ public sealed class RateLimiterDefinition(string name, RateLimitOptions options)
         ["addresses:max-per-partition"] = options.MaxAddresses,
     };
 
-    /// <summary>Its buckets are the partition's and carried by no durable state yet (docs/ratelimit.md).</summary>
-    public bool RunsOnDurable => false;
+    /// <summary>Its buckets are kept per (partition, flow shard) slice, which the durable runtime stores with the shard's flows (docs/ratelimit.md).</summary>
+    public bool KeepsSliceState => true;
 
     public static RateLimiterDefinition Load(StageSetup setup)
     {
@@ -29,5 +29,9 @@ public sealed class RateLimiterDefinition(string name, RateLimitOptions options)
         return new RateLimiterDefinition(setup.Name, RateLimitOptions.Parse(setup.Config, setup.Location));
     }
 
-    public INetworkFunction CreateInstance(PartitionResources resources) => new RateLimiter(Options, resources.PartitionCount);
+    public INetworkFunction CreateInstance(PartitionResources resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        return new RateLimiter(Options, resources.PartitionCount, resources.FlowShards);
+    }
 }

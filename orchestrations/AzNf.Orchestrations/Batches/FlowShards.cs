@@ -1,3 +1,5 @@
+using AzNf.NetworkFunctions.Chain;
+
 namespace AzNf.Orchestrations.Batches;
 
 /// <summary>
@@ -8,20 +10,10 @@ namespace AzNf.Orchestrations.Batches;
 public static class FlowShards
 {
     /// <summary>The most shards a chain may have (a slice header holds the shard in 16 bits; far more than any batch should touch).</summary>
-    public const int MaxShards = 4096;
+    public const int MaxShards = FlowShardHash.MaxShards;
 
-    /// <summary>The shard of <paramref name="flowKey"/> (FNV-1a over its UTF-16 code units: stable across processes and versions, unlike string.GetHashCode).</summary>
-    public static int ShardOf(string flowKey, int shardCount)
-    {
-        ArgumentNullException.ThrowIfNull(flowKey);
-        ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
-        ulong hash = 14695981039346656037UL;
-        foreach (char c in flowKey)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-        return (int)(hash % (ulong)shardCount);
-    }
+    /// <summary>The shard of <paramref name="flowKey"/> (<see cref="FlowShardHash.ShardOf"/>: the embedded runtime slices shared state by it too).</summary>
+    public static int ShardOf(string flowKey, int shardCount) => FlowShardHash.ShardOf(flowKey, shardCount);
 
     /// <summary>The flow-shard entity key: <c>{chain}:{shard}</c>.</summary>
     public static string EntityKey(string chainName, int shard) => $"{chainName}:{shard}";

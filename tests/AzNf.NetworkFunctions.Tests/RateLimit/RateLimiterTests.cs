@@ -128,6 +128,65 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
+    public void Process_TwoPartitionsFourShards_EachSliceEnforcesAnEighthOfTheRate()
+    {
+        var limiter = Limiter("""{ "bySource": { "synPerSecond": 80 } }""", partitions: 2, shards: 4);
+
+        // 100 SYNs in each of the four slices: each passes its burst of 80 / 8 = 10.
+        int passed = Enumerable.Range(0, 400).Count(i => !Send(limiter, Syn(Attacker, (ushort)(3000 + i)), Start, shard: i % 4).IsDrop);
+
+        Assert.Equal(40, passed);
+        Assert.Equal(4, Counters(limiter)["addresses:sources"]); // the attacker, once in each slice
+    }
+
+    [Fact]
+    public void WriteSlice_ReadIntoAnotherInstance_TheSameVerdictsFollow()
+    {
+        const string config = """{ "bySource": { "synPerSecond": 6, "packetsPerSecond": 16 }, "byDestination": { "bitsPerSecond": 400000 } }""";
+        var first = Limiter(config, shards: 2);
+        var frames = Enumerable.Range(0, 300).Select(i => i % 3 == 0 ? Syn(NetAddress.FromIPv4(0xCB007100u + (uint)(i % 7)), (ushort)(2000 + i)) : Data(NetAddress.FromIPv4(0xCB007100u + (uint)(i % 7)), 1, payload: 200)).ToList();
+        for (int i = 0; i < 150; i++)
+        {
+            Send(first, frames[i], Start + (i * Second / 100), shard: 1);
+        }
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        first.WriteSlice(1, buffer);
+        var second = Limiter(config, shards: 2);
+        second.ReadSlice(1, first.SliceFormat, buffer.WrittenSpan);
+
+        var fromFirst = frames.Skip(150).Select((f, i) => Send(first, f, Start + ((150 + i) * Second / 100), shard: 1)).ToList();
+        var fromSecond = frames.Skip(150).Select((f, i) => Send(second, f, Start + ((150 + i) * Second / 100), shard: 1)).ToList();
+
+        Assert.Equal(fromFirst, fromSecond);
+        Assert.Contains(fromFirst, v => v.IsDrop);
+        Assert.Contains(fromFirst, v => !v.IsDrop);
+    }
+
+    [Fact]
+    public void ReadSlice_EmptySection_TheSliceStartsFull()
+    {
+        var limiter = Limiter("""{ "bySource": { "synPerSecond": 2 } }""", shards: 2);
+        Send(limiter, Syn(Attacker, 1), Start, shard: 0);
+        Send(limiter, Syn(Attacker, 2), Start, shard: 0);
+        Assert.True(Send(limiter, Syn(Attacker, 3), Start, shard: 0).IsDrop);
+
+        limiter.ReadSlice(0, limiter.SliceFormat, []);
+
+        Assert.False(Send(limiter, Syn(Attacker, 4), Start, shard: 0).IsDrop);
+    }
+
+    [Fact]
+    public void ReadSlice_CutSection_RefusedAsInvalidData()
+    {
+        var limiter = Limiter("""{ "bySource": { "synPerSecond": 2 } }""");
+        Send(limiter, Syn(Attacker, 1), Start);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        limiter.WriteSlice(0, buffer);
+
+        Assert.Throws<InvalidDataException>(() => limiter.ReadSlice(0, limiter.SliceFormat, buffer.WrittenSpan[..^3]));
+    }
+
+    [Fact]
     public void Process_MoreSourcesThanTracked_OldestEvictedAndCounted()
     {
         var limiter = Limiter("""{ "bySource": { "synPerSecond": 1 }, "maxAddresses": 4 }""");
@@ -192,16 +251,16 @@ public sealed class RateLimiterTests
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
-    private static RateLimiter Limiter(string config, int partitions = 1)
+    private static RateLimiter Limiter(string config, int partitions = 1, int shards = 1)
     {
         using var json = JsonDocument.Parse(config);
         var options = RateLimitOptions.Parse(json.RootElement, "test");
-        return (RateLimiter)new RateLimiterDefinition("guard", options).CreateInstance(new PartitionResources(0, new AlertLog(), partitions));
+        return (RateLimiter)new RateLimiterDefinition("guard", options).CreateInstance(new PartitionResources(0, new AlertLog(), partitions) { FlowShards = shards });
     }
 
-    private static Verdict Send(RateLimiter limiter, byte[] frame, long now)
+    private static Verdict Send(RateLimiter limiter, byte[] frame, long now, int shard = 0)
     {
-        var context = new PacketContext { Frame = frame, WireLength = frame.Length, TimestampNanos = now, Index = 1 };
+        var context = new PacketContext { Frame = frame, WireLength = frame.Length, TimestampNanos = now, Index = 1, Shard = shard };
         context.Malformed = PacketParser.Parse(LinkType.Ethernet, frame, out context.Packet);
         return limiter.Process(ref context, FlowSlot.Scratch);
     }
