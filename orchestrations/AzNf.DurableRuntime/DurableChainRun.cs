@@ -114,12 +114,14 @@ public static class DurableChainRun
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(capture);
         var chain = AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(ChainDefinition.Load(request.ChainFile), request.ChainFile);
+        var options = request.Chain with { KeepLedger = true, PartitionCount = request.Chain.PartitionCount ?? request.Partitions };
+        DurableChainHandler.RequireSliceSupport(chain, options, options.Granularity ?? chain.Granularity);
         var started = System.Diagnostics.Stopwatch.StartNew();
         await using var host = await StartHostAsync(request.Runtime, request.LoggerFactory, tasks: request.Tasks);
         request.StorageCounting?.Invoke(host.StorageRequests);
         await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(request.ChainFile), cancellation);
 
-        var handler = new DurableChainHandler(host, chain, request.Chain with { KeepLedger = true });
+        var handler = new DurableChainHandler(host, chain, options);
         var resumeAfter = await StartOrResumeAsync(host, chain, handler, request, capture, cancellation);
         var checkpoints = new TableCheckpointStore(host.Table(CheckpointTable));
         string hub = request.Runtime.TaskHubName;

@@ -95,6 +95,62 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
     }
 
     /// <summary>
+    /// The guard (a rate limiter: per-source and per-destination SYN and packet buckets) under a
+    /// SYN flood beside ordinary traffic: each (partition, flow shard) slice's buckets travel with
+    /// the shard's flows, so the durable run drops exactly the packets the embedded run drops, with
+    /// the same reasons and the limiter's counters.
+    /// </summary>
+    [Theory]
+    [InlineData(ChainMode.Fused, false)]
+    [InlineData(ChainMode.Staged, true)]
+    public async Task RunAsync_GuardChainUnderASynFlood_SameDropsAsTheEmbeddedRuntime(ChainMode mode, bool smallMaps)
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "guard.json");
+        string capture = FloodCapture(flows: 40, seed: 3, floodSources: 3, synsPerSource: 400);
+        var embedded = Embedded(chainFile, capture);
+        var shards = smallMaps ? new FlowShardOptions { InlineMapBytes = 300, MaxMapDeltas = 2 } : new FlowShardOptions();
+
+        var durable = await Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Batch, Mode = mode }, batchPackets: 100, shards);
+
+        Assert.Empty(durable.Failures);
+        Assert.True(embedded.Totals.DropReasons.GetValueOrDefault("ratelimit:source-syn") > 500, string.Join(", ", embedded.Totals.DropReasons));
+        AssertSameAnswers(embedded, durable.Report);
+    }
+
+    [Fact]
+    public async Task RunAsync_GuardChainWithOtherShardsThanTheChains_RefusedNamingBoth()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "guard.json");
+        string capture = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "captures", "http-loopback.pcapng");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Batch, FlowShards = 3 }));
+
+        Assert.Contains("the run's flow shards (3) must be the chain's flowShards (4)", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Generated traffic with a SYN flood from a few sources at 1,000 SYNs a second each, from its first second on.</summary>
+    internal static string FloodCapture(int flows, int seed, int floodSources, int synsPerSource)
+    {
+        string path = Path.Combine(OracleProcess.TempDirectory("generated"), $"flood-{flows}-{seed}-{floodSources}x{synsPerSource}.pcap");
+        var frames = SyntheticTraffic.Generate(new SyntheticTrafficOptions { Flows = flows, Seed = seed })
+            .Select(f => (f.TimestampNanos, f.Data)).ToList();
+        long start = frames[0].TimestampNanos;
+        var target = NetAddress.Parse("10.0.0.10");
+        for (int i = 0; i < floodSources * synsPerSource; i++)
+        {
+            var source = NetAddress.Parse($"203.0.113.{1 + (i % floodSources)}");
+            frames.Add((start + (i * 1_000_000_000L / (floodSources * 1000)), PacketBuilder.Tcp(source, (ushort)(1024 + (i / floodSources)), target, 80, TcpFlags.Syn, (uint)i, 0)));
+        }
+        using var stream = File.Create(path);
+        using var writer = new PcapWriter(stream, LinkType.Ethernet, nanosecondTimestamps: true);
+        foreach (var (time, data) in frames.OrderBy(f => f.TimestampNanos))
+        {
+            writer.Write(time, data);
+        }
+        return path;
+    }
+
+    /// <summary>
     /// An egress gets exactly the packets the embedded runtime forwards (by capture index, with
     /// their bytes), each once: drops by the firewall and by IDS drop rules are not sent.
     /// </summary>

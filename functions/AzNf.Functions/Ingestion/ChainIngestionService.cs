@@ -149,6 +149,7 @@ public sealed class ChainIngestionService(
                 PacketsPerEvent = PacketEventFormat.MaxPacketsPerEvent,
                 MaxUnitsInFlight = settings.MaxUnitsInFlight,
                 FlowShards = settings.FlowShards,
+                PartitionCount = settings.Partitions,
                 KeepUnitResults = false,
                 Egress = _egress,
                 UnitCompleted = async (tally, elapsed) =>

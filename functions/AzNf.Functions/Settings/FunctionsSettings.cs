@@ -192,6 +192,17 @@ public sealed record FunctionsSettings
             "fast" => ProcessingPath.Fast,
             _ => throw new SettingsException(ProcessingSetting, $"'{processing}' is not 'durable' or 'fast'"),
         };
+        // A stage with slice state (a rate limiter) keeps it per (partition, flow shard): the shards
+        // must be the chain's, and only the durable path stores slices.
+        int flowShards = Int(Get(FlowShardsSetting) ?? chain.FlowShards.ToString(CultureInfo.InvariantCulture), FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards);
+        if (chain.KeepsSliceState && flowShards != chain.FlowShards)
+        {
+            throw new SettingsException(FlowShardsSetting, $"{flowShards}, but the chain's flowShards is {chain.FlowShards} and stage '{chain.Stages.First(st => st.KeepsSliceState).Name}' keeps state per flow shard");
+        }
+        if (chain.KeepsSliceState && path == ProcessingPath.Fast)
+        {
+            throw new SettingsException(ProcessingSetting, $"fast, but stage '{chain.Stages.First(st => st.KeepsSliceState).Name}' keeps state per (partition, flow shard) slice, which only the durable path stores");
+        }
         string? egress = Get(EgressHubSetting), alerts = Get(AlertsHubSetting);
         foreach (var (name, value) in new[] { (EgressHubSetting, egress), (AlertsHubSetting, alerts) })
         {
@@ -240,7 +251,7 @@ public sealed record FunctionsSettings
             TombstoneRetention = TimeSpan.FromHours(Int(Get(TombstoneHoursSetting) ?? "24", TombstoneHoursSetting, 1, 24 * 90)),
             FlowMapDeltas = Int(Get(FlowMapDeltasSetting) ?? "8", FlowMapDeltasSetting, 0, 64),
             FlowMapCacheFlows = Int(Get(FlowMapCacheSetting) ?? "200000", FlowMapCacheSetting, 0, 10_000_000),
-            FlowShards = Int(Get(FlowShardsSetting) ?? "4", FlowShardsSetting, 1, AzNf.Orchestrations.Batches.FlowShards.MaxShards),
+            FlowShards = flowShards,
             CommitInterval = TimeSpan.FromSeconds(Int(Get(CommitSecondsSetting) ?? "5", CommitSecondsSetting, 1, 3600)),
             StorageStartupTimeout = TimeSpan.FromSeconds(Int(Get(StorageStartupSetting) ?? "60", StorageStartupSetting, 1, 3600)),
             ClientId = Get(ManagedIdentityClientId),

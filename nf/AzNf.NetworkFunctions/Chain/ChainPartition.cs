@@ -41,6 +41,7 @@ public sealed class ChainPartition
     public ChainPartition(ChainDefinition chain, int index, IChainOutput? output = null, bool recordEveryFlow = false, int partitionCount = 1)
     {
         Index = index;
+        PartitionCount = partitionCount;
         _recordEveryFlow = recordEveryFlow;
         Alerts = new AlertLog();
         _flows = new FlowTable(chain.FlowTable, OnFlowEnd);
@@ -64,6 +65,9 @@ public sealed class ChainPartition
     }
 
     public int Index { get; }
+
+    /// <summary>The run's partition count this partition's stages were built for.</summary>
+    public int PartitionCount { get; }
 
     /// <summary>
     /// The one flow shard every packet belongs to (a durable shard step's), or −1: each flow's

@@ -77,6 +77,7 @@ internal sealed class BatchRun
             RuleSetVersion = _batch.RuleSetVersion,
             BlocklistVersion = _batch.BlocklistVersion,
             ShardCount = _batch.ShardCount,
+            PartitionCount = _batch.PartitionCount,
             Blob = _batch.Blob,
             Slice = reference,
             FirstStage = first,

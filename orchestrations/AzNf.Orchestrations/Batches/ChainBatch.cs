@@ -35,6 +35,9 @@ public sealed record ChainBatch
     /// <summary>Flow shards of the chain (what <see cref="FlowShards.ShardOf(string, int)"/> reduces a key by).</summary>
     public required int ShardCount { get; init; }
 
+    /// <summary>The run's partition count (a stage that keeps slice state shares its limits among them); 1 when not given.</summary>
+    public int PartitionCount { get; init; } = 1;
+
     /// <summary>Source shards the per-source deltas are merged into.</summary>
     public required int SourceShardCount { get; init; }
 

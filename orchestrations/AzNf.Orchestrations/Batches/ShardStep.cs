@@ -24,6 +24,9 @@ public sealed record ShardStep
 
     public required long BlocklistVersion { get; init; }
 
+    /// <summary>The run's partition count (a stage that keeps slice state shares its limits among them).</summary>
+    public int PartitionCount { get; init; } = 1;
+
     /// <summary>Flow shards of the chain: a packet of another shard's flow is refused.</summary>
     public required int ShardCount { get; init; }
 

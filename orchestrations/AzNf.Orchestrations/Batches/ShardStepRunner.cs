@@ -107,9 +107,19 @@ public sealed class ShardStepRunner
             run[i] = dropped is null || !dropped.Contains(i);
         }
 
-        var partition = _pool.Rent(chain);
+        var partition = _pool.Rent(chain, step.PartitionCount);
         try
         {
+            // The slice's shared state (a rate limiter's buckets) goes in before the meter starts,
+            // so that what the step reports is what it changed.
+            string sliceKey = UnitKeys.Slice(step.Partition);
+            bool slices = partition.KeepsSliceState;
+            bool changesSlice = slices && chain.Stages.Skip(first).Take(end - first).Any(s => s.KeepsSliceState);
+            if (slices)
+            {
+                map.Flows.TryGetValue(sliceKey, out var slice);
+                partition.EnterSlice(step.Slice.Shard, slice?.Snapshot, $"shard {step.Slice.Shard} {sliceKey}");
+            }
             int alertsBefore = partition.Alerts.Alerts.Count;
             int finishedBefore = partition.FinishedFlows.Count;
             var meter = StageMeter.Start(partition, first, end);
@@ -201,6 +211,19 @@ public sealed class ShardStepRunner
             if (Stopwatch.GetTimestamp() >= deadline)
             {
                 return new ShardStepResult { Late = true, Shard = step.Slice.Shard };
+            }
+
+            if (changesSlice)
+            {
+                // Stored with the flows, in the same entity write: the slice moves exactly as far as they do.
+                updates[sliceKey] = new ShardFlow
+                {
+                    Version = -1,
+                    LastAppliedUtc = nowUtc,
+                    IdleTimeoutSeconds = 0,
+                    Partition = step.Partition,
+                    Snapshot = partition.ExportSlice(step.Slice.Shard),
+                };
             }
 
             // What the shard is done with once this step is stored: a flow that ended at or below it needs no tombstone.
@@ -318,7 +341,7 @@ public sealed class ShardStepRunner
         var candidates = new List<(string Key, FlowKey FlowKey)>();
         foreach (var (key, flow) in map.Flows)
         {
-            if (flow.Partition == partition && flow.Snapshot is { } snapshot && !touched.ContainsKey(key)
+            if (flow.Partition == partition && flow.Snapshot is { } snapshot && !touched.ContainsKey(key) && !UnitKeys.IsSlice(key)
                 && (flow.StagedBatch == 0 || flow.StagedBatch <= watermark)
                 && clockNanos - flow.LastSeenNanos > (long)(flow.IdleTimeoutSeconds * 1e9))
             {

@@ -8,18 +8,19 @@ namespace AzNf.Orchestrations.Chains;
 /// Idle <see cref="ChainPartition"/>s per compiled chain. A partition is single-threaded and
 /// costly to build (NF instances, stream buffers), so a step rents one, runs one flow through
 /// it and gives it back empty. Keyed weakly by the chain, so a replaced chain's partitions go
-/// with it.
+/// with it, and by the run's partition count, which stages that share limits among partitions
+/// are built with.
 /// </summary>
 internal sealed class ChainPartitionPool
 {
     private const int MaxIdlePerChain = 16;
 
-    private readonly ConditionalWeakTable<ChainDefinition, ConcurrentBag<ChainPartition>> _idle = [];
+    private readonly ConditionalWeakTable<ChainDefinition, ConcurrentDictionary<int, ConcurrentBag<ChainPartition>>> _idle = [];
 
     public static ChainPartitionPool Shared { get; } = new();
 
-    public ChainPartition Rent(ChainDefinition chain) =>
-        _idle.GetOrCreateValue(chain).TryTake(out var partition) ? partition : new ChainPartition(chain, 0, recordEveryFlow: true);
+    public ChainPartition Rent(ChainDefinition chain, int partitionCount = 1) =>
+        Idle(chain, partitionCount).TryTake(out var partition) ? partition : new ChainPartition(chain, 0, recordEveryFlow: true, partitionCount: partitionCount);
 
     public void Return(ChainDefinition chain, ChainPartition partition)
     {
@@ -29,10 +30,13 @@ internal sealed class ChainPartitionPool
         }
         // Steps copy out their alerts and flow records before they return the partition.
         partition.ClearRecords();
-        var idle = _idle.GetOrCreateValue(chain);
+        var idle = Idle(chain, partition.PartitionCount);
         if (idle.Count < MaxIdlePerChain)
         {
             idle.Add(partition);
         }
     }
+
+    private ConcurrentBag<ChainPartition> Idle(ChainDefinition chain, int partitionCount) =>
+        _idle.GetOrCreateValue(chain).GetOrAdd(partitionCount, _ => []);
 }

@@ -65,9 +65,39 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             throw new ArgumentException($"an egress needs batch granularity (the chain runs {ChainQosNames.Name(_granularity)} units, which return counts, not the forwarded packets)", nameof(options));
         }
+        RequireSliceSupport(chain, options, _granularity);
         _inFlight = new SemaphoreSlim(options.MaxUnitsInFlight);
         _packets = hub.Packets;
         _ledger = options.KeepLedger ? new RunLedger(hub.Packets, chain.Name) : null;
+    }
+
+    /// <summary>
+    /// A chain whose stages keep slice state (a rate limiter) runs only where each slice is one
+    /// shard step's: batch granularity, the chain's own <c>flowShards</c> and the run's partition
+    /// count known — otherwise its answers would not be the embedded runtime's.
+    /// </summary>
+    /// <exception cref="ArgumentException">The chain keeps slice state and one of those does not hold; the message says which.</exception>
+    public static void RequireSliceSupport(ChainDefinition chain, DurableChainOptions options, ChainGranularity granularity)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!chain.KeepsSliceState)
+        {
+            return;
+        }
+        string stage = chain.Stages.First(s => s.KeepsSliceState).Name;
+        if (granularity != ChainGranularity.Batch)
+        {
+            throw new ArgumentException($"stage '{stage}' keeps state per (partition, flow shard) slice, which only batch units carry: run the chain at batch granularity (it runs {ChainQosNames.Name(granularity)} units)", nameof(granularity));
+        }
+        if (options.FlowShards != chain.FlowShards)
+        {
+            throw new ArgumentException($"stage '{stage}' keeps state per flow shard: the run's flow shards ({options.FlowShards}) must be the chain's flowShards ({chain.FlowShards})", nameof(options));
+        }
+        if (options.PartitionCount is null)
+        {
+            throw new ArgumentException($"stage '{stage}' shares its limits among the partitions: the run's partition count must be given", nameof(options));
+        }
     }
 
     /// <summary>The options this handler runs with.</summary>
@@ -332,6 +362,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
                 BlocklistVersion = blocklist,
                 Plan = ChainPlan.From(_chain),
                 ShardCount = _options.FlowShards,
+                PartitionCount = _options.PartitionCount ?? 1,
                 SourceShardCount = _options.SourceShards,
                 Blob = blob,
                 Slices = claim.Slices,

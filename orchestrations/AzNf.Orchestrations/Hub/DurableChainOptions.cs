@@ -80,6 +80,12 @@ public sealed record DurableChainOptions
     /// <summary>Flow shards per chain (batch granularity): the <c>flows</c> entities a flow key hashes to. More shards, smaller maps per write, more entity steps per batch.</summary>
     public int FlowShards { get; init; } = 4;
 
+    /// <summary>
+    /// The run's partition count (the local log's, or the event hub's). Required for a chain whose
+    /// stages keep slice state (a rate limiter shares its limits among the partitions and shards).
+    /// </summary>
+    public int? PartitionCount { get; init; }
+
     /// <summary>Source shards per chain (batch granularity): the <c>sources</c> entities per-source deltas are merged into, one signal each per batch.</summary>
     public int SourceShards { get; init; } = 4;
 
@@ -97,6 +103,10 @@ public sealed record DurableChainOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(SourceShards, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(SourceShards, Batches.FlowShards.MaxShards);
         ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
+        if (PartitionCount is int partitions)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1, nameof(PartitionCount));
+        }
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnitsInFlight, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(SequenceBase);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFailuresKept, 1);

@@ -52,6 +52,11 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitionCount, 1);
         options.Validate();
+        if (chain.KeepsSliceState)
+        {
+            // A new owner would start such a stage's slices fresh: the batch path stores them with the shards.
+            throw new ArgumentException($"stage '{chain.Stages.First(s => s.KeepsSliceState).Name}' keeps state per (partition, flow shard) slice, which the fast path does not commit yet: run the chain on the batch path", nameof(chain));
+        }
         _hub = hub;
         _chain = chain;
         _partitionCount = partitionCount;
@@ -101,6 +106,10 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
             var map = await FlowShardProcessor.LoadAsync(shard, key, _hub.Packets, cancellation);
             foreach (var (flowKey, flow) in map.Flows)
             {
+                if (UnitKeys.IsSlice(flowKey))
+                {
+                    continue; // a batch run's slice state: the fast path keeps none
+                }
                 if (flow.Snapshot is { } snapshot)
                 {
                     var held = FlowSnapshot.Read(snapshot, flowKey);

@@ -111,7 +111,7 @@ public static class TaskHubChains
                 {
                     foreach (var (key, flow) in await FlowShardEntity.FlowsAsync(state, FlowShards.EntityKey(chainName, shard), hub.Packets, cancellation))
                     {
-                        if (flow.Snapshot is { } snapshot && !UnitKeys.IsUnparsed(key))
+                        if (flow.Snapshot is { } snapshot && !UnitKeys.IsUnparsed(key) && !UnitKeys.IsSlice(key))
                         {
                             flows.Add(WorkResultTally.EndOfRun(key, snapshot));
                         }

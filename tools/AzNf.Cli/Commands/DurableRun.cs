@@ -43,6 +43,25 @@ internal static class DurableRun
             return Task.CompletedTask;
         }
         var started = DateTimeOffset.UtcNow;
+        ChainGranularity? granularity = settings.Granularity is { } g && ChainQosNames.TryParse(g, out ChainGranularity parsed) ? parsed : null;
+        var chainOptions = new DurableChainOptions
+        {
+            Granularity = granularity,
+            Mode = settings.Mode is { } m && ChainQosNames.TryParse(m, out ChainMode mode) ? mode : null,
+            // The chain's flowShards unless --shards says otherwise (a stage with slice state needs the chain's).
+            FlowShards = settings.Shards ?? chain.FlowShards,
+            PartitionCount = settings.Partitions ?? Environment.ProcessorCount,
+            UnitCompleted = eve is null && metrics is null ? null : UnitCompleted,
+        };
+        try
+        {
+            DurableChainHandler.RequireSliceSupport(chain, chainOptions, granularity ?? chain.Granularity);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {chainFile}: {e.Message.Split(" (Parameter", 2)[0]}");
+            return ExitCodes.Usage;
+        }
         string? connection = Environment.GetEnvironmentVariable(StorageVariable);
         AzuriteServer? azurite = null;
         try
@@ -54,7 +73,6 @@ internal static class DurableRun
                 connection = azurite.ConnectionString;
             }
             string hub = settings.TaskHub ?? "aznf" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-            ChainGranularity? granularity = settings.Granularity is { } g && ChainQosNames.TryParse(g, out ChainGranularity parsed) ? parsed : null;
             bool batches = (granularity ?? chain.Granularity) == ChainGranularity.Batch;
             var request = new DurableRunRequest
             {
@@ -67,20 +85,14 @@ internal static class DurableRun
                     MaxQueuePollingInterval = settings.PollMilliseconds is { } poll ? TimeSpan.FromMilliseconds(poll) : DurableRuntimeOptions.DefaultMaxQueuePollingInterval,
                     FlowShards = new FlowShardOptions { CachedFlows = settings.FlowMapCache ?? new FlowShardOptions().CachedFlows },
                 },
-                Chain = new DurableChainOptions
-                {
-                    Granularity = granularity,
-                    Mode = settings.Mode is { } m && ChainQosNames.TryParse(m, out ChainMode mode) ? mode : null,
-                    FlowShards = settings.Shards ?? 4,
-                    UnitCompleted = eve is null && metrics is null ? null : UnitCompleted,
-                },
+                Chain = chainOptions,
                 StorageCounting = metrics is null ? null : counter => metrics.ObserveStorageRequests(() =>
                 [
                     new("blob", counter.BlobRequests),
                     new("queue", counter.QueueRequests),
                     new("table", counter.TableRequests),
                 ]),
-                Partitions = settings.Partitions ?? Environment.ProcessorCount,
+                Partitions = chainOptions.PartitionCount.Value,
                 BatchPackets = settings.Batch ?? (batches ? 65_536 : 256),
                 BatchBytes = (settings.BatchMegabytes ?? 64) * 1024 * 1024,
                 // One line per stored batch: how far a run got, and where a killed one will resume.
