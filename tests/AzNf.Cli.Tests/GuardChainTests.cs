@@ -11,7 +11,8 @@ namespace AzNf.Cli.Tests;
 /// The sample guard (samples/chains/guard.json) against a SYN flood from a few sources mixed
 /// with ordinary connections, through <c>aznf run</c> on two partitions: the flood is cut to its
 /// sources' rate, every packet of the ordinary connections is forwarded, and the durable runtime
-/// refuses the chain rather than give other answers.
+/// (the buckets of each partition and flow shard stored with the shard's flows) drops the same
+/// packets.
 /// </summary>
 public sealed class GuardChainTests
 {
@@ -49,20 +50,42 @@ public sealed class GuardChainTests
     }
 
     [Fact]
-    public void Run_GuardChainOnTheDurableRuntime_RefusedNamingTheStage()
+    public void Run_GuardChainOnTheDurableRuntime_DropsWhatTheEmbeddedRunDrops()
     {
-        var (code, errors) = CliRunner.Aznf("run", "--capture", CliRunner.Samples("captures", "http-loopback.pcapng"), "--chain", CliRunner.Samples("chains", "guard.json"), "--runtime", "durable", "--quiet");
+        string folder = OracleProcess.TempDirectory("guard-durable");
+        string capture = Path.Combine(folder, "flood.pcap");
+        WriteCapture(capture, synsPerSource: 600);
+        string chain = CliRunner.Samples("chains", "guard.json");
+        string embedded = Path.Combine(folder, "embedded.json"), durable = Path.Combine(folder, "durable.json");
 
-        Assert.Equal(65, code);
-        Assert.Contains("stage 'guard' (ratelimit) keeps per-partition state the durable runtime does not carry", errors, StringComparison.Ordinal);
+        var (code, errors) = CliRunner.Aznf("run", "--capture", capture, "--chain", chain, "--partitions", "2", "--report", embedded, "--quiet");
+        Assert.True(code == 0, errors);
+        (code, errors) = CliRunner.Aznf("run", "--capture", capture, "--chain", chain, "--partitions", "2", "--report", durable, "--runtime", "durable", "--quiet");
+
+        Assert.True(code == 0, errors);
+        var expected = RunReport.ReadJson(File.ReadAllText(embedded));
+        var actual = RunReport.ReadJson(File.ReadAllText(durable));
+        Assert.True(expected.Totals.DropReasons.GetValueOrDefault("ratelimit:source-syn") > 0);
+        Assert.Equal(expected.Totals.DropReasons, actual.Totals.DropReasons);
+        Assert.Equal(expected.Totals.Forwarded, actual.Totals.Forwarded);
+        Assert.Equal(expected.Flows, actual.Flows);
+    }
+
+    [Fact]
+    public void Run_GuardChainOnTheDurableRuntimeWithOtherShards_RefusedNamingBoth()
+    {
+        var (code, errors) = CliRunner.Aznf("run", "--capture", CliRunner.Samples("captures", "http-loopback.pcapng"), "--chain", CliRunner.Samples("chains", "guard.json"), "--runtime", "durable", "--shards", "8", "--quiet");
+
+        Assert.Equal(64, code);
+        Assert.Contains("the run's flow shards (8) must be the chain's flowShards (4)", errors, StringComparison.Ordinal);
     }
 
     /// <summary>The flood (SYNs from a few sources, 1,000 a second each, for 3 s) and 30 ordinary connections among it; returns the ordinary packets.</summary>
-    private static int WriteCapture(string path)
+    private static int WriteCapture(string path, int synsPerSource = SynsPerSource)
     {
         var frames = new List<(long Time, byte[] Frame)>();
         long start = 1_700_000_000L * Second;
-        for (int i = 0; i < FloodSources * SynsPerSource; i++)
+        for (int i = 0; i < FloodSources * synsPerSource; i++)
         {
             var source = NetAddress.Parse($"203.0.113.{1 + (i % FloodSources)}");
             frames.Add((start + (i * Second / (FloodSources * 1000)), PacketBuilder.Tcp(source, (ushort)(1024 + (i / FloodSources)), Server, 80, TcpFlags.Syn, (uint)i, 0)));
