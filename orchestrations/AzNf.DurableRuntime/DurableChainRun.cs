@@ -115,7 +115,7 @@ public static class DurableChainRun
         ArgumentNullException.ThrowIfNull(capture);
         var chain = AzNf.Orchestrations.Chains.ChainCompiler.RequireDurable(ChainDefinition.Load(request.ChainFile), request.ChainFile);
         var options = request.Chain with { KeepLedger = true, PartitionCount = request.Chain.PartitionCount ?? request.Partitions };
-        DurableChainHandler.RequireSliceSupport(chain, options, options.Granularity ?? chain.Granularity);
+        DurableChainHandler.RequireSupported(chain, options, options.Granularity ?? chain.Granularity, options.Mode ?? chain.Mode);
         var started = System.Diagnostics.Stopwatch.StartNew();
         await using var host = await StartHostAsync(request.Runtime, request.LoggerFactory, tasks: request.Tasks);
         request.StorageCounting?.Invoke(host.StorageRequests);

@@ -118,6 +118,17 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task RunAsync_EdgeChainStaged_RefusedNamingTheRewritingStage()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "edge.json");
+        string capture = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "captures", "http-loopback.pcapng");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Batch, Mode = ChainMode.Staged }));
+
+        Assert.Contains("stage 'nat' rewrites packets", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_GuardChainWithOtherShardsThanTheChains_RefusedNamingBoth()
     {
         string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "guard.json");
@@ -126,6 +137,42 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Batch, FlowShards = 3 }));
 
         Assert.Contains("the run's flow shards (3) must be the chain's flowShards (4)", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The sample edge (guard, firewall, NAT, IDS) with clients behind the NAT whose server
+    /// replies to their outside endpoints, beside a SYN flood and generated traffic: the NAT's
+    /// ports fall into each flow's (partition, shard), a reply finds its flow in the shard's map by
+    /// the flow's alias, and the durable run gives the embedded answers — translations included.
+    /// With batches of 3 packets, many replies reach a step that holds no other packet of their
+    /// flow: only the shard map's alias index leads them to it.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 50, 300, 30)]
+    [InlineData(true, 50, 300, 30)]
+    [InlineData(false, 3, 40, 0)]
+    public async Task RunAsync_EdgeChainWithClientsBehindTheNat_SameAnswersAsTheEmbeddedRuntime(bool smallMaps, int batchPackets, int synsPerSource, int otherFlows)
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "edge.json");
+        string folder = OracleProcess.TempDirectory("edge-durable");
+        long start = new SyntheticTrafficOptions().StartNanos;
+        string outbound = Path.Combine(folder, "outbound.pcap");
+        EdgeTraffic.Write(outbound, EdgeTraffic.Clients(24, start, outsideEndpoints: null));
+        var outside = EdgeTraffic.OutsideEndpoints(Embedded(chainFile, outbound).Flows.Select(f => (f.A, f.Translated)));
+        string capture = Path.Combine(folder, "edge.pcap");
+        EdgeTraffic.Write(capture, EdgeTraffic.Clients(24, start, outside)
+            .Concat(EdgeTraffic.SynFlood(2, synsPerSource, NetAddress.Parse("10.0.0.10"), start))
+            .Concat(otherFlows == 0 ? [] : SyntheticTraffic.Generate(new SyntheticTrafficOptions { Flows = otherFlows, Seed = 9, StartNanos = start }).Select(f => (f.TimestampNanos, f.Data))));
+        var embedded = Embedded(chainFile, capture);
+        var shards = smallMaps ? new FlowShardOptions { InlineMapBytes = 300, MaxMapDeltas = 2 } : new FlowShardOptions();
+
+        var durable = await Durable(chainFile, capture, new DurableChainOptions { Granularity = ChainGranularity.Batch }, batchPackets, shards);
+
+        Assert.Empty(durable.Failures);
+        var translated = embedded.Flows.Where(f => f.Translated is not null && f.A.StartsWith("192.168.1.", StringComparison.Ordinal) && f.PacketsBtoA == 3).ToList();
+        Assert.Equal(24, translated.Count);
+        Assert.True(synsPerSource < 300 || embedded.Totals.DropReasons.GetValueOrDefault("ratelimit:source-syn") > 0, string.Join(", ", embedded.Totals.DropReasons));
+        AssertSameAnswers(embedded, durable.Report);
     }
 
     /// <summary>Generated traffic with a SYN flood from a few sources at 1,000 SYNs a second each, from its first second on.</summary>

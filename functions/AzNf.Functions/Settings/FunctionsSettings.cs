@@ -199,6 +199,10 @@ public sealed record FunctionsSettings
         {
             throw new SettingsException(FlowShardsSetting, $"{flowShards}, but the chain's flowShards is {chain.FlowShards} and stage '{chain.Stages.First(st => st.KeepsSliceState).Name}' keeps state per flow shard");
         }
+        if (chain.Mode == ChainMode.Staged && chain.Stages.FirstOrDefault(st => st.RewritesPackets) is { } rewriting)
+        {
+            throw new SettingsException(ChainFileSetting, $"{chainFile}: stage '{rewriting.Name}' rewrites packets, which only a fused chain passes on: the chain's mode must be fused");
+        }
         if (chain.KeepsSliceState && path == ProcessingPath.Fast)
         {
             throw new SettingsException(ProcessingSetting, $"fast, but stage '{chain.Stages.First(st => st.KeepsSliceState).Name}' keeps state per (partition, flow shard) slice, which only the durable path stores");

@@ -75,8 +75,21 @@ public sealed class ChainPartition
     /// </summary>
     public int FixedShard { get; private set; } = -1;
 
-    /// <summary>Whether a stage keeps slice state (<see cref="INetworkFunction.SliceFormat"/>).</summary>
+    /// <summary>Whether a stage keeps slice state (<see cref="INetworkFunctionDefinition.KeepsSliceState"/>): each flow has its shard.</summary>
     public bool KeepsSliceState => _slices;
+
+    /// <summary>Whether stages <paramref name="first"/> .. <paramref name="end"/> − 1 have slice state to store (<see cref="INetworkFunction.SliceFormat"/>).</summary>
+    public bool StoresSlice(int first, int end)
+    {
+        for (int i = first; i < end; i++)
+        {
+            if (_stages[i].SliceFormat != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
     public AlertLog Alerts { get; }
     public IReadOnlyList<INetworkFunction> Stages => _stages;
     public StageCounters[] StageCounters { get; }
@@ -241,6 +254,13 @@ public sealed class ChainPartition
     public byte[] ExportSlice(int shard) => SliceState.Write(shard, _definitions, _stages);
 
     private int ShardOf(in FlowKey key) => !_slices ? 0 : FixedShard >= 0 ? FixedShard : FlowShardHash.ShardOf(key.ToString(), _flowShards);
+
+    /// <summary>The alias of <paramref name="key"/>'s live flow (a NAT's translated reply tuple), if it has one.</summary>
+    public bool TryGetAlias(in FlowKey key, out FlowKey alias)
+    {
+        alias = default;
+        return _flows.AliasCount > 0 && _flows.TryFind(key, out int slot) && _flows.TryGetAlias(slot, out alias);
+    }
 
     /// <summary>Capture time of the last packet of <paramref name="key"/>'s live flow (false: the table has none).</summary>
     public bool TryGetLastSeen(in FlowKey key, out long lastSeenNanos)

@@ -137,8 +137,15 @@ public sealed class FlowTable
         return true;
     }
 
-    /// <summary>Whether <paramref name="key"/> is a live flow's key or alias.</summary>
-    public bool IsTaken(in FlowKey key) => TryFind(key, out _) || (_aliases.Count > 0 && _aliases.ContainsKey(key));
+    /// <summary>Whether <paramref name="key"/> is a live flow's key or alias, here or where <see cref="KeysElsewhere"/> looks.</summary>
+    public bool IsTaken(in FlowKey key) => TryFind(key, out _) || (_aliases.Count > 0 && _aliases.ContainsKey(key)) || (KeysElsewhere?.Invoke(key) ?? false);
+
+    /// <summary>
+    /// Live flow keys and aliases held outside this table that a new alias must not take: a
+    /// durable shard step's table holds only the flows its packets touch, the shard's map the rest.
+    /// Null when the table holds every flow of its partition (the embedded runtime).
+    /// </summary>
+    public Func<FlowKey, bool>? KeysElsewhere { get; set; }
 
     /// <summary>The flow <paramref name="alias"/> stands for, and whether its originator is the alias's lower endpoint.</summary>
     public bool TryFindAlias(in FlowKey alias, out int slot, out bool originatorIsLower)

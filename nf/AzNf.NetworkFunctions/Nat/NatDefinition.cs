@@ -17,14 +17,19 @@ public sealed class NatDefinition(string name, NatOptions options) : INetworkFun
     {
         ["outside:addresses"] = options.Outside.Count,
         ["outside:ports"] = options.LastPort - options.FirstPort + 1,
-        ["mappings:max-per-partition"] = options.MaxMappings,
+        ["mappings:max-per-partition"] = options.MaxMappingsSet ? options.MaxMappings : 0,
     };
 
     /// <summary>
-    /// A mapping's reply tuple is registered in the partition's flow table, which the durable
-    /// runtime's shards do not carry between units yet (docs/nat.md).
+    /// Ports are chosen per (partition, flow shard) slice, so the durable runtime's shard steps
+    /// give the embedded answers — except for the partition-wide bounds: <c>maxMappings</c> and
+    /// <c>reuse-oldest</c> look at every mapping of the partition, which no shard step holds
+    /// (docs/nat.md).
     /// </summary>
-    public bool RunsOnDurable => false;
+    public bool RunsOnDurable => Options.OnExhausted == NatExhaustionPolicy.Drop && !Options.MaxMappingsSet;
+
+    /// <summary>A reply tuple is taken so that it falls into its flow's (partition, shard): the chain's flow shards decide the ports.</summary>
+    public bool KeepsSliceState => true;
 
     public bool RewritesPackets => true;
 
@@ -42,6 +47,6 @@ public sealed class NatDefinition(string name, NatOptions options) : INetworkFun
     {
         ArgumentNullException.ThrowIfNull(resources);
         var flows = resources.Flows ?? throw new InvalidOperationException("a nat stage needs the partition's flow table");
-        return new SourceNat(Options, flows, resources.Partition, resources.PartitionCount);
+        return new SourceNat(Options, flows, resources.Partition, resources.PartitionCount, resources.FlowShards);
     }
 }

@@ -41,8 +41,11 @@ public sealed record NatOptions
 
     public NatExhaustionPolicy OnExhausted { get; init; } = NatExhaustionPolicy.Drop;
 
-    /// <summary>Most live mappings one partition holds (each is one translated flow).</summary>
-    public int MaxMappings { get; init; } = 262_144;
+    /// <summary>Most live mappings one partition holds (each is one translated flow); unbounded but by the flow table when not given.</summary>
+    public int MaxMappings { get; init; } = MaxMappingsLimit;
+
+    /// <summary>Whether <c>maxMappings</c> was given (a bound the durable runtime cannot keep).</summary>
+    public bool MaxMappingsSet { get; init; }
 
     /// <summary>Most candidate ports (or reclaimable mappings) one new flow tries before the pool counts as exhausted for it.</summary>
     public int PortProbes { get; init; } = 8192;
@@ -59,7 +62,8 @@ public sealed record NatOptions
         List<NetAddress>? outside = null;
         ushort first = 1024, last = 65535;
         var policy = NatExhaustionPolicy.Drop;
-        int maxMappings = 262_144, probes = 8192;
+        int maxMappings = MaxMappingsLimit, probes = 8192;
+        bool maxMappingsSet = false;
         foreach (var property in config.EnumerateObject())
         {
             string where = $"{location}: config.{property.Name}";
@@ -84,6 +88,7 @@ public sealed record NatOptions
                     break;
                 case "maxMappings":
                     maxMappings = ReadInteger(property.Value, where, 1, MaxMappingsLimit);
+                    maxMappingsSet = true;
                     break;
                 case "portProbes":
                     probes = ReadInteger(property.Value, where, 1, 65536);
@@ -103,7 +108,7 @@ public sealed record NatOptions
                 throw new ConfigException($"{location}: config.outside", $"{address} is inside the inside networks: replies to it could not be told from inside traffic");
             }
         }
-        return new NatOptions { Inside = inside, Outside = outside, FirstPort = first, LastPort = last, OnExhausted = policy, MaxMappings = maxMappings, PortProbes = probes };
+        return new NatOptions { Inside = inside, Outside = outside, FirstPort = first, LastPort = last, OnExhausted = policy, MaxMappings = maxMappings, MaxMappingsSet = maxMappingsSet, PortProbes = probes };
     }
 
     private static AddressSet ReadInside(JsonElement value, string where, IReadOnlyDictionary<string, string> variables)

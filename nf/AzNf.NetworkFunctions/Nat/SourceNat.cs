@@ -29,7 +29,7 @@ namespace AzNf.NetworkFunctions.Nat;
 /// A mapping lives as long as its flow: the flow table's idle timeouts by TCP state are the
 /// mapping timeouts. Counters: <c>packets</c>, <c>not-ipv4</c>, <c>translated:outbound</c>,
 /// <c>translated:inbound</c>, <c>untranslated</c>, <c>mappings:created</c>,
-/// <c>mappings:reclaimed</c>, <c>mappings:peak</c> (summed over partitions), drops
+/// <c>mappings:reclaimed</c>, drops
 /// <c>exhausted</c>, <c>no-mapping</c>, <c>reclaimed</c>, <c>no-flow</c>, <c>cannot-rewrite</c>.
 /// </para>
 /// </remarks>
@@ -48,14 +48,15 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
     private readonly FlowTable _flows;
     private readonly int _partition;
     private readonly int _partitionCount;
+    private readonly int _flowShards;
     private readonly HashSet<uint> _outside;
     private int _oldest = NoSlot;
     private int _newest = NoSlot;
     private int _live;
-    private long _packets, _notIPv4, _outbound, _inbound, _untranslated, _created, _reclaimed, _peak;
+    private long _packets, _notIPv4, _outbound, _inbound, _untranslated, _created, _reclaimed;
     private long _exhausted, _noMapping, _reclaimedDrops, _noFlow, _cannotRewrite;
 
-    public SourceNat(NatOptions options, FlowTable flows, int partition, int partitionCount)
+    public SourceNat(NatOptions options, FlowTable flows, int partition, int partitionCount, int flowShards = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(flows);
@@ -64,6 +65,7 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
         _flows = flows;
         _partition = partition;
         _partitionCount = partitionCount;
+        _flowShards = flowShards;
         _outside = [.. options.Outside.Select(a => a.IPv4Value)];
     }
 
@@ -110,7 +112,6 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
         Add(into, "untranslated", _untranslated);
         Add(into, "mappings:created", _created);
         Add(into, "mappings:reclaimed", _reclaimed);
-        Add(into, "mappings:peak", _peak);
         Add(into, "exhausted", _exhausted);
         Add(into, "no-mapping", _noMapping);
         Add(into, "reclaimed", _reclaimedDrops);
@@ -191,7 +192,7 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
             _untranslated++;
             return Verdict.Forward;
         }
-        if (!outbound || !TryMap(in p, flow, ref state))
+        if (!outbound || !TryMap(in p, flow, packet.Shard, ref state))
         {
             state.Mapping = NatMapping.Exhausted;
             _exhausted++;
@@ -233,7 +234,7 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
     }
 
     /// <summary>Finds the flow an outside address and port (or id) and registers its reply tuple; false when the pool has none for it.</summary>
-    private bool TryMap(in ParsedPacket p, int flow, ref NatFlowState state)
+    private bool TryMap(in ParsedPacket p, int flow, int shard, ref NatFlowState state)
     {
         if (_live >= _options.MaxMappings && !(_options.OnExhausted == NatExhaustionPolicy.ReuseOldest && _oldest != NoSlot && Reclaim(_oldest)))
         {
@@ -256,7 +257,7 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
             for (int i = 0; i < probes && !found; i++)
             {
                 port = (ushort)(_options.FirstPort + (int)((start + (ulong)i) % (ulong)range));
-                found = Free(protocol, outside, port, remote, remotePort, p.IsIcmp);
+                found = Free(protocol, outside, port, remote, remotePort, p.IsIcmp, shard);
             }
         }
         else
@@ -265,7 +266,7 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
             for (int i = 0; i < _options.Outside.Count && !found; i++)
             {
                 outside = _options.Outside[(int)((start + (ulong)i) % (ulong)_options.Outside.Count)].IPv4Value;
-                found = Free(protocol, outside, 0, remote, 0, icmp: false);
+                found = Free(protocol, outside, 0, remote, 0, icmp: false, shard);
             }
         }
         if (!found && _options.OnExhausted == NatExhaustionPolicy.ReuseOldest)
@@ -294,11 +295,17 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
         return true;
     }
 
-    /// <summary>Whether the reply tuple of (outside, port) ↔ remote falls into this partition and no live flow holds it.</summary>
-    private bool Free(byte protocol, uint outside, ushort port, uint remote, ushort remotePort, bool icmp)
+    /// <summary>
+    /// Whether the reply tuple of (outside, port) ↔ remote falls into this partition and the flow's
+    /// shard — so a reply reaches the partition and the durable shard that hold the flow — and no
+    /// live flow holds it.
+    /// </summary>
+    private bool Free(byte protocol, uint outside, ushort port, uint remote, ushort remotePort, bool icmp, int shard)
     {
         var reply = ReplyKey(protocol, outside, port, remote, icmp ? port : remotePort, out _);
-        return reply.PartitionOf(_partitionCount) == _partition && !_flows.IsTaken(reply);
+        return reply.PartitionOf(_partitionCount) == _partition
+            && (_flowShards == 1 || FlowShardHash.ShardOf(reply.ToString(), _flowShards) == shard)
+            && !_flows.IsTaken(reply);
     }
 
     /// <summary>
@@ -359,7 +366,6 @@ public sealed class SourceNat : NetworkFunction<NatFlowState>
         }
         _newest = slot;
         _live++;
-        _peak = Math.Max(_peak, _live);
     }
 
     private void Unlink(ref NatFlowState flow)

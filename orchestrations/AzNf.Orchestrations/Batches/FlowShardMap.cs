@@ -7,9 +7,10 @@ namespace AzNf.Orchestrations.Batches;
 /// <summary>
 /// The flows of one shard: per flow key, the version applied (last event sequence number through
 /// every stage), a staged batch's progress, the partition and capture time of its last packet (idle
-/// expiry), the wall-clock time it was last applied and the NF snapshot (null: a tombstone — the
-/// flow ended, its version kept while a redelivery could still bring its packets back). Stored as
-/// one Brotli-compressed binary blob.
+/// expiry), the wall-clock time it was last applied, the NF snapshot (null: a tombstone — the
+/// flow ended, its version kept while a redelivery could still bring its packets back) and its
+/// alias (a NAT's translated reply tuple, by which the flow's replies find it). Stored as one
+/// Brotli-compressed binary blob.
 /// </summary>
 /// <remarks>
 /// The map remembers which flows changed since it was decoded (<see cref="Set"/>,
@@ -20,7 +21,10 @@ namespace AzNf.Orchestrations.Batches;
 /// </remarks>
 public sealed class FlowShardMap
 {
-    private const uint Magic = 0x334D5346; // "FSM3"
+    private const uint Magic = 0x344D5346; // "FSM4"
+
+    /// <summary>The format before flows kept an alias: still read.</summary>
+    private const uint MagicWithoutAlias = 0x334D5346; // "FSM3"
 
     /// <summary>The format before flows kept their partition and capture time: still read (their flows expire by the wall clock).</summary>
     private const uint MagicWithoutCaptureTime = 0x324D5346; // "FSM2"
@@ -31,8 +35,12 @@ public sealed class FlowShardMap
     private readonly Dictionary<string, ShardFlow> _flows = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly List<string> _removed = [];
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
 
     public IReadOnlyDictionary<string, ShardFlow> Flows => _flows;
+
+    /// <summary>Live flows' aliases (<see cref="ShardFlow.Alias"/>) → their keys.</summary>
+    public IReadOnlyDictionary<string, string> Aliases => _aliases;
 
     /// <summary>Flows set, retired or removed since the map was decoded (or made).</summary>
     public int Changes => _changed.Count;
@@ -40,7 +48,7 @@ public sealed class FlowShardMap
     /// <summary>Puts <paramref name="flow"/> under <paramref name="key"/>, replacing what was there.</summary>
     public void Set(string key, ShardFlow flow)
     {
-        _flows[key] = flow;
+        Put(key, flow);
         _changed.Add(key);
     }
 
@@ -49,7 +57,9 @@ public sealed class FlowShardMap
     {
         if (_flows.TryGetValue(key, out var flow) && flow.Snapshot is not null)
         {
+            Unalias(flow);
             flow.Snapshot = null;
+            flow.Alias = null;
             _changed.Add(key);
         }
     }
@@ -57,8 +67,9 @@ public sealed class FlowShardMap
     /// <summary>Forgets a flow, tombstone and version included.</summary>
     public void Remove(string key)
     {
-        if (_flows.Remove(key))
+        if (_flows.Remove(key, out var flow))
         {
+            Unalias(flow);
             _changed.Add(key);
         }
     }
@@ -76,11 +87,35 @@ public sealed class FlowShardMap
         ArgumentNullException.ThrowIfNull(delta);
         foreach (var (key, flow) in delta._flows)
         {
-            _flows[key] = flow;
+            Put(key, flow);
         }
         foreach (string key in delta._removed)
         {
-            _flows.Remove(key);
+            if (_flows.Remove(key, out var flow))
+            {
+                Unalias(flow);
+            }
+        }
+    }
+
+    private void Put(string key, ShardFlow flow)
+    {
+        if (_flows.TryGetValue(key, out var old))
+        {
+            Unalias(old);
+        }
+        _flows[key] = flow;
+        if (flow.Alias is { } alias && flow.Snapshot is not null)
+        {
+            _aliases[alias] = key;
+        }
+    }
+
+    private void Unalias(ShardFlow flow)
+    {
+        if (flow.Alias is { } alias)
+        {
+            _aliases.Remove(alias);
         }
     }
 
@@ -111,7 +146,7 @@ public sealed class FlowShardMap
         int size = 12;
         foreach (var (key, flow) in flows)
         {
-            size += 2 + Encoding.UTF8.GetByteCount(key) + FixedBytes + (flow.Snapshot?.Length ?? 0);
+            size += 2 + Encoding.UTF8.GetByteCount(key) + FixedBytes + (flow.Snapshot?.Length ?? 0) + 2 + Encoding.UTF8.GetByteCount(flow.Alias ?? "");
         }
         foreach (string key in removed)
         {
@@ -139,6 +174,7 @@ public sealed class FlowShardMap
                 snapshot.CopyTo(span[at..]);
                 at += snapshot.Length;
             }
+            at += WriteKey(span[at..], flow.Alias ?? "");
         }
         BinaryPrimitives.WriteInt32LittleEndian(span[at..], removed.Count);
         at += 4;
@@ -183,11 +219,12 @@ public sealed class FlowShardMap
         }
         var span = raw.GetBuffer().AsSpan(0, (int)raw.Length);
         uint magic = span.Length < 8 ? 0 : BinaryPrimitives.ReadUInt32LittleEndian(span);
-        if (magic is not (Magic or MagicWithoutCaptureTime))
+        if (magic is not (Magic or MagicWithoutAlias or MagicWithoutCaptureTime))
         {
-            throw new FlowShardMapException($"{where}: flow map has no FSM3 (or FSM2) header");
+            throw new FlowShardMapException($"{where}: flow map has no FSM4 (or FSM3, FSM2) header");
         }
-        bool captureTime = magic == Magic;
+        bool captureTime = magic != MagicWithoutCaptureTime;
+        bool alias = magic == Magic;
         int fixedBytes = captureTime ? FixedBytes : FixedBytesWithoutCaptureTime;
         int count = BinaryPrimitives.ReadInt32LittleEndian(span[4..]);
         int at = 8;
@@ -228,7 +265,17 @@ public sealed class FlowShardMap
                 flow.Snapshot = span.Slice(at, snapshotLength).ToArray();
                 at += snapshotLength;
             }
-            map._flows[key] = flow;
+            if (alias)
+            {
+                int aliasBytes = span.Length - at < 2 ? -1 : BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
+                if (aliasBytes < 0 || span.Length - at < 2 + aliasBytes)
+                {
+                    throw new FlowShardMapException($"{where}: flow {key}: alias cut");
+                }
+                flow.Alias = aliasBytes == 0 ? null : Encoding.UTF8.GetString(span.Slice(at + 2, aliasBytes));
+                at += 2 + aliasBytes;
+            }
+            map.Put(key, flow);
         }
         if (span.Length - at < 4)
         {
@@ -284,6 +331,9 @@ public sealed class ShardFlow
 
     /// <summary>The NF state (<see cref="AzNf.NetworkFunctions.Chain.FlowSnapshot"/>); null for a tombstone.</summary>
     public byte[]? Snapshot { get; set; }
+
+    /// <summary>A second key the live flow answers to (a NAT's translated reply tuple), or null.</summary>
+    public string? Alias { get; set; }
 }
 
 /// <summary>A stored flow map cannot be read.</summary>

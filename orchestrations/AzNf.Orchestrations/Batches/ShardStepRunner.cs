@@ -80,6 +80,12 @@ public sealed class ShardStepRunner
                     names[k] = key = k.ToString();
                 }
                 flowKey = k;
+                // A reply to a NAT's outside address and port belongs to the flow that took them.
+                if (!map.Flows.ContainsKey(key) && map.Aliases.TryGetValue(key, out string? aliased))
+                {
+                    key = aliased;
+                    flowKey = null;
+                }
             }
             if (!touched.TryGetValue(key, out var flow))
             {
@@ -88,6 +94,8 @@ public sealed class ShardStepRunner
                     throw new ArgumentException($"shard {step.Slice.Shard} of {step.ShardCount}: packet {packet.SequenceNumber}/{packet.PositionInEvent} belongs to flow {key} of shard {FlowShards.ShardOf(key, step.ShardCount)}", nameof(packets));
                 }
                 map.Flows.TryGetValue(key, out var held);
+                // A flow found by its alias is named by its own key, which its snapshot holds.
+                flowKey ??= held?.Snapshot is { } aliasedSnapshot ? FlowSnapshot.Read(aliasedSnapshot, key).Key : null;
                 touched[key] = flow = new Touched(flowKey, held);
             }
             keys[i] = key;
@@ -107,14 +115,25 @@ public sealed class ShardStepRunner
             run[i] = dropped is null || !dropped.Contains(i);
         }
 
-        var partition = _pool.Rent(chain, step.PartitionCount);
+        var partition = chain.KeepsSliceState ? _pool.Rent(chain, step.Partition, step.PartitionCount) : _pool.Rent(chain);
         try
         {
+            // A new alias (a NAT's reply tuple) must not take a key a flow of the shard holds that
+            // this step did not bring in; the flows it did are in the table.
+            if (chain.KeepsSliceState)
+            {
+                partition.Flows.KeysElsewhere = candidate =>
+                {
+                    string text = candidate.ToString();
+                    return (map.Flows.TryGetValue(text, out var other) && other.Snapshot is not null && !touched.ContainsKey(text))
+                        || (map.Aliases.TryGetValue(text, out string? owner) && !touched.ContainsKey(owner));
+                };
+            }
             // The slice's shared state (a rate limiter's buckets) goes in before the meter starts,
             // so that what the step reports is what it changed.
             string sliceKey = UnitKeys.Slice(step.Partition);
             bool slices = partition.KeepsSliceState;
-            bool changesSlice = slices && chain.Stages.Skip(first).Take(end - first).Any(s => s.KeepsSliceState);
+            bool changesSlice = slices && partition.StoresSlice(first, end);
             if (slices)
             {
                 map.Flows.TryGetValue(sliceKey, out var slice);
@@ -185,10 +204,12 @@ public sealed class ShardStepRunner
                     continue;
                 }
                 byte[]? snapshot = null;
+                string? alias = null;
                 var timeoutClass = FlowTimeoutClass.Other;
                 long lastSeen = 0;
                 if (flow.Key is { } flowKey && partition.TryGetLastSeen(flowKey, out lastSeen))
                 {
+                    alias = partition.TryGetAlias(flowKey, out var aliasKey) ? aliasKey.ToString() : null;
                     snapshot = partition.ExportFlow(flowKey, compiled.RulesStamp, out timeoutClass);
                 }
                 var held = flow.Held;
@@ -202,6 +223,7 @@ public sealed class ShardStepRunner
                     Partition = step.Partition,
                     LastSeenNanos = lastSeen,
                     Snapshot = snapshot,
+                    Alias = alias,
                 };
                 if (flow.Key is not null && first == 0)
                 {

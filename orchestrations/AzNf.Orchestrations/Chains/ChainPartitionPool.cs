@@ -15,12 +15,13 @@ internal sealed class ChainPartitionPool
 {
     private const int MaxIdlePerChain = 16;
 
-    private readonly ConditionalWeakTable<ChainDefinition, ConcurrentDictionary<int, ConcurrentBag<ChainPartition>>> _idle = [];
+    private readonly ConditionalWeakTable<ChainDefinition, ConcurrentDictionary<(int Index, int Count), ConcurrentBag<ChainPartition>>> _idle = [];
 
     public static ChainPartitionPool Shared { get; } = new();
 
-    public ChainPartition Rent(ChainDefinition chain, int partitionCount = 1) =>
-        Idle(chain, partitionCount).TryTake(out var partition) ? partition : new ChainPartition(chain, 0, recordEveryFlow: true, partitionCount: partitionCount);
+    /// <summary>An idle partition of <paramref name="chain"/> built as partition <paramref name="index"/> of <paramref name="partitionCount"/> (a NAT picks ports by it), or a new one.</summary>
+    public ChainPartition Rent(ChainDefinition chain, int index = 0, int partitionCount = 1) =>
+        Idle(chain, index, partitionCount).TryTake(out var partition) ? partition : new ChainPartition(chain, index, recordEveryFlow: true, partitionCount: partitionCount);
 
     public void Return(ChainDefinition chain, ChainPartition partition)
     {
@@ -30,13 +31,14 @@ internal sealed class ChainPartitionPool
         }
         // Steps copy out their alerts and flow records before they return the partition.
         partition.ClearRecords();
-        var idle = Idle(chain, partition.PartitionCount);
+        partition.Flows.KeysElsewhere = null;
+        var idle = Idle(chain, partition.Index, partition.PartitionCount);
         if (idle.Count < MaxIdlePerChain)
         {
             idle.Add(partition);
         }
     }
 
-    private ConcurrentBag<ChainPartition> Idle(ChainDefinition chain, int partitionCount) =>
-        _idle.GetOrCreateValue(chain).GetOrAdd(partitionCount, _ => []);
+    private ConcurrentBag<ChainPartition> Idle(ChainDefinition chain, int index, int partitionCount) =>
+        _idle.GetOrCreateValue(chain).GetOrAdd((index, partitionCount), _ => []);
 }

@@ -79,6 +79,7 @@ public sealed class FlowShardEntity : TaskEntity<FlowShardState?>
     {
         Version = flow.Version,
         Snapshot = flow.Snapshot,
+        Alias = flow.Alias,
         LastAppliedUtc = flow.LastAppliedUtc,
         IdleTimeoutSeconds = flow.IdleTimeoutSeconds,
     };

@@ -65,22 +65,29 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         {
             throw new ArgumentException($"an egress needs batch granularity (the chain runs {ChainQosNames.Name(_granularity)} units, which return counts, not the forwarded packets)", nameof(options));
         }
-        RequireSliceSupport(chain, options, _granularity);
+        RequireSupported(chain, options, _granularity, _mode);
         _inFlight = new SemaphoreSlim(options.MaxUnitsInFlight);
         _packets = hub.Packets;
         _ledger = options.KeepLedger ? new RunLedger(hub.Packets, chain.Name) : null;
     }
 
     /// <summary>
-    /// A chain whose stages keep slice state (a rate limiter) runs only where each slice is one
-    /// shard step's: batch granularity, the chain's own <c>flowShards</c> and the run's partition
-    /// count known — otherwise its answers would not be the embedded runtime's.
+    /// A chain whose stages keep slice state (a rate limiter, a NAT) runs only where each slice is
+    /// one shard step's: batch granularity, the chain's own <c>flowShards</c> and the run's
+    /// partition count known — otherwise its answers would not be the embedded runtime's. A chain
+    /// that rewrites packets (a NAT) runs fused: a staged step reads the packets as they came, not
+    /// as the stage before rewrote them, and a reply's alias is made by a later step than the
+    /// earlier stages' of the same batch.
     /// </summary>
-    /// <exception cref="ArgumentException">The chain keeps slice state and one of those does not hold; the message says which.</exception>
-    public static void RequireSliceSupport(ChainDefinition chain, DurableChainOptions options, ChainGranularity granularity)
+    /// <exception cref="ArgumentException">One of those does not hold; the message says which.</exception>
+    public static void RequireSupported(ChainDefinition chain, DurableChainOptions options, ChainGranularity granularity, ChainMode mode)
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(options);
+        if (mode == ChainMode.Staged && chain.Stages.FirstOrDefault(s => s.RewritesPackets) is { } rewriting)
+        {
+            throw new ArgumentException($"stage '{rewriting.Name}' rewrites packets, which only a fused chain passes on to the stages after it: run the chain fused", nameof(mode));
+        }
         if (!chain.KeepsSliceState)
         {
             return;

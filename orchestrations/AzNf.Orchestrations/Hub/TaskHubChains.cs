@@ -113,7 +113,7 @@ public static class TaskHubChains
                     {
                         if (flow.Snapshot is { } snapshot && !UnitKeys.IsUnparsed(key) && !UnitKeys.IsSlice(key))
                         {
-                            flows.Add(WorkResultTally.EndOfRun(key, snapshot));
+                            flows.Add(WorkResultTally.EndOfRun(key, snapshot, flow.Alias));
                         }
                     }
                 }

@@ -84,9 +84,9 @@ public static class WorkResultTally
     }
 
     /// <summary>A flow still held by its entity at the end of a run, as the report lists it.</summary>
-    public static ReportFlow EndOfRun(string flowKey, byte[] snapshot)
+    public static ReportFlow EndOfRun(string flowKey, byte[] snapshot, string? translated = null)
     {
         var state = FlowSnapshot.Read(snapshot, flowKey);
-        return ReportFlow.From(FlowRecord.From(ref state, FlowEndReason.EndOfRun));
+        return ReportFlow.From(FlowRecord.From(ref state, FlowEndReason.EndOfRun, translated: translated));
     }
 }

@@ -11,6 +11,9 @@ public sealed class FlowEntityState
 
     public byte[]? Snapshot { get; set; }
 
+    /// <summary>The flow's second key in a flow shard (a NAT's translated reply tuple), or null.</summary>
+    public string? Alias { get; set; }
+
     /// <summary>Applies ignored because their version was not newer (duplicates, stale writes).</summary>
     public long IgnoredApplies { get; set; }
 

@@ -132,11 +132,12 @@ public sealed class SourceNatTests
         var verdicts = Enumerable.Range(0, 4).Select(i => nat.Send(PacketBuilder.Udp(Inside, 6000, NetAddress.FromIPv4(0xC6336400u + (uint)i), 53, "q"u8)).Verdict).ToList();
 
         Assert.Equal([false, false, false, true], verdicts.Select(v => v.IsDrop));
-        Assert.Equal(3, nat.Partition.NfCounters(0)["mappings:peak"]);
+        Assert.Equal(3, nat.Partition.NfCounters(0)["mappings:created"]);
+        Assert.Equal(1, nat.Partition.NfCounters(0)["exhausted"]);
     }
 
     [Fact]
-    public void Process_FourPartitions_EveryReplyTupleFallsIntoItsFlowsPartition()
+    public void Process_FourPartitions_EveryReplyTupleFallsIntoItsFlowsPartitionAndShard()
     {
         const int partitions = 4;
         var runs = Enumerable.Range(0, partitions).Select(p => new NatRun("""{ "inside": "192.168.0.0/16", "outside": ["203.0.113.5","203.0.113.6"] }""", p, partitions)).ToArray();
@@ -152,6 +153,7 @@ public sealed class SourceNatTests
 
             var reply = FlowKey.From(sent.Parsed, out _);
             Assert.Equal(p, reply.PartitionOf(partitions));
+            Assert.Equal(FlowShardHash.ShardOf(FlowKey.From(parsed, out _).ToString(), ChainDefinition.DefaultFlowShards), FlowShardHash.ShardOf(reply.ToString(), ChainDefinition.DefaultFlowShards));
             checkedFlows++;
         }
 

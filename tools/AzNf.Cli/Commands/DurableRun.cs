@@ -55,7 +55,7 @@ internal static class DurableRun
         };
         try
         {
-            DurableChainHandler.RequireSliceSupport(chain, chainOptions, granularity ?? chain.Granularity);
+            DurableChainHandler.RequireSupported(chain, chainOptions, granularity ?? chain.Granularity, chainOptions.Mode ?? chain.Mode);
         }
         catch (ArgumentException e)
         {
