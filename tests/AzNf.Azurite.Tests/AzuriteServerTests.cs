@@ -36,6 +36,33 @@ public sealed class AzuriteServerTests
         await Assert.ThrowsAsync<HttpRequestException>(() => ServerHeaderAsync(server.TablePort));
     }
 
+    /// <summary>
+    /// A terminal's Ctrl-C goes to its foreground process group: Azurite must not be in aznf's, or
+    /// it dies while the interrupted run still stores its batches. (Linux: /proc says the groups.)
+    /// </summary>
+    [Fact]
+    public async Task StartAsync_OnLinux_NodeRunsInASessionAndGroupOfItsOwn()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "this test reads /proc");
+        await using var server = await AzuriteServer.StartAsync();
+
+        var (group, session) = GroupAndSession(server.ProcessId);
+        var (ownGroup, ownSession) = GroupAndSession(Environment.ProcessId);
+
+        Assert.Contains("node", File.ReadAllText($"/proc/{server.ProcessId}/cmdline"), StringComparison.Ordinal);
+        Assert.NotEqual(ownGroup, group);
+        Assert.NotEqual(ownSession, session);
+        Assert.Equal(server.ProcessId, session); // it leads its own session
+    }
+
+    // /proc/PID/stat: "pid (comm) state ppid pgrp session …"; comm may hold spaces, so count after the last ')'.
+    private static (int Group, int Session) GroupAndSession(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (int.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task EnsureInstalledAsync_EmptyFolder_InstallsThePinnedVersion()
     {

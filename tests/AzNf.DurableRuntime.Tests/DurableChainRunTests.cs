@@ -23,6 +23,9 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
         }
         data.Add("full", ChainGranularity.Packet);
         data.Add("full", ChainGranularity.Flow);
+        // The chains with slice state (rate limiter, NAT) run in batches only.
+        data.Add("guard", ChainGranularity.Batch);
+        data.Add("edge", ChainGranularity.Batch);
         return data;
     }
 

@@ -90,15 +90,41 @@ public sealed class FunctionsSettingsTests
     }
 
     [Fact]
-    public void Load_ChainWithARateLimiter_RefusedNamingTheStage()
+    public void Load_ChainWithARateLimiter_TakesTheChainsFlowShards()
     {
         var values = Local();
         values["AZNF_CHAIN_FILE"] = "chains/guard.json";
+        values["AZNF_FLOW_SHARDS"] = null;
+
+        var settings = FunctionsSettings.Load(values, Samples);
+
+        Assert.Equal(settings.Chain.FlowShards, settings.FlowShards);
+    }
+
+    [Fact]
+    public void Load_ChainWithARateLimiterAndOtherFlowShards_RefusedNamingBoth()
+    {
+        var values = Local();
+        values["AZNF_CHAIN_FILE"] = "chains/guard.json";
+        values["AZNF_FLOW_SHARDS"] = "8";
 
         var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
 
-        Assert.Equal("AZNF_CHAIN_FILE", error.Setting);
-        Assert.Contains("guard.json: stages[1]: stage 'guard' (ratelimit) keeps per-partition state the durable runtime does not carry", error.Message, StringComparison.Ordinal);
+        Assert.Equal("AZNF_FLOW_SHARDS", error.Setting);
+        Assert.Contains("the chain's flowShards is 4 and stage 'guard' keeps state per flow shard", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ChainWithARateLimiterOnTheFastPath_RefusedNamingTheStage()
+    {
+        var values = Local();
+        values["AZNF_CHAIN_FILE"] = "chains/guard.json";
+        values["AZNF_PROCESSING"] = "fast";
+
+        var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
+
+        Assert.Equal("AZNF_PROCESSING", error.Setting);
+        Assert.Contains("stage 'guard' keeps state per (partition, flow shard) slice", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private const int PortAttempts = 3;
+    private const string SetsidPath = "/usr/bin/setsid";
     private const int OutputLinesKept = 40;
 
     private readonly string _entry;
@@ -151,7 +152,11 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private Process StartProcess()
     {
-        var start = new ProcessStartInfo("node")
+        // In a session of its own (util-linux setsid execs node in place, same process id), so a
+        // terminal's Ctrl-C, sent to the foreground process group, reaches aznf — which stops
+        // cleanly and then stops Azurite — and not Azurite while batches are still being stored.
+        bool ownSession = OperatingSystem.IsLinux() && File.Exists(SetsidPath);
+        var start = new ProcessStartInfo(ownSession ? SetsidPath : "node")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -174,6 +179,10 @@ public sealed class AzuriteServer : IAsyncDisposable
         if (_options.DebugLog is { } debug)
         {
             arguments.AddRange(["--debug", Path.GetFullPath(debug)]);
+        }
+        if (ownSession)
+        {
+            start.ArgumentList.Add("node");
         }
         foreach (string argument in arguments)
         {
