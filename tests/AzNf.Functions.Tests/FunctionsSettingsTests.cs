@@ -115,6 +115,19 @@ public sealed class FunctionsSettingsTests
     }
 
     [Fact]
+    public void Load_NatChainWithAnEgress_RefusedNamingTheStage()
+    {
+        var values = Local();
+        values["AZNF_CHAIN_FILE"] = "chains/edge.json";
+        values["AZNF_EGRESS_HUB"] = "forwarded";
+
+        var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
+
+        Assert.Equal("AZNF_EGRESS_HUB", error.Setting);
+        Assert.Contains("stage 'nat' rewrites packets", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_ChainWithARateLimiterOnTheFastPath_RefusedNamingTheStage()
     {
         var values = Local();

@@ -208,6 +208,10 @@ public sealed record FunctionsSettings
             throw new SettingsException(ProcessingSetting, $"fast, but stage '{chain.Stages.First(st => st.KeepsSliceState).Name}' keeps state per (partition, flow shard) slice, which only the durable path stores");
         }
         string? egress = Get(EgressHubSetting), alerts = Get(AlertsHubSetting);
+        if (egress is not null && chain.Stages.FirstOrDefault(st => st.RewritesPackets) is { } rewriter)
+        {
+            throw new SettingsException(EgressHubSetting, $"set, but stage '{rewriter.Name}' rewrites packets and the egress would send them as they were read, untranslated: not supported yet");
+        }
         foreach (var (name, value) in new[] { (EgressHubSetting, egress), (AlertsHubSetting, alerts) })
         {
             if (value is null)

@@ -84,9 +84,17 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(options);
-        if (mode == ChainMode.Staged && chain.Stages.FirstOrDefault(s => s.RewritesPackets) is { } rewriting)
+        if (chain.Stages.FirstOrDefault(s => s.RewritesPackets) is { } rewriting)
         {
-            throw new ArgumentException($"stage '{rewriting.Name}' rewrites packets, which only a fused chain passes on to the stages after it: run the chain fused", nameof(mode));
+            if (mode == ChainMode.Staged)
+            {
+                throw new ArgumentException($"stage '{rewriting.Name}' rewrites packets, which only a fused chain passes on to the stages after it: run the chain fused", nameof(mode));
+            }
+            if (options.Egress is not null)
+            {
+                // A batch's result names the dropped packets; the egress sends the others as they were read.
+                throw new ArgumentException($"stage '{rewriting.Name}' rewrites packets, and an egress sends the forwarded packets as they were read, not as rewritten: not supported yet", nameof(options));
+            }
         }
         if (!chain.KeepsSliceState)
         {
