@@ -36,11 +36,11 @@ public sealed class EdgeChainTests
         Assert.True(code == 0, errors);
         var outside = EdgeTraffic.OutsideEndpoints(RunReport.ReadJson(File.ReadAllText(firstReport)).Flows.Select(f => (f.A, f.Translated)));
         Assert.Equal(Clients, outside.Count);
-        string capture = Path.Combine(folder, "edge.pcap"), report = Path.Combine(folder, "report.json"), forwarded = Path.Combine(folder, "forwarded.pcap");
+        string capture = Path.Combine(folder, "edge.pcap"), report = Path.Combine(folder, "report.json"), forwarded = Path.Combine(folder, "forwarded.pcap"), eve = Path.Combine(folder, "eve.json");
         var clientFrames = EdgeTraffic.Clients(Clients, StartTime, outside);
         EdgeTraffic.Write(capture, clientFrames.Concat(EdgeTraffic.SynFlood(FloodSources, SynsPerSource, FloodTarget, StartTime)));
 
-        (code, errors) = CliRunner.Aznf("run", "--capture", capture, "--chain", chain, "--partitions", "2", "--report", report, "--write-forwarded", forwarded, "--quiet");
+        (code, errors) = CliRunner.Aznf("run", "--capture", capture, "--chain", chain, "--partitions", "2", "--report", report, "--write-forwarded", forwarded, "--eve", eve, "--quiet");
 
         Assert.True(code == 0, errors);
         var result = RunReport.ReadJson(File.ReadAllText(report));
@@ -48,6 +48,13 @@ public sealed class EdgeChainTests
         Assert.Equal(Clients, translatedFlows.Count);
         Assert.All(translatedFlows, f => Assert.Equal((5L, 3L), (f.PacketsAtoB, f.PacketsBtoA)));
         Assert.Equal(outside.Values.Order(), translatedFlows.Select(f => EdgeTraffic.OutsideOf(f.Translated!)).Order());
+        // EVE flow events carry the translation under aznf (Suricata's EVE has no field for it).
+        var eveTranslated = File.ReadLines(eve)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("event_type").GetString() == "flow" && e.GetProperty("aznf").TryGetProperty("translated", out _))
+            .Select(e => EdgeTraffic.OutsideOf(e.GetProperty("aznf").GetProperty("translated").GetString()!))
+            .Order();
+        Assert.Equal(outside.Values.Order(), eveTranslated);
         var nat = result.Nfs.Single(n => n.Kind == "nat");
         Assert.Equal(Clients * 5, nat.Counters["translated:outbound"]);
         Assert.Equal(Clients * 3, nat.Counters["translated:inbound"]);

@@ -90,6 +90,7 @@ public sealed class ChainPartition
         }
         return false;
     }
+
     public AlertLog Alerts { get; }
     public IReadOnlyList<INetworkFunction> Stages => _stages;
     public StageCounters[] StageCounters { get; }

@@ -190,6 +190,19 @@ public sealed class FlowShardMap
         return compressed.AsSpan(0, written).ToArray();
     }
 
+    /// <summary>What <see cref="WriteKey"/> wrote at <paramref name="at"/> (moved past it), or null when the bytes are cut.</summary>
+    private static string? ReadKey(ReadOnlySpan<byte> span, ref int at)
+    {
+        int keyBytes = span.Length - at < 2 ? -1 : BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
+        if (keyBytes < 0 || span.Length - at < 2 + keyBytes)
+        {
+            return null;
+        }
+        string key = Encoding.UTF8.GetString(span.Slice(at + 2, keyBytes));
+        at += 2 + keyBytes;
+        return key;
+    }
+
     private static int WriteKey(Span<byte> span, string key)
     {
         int keyBytes = Encoding.UTF8.GetBytes(key, span[2..]);
@@ -267,13 +280,8 @@ public sealed class FlowShardMap
             }
             if (alias)
             {
-                int aliasBytes = span.Length - at < 2 ? -1 : BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
-                if (aliasBytes < 0 || span.Length - at < 2 + aliasBytes)
-                {
-                    throw new FlowShardMapException($"{where}: flow {key}: alias cut");
-                }
-                flow.Alias = aliasBytes == 0 ? null : Encoding.UTF8.GetString(span.Slice(at + 2, aliasBytes));
-                at += 2 + aliasBytes;
+                string text = ReadKey(span, ref at) ?? throw new FlowShardMapException($"{where}: flow {key}: alias cut");
+                flow.Alias = text.Length == 0 ? null : text;
             }
             map.Put(key, flow);
         }
@@ -285,13 +293,7 @@ public sealed class FlowShardMap
         at += 4;
         for (int i = 0; i < removed; i++)
         {
-            int keyBytes = span.Length - at < 2 ? -1 : BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
-            if (keyBytes < 0 || span.Length - at < 2 + keyBytes)
-            {
-                throw new FlowShardMapException($"{where}: flow map cut in removed key {i} of {removed}");
-            }
-            map._removed.Add(Encoding.UTF8.GetString(span.Slice(at + 2, keyBytes)));
-            at += 2 + keyBytes;
+            map._removed.Add(ReadKey(span, ref at) ?? throw new FlowShardMapException($"{where}: flow map cut in removed key {i} of {removed}"));
         }
         if (at != span.Length)
         {

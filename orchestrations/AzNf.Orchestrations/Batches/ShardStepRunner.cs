@@ -81,7 +81,7 @@ public sealed class ShardStepRunner
                 }
                 flowKey = k;
                 // A reply to a NAT's outside address and port belongs to the flow that took them.
-                if (!map.Flows.ContainsKey(key) && map.Aliases.TryGetValue(key, out string? aliased))
+                if (map.Aliases.Count > 0 && !map.Flows.ContainsKey(key) && map.Aliases.TryGetValue(key, out string? aliased))
                 {
                     key = aliased;
                     flowKey = null;
@@ -285,7 +285,7 @@ public sealed class ShardStepRunner
                 Stages = meter.Outcomes(chain, elapsed),
                 FinishedFlows = finished.Select(ReportFlow.From).ToList(),
                 Sources = sources.Select(s => new SourceUpdate(s.Key, s.Value.Alerts, s.Value.Drops, s.Value.NewFlows, s.Value.Ports)).ToList(),
-                FlowsTouched = updates.Count,
+                FlowsTouched = updates.Count - (changesSlice ? 1 : 0),
                 FlowsHeld = map.Flows.Count,
                 ElapsedMs = elapsed,
             };

@@ -115,6 +115,7 @@ public static class EveEvents
         json.WriteEndObject();
         json.WriteStartObject("aznf");
         json.WriteString("end", flow.End);
+        WriteOptional(json, "translated", flow.Translated);
         json.WriteEndObject();
         json.WriteEndObject();
     }

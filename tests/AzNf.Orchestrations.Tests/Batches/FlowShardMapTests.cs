@@ -50,6 +50,32 @@ public class FlowShardMapTests
         Assert.Equal(new byte[] { 7, 8 }, flow.Snapshot);
     }
 
+    /// <summary>A live flow's alias (a NAT's reply tuple) is stored and indexed; a delta that retires or removes the flow takes it out of the index.</summary>
+    [Fact]
+    public void Aliases_StoredWithTheFlowAndIndexed_GoneWhenTheFlowEnds()
+    {
+        const string Flow = "tcp 192.168.1.1:40000 <-> 198.51.100.80:80", Alias = "tcp 192.0.2.1:45126 <-> 198.51.100.80:80";
+        const string Other = "udp 192.168.1.2:5000 <-> 198.51.100.53:53", OtherAlias = "udp 192.0.2.2:61000 <-> 198.51.100.53:53";
+        var map = new FlowShardMap();
+        map.Set(Flow, new ShardFlow { Version = 1, Snapshot = [1], Alias = Alias });
+        map.Set(Other, new ShardFlow { Version = 2, Snapshot = [2], Alias = OtherAlias });
+        byte[] stored = map.Encode();
+
+        var read = FlowShardMap.Decode(stored, "shard");
+        var changed = FlowShardMap.Decode(stored, "shard");
+        changed.Retire(Flow);
+        changed.Remove(Other);
+        var applied = FlowShardMap.Decode(stored, "shard");
+        applied.Apply(FlowShardMap.Decode(changed.EncodeChanges(), "delta"));
+
+        Assert.Equal(Alias, read.Flows[Flow].Alias);
+        Assert.Equal(Flow, read.Aliases[Alias]);
+        Assert.Equal(Other, read.Aliases[OtherAlias]);
+        Assert.Empty(changed.Aliases);
+        Assert.Empty(applied.Aliases);
+        Assert.Null(applied.Flows[Flow].Alias);
+    }
+
     [Fact]
     public void Decode_NoState_EmptyMap()
     {
