@@ -97,7 +97,7 @@ internal sealed class SoakCommand : Command<SoakCommand.Settings>
             await using var host = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = connection, TaskHubName = hub });
             await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), cancellation);
             // As the Functions app's consumer: running totals only, no per-unit results kept.
-            var handler = new CountingHandler(new DurableChainHandler(host, chain, new DurableChainOptions { Granularity = ChainGranularity.Batch, KeepUnitResults = false }));
+            var handler = new CountingHandler(new DurableChainHandler(host, chain, new DurableChainOptions { Granularity = ChainGranularity.Batch, KeepUnitResults = false, FlowShards = chain.FlowShards, PartitionCount = settings.Partitions }));
             var until = DateTime.UtcNow + TimeSpan.FromMinutes(settings.Minutes);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
 
