@@ -85,11 +85,8 @@ public sealed class GuardChainTests
     {
         var frames = new List<(long Time, byte[] Frame)>();
         long start = 1_700_000_000L * Second;
-        for (int i = 0; i < FloodSources * synsPerSource; i++)
-        {
-            var source = NetAddress.Parse($"203.0.113.{1 + (i % FloodSources)}");
-            frames.Add((start + (i * Second / (FloodSources * 1000)), PacketBuilder.Tcp(source, (ushort)(1024 + (i / FloodSources)), Server, 80, TcpFlags.Syn, (uint)i, 0)));
-        }
+        frames.AddRange(EdgeTraffic.SynFlood(FloodSources, synsPerSource, Server, start));
+
         int ordinary = 0;
         for (int c = 0; c < 30; c++)
         {

@@ -184,13 +184,7 @@ public sealed class DurableChainRunTests(AzuriteFixture azurite)
         string path = Path.Combine(OracleProcess.TempDirectory("generated"), $"flood-{flows}-{seed}-{floodSources}x{synsPerSource}.pcap");
         var frames = SyntheticTraffic.Generate(new SyntheticTrafficOptions { Flows = flows, Seed = seed })
             .Select(f => (f.TimestampNanos, f.Data)).ToList();
-        long start = frames[0].TimestampNanos;
-        var target = NetAddress.Parse("10.0.0.10");
-        for (int i = 0; i < floodSources * synsPerSource; i++)
-        {
-            var source = NetAddress.Parse($"203.0.113.{1 + (i % floodSources)}");
-            frames.Add((start + (i * 1_000_000_000L / (floodSources * 1000)), PacketBuilder.Tcp(source, (ushort)(1024 + (i / floodSources)), target, 80, TcpFlags.Syn, (uint)i, 0)));
-        }
+        frames.AddRange(EdgeTraffic.SynFlood(floodSources, synsPerSource, NetAddress.Parse("10.0.0.10"), frames[0].TimestampNanos));
         using var stream = File.Create(path);
         using var writer = new PcapWriter(stream, LinkType.Ethernet, nanosecondTimestamps: true);
         foreach (var (time, data) in frames.OrderBy(f => f.TimestampNanos))

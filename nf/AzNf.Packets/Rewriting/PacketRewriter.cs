@@ -29,32 +29,12 @@ public static class PacketRewriter
     private const int IcmpIdOffset = 4;
 
     /// <summary>Sets the IPv4 source address (and, when given, the source port or the ICMP echo id).</summary>
-    public static bool TryTranslateSource(Span<byte> frame, ref ParsedPacket packet, NetAddress address, ushort port)
-    {
-        if (!CanRewrite(frame, packet, address, port))
-        {
-            return false;
-        }
-        ushort oldPort = packet.IsIcmp ? packet.IcmpId : packet.SourcePort;
-        SetAddress(frame, ref packet, IPv4SourceOffset, packet.Source, address);
-        packet.Source = address;
-        SetPort(frame, ref packet, isSource: true, oldPort, port);
-        return true;
-    }
+    public static bool TryTranslateSource(Span<byte> frame, ref ParsedPacket packet, NetAddress address, ushort port) =>
+        TryTranslate(frame, ref packet, address, port, isSource: true);
 
     /// <summary>Sets the IPv4 destination address (and, when given, the destination port or the ICMP echo id).</summary>
-    public static bool TryTranslateDestination(Span<byte> frame, ref ParsedPacket packet, NetAddress address, ushort port)
-    {
-        if (!CanRewrite(frame, packet, address, port))
-        {
-            return false;
-        }
-        ushort oldPort = packet.IsIcmp ? packet.IcmpId : packet.DestinationPort;
-        SetAddress(frame, ref packet, IPv4DestinationOffset, packet.Destination, address);
-        packet.Destination = address;
-        SetPort(frame, ref packet, isSource: false, oldPort, port);
-        return true;
-    }
+    public static bool TryTranslateDestination(Span<byte> frame, ref ParsedPacket packet, NetAddress address, ushort port) =>
+        TryTranslate(frame, ref packet, address, port, isSource: false);
 
     /// <summary>A checksum adjusted for one 16-bit word changing from <paramref name="oldWord"/> to <paramref name="newWord"/> (RFC 1624 eqn. 3).</summary>
     public static ushort Adjust(ushort checksum, ushort oldWord, ushort newWord)
@@ -63,6 +43,26 @@ public static class PacketRewriter
         sum = (sum & 0xFFFF) + (sum >> 16);
         sum = (sum & 0xFFFF) + (sum >> 16);
         return (ushort)~sum;
+    }
+
+    private static bool TryTranslate(Span<byte> frame, ref ParsedPacket packet, NetAddress address, ushort port, bool isSource)
+    {
+        if (!CanRewrite(frame, packet, address, port))
+        {
+            return false;
+        }
+        ushort oldPort = packet.IsIcmp ? packet.IcmpId : isSource ? packet.SourcePort : packet.DestinationPort;
+        SetAddress(frame, ref packet, isSource ? IPv4SourceOffset : IPv4DestinationOffset, isSource ? packet.Source : packet.Destination, address);
+        if (isSource)
+        {
+            packet.Source = address;
+        }
+        else
+        {
+            packet.Destination = address;
+        }
+        SetPort(frame, ref packet, isSource, oldPort, port);
+        return true;
     }
 
     private static bool CanRewrite(ReadOnlySpan<byte> frame, in ParsedPacket packet, NetAddress address, ushort port)
