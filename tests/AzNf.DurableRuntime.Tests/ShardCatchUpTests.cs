@@ -1,6 +1,7 @@
 using AzNf.NetworkFunctions.Chain;
 using AzNf.Partitions;
 using AzNf.Orchestrations.Batches;
+using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
 using AzNf.Orchestrations.Orchestrators;
@@ -94,6 +95,76 @@ public sealed class ShardCatchUpTests(AzuriteFixture azurite)
         Assert.All(expected.Values, v => Assert.Equal(firstBatch.Packets[^1].SequenceNumber, v));
         Assert.Equal(expected.OrderBy(e => e.Key), input.PreviousBatches.OrderBy(e => e.Key));
         Assert.Empty(newOwner.Failures);
+    }
+
+    /// <summary>
+    /// A worker killed between a shard's reply and its commit: the batch completes (the reply got
+    /// there) while the shard never stored it, and the step reaches the shard again only after the
+    /// visibility timeout, when the partition's next batch has started — and purged what it had
+    /// consumed. The batch's blob must still be there then: the redelivered step applies every
+    /// packet once, the next batch goes on after it, the shards end as in a run nobody killed, and
+    /// both batches are purged once the shards show them stored.
+    /// </summary>
+    [Fact]
+    public async Task Handler_BatchCompletedBeforeItsShardsStoredIt_KeepsItsBlobUntilTheyDo()
+    {
+        var (chain, chainFile) = FullChain();
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 16, seed: 9);
+        var (firstBatch, secondBatch) = Halves(capture);
+        var chainOptions = new DurableChainOptions { Granularity = ChainGranularity.Batch, FlowShards = Shards, CompletionPoll = TimeSpan.FromMilliseconds(200) };
+
+        await using var control = await StartHostAsync("unstoredcontrol", controlQueues: 2);
+        await TaskHubChains.PublishRulesAsync(control, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        var undisturbed = new DurableChainHandler(control, chain, chainOptions);
+        await undisturbed.HandleAsync(firstBatch, Timeout());
+        await undisturbed.HandleAsync(secondBatch, Timeout());
+        await undisturbed.ClosePartitionAsync(0, PartitionCloseReason.EndOfInput, Timeout());
+
+        await using var host = await StartHostAsync("unstored", controlQueues: 2);
+        await TaskHubChains.PublishRulesAsync(host, chain.Name, RuleSetText.FromChainFile(chainFile), CancellationToken.None);
+        var hub = new ReplyBeforeCommitHub(host, NfBatchOrchestrator.Name, input =>
+        {
+            var batch = (ChainBatch)input;
+            return new ChainBatchResult
+            {
+                ChainName = batch.ChainName,
+                Partition = batch.Partition,
+                LastSequenceNumber = batch.LastSequenceNumber,
+                Packets = batch.Slices.Sum(s => s.Packets),
+                ShardsCompleted = [.. batch.Slices.Select(s => s.Shard)],
+            };
+        });
+        var handler = new DurableChainHandler(hub, chain, chainOptions);
+        await handler.HandleAsync(firstBatch, Timeout());
+        var second = handler.HandleAsync(secondBatch, Timeout()).AsTask();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False(second.IsCompleted);
+        // The redelivered steps of the first batch, as the backend hands them to a new worker.
+        await host.StartOrchestrationAsync(NfBatchOrchestrator.Name, hub.HeldInstanceId!, hub.HeldInput!, CancellationToken.None);
+        var redelivered = await host.WaitForOutcomeAsync<ChainBatchResult>(hub.HeldInstanceId!, TimeSpan.FromMilliseconds(200), Timeout());
+        await second;
+        await handler.ClosePartitionAsync(0, PartitionCloseReason.EndOfInput, Timeout());
+
+        Assert.True(redelivered.Completed, redelivered.Failure);
+        Assert.Equal((firstBatch.Count, 0L), (redelivered.Output!.Packets, redelivered.Output.Duplicates));
+        Assert.Empty(handler.Failures);
+        Assert.Equal(await ShardFlowsAsync(control, chain), await ShardFlowsAsync(host, chain));
+        Assert.Equal((2L, 2L), (undisturbed.Batches.Purged, handler.Batches.Purged));
+    }
+
+    /// <summary>Every flow (tombstones too) the chain's shards hold: its version and NF snapshot.</summary>
+    internal static async Task<SortedDictionary<string, string>> ShardFlowsAsync(DurableRuntimeHost host, ChainDefinition chain)
+    {
+        var flows = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var (key, state) in host.QueryEntitiesAsync<FlowShardState>(FlowShardEntity.Name))
+        {
+            foreach (var (flow, held) in await FlowShardEntity.FlowsAsync(state, key, host.Packets))
+            {
+                flows[flow] = $"{held.Version} {Convert.ToHexString(held.Snapshot ?? [])}";
+            }
+        }
+        Assert.NotEmpty(flows);
+        return flows;
     }
 
     /// <summary>A host on a new task hub of the shared Azurite that polls its queues often (the tests wait on each other's work).</summary>

@@ -3,6 +3,7 @@ using AzNf.Partitions;
 using AzNf.Orchestrations.Entities;
 using AzNf.Orchestrations.Hub;
 using AzNf.Orchestrations.Models;
+using AzNf.Orchestrations.Orchestrators;
 using AzNf.Packets.Capture;
 using AzNf.Packets.Flows;
 using AzNf.Packets.Parsing;
@@ -108,6 +109,66 @@ public sealed class ShardedFastPathTests(AzuriteFixture azurite)
         Assert.All(alerts, a => Assert.True(a.Sid >= 1000001, $"sid {a.Sid} is not one of the new rules"));
         Assert.NotEmpty(expected);
         Assert.Equal(expected.Select(f => (f.Key, f.Packets, f.Bytes)), (await ShardFlowsAsync(host, chain.Name)).Select(f => (f.Key, f.Packets, f.Bytes)));
+    }
+
+    /// <summary>
+    /// A worker killed between the shards' replies to a group commit and their commits: the owner
+    /// sees the commit done (so its checkpoint may move) while no shard stored it, and the requests
+    /// reach the shards again only later. The commit's blob must still be there then: the
+    /// redelivered commit applies its flows, the shards end as in a run nobody killed, and the
+    /// owner purges the commit once the shards show it stored.
+    /// </summary>
+    [Fact]
+    public async Task Commit_RepliedBeforeTheShardsStoredIt_ItsBlobStaysForTheRedeliveredRequests()
+    {
+        string chainFile = Path.Combine(OracleProcess.RepositoryRoot(), "samples", "chains", "full.json");
+        string capture = DurableChainRunTests.GeneratedCapture(flows: 30, seed: 29);
+        var chain = ChainDefinition.Load(chainFile);
+        var batches = Batches(capture, partitions: 1, packetsPerBatch: 25)[0];
+        var options = new ShardedFastPathOptions { CommitInterval = TimeSpan.FromHours(1), CompletionPoll = TimeSpan.FromMilliseconds(200) };
+        await using var host = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("fastunstored"), ControlQueuePartitions = 1 });
+        await using var control = await DurableChainRun.StartHostAsync(new DurableRuntimeOptions { StorageConnectionString = azurite.ConnectionString, TaskHubName = AzuriteFixture.UniqueName("fastcontrol"), ControlQueuePartitions = 1 });
+        await RunAsync(new ShardedFastPathHandler(control, chain, 1, options), batches, commitAfter: batches.Count / 2);
+
+        var hub = new ReplyBeforeCommitHub(host, FlowCommitOrchestrator.Name, input => new FlowCommitResult(((FlowCommit)input).Commits.Count, 0));
+        var handler = new ShardedFastPathHandler(hub, chain, 1, options);
+        await handler.OpenPartitionAsync(0, default);
+        foreach (var batch in batches.Take(batches.Count / 2))
+        {
+            await handler.HandleAsync(batch, default);
+        }
+        await handler.CommitAsync(0, default);
+        long checkpoint = handler.CheckpointableThrough(0);
+        // The redelivered requests of the commit the owner saw done.
+        await host.StartOrchestrationAsync(FlowCommitOrchestrator.Name, hub.HeldInstanceId!, hub.HeldInput!, CancellationToken.None);
+        var redelivered = await host.WaitForOutcomeAsync<FlowCommitResult>(hub.HeldInstanceId!, TimeSpan.FromMilliseconds(200), new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+        foreach (var batch in batches.Skip(batches.Count / 2))
+        {
+            await handler.HandleAsync(batch, default);
+        }
+        await handler.ClosePartitionAsync(0, PartitionCloseReason.EndOfInput, default);
+
+        Assert.Equal(batches[(batches.Count / 2) - 1].LastSequenceNumber, checkpoint);
+        Assert.True(redelivered.Completed, redelivered.Failure);
+        Assert.True(redelivered.Output!.Applied > 0);
+        Assert.Equal(await ShardCatchUpTests.ShardFlowsAsync(control, chain), await ShardCatchUpTests.ShardFlowsAsync(host, chain));
+        Assert.Equal(0, handler.UnpurgedCommits);
+    }
+
+    /// <summary>Runs the partition's batches through <paramref name="handler"/>, committing after the first <paramref name="commitAfter"/>, and closes it.</summary>
+    private static async Task RunAsync(ShardedFastPathHandler handler, List<PartitionBatch> batches, int commitAfter)
+    {
+        await handler.OpenPartitionAsync(0, default);
+        for (int i = 0; i < batches.Count; i++)
+        {
+            if (i == commitAfter)
+            {
+                await handler.CommitAsync(0, default);
+            }
+            await handler.HandleAsync(batches[i], default);
+        }
+        await handler.ClosePartitionAsync(0, PartitionCloseReason.EndOfInput, default);
+        Assert.Equal(0, handler.UnpurgedCommits);
     }
 
     /// <summary>The live flows the chain's shards hold, as a report lists flows still open at the end.</summary>

@@ -6,6 +6,7 @@ using AzNf.Orchestrations.Models;
 using AzNf.Packets.Capture;
 using AzNf.TestOracles;
 using Azure.Data.Tables;
+using Xunit.Abstractions;
 
 namespace AzNf.DurableRuntime.Tests;
 
@@ -15,8 +16,11 @@ namespace AzNf.DurableRuntime.Tests;
 /// of the two, reading its packets and flows through storage.
 /// </summary>
 [Collection(AzuriteFixture.Collection)]
-public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite)
+public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
+    /// <summary>The workers' stderr (the Durable Task runtime's warnings and errors), shown with a failed test.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _workerLog = new();
+
     [Fact]
     public async Task Run_TwoWorkerProcessesShareTheHub_BothRanShardStepsAndTheReportEqualsTheEmbeddedOne()
     {
@@ -57,6 +61,7 @@ public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite)
                 await worker.WaitForExitAsync();
                 worker.Dispose();
             }
+            ShowWorkerLog();
         }
     }
 
@@ -108,6 +113,7 @@ public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite)
                     worker.Dispose();
                 }
             }
+            ShowWorkerLog();
         }
     }
 
@@ -136,9 +142,26 @@ public sealed class TwoWorkerProcessesTests(AzuriteFixture azurite)
         public ValueTask ClosePartitionAsync(int partition, PartitionCloseReason reason, CancellationToken cancellation) => inner.ClosePartitionAsync(partition, reason, cancellation);
     }
 
-    /// <summary><c>aznf worker</c> from this build, on the fixture's Azurite.</summary>
-    private static Process StartWorker(DurableRuntimeOptions options) =>
-        AznfProcess.Start(options.StorageConnectionString, ["worker", "--task-hub", options.TaskHubName, "--control-queues", options.ControlQueuePartitions.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll-ms", "100"]);
+    /// <summary><c>aznf worker</c> from this build, on the fixture's Azurite; its stderr lines go to the test's output.</summary>
+    private Process StartWorker(DurableRuntimeOptions options)
+    {
+        int? id = null;
+        var process = AznfProcess.Start(
+            options.StorageConnectionString,
+            ["worker", "--task-hub", options.TaskHubName, "--control-queues", options.ControlQueuePartitions.ToString(System.Globalization.CultureInfo.InvariantCulture), "--poll-ms", "100"],
+            line => _workerLog.Enqueue($"worker {id}: {line}"));
+        id = process.Id;
+        return process;
+    }
+
+    /// <summary>Writes what the workers logged to the test's output (xunit shows it when the test fails).</summary>
+    private void ShowWorkerLog()
+    {
+        while (_workerLog.TryDequeue(out string? line))
+        {
+            output.WriteLine(line);
+        }
+    }
 
     /// <summary>Waits until the hub's partitions are owned by two different workers (lease balancing takes a few acquire intervals).</summary>
     private static async Task WaitForTwoOwnersAsync(DurableRuntimeOptions options, TimeSpan timeout)

@@ -44,6 +44,7 @@ internal sealed class BatchRun
     private long _flowsTouched;
     private bool _chainMissed;
     private readonly List<int> _completed = [];
+    private readonly Dictionary<int, long> _stored = [];
     private readonly List<RecordsRef> _records = [];
     private readonly SortedSet<string> _workers = new(StringComparer.Ordinal);
     private long _alertCount;
@@ -94,10 +95,12 @@ internal sealed class BatchRun
     {
         _steps++;
         _stateBytes += result.StateBytes;
+        int shard = _batch.Slices[slice].Shard;
         if (first + result.Stages.Count == _stageIn.Length)
         {
-            _completed.Add(_batch.Slices[slice].Shard);
+            _completed.Add(shard);
         }
+        _stored[shard] = Math.Max(_stored.GetValueOrDefault(shard, -1), result.StoredBatch);
         if (first == 0)
         {
             _packets += result.Packets;
@@ -240,6 +243,7 @@ internal sealed class BatchRun
         StateBytes = _stateBytes,
         FlowsTouched = _flowsTouched,
         ShardsCompleted = _completed,
+        ShardsStored = _stored,
         Records = _records,
         AlertCount = _alertCount,
         Workers = [.. _workers],

@@ -57,8 +57,11 @@ public sealed record ChainBatchResult
     /// <summary>Bytes the shards wrote as their maps.</summary>
     public long StateBytes { get; init; }
 
-    /// <summary>Shards whose step ran the batch's last stage in time: their state holds the batch.</summary>
+    /// <summary>Shards whose step ran the batch's last stage in time: their state holds the batch (or will, once the entity's commit that follows its reply is stored).</summary>
     public IReadOnlyList<int> ShardsCompleted { get; init; } = [];
+
+    /// <summary>Per shard a step of the batch ran on, the last batch of the partition its stored state was seen to hold (<see cref="ShardStepResult.StoredBatch"/>): earlier batches of these shards may be purged.</summary>
+    public IReadOnlyDictionary<int, long> ShardsStored { get; init; } = new Dictionary<int, long>();
 
     /// <summary>The workers whose processes ran the batch's shard steps.</summary>
     public IReadOnlyList<string> Workers { get; init; } = [];

@@ -65,6 +65,13 @@ public sealed record ShardStepResult
     /// <summary>Bytes of the shard's stored map after the step (what the entity writes).</summary>
     public long StateBytes { get; init; }
 
+    /// <summary>
+    /// The last batch of the step's partition the shard's <em>stored</em> state was done with when
+    /// the step's batch of entity operations began (−1: none): what its sender may purge. The step's
+    /// own batch is not in it — the reply leaves before the shard's state is stored.
+    /// </summary>
+    public long StoredBatch { get; init; } = -1;
+
     /// <summary>The process that ran the step (machine and process id): which worker did the NF work.</summary>
     public string? Worker { get; init; }
 

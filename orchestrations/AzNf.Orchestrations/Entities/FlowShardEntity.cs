@@ -179,20 +179,21 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         // would report them as duplicates and the batch's counts would lose them.
         string replyKey = ReplyKey(step);
         string stepId = $"{step.Blob}#{step.FirstStage}";
+        long storedBatch = batch.StoredBatch(step.Partition);
         if (state?.Replies.TryGetValue(replyKey, out var earlier) == true && earlier.Step == stepId)
         {
-            return (earlier.Result, state);
+            return (earlier.Result with { StoredBatch = storedBatch }, state);
         }
         await RetireSupersededAsync(state, batch);
         if (Behind(step, state) is { } behind)
         {
-            return (new ShardStepResult { Shard = step.Slice.Shard, Behind = behind }, state);
+            return (new ShardStepResult { Shard = step.Slice.Shard, Behind = behind, StoredBatch = storedBatch }, state);
         }
         var compiled = await chains.GetChainAsync(step.ChainName, step.RuleSetVersion, step.BlocklistVersion, CancellationToken.None);
         var bytes = await store.ReadAsync(step.Blob, step.Slice.Offset, step.Slice.Length);
         var packets = PacketSliceFormat.Read(bytes, step.Slice, step.Blob);
         var map = await TakeMapAsync(state, shard);
-        var result = _runner.Run(step, packets, map, compiled, state?.Batches ?? [], clock.GetUtcNow().UtcDateTime, options.TombstoneRetention);
+        var result = _runner.Run(step, packets, map, compiled, state?.Batches ?? [], clock.GetUtcNow().UtcDateTime, options.TombstoneRetention) with { StoredBatch = storedBatch };
         var batches = new Dictionary<int, long>(state?.Batches ?? []);
         var staged = new Dictionary<int, StagedMark>(state?.Staged ?? []);
         Mark(batches, staged, step, step.FirstStage + step.StageCount == compiled.Chain.Stages.Count);
@@ -233,6 +234,7 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         ArgumentNullException.ThrowIfNull(commit);
         ArgumentNullException.ThrowIfNull(batch);
         await RetireSupersededAsync(state, batch);
+        long storedThrough = batch.StoredBatch(commit.Partition);
         var bytes = await store.ReadAsync(commit.Blob, commit.Offset, commit.Length);
         if (!ContentHash.Matches(bytes.Span, commit.Sha256))
         {
@@ -255,14 +257,14 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
         if (applied == 0)
         {
             maps?.Put(shard, state?.MapId, map);
-            return (new ShardCommitResult(0, incoming.Flows.Count), state);
+            return (new ShardCommitResult(0, incoming.Flows.Count) { StoredThrough = storedThrough }, state);
         }
         var batches = new Dictionary<int, long>(state?.Batches ?? []);
         batches[commit.Partition] = Math.Max(batches.GetValueOrDefault(commit.Partition, -1), commit.Through);
         var (stored, _) = await StoreMapAsync(map, state, shard, batch, batches);
         stored.Replies = state?.Replies ?? new Dictionary<string, StoredReply>(StringComparer.Ordinal);
         stored.Staged = state?.Staged ?? [];
-        return (new ShardCommitResult(applied, incoming.Flows.Count - applied), stored);
+        return (new ShardCommitResult(applied, incoming.Flows.Count - applied) { StoredThrough = storedThrough }, stored);
     }
 
     /// <summary>
@@ -466,10 +468,19 @@ public sealed class FlowShardProcessor(IChainSource chains, IPacketBatchStore st
     }
 }
 
-/// <summary>One batch of a <c>flows</c> entity's operations: the stored state's map blobs it started from.</summary>
+/// <summary>One batch of a <c>flows</c> entity's operations: what of the stored state it started from matters (its map blobs, the batches it holds).</summary>
 public sealed class FlowShardBatch(FlowShardState? stored)
 {
+    private readonly Dictionary<int, long> _storedBatches = new(stored?.Batches ?? []);
+
     public IReadOnlySet<string> StoredBlobs { get; } = FlowShardProcessor.BlobsOf(stored).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The last batch of <paramref name="partition"/> the stored state is done with (−1: none). A
+    /// batch of operations starts from the state the backend committed, so this is durable, unlike
+    /// what the operations of this batch add: their replies leave before the commit.
+    /// </summary>
+    public long StoredBatch(int partition) => _storedBatches.GetValueOrDefault(partition, -1);
 
     /// <summary>True once the stored state's superseded blobs were deleted in this batch.</summary>
     public bool Cleaned { get; set; }
@@ -546,4 +557,8 @@ public sealed record FlowShardOptions
 public sealed record ShardCommit(string Blob, long Offset, int Length, string Sha256, int Partition, long Through);
 
 /// <summary>What a shard did with a commit: flows taken, and flows it already held at the same or a later version.</summary>
-public sealed record ShardCommitResult(int Applied, int AlreadyHeld);
+public sealed record ShardCommitResult(int Applied, int AlreadyHeld)
+{
+    /// <summary>How far the shard's <em>stored</em> state held the commit's partition when the commit's batch of entity operations began (−1: not at all); the commit itself is not in it.</summary>
+    public long StoredThrough { get; init; } = -1;
+}

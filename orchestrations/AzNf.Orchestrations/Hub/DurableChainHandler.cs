@@ -39,6 +39,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private readonly RunLedger? _ledger;
     private readonly BatchCounters _batchCounters = new();
     private readonly ConcurrentDictionary<(int Shard, int Partition), long> _expectedShards = new();
+    private readonly StoredPurges _purges;
     private readonly ConcurrentDictionary<int, PartitionProgress> _progress = new();
     private readonly ConcurrentQueue<ChainTally> _tallies = new();
     private readonly ConcurrentQueue<UnitTiming> _timings = new();
@@ -69,6 +70,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         _inFlight = new SemaphoreSlim(options.MaxUnitsInFlight);
         _packets = hub.Packets;
         _ledger = options.KeepLedger ? new RunLedger(hub.Packets, chain.Name) : null;
+        _purges = new StoredPurges(hub, chain.Name, options.UnconfirmedBatchesBeforeRead, options.CompletionPoll, PurgeAsync, RecordFailure);
     }
 
     /// <summary>
@@ -250,11 +252,11 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         if (_progress.TryGetValue(partition, out var closing))
         {
             await closing.Purging;
-            if (closing.Consumed is { } consumed)
-            {
-                closing.Consumed = null;
-                await PurgeAsync(consumed, cancellation);
-            }
+            var consumed = closing.Consumed;
+            closing.Consumed = null;
+            // At the end of the input, give the last batch's shards a moment to show it stored; a partition
+            // handed to another owner reads once (that owner's handler does not purge what this one consumed).
+            await _purges.PurgeAsync(partition, consumed, reason == PartitionCloseReason.EndOfInput ? StoredPurges.ClosingReads : 1, cancellation);
         }
         if (reason != PartitionCloseReason.EndOfInput || !_progress.TryGetValue(partition, out var progress))
         {
@@ -325,13 +327,12 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private async Task HandleBatchAsync(PartitionBatch batch, PartitionProgress progress, PreparedClaim? prepared, long ruleSet, long blocklist, CancellationToken cancellation)
     {
         // The previous batch of this partition returned, so the consumer has checkpointed past it:
-        // purge it while this batch runs (the purge's requests are off the batch's path).
+        // purge it, and those before it, once their shards have stored them, while this batch runs
+        // (the purge's requests are off the batch's path).
         await progress.Purging;
-        if (progress.Consumed is { } consumed)
-        {
-            progress.Consumed = null;
-            progress.Purging = PurgeAsync(consumed, cancellation);
-        }
+        var consumed = progress.Consumed;
+        progress.Consumed = null;
+        progress.Purging = _purges.PurgeAsync(batch.Partition, consumed, closingReads: 0, cancellation);
         if (!progress.ShardsLearned)
         {
             await LearnFinishedShardsAsync(batch.Partition, cancellation);
@@ -407,6 +408,10 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             Interlocked.Increment(ref _unitsCompleted);
             _batchCounters.Add(result, claim.Blob.Length);
             ExpectShards(batch.Partition, result);
+            foreach (var (shard, stored) in result.ShardsStored)
+            {
+                _purges.NoteStored(shard, batch.Partition, stored);
+            }
             if (result.Packets == 0 && result.Duplicates > 0)
             {
                 Interlocked.Increment(ref _duplicates);
@@ -423,7 +428,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
             }
             if (_options.PurgeConsumedBatches)
             {
-                progress.Consumed = (instanceId, [blob, .. result.Records.Select(r => r.Blob)]);
+                progress.Consumed = new ConsumedUnit(instanceId, [blob, .. result.Records.Select(r => r.Blob)], claim.Last.SequenceNumber, [.. claim.Slices.Select(s => s.Shard)]);
             }
         }
         finally
@@ -476,7 +481,7 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
     private long CaptureIndexOf(PartitionPacket p) => ((p.SequenceNumber - _options.SequenceBase) * _options.PacketsPerEvent) + p.PositionInEvent;
 
     /// <summary>Purges a consumed batch's instance and blob; a failure is counted and reported, never fatal (the hub keeps one more instance).</summary>
-    private async Task PurgeAsync((string InstanceId, IReadOnlyList<string> Blobs) consumed, CancellationToken cancellation)
+    private async Task PurgeAsync(ConsumedUnit consumed, CancellationToken cancellation)
     {
         try
         {
@@ -659,9 +664,9 @@ public sealed class DurableChainHandler : IPartitionBatchHandler
         public PreparedClaim? Prepared;
 
         /// <summary>Batch granularity: the last batch handled, to purge once the partition moves past it.</summary>
-        public (string InstanceId, IReadOnlyList<string> Blobs)? Consumed { get; set; }
+        public ConsumedUnit? Consumed { get; set; }
 
-        /// <summary>The purge of the batch before <see cref="Consumed"/>, running in the background.</summary>
+        /// <summary>The purge of the batches before <see cref="Consumed"/> their shards have stored, running in the background.</summary>
         public Task Purging { get; set; } = Task.CompletedTask;
 
         public int LastPosition { get; set; }

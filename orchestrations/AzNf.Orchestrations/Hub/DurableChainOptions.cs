@@ -96,6 +96,15 @@ public sealed record DurableChainOptions
     /// </summary>
     public bool PurgeConsumedBatches { get; init; } = true;
 
+    /// <summary>
+    /// Batch granularity: consumed batches a partition keeps unpurged while later replies have not
+    /// yet shown that every shard the batch touched has <em>stored</em> it (a shard's reply leaves
+    /// before its state is stored, and a worker that dies in between gets the step again only
+    /// after the visibility timeout — it needs the batch's blob then). Past this many, the handler
+    /// reads those shards' states instead (one table read each); at a partition's close it always does.
+    /// </summary>
+    public int UnconfirmedBatchesBeforeRead { get; init; } = 4;
+
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(FlowShards, 1);
@@ -110,6 +119,7 @@ public sealed record DurableChainOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxUnitsInFlight, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(SequenceBase);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFailuresKept, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(UnconfirmedBatchesBeforeRead);
         if (ShardCatchUpTimeout <= TimeSpan.Zero || ShardCatchUpTimeout >= UnitTimeout)
         {
             throw new ArgumentOutOfRangeException(nameof(ShardCatchUpTimeout), ShardCatchUpTimeout, $"must be positive and shorter than the unit timeout ({UnitTimeout})");

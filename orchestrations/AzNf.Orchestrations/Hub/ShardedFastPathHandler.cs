@@ -40,6 +40,7 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
     private readonly ShardedFastPathOptions _options;
     private readonly PartitionState?[] _partitions;
     private readonly PolicyChainSource _policies;
+    private readonly StoredPurges _purges;
     private readonly SemaphoreSlim _policyRead = new(1, 1);
     private CompiledChain? _latest;
     private long _policyReadAt;
@@ -65,6 +66,8 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
         var reader = new EntityPolicyReader();
         reader.Attach(hub);
         _policies = new PolicyChainSource(reader);
+        // A purge that cannot tell what the shards stored fails the commit, as a failed purge does.
+        _purges = new StoredPurges(hub, chain.Name, options.UnconfirmedCommitsBeforeRead, options.CompletionPoll, PurgeCommitAsync, failure => throw new InvalidOperationException(failure));
     }
 
     /// <summary>The chain state of <paramref name="partition"/> here, or null when it is not open.</summary>
@@ -232,8 +235,12 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
             }
             state.Dirty.Clear();
             state.Commits++;
-            await _hub.PurgeAsync(instanceId, cancellation);
-            await _hub.Packets.DeleteAsync(name, cancellation);
+            foreach (var (shard, stored) in outcome.Output?.ShardsStored ?? new Dictionary<int, long>())
+            {
+                _purges.NoteStored(shard, partition, stored);
+            }
+            // The commit's blob stays until its shards have stored it: a worker killed between a shard's reply and its commit gets the request again later.
+            await _purges.PurgeAsync(partition, new ConsumedUnit(instanceId, [name], through, shards), closingReads: 0, cancellation);
         }
         state.CommittedThrough = Math.Max(state.CommittedThrough, through);
         state.CommittedAt = Stopwatch.GetTimestamp();
@@ -247,9 +254,22 @@ public sealed class ShardedFastPathHandler : IPartitionBatchHandler, IPartitionC
             return;
         }
         await CommitAsync(partition, cancellation);
+        await _purges.PurgeAsync(partition, null, reason == PartitionCloseReason.EndOfInput ? StoredPurges.ClosingReads : 1, cancellation);
         if (reason != PartitionCloseReason.EndOfInput)
         {
             _partitions[partition] = null;
+        }
+    }
+
+    /// <summary>Group commits whose instance and blob are still in the hub: not yet shown stored by all their shards.</summary>
+    public int UnpurgedCommits => _purges.Waiting;
+
+    private async Task PurgeCommitAsync(ConsumedUnit commit, CancellationToken cancellation)
+    {
+        await _hub.PurgeAsync(commit.InstanceId, cancellation);
+        foreach (string blob in commit.Blobs)
+        {
+            await _hub.Packets.DeleteAsync(blob, cancellation);
         }
     }
 
@@ -351,6 +371,13 @@ public sealed record ShardedFastPathOptions
 
     public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Group commits a partition keeps (instance and blob) while later replies have not shown that
+    /// every shard has stored them; past this many the shards' states are read (one table read
+    /// each), and at the partition's close always.
+    /// </summary>
+    public int UnconfirmedCommitsBeforeRead { get; init; } = 4;
+
     public TimeSpan CompletionPoll { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the RuleSet and Blocklist versions are re-read (two entity reads): the most a rule update waits to reach the partitions.</summary>
@@ -362,6 +389,7 @@ public sealed record ShardedFastPathOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(FlowShards, Batches.FlowShards.MaxShards);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDirtyFlows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(PacketsPerEvent, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(UnconfirmedCommitsBeforeRead);
         if (CommitInterval < TimeSpan.Zero || PolicyRefresh < TimeSpan.Zero || CommitTimeout <= TimeSpan.Zero || CompletionPoll <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(CommitInterval), "commit interval and policy refresh must not be negative; timeout and poll must be positive");

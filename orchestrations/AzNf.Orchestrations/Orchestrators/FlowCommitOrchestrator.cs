@@ -27,7 +27,12 @@ public sealed class FlowCommitOrchestrator : TaskOrchestrator<FlowCommit, FlowCo
         var calls = input.Shards.Select((shard, i) => context.Entities.CallEntityAsync<ShardCommitResult>(
             new EntityInstanceId(FlowShardEntity.Name, FlowShards.EntityKey(input.ChainName, shard)), nameof(FlowShardEntity.Commit), input.Commits[i]));
         var results = await Task.WhenAll(calls);
-        return new FlowCommitResult(results.Sum(r => r.Applied), results.Sum(r => r.AlreadyHeld));
+        return new FlowCommitResult(results.Sum(r => r.Applied), results.Sum(r => r.AlreadyHeld))
+        {
+            // A shard that took nothing of this commit has nothing of it to store.
+            ShardsStored = input.Shards.Select((shard, i) => (shard, stored: results[i].Applied == 0 ? input.Commits[i].Through : results[i].StoredThrough))
+                .ToDictionary(s => s.shard, s => s.stored),
+        };
     }
 }
 
@@ -35,4 +40,8 @@ public sealed class FlowCommitOrchestrator : TaskOrchestrator<FlowCommit, FlowCo
 public sealed record FlowCommit(string ChainName, List<int> Shards, List<ShardCommit> Commits);
 
 /// <summary>Flows the shards took, and flows they held already at the same or a later version.</summary>
-public sealed record FlowCommitResult(int Applied, int AlreadyHeld);
+public sealed record FlowCommitResult(int Applied, int AlreadyHeld)
+{
+    /// <summary>Per shard of the commit, how far its stored state held the partition (<see cref="ShardCommitResult.StoredThrough"/>): earlier commits of these shards may be purged.</summary>
+    public IReadOnlyDictionary<int, long> ShardsStored { get; init; } = new Dictionary<int, long>();
+}

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
+using AzNf.Cli.Logging;
 using AzNf.DurableRuntime;
+using Microsoft.Extensions.Logging;
 using Spectre.Console.Cli;
 
 namespace AzNf.Cli.Commands;
@@ -26,6 +28,10 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         [CommandOption("--poll-ms <MS>")]
         [Description("Longest wait between polls of an empty queue (default 1000).")]
         public int PollMilliseconds { get; init; } = (int)DurableRuntimeOptions.DefaultMaxQueuePollingInterval.TotalMilliseconds;
+
+        [CommandOption("--log-level <LEVEL>")]
+        [Description("Lowest level of the Durable Task runtime's log lines on stderr: trace, debug, information, warning (default), error, critical, none.")]
+        public LogLevel LogLevel { get; init; } = LogLevel.Warning;
 
         public override Spectre.Console.ValidationResult Validate()
         {
@@ -83,7 +89,8 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         });
         try
         {
-            await using var host = await DurableChainRun.StartHostAsync(options);
+            using var logging = new StderrLoggerFactory(settings.LogLevel, Console.Error);
+            await using var host = await DurableChainRun.StartHostAsync(options, logging);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"worker {options.WorkerId} ready on task hub {options.TaskHubName}"));
             try
             {
