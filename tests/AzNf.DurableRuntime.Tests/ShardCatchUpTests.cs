@@ -148,16 +148,20 @@ public sealed class ShardCatchUpTests(AzuriteFixture azurite)
         Assert.True(redelivered.Completed, redelivered.Failure);
         Assert.Equal((firstBatch.Count, 0L), (redelivered.Output!.Packets, redelivered.Output.Duplicates));
         Assert.Empty(handler.Failures);
-        Assert.Equal(await ShardFlowsAsync(control, chain), await ShardFlowsAsync(host, chain));
+        Assert.Equal(await StoredFlowsAsync(control, chain), await StoredFlowsAsync(host, chain));
         Assert.Equal((2L, 2L), (undisturbed.Batches.Purged, handler.Batches.Purged));
     }
 
-    /// <summary>Every flow (tombstones too) the chain's shards hold: its version and NF snapshot.</summary>
-    internal static async Task<SortedDictionary<string, string>> ShardFlowsAsync(DurableRuntimeHost host, ChainDefinition chain)
+    /// <summary>Every flow (tombstones too) the chain's shards store: its version and NF snapshot.</summary>
+    internal static async Task<SortedDictionary<string, string>> StoredFlowsAsync(DurableRuntimeHost host, ChainDefinition chain)
     {
         var flows = new SortedDictionary<string, string>(StringComparer.Ordinal);
         await foreach (var (key, state) in host.QueryEntitiesAsync<FlowShardState>(FlowShardEntity.Name))
         {
+            if (!key.StartsWith(chain.Name + ":", StringComparison.Ordinal))
+            {
+                continue;
+            }
             foreach (var (flow, held) in await FlowShardEntity.FlowsAsync(state, key, host.Packets))
             {
                 flows[flow] = $"{held.Version} {Convert.ToHexString(held.Snapshot ?? [])}";
