@@ -101,43 +101,21 @@ public sealed class FunctionsSettingsTests
         Assert.Equal(settings.Chain.FlowShards, settings.FlowShards);
     }
 
-    [Fact]
-    public void Load_ChainWithARateLimiterAndOtherFlowShards_RefusedNamingBoth()
+    /// <summary>A chain with slice state or a packet rewrite, with a setting it cannot run under: refused, naming the setting and the stage.</summary>
+    [Theory]
+    [InlineData("chains/guard.json", "AZNF_FLOW_SHARDS", "8", "the chain's flowShards is 4 and stage 'guard' keeps state per flow shard")]
+    [InlineData("chains/edge.json", "AZNF_EGRESS_HUB", "forwarded", "stage 'nat' rewrites packets")]
+    [InlineData("chains/guard.json", "AZNF_PROCESSING", "fast", "stage 'guard' keeps state per (partition, flow shard) slice")]
+    public void Load_ChainWithSliceStateOrRewrites_UnderASettingItCannotRunWith_RefusedNamingTheStage(string chainFile, string setting, string value, string expected)
     {
         var values = Local();
-        values["AZNF_CHAIN_FILE"] = "chains/guard.json";
-        values["AZNF_FLOW_SHARDS"] = "8";
+        values["AZNF_CHAIN_FILE"] = chainFile;
+        values[setting] = value;
 
         var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
 
-        Assert.Equal("AZNF_FLOW_SHARDS", error.Setting);
-        Assert.Contains("the chain's flowShards is 4 and stage 'guard' keeps state per flow shard", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Load_NatChainWithAnEgress_RefusedNamingTheStage()
-    {
-        var values = Local();
-        values["AZNF_CHAIN_FILE"] = "chains/edge.json";
-        values["AZNF_EGRESS_HUB"] = "forwarded";
-
-        var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
-
-        Assert.Equal("AZNF_EGRESS_HUB", error.Setting);
-        Assert.Contains("stage 'nat' rewrites packets", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Load_ChainWithARateLimiterOnTheFastPath_RefusedNamingTheStage()
-    {
-        var values = Local();
-        values["AZNF_CHAIN_FILE"] = "chains/guard.json";
-        values["AZNF_PROCESSING"] = "fast";
-
-        var error = Assert.Throws<SettingsException>(() => FunctionsSettings.Load(values, Samples));
-
-        Assert.Equal("AZNF_PROCESSING", error.Setting);
-        Assert.Contains("stage 'guard' keeps state per (partition, flow shard) slice", error.Message, StringComparison.Ordinal);
+        Assert.Equal(setting, error.Setting);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
