@@ -18,7 +18,7 @@ namespace AzNf.Orchestrations.Hub;
 /// <param name="keepBeforeRead">Units a partition keeps waiting for later replies before the shards are read.</param>
 /// <param name="poll">Time between reads at a partition's close.</param>
 /// <param name="purge">Purges one unit (its failures are its own to report).</param>
-/// <param name="failure">Reports a shard whose state could not be read.</param>
+/// <param name="failure">Reports a shard whose state could not be read by the last read at a partition's close (earlier failed reads are tried again).</param>
 internal sealed class StoredPurges(IChainTaskHub hub, string chainName, int keepBeforeRead, TimeSpan poll, Func<ConsumedUnit, CancellationToken, Task> purge, Action<string> failure)
 {
     /// <summary>Reads of the shards' states at the end of the input before units not yet stored are left in the hub.</summary>
@@ -48,9 +48,11 @@ internal sealed class StoredPurges(IChainTaskHub hub, string chainName, int keep
             waiting.Add(consumed);
         }
         int keep = closingReads > 0 ? 0 : keepBeforeRead;
+        string? unread = null;
         await PurgeStoredAsync(partition, waiting, cancellation);
         for (int reads = 0; waiting.Count > keep && reads < Math.Max(closingReads, 1); reads++)
         {
+            unread = null;
             if (reads > 0)
             {
                 // At the close, a shard's commit may still be a moment behind the last unit's reply.
@@ -69,11 +71,17 @@ internal sealed class StoredPurges(IChainTaskHub hub, string chainName, int keep
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    failure($"flow shard {shard}: reading its state to purge what partition {partition} consumed failed: {e.Message.Split('\n')[0]}");
-                    return;
+                    // Not a lost batch: the unit just stays until a later reply or read shows it stored.
+                    // (A read can race the entity's next commit, which deletes the large-message blob
+                    // the instance row still named a moment before.)
+                    unread = $"flow shard {shard}: reading its state to purge what partition {partition} consumed failed: {e.Message.Split('\n')[0]}";
                 }
             }
             await PurgeStoredAsync(partition, waiting, cancellation);
+        }
+        if (closingReads > 0 && unread is not null && waiting.Count > 0)
+        {
+            failure(unread);
         }
     }
 

@@ -134,6 +134,10 @@ internal sealed class SoakCommand : Command<SoakCommand.Settings>
             File.WriteAllText(Path.Combine(settings.Out, "soak.svg"), SoakChart.Svg(samples));
             Console.WriteLine(SoakSample.Verdict(samples));
             Console.WriteLine($"wrote {csv} and {Path.Combine(settings.Out, "soak.svg")}; {handler.Inner.Failures.Count} failed batches");
+            foreach (string failure in handler.Inner.Failures)
+            {
+                await Console.Error.WriteLineAsync($"error: soak: {failure}");
+            }
             return handler.Inner.Failures.Count == 0 ? ExitCodes.Ok : ExitCodes.Software;
         }
         catch (Exception e) when (e is AzuriteException or Azure.RequestFailedException or HttpRequestException)
